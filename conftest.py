@@ -1,0 +1,84 @@
+"""Fixtures shared by every test: regions, users per role, signed-in clients, a real worker."""
+
+import os
+
+import pytest
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+# Two neighbouring regencies of the real list: Bangka Tengah (the demo) and Bangka.
+HOME_REGENCY = "19.04"
+OTHER_REGENCY = "19.01"
+
+
+def _ensure_regions() -> None:
+    from dtks.models import Region
+    from dtks.services import region_load_all
+
+    for code in (HOME_REGENCY, OTHER_REGENCY):
+        if not Region.objects.filter(code=code).exists():
+            region_load_all(within=code)
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Load two real regencies once; every test then runs inside a rolled-back transaction."""
+    with django_db_blocker.unblock():
+        _ensure_regions()
+
+
+@pytest.fixture(autouse=True)
+def _clean_cache():
+    """Rate-limit counters and job progress live in Redis: start every test from zero."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture
+def regions(db):
+    """The two test regencies (reloaded after a transactional test flushed the tables)."""
+    _ensure_regions()
+    from dtks.models import Region
+
+    return Region.objects
+
+
+@pytest.fixture
+def village_a(regions):
+    """Koba (19.04.01.1001), a village of the home regency."""
+    return regions.get(code="19.04.01.1001")
+
+
+@pytest.fixture
+def village_b(regions):
+    """A different village of another district of the same regency."""
+    return regions.filter(code__startswith="19.04.02.", level=4).order_by("code").first()
+
+
+@pytest.fixture
+def make_user(db):
+    """make_user(role, region_code=None, **fields) → an active account (via the service)."""
+    from core.tests.factories import make_user as factory
+
+    return factory
+
+
+@pytest.fixture
+def login():
+    """login(client, user): a signed-in session that has passed the second factor."""
+    from core.tests.factories import login_with_second_factor
+
+    return login_with_second_factor
+
+
+@pytest.fixture
+def celery_worker_thread(transactional_db):
+    """A real Celery worker consuming from the test Redis, in a thread of this process."""
+    from celery.contrib.testing.worker import start_worker
+
+    from silakso.celery import app
+
+    app.conf.broker_url = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/9")
+    with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10) as worker:
+        yield worker

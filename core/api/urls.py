@@ -1,0 +1,13 @@
+from django.urls import path
+from rest_framework.routers import DefaultRouter
+
+from . import views
+
+app_name = "core-api"
+
+router = DefaultRouter(trailing_slash=True)
+router.include_root_view = False
+router.register("jobs", views.JobViewSet, basename="job")
+router.register("audit-events", views.AuditEventViewSet, basename="audit-event")
+
+urlpatterns = [path("me/", views.MeView.as_view(), name="me"), *router.urls]

@@ -1,0 +1,17 @@
+"""Template context every page gets."""
+
+from django.conf import settings
+
+from .extensions import collect
+
+
+def silakso(request) -> dict:
+    user = getattr(request, "user", None)
+    authenticated = user is not None and user.is_authenticated
+    return {
+        "SITE_NAME": settings.SILAKSO_SITE_NAME,
+        "AGENCY_NAME": settings.SILAKSO_AGENCY_NAME,
+        "TWO_FACTOR_REQUIRED": settings.SILAKSO_REQUIRE_2FA,
+        "nav_items": collect("nav_items", user) if authenticated else [],
+        "public_actions": collect("public_actions", user) if user is not None else [],
+    }

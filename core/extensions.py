@@ -1,0 +1,22 @@
+"""Shared pages collect what each SILAKSO app offers, without core importing every app.
+
+An app's ``selectors`` module may define ``dashboard_cards(user)``, ``nav_items(user)`` and
+``public_actions(user)``, each returning a list of dicts; the apps are listed in
+``settings.SILAKSO_APPS`` in menu order.
+"""
+
+from importlib import import_module
+from importlib.util import find_spec
+
+from django.conf import settings
+
+
+def collect(hook: str, user) -> list[dict]:
+    items: list[dict] = []
+    for app in settings.SILAKSO_APPS:
+        if find_spec(f"{app}.selectors") is None:
+            continue
+        function = getattr(import_module(f"{app}.selectors"), hook, None)
+        if function is not None:
+            items.extend(function(user))
+    return items

@@ -1,0 +1,38 @@
+"""Filter sets of the core app, shared by the HTML list and the API."""
+
+import django_filters
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from .choices import AuditAction
+from .models import AuditEvent
+
+
+class AuditEventFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="search", label=_("Search"))
+    action = django_filters.MultipleChoiceFilter(choices=AuditAction.choices, label=_("Action"))
+    actor = django_filters.NumberFilter(field_name="actor_id", label=_("Actor (user id)"))
+    object_type = django_filters.CharFilter(label=_("Object type"))
+    object_id = django_filters.CharFilter(label=_("Object id"))
+    region = django_filters.CharFilter(method="filter_region", label=_("Region code"))
+    since = django_filters.IsoDateTimeFilter(
+        field_name="created_at", lookup_expr="gte", label=_("From")
+    )
+    until = django_filters.IsoDateTimeFilter(
+        field_name="created_at", lookup_expr="lte", label=_("Until")
+    )
+
+    class Meta:
+        model = AuditEvent
+        fields = ["q", "action", "actor", "object_type", "object_id", "region", "since", "until"]
+
+    def search(self, queryset, name, value):
+        return queryset.filter(
+            Q(object_repr__icontains=value)
+            | Q(actor_label__icontains=value)
+            | Q(reason__icontains=value)
+            | Q(request_id=value)
+        )
+
+    def filter_region(self, queryset, name, value):
+        return queryset.filter(Q(region_code=value) | Q(region_code__startswith=value + "."))

@@ -1,0 +1,129 @@
+"""manage.py seed_demo — a demo regency with real regions, synthetic people and one user per role.
+
+Idempotent: running it again keeps existing data and accounts and prints the logins again.
+"""
+
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from rest_framework.authtoken.models import Token
+
+from core.choices import Role
+from core.models import User
+from core.services import user_activate, user_create
+from dtks.choices import RelationToHead
+from dtks.models import Household, Individual, Region
+from dtks.services import region_load_all
+from dtks.synthetic import generate_district
+
+DEMO_PASSWORD = "silakso-demo"  # noqa: S105 - printed on purpose: demo accounts only
+
+
+class Command(BaseCommand):
+    help = "Seed a demo regency (regions, households, people, one account per role)."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--regency", default="19.04", help="Regency code (default Bangka Tengah)"
+        )
+        parser.add_argument("--individuals", type=int, default=3000)
+        parser.add_argument("--seed", type=int, default=42)
+
+    def handle(self, *args, **options):
+        regency_code = options["regency"]
+        if not Region.objects.filter(code="11").exists():
+            self.stdout.write("Loading the Kemendagri region list…")
+            result = region_load_all()
+            self.stdout.write("  {} regions in {}s".format(result["total"], result["seconds"]))
+        regency = Region.objects.filter(code=regency_code, level=2).first()
+        if regency is None:
+            raise CommandError(f"{regency_code} is not a regency code.")
+        if not Household.objects.filter(village__code__startswith=regency_code + ".").exists():
+            self.stdout.write(
+                "Generating {} people in {}…".format(options["individuals"], regency.name)
+            )
+            generated = generate_district(
+                region_code=regency_code, individuals=options["individuals"], seed=options["seed"]
+            )
+            self.stdout.write(
+                f"  {generated.households} households, {generated.families} families, "
+                f"{generated.individuals} individuals in {generated.seconds}s ({generated.method})"
+            )
+        accounts = self._accounts(regency)
+        self._print(accounts)
+
+    @transaction.atomic
+    def _accounts(self, regency: Region) -> list[tuple[User, str]]:
+        village = (
+            Region.objects.villages()
+            .within(regency.code)
+            .filter(households__isnull=False)
+            .order_by("code")
+            .first()
+        )
+        district = village.parent
+        other_village = (
+            Region.objects.villages().within(district.code).exclude(code=village.code).first()
+        )
+        resident_person = (
+            Individual.objects.filter(
+                household__village=village, relation_to_head=RelationToHead.HEAD
+            )
+            .order_by("id")
+            .first()
+        )
+        plan = [
+            ("warga", "Warga Demo", Role.RESIDENT, None),
+            ("operator.desa", f"Operator {village.name}", Role.VILLAGE_OPERATOR, village),
+            ("operator.baru", "Operator Baru", Role.VILLAGE_OPERATOR, village),
+            (
+                "operator.lain",
+                f"Operator {other_village.name}",
+                Role.VILLAGE_OPERATOR,
+                other_village,
+            ),
+            ("kepala.desa", f"Kepala Desa {village.name}", Role.VILLAGE_HEAD, village),
+            ("pengawas", f"Pengawas Kec. {district.name}", Role.SUPERVISOR, district),
+            ("front.office", "Petugas Front Office", Role.FRONT_OFFICE, regency),
+            ("verifikator", "Verifikator Dinsos", Role.VERIFIER, regency),
+            ("back.office", "Petugas Back Office", Role.BACK_OFFICE, regency),
+            ("pengelola.data", "Pengelola Data", Role.DATA_MANAGER, regency),
+            ("kabid", "Kepala Bidang", Role.HEAD_OF_DIVISION, regency),
+            ("bupati", "Bagian Pemerintahan Bupati", Role.REGENT_OFFICE, regency),
+            ("mitra", "Admin Mitra", Role.PROVIDER_ADMIN, None),
+            ("admin", "Administrator Sistem", Role.SYSTEM_ADMIN, regency),
+            ("api.client", "Sistem Mitra (API)", Role.API_CLIENT, regency),
+        ]
+        accounts = []
+        for username, name, role, region in plan:
+            user = User.objects.filter(username=username).first()
+            if user is None:
+                user = user_create(
+                    username=username,
+                    full_name=name,
+                    role=role,
+                    region=region,
+                    email=f"{username}@demo.silakso.local",
+                    password=DEMO_PASSWORD,
+                    nik=resident_person.nik if role == Role.RESIDENT and resident_person else None,
+                    actor=None,
+                )
+            accounts.append((user, region.name if region else "-"))
+        head = User.objects.get(username="kepala.desa")
+        for username in ("operator.desa", "operator.lain"):
+            operator = User.objects.get(username=username)
+            if not operator.is_active and operator.activated_at is None:
+                if operator.region_id == head.region_id:
+                    user_activate(user=operator, actor=head)
+                else:
+                    user_activate(user=operator, actor=User.objects.get(username="admin"))
+        Token.objects.get_or_create(user=User.objects.get(username="api.client"))
+        return [(User.objects.get(pk=user.pk), where) for user, where in accounts]
+
+    def _print(self, accounts) -> None:
+        self.stdout.write("")
+        self.stdout.write(self.style.SUCCESS(f"Demo accounts (password for all: {DEMO_PASSWORD})"))
+        for user, where in accounts:
+            state = "" if user.is_active else "  [waits for the village head to activate]"
+            self.stdout.write(f"  {user.username:<16} {user.get_role_display():<34} {where}{state}")
+        token = Token.objects.get(user__username="api.client")
+        self.stdout.write(f"  API token of api.client: {token.key}")

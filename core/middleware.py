@@ -1,0 +1,95 @@
+"""Request context for the audit trail and logs, and the two-factor gate for staff."""
+
+import contextvars
+import logging
+import re
+import uuid
+
+from django.conf import settings
+from django.http import JsonResponse
+from django.shortcuts import redirect
+from django.utils.translation import gettext as _
+
+_request_id: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="")
+_client_ip: contextvars.ContextVar[str | None] = contextvars.ContextVar("client_ip", default=None)
+
+_SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._\-]{1,64}$")
+
+
+def current_request_id() -> str:
+    return _request_id.get()
+
+
+def current_client_ip() -> str | None:
+    return _client_ip.get()
+
+
+class RequestIdLogFilter(logging.Filter):
+    """Adds the request id to every log line, so a log and an audit row can be matched."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.request_id = _request_id.get() or "-"
+        return True
+
+
+class RequestContextMiddleware:
+    """Give each request an id (or keep a sane X-Request-ID from the proxy) and note the IP."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        incoming = request.headers.get("X-Request-ID", "")
+        request_id = incoming if _SAFE_REQUEST_ID.match(incoming) else uuid.uuid4().hex
+        if getattr(settings, "SILAKSO_TRUST_X_FORWARDED_FOR", False):
+            forwarded = request.headers.get("X-Forwarded-For", "")
+            ip = forwarded.split(",")[0].strip() or request.META.get("REMOTE_ADDR")
+        else:
+            ip = request.META.get("REMOTE_ADDR")
+        request.request_id = request_id
+        request.client_ip = ip
+        id_token = _request_id.set(request_id)
+        ip_token = _client_ip.set(ip)
+        try:
+            response = self.get_response(request)
+        finally:
+            _request_id.reset(id_token)
+            _client_ip.reset(ip_token)
+        response["X-Request-ID"] = request_id
+        return response
+
+
+# Paths a signed-in staff member may open before passing the second factor.
+_OPEN_PREFIXES = ("/akun/2fa/", "/akun/keluar/", "/i18n/", "/static/", "/healthz", "/favicon")
+
+
+class TwoFactorRequiredMiddleware:
+    """Staff (every role above resident) must pass a TOTP code before anything else.
+
+    Token-authenticated API clients never reach this as a session user; their token is the
+    credential an administrator issued to one machine.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if (
+            settings.SILAKSO_REQUIRE_2FA
+            and user is not None
+            and user.is_authenticated
+            and user.needs_two_factor
+            and not user.is_verified()
+            and not request.path.startswith(_OPEN_PREFIXES)
+        ):
+            if request.path.startswith("/api/"):
+                return JsonResponse(
+                    {
+                        "code": "two_factor_required",
+                        "detail": _("Sign in with your authenticator code first."),
+                    },
+                    status=403,
+                )
+            return redirect("core:two_factor")
+        return self.get_response(request)

@@ -1,0 +1,287 @@
+"""Accounts with a role and a region, the audit trail, jobs and the notification outbox."""
+
+import uuid
+
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from silakso.models import TimeStampedModel
+
+from .choices import (
+    AuditAction,
+    JobStatus,
+    NotificationChannel,
+    NotificationStatus,
+    RegionLevel,
+    Role,
+)
+
+# Roles whose scope is a region, and the region levels each may hold. Province-level scopes
+# let the same roles serve a provincial installation (DESIGN.md §5).
+ROLE_SCOPE_LEVELS: dict[str, tuple[int, ...]] = {
+    Role.VILLAGE_OPERATOR: (RegionLevel.VILLAGE,),
+    Role.VILLAGE_HEAD: (RegionLevel.VILLAGE,),
+    Role.SUPERVISOR: (RegionLevel.DISTRICT,),
+    Role.FRONT_OFFICE: (RegionLevel.REGENCY, RegionLevel.PROVINCE),
+    Role.VERIFIER: (RegionLevel.REGENCY, RegionLevel.PROVINCE),
+    Role.BACK_OFFICE: (RegionLevel.REGENCY, RegionLevel.PROVINCE),
+    Role.DATA_MANAGER: (RegionLevel.REGENCY, RegionLevel.PROVINCE),
+    Role.HEAD_OF_DIVISION: (RegionLevel.REGENCY, RegionLevel.PROVINCE),
+    Role.REGENT_OFFICE: (RegionLevel.REGENCY,),
+    Role.API_CLIENT: tuple(RegionLevel.values),
+}
+
+
+class User(AbstractUser):
+    """A person or machine that signs in. Its role says what it may do, its region where.
+
+    Village operators start inactive: the head of their village activates them, so operator
+    turnover does not leave live accounts behind (seed 002).
+    """
+
+    first_name = None
+    last_name = None
+    full_name = models.CharField(_("full name"), max_length=150)
+    role = models.CharField(_("role"), max_length=32, choices=Role, default=Role.RESIDENT)
+    region = models.ForeignKey(
+        "dtks.Region",
+        verbose_name=_("region (scope)"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="users",
+        help_text=_("The village, district or regency this account works in."),
+    )
+    phone = models.CharField(_("phone number"), max_length=20, blank=True)
+    nik = models.CharField(
+        _("NIK"),
+        max_length=16,
+        null=True,
+        blank=True,
+        unique=True,
+        help_text=_("Residents only: links the account to their own records."),
+    )
+    activated_by = models.ForeignKey(
+        "self",
+        verbose_name=_("activated by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    activated_at = models.DateTimeField(_("activated at"), null=True, blank=True)
+
+    objects = UserManager()
+
+    REQUIRED_FIELDS = ["email"]
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        ordering = ["username"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(role__in=Role.values), name="%(app_label)s_%(class)s_role_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.full_name or self.username
+
+    def get_full_name(self) -> str:
+        return self.full_name or self.username
+
+    def get_short_name(self) -> str:
+        return self.get_full_name()
+
+    def clean(self) -> None:
+        super().clean()
+        allowed = ROLE_SCOPE_LEVELS.get(self.role)
+        if allowed is not None and self.role != Role.API_CLIENT:
+            if self.region_id is None:
+                raise ValidationError({"region": _("This role needs a region to work in.")})
+            level = self.region.level
+            if level not in allowed:
+                raise ValidationError(
+                    {
+                        "region": _("A {role} works in a {levels}, not a {level}.").format(
+                            role=self.get_role_display(),
+                            levels=" / ".join(str(RegionLevel(x).label) for x in allowed),
+                            level=RegionLevel(level).label,
+                        )
+                    }
+                )
+        if self.role == Role.RESIDENT and self.region_id is not None:
+            raise ValidationError({"region": _("Resident accounts have no region scope.")})
+
+    # ------------------------------------------------------------------ scope helpers
+    @property
+    def scope_code(self) -> str | None:
+        """Region code prefix every scoped query starts from, or None for no region."""
+        return self.region_id
+
+    @property
+    def is_installation_wide(self) -> bool:
+        """System administrators without a region see the whole installation."""
+        return self.is_superuser or (self.role == Role.SYSTEM_ADMIN and self.region_id is None)
+
+    @property
+    def is_regency_wide(self) -> bool:
+        """Regency (or wider) roles: the only ones that see records with no region."""
+        if self.is_installation_wide:
+            return True
+        return self.region_id is not None and self.region_id.count(".") <= 1
+
+    @property
+    def needs_two_factor(self) -> bool:
+        """Every role above resident signs in with a TOTP code; API clients use tokens."""
+        return self.role not in (Role.RESIDENT, Role.API_CLIENT)
+
+
+class AuditEventQuerySet(models.QuerySet):
+    """Audit rows are append-only: bulk updates and deletes are refused."""
+
+    def update(self, **kwargs):
+        raise PermissionError("The audit trail is append-only.")
+
+    def delete(self):
+        raise PermissionError("The audit trail is append-only.")
+
+
+class AuditEvent(models.Model):
+    """One entry of the append-only audit trail: a change of domain data or a sensitive read.
+
+    On PostgreSQL a trigger also refuses UPDATE and DELETE, so not even a bug can rewrite it.
+    """
+
+    created_at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
+    # DO_NOTHING and no database constraint: removing an account must never rewrite the trail
+    # (actor_label keeps the name).
+    actor = models.ForeignKey(
+        User,
+        verbose_name=_("actor"),
+        on_delete=models.DO_NOTHING,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_constraint=False,
+    )
+    actor_label = models.CharField(_("actor name"), max_length=150, blank=True)
+    action = models.CharField(_("action"), max_length=20, choices=AuditAction, db_index=True)
+    object_type = models.CharField(_("object type"), max_length=100, blank=True, db_index=True)
+    object_id = models.CharField(_("object id"), max_length=64, blank=True)
+    object_repr = models.CharField(_("object"), max_length=200, blank=True)
+    region_code = models.CharField(_("region"), max_length=13, null=True, blank=True)
+    changes = models.JSONField(_("before / after"), default=dict, blank=True)
+    reason = models.TextField(_("reason"), blank=True)
+    request_id = models.CharField(_("request id"), max_length=64, blank=True)
+    ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+
+    objects = AuditEventQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit trail")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["object_type", "object_id"], name="core_audit_object_idx"),
+            models.Index(fields=["region_code", "created_at"], name="core_audit_region_idx"),
+            models.Index(fields=["actor", "created_at"], name="core_audit_actor_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.created_at} {self.action} {self.object_repr}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise PermissionError("The audit trail is append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("The audit trail is append-only.")
+
+
+class Job(TimeStampedModel):
+    """A long-running task started by a user, with progress that user can watch.
+
+    The task name and arguments are stored so a job queued while Redis was down is sent again
+    by the periodic sweep instead of being lost.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    kind = models.CharField(_("kind"), max_length=64)
+    label = models.CharField(_("description"), max_length=200)
+    started_by = models.ForeignKey(
+        User, verbose_name=_("started by"), on_delete=models.PROTECT, related_name="jobs"
+    )
+    status = models.CharField(
+        _("status"), max_length=16, choices=JobStatus, default=JobStatus.QUEUED, db_index=True
+    )
+    task_name = models.CharField(_("task"), max_length=200)
+    task_kwargs = models.JSONField(_("task arguments"), default=dict, blank=True)
+    progress_current = models.PositiveBigIntegerField(_("done"), default=0)
+    progress_total = models.PositiveBigIntegerField(_("total"), default=0)
+    message = models.TextField(_("message"), blank=True)
+    result = models.JSONField(_("result"), default=dict, blank=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("background job")
+        verbose_name_plural = _("background jobs")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.label
+
+    @property
+    def percent(self) -> int:
+        if self.status == JobStatus.SUCCEEDED:
+            return 100
+        if not self.progress_total:
+            return 0
+        return min(100, int(100 * self.progress_current / self.progress_total))
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (JobStatus.SUCCEEDED, JobStatus.FAILED)
+
+
+class Notification(TimeStampedModel):
+    """The outbox: a message to a resident or officer, stored before any attempt to send it.
+
+    Sending happens in a Celery task; when Redis, the worker or the gateway is down the row
+    stays pending and a periodic sweep retries it with back-off.
+    """
+
+    channel = models.CharField(_("channel"), max_length=16, choices=NotificationChannel)
+    recipient = models.CharField(_("recipient"), max_length=254)
+    subject = models.CharField(_("subject"), max_length=200)
+    body = models.TextField(_("message"))
+    status = models.CharField(
+        _("status"),
+        max_length=16,
+        choices=NotificationStatus,
+        default=NotificationStatus.PENDING,
+        db_index=True,
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+    next_attempt_at = models.DateTimeField(_("next attempt"), default=timezone.now)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    object_type = models.CharField(_("about"), max_length=100, blank=True)
+    object_id = models.CharField(_("about id"), max_length=64, blank=True)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["status", "next_attempt_at"], name="core_notif_due_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.subject} → {self.recipient}"

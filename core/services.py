@@ -1,0 +1,413 @@
+"""Writes of the core app: audit events, accounts, two-factor devices, jobs, notifications."""
+
+import datetime as dt
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models import Model
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from silakso.celery import enqueue_on_commit
+from silakso.exceptions import DomainError, PermissionDenied
+
+from .choices import AuditAction, JobStatus, NotificationChannel, NotificationStatus, Role
+from .middleware import current_client_ip, current_request_id
+from .models import AuditEvent, Job, Notification, User
+from .permissions import assert_separation_of_duties
+
+logger = logging.getLogger(__name__)
+
+
+# ============================================================================ audit
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    if isinstance(value, Model):
+        return value.pk
+    if isinstance(value, int | float | str | bool) or value is None:
+        return value
+    return str(value)
+
+
+def changes_between(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, list]:
+    """``{field: [old, new]}`` for every field whose value differs."""
+    return {
+        key: [_jsonable(before.get(key)), _jsonable(after.get(key))]
+        for key in sorted(set(before) | set(after))
+        if before.get(key) != after.get(key)
+    }
+
+
+def audit_log(
+    *,
+    actor: User | None,
+    action: str,
+    obj: Model | None = None,
+    object_type: str = "",
+    object_id: str = "",
+    object_repr: str = "",
+    region_code: str | None = None,
+    changes: Mapping | None = None,
+    reason: str = "",
+) -> AuditEvent:
+    """Append one event to the audit trail (the request id and IP are picked up by itself)."""
+    if obj is not None:
+        object_type = object_type or obj._meta.label_lower
+        object_id = object_id or str(obj.pk)
+        object_repr = object_repr or str(obj)[:200]
+    real_actor = actor if actor is not None and actor.is_authenticated else None
+    return AuditEvent.objects.create(
+        actor=real_actor,
+        actor_label=(real_actor.get_full_name() if real_actor else _("anonymous"))[:150],
+        action=action,
+        object_type=object_type,
+        object_id=str(object_id),
+        object_repr=object_repr[:200],
+        region_code=region_code,
+        changes=dict(changes or {}),
+        reason=reason,
+        request_id=current_request_id(),
+        ip=current_client_ip(),
+    )
+
+
+# ============================================================================ accounts
+@transaction.atomic
+def user_create(
+    *,
+    username: str,
+    full_name: str,
+    role: str,
+    actor: User | None,
+    region=None,
+    email: str = "",
+    phone: str = "",
+    password: str | None = None,
+    nik: str | None = None,
+) -> User:
+    """Create an account. Village operators start inactive until their village head activates."""
+    user = User(
+        username=username,
+        full_name=full_name,
+        role=role,
+        region=region,
+        email=email,
+        phone=phone,
+        nik=nik,
+        is_active=role != Role.VILLAGE_OPERATOR,
+        is_staff=role == Role.SYSTEM_ADMIN,
+    )
+    if password:
+        user.set_password(password)
+    else:
+        user.set_unusable_password()
+    user.full_clean()
+    user.save()
+    audit_log(
+        actor=actor,
+        action=AuditAction.CREATE,
+        obj=user,
+        region_code=user.region_id,
+        changes={"role": [None, role], "is_active": [None, user.is_active]},
+    )
+    return user
+
+
+def _assert_may_manage_operator(*, actor: User, user: User) -> None:
+    if actor.role == Role.SYSTEM_ADMIN or actor.is_superuser:
+        return
+    if actor.role != Role.VILLAGE_HEAD:
+        raise PermissionDenied(_("Only the village head can activate or deactivate operators."))
+    if user.role not in (Role.VILLAGE_OPERATOR,) or user.region_id != actor.region_id:
+        raise PermissionDenied(_("You can only manage the operator accounts of your own village."))
+
+
+@transaction.atomic
+def user_activate(*, user: User, actor: User) -> User:
+    """The village head (or a system admin) turns an operator account on."""
+    user = User.objects.select_for_update().get(pk=user.pk)
+    _assert_may_manage_operator(actor=actor, user=user)
+    assert_separation_of_duties(actor=actor, involved=[user], action=_("activate your own account"))
+    if user.is_active:
+        return user
+    user.is_active = True
+    user.activated_by = actor
+    user.activated_at = timezone.now()
+    user.save(update_fields=["is_active", "activated_by", "activated_at"])
+    audit_log(actor=actor, action=AuditAction.ACTIVATE, obj=user, region_code=user.region_id)
+    return user
+
+
+@transaction.atomic
+def user_deactivate(*, user: User, actor: User, reason: str = "") -> User:
+    """One click: the account can no longer sign in, its sessions and API tokens stop working."""
+    user = User.objects.select_for_update().get(pk=user.pk)
+    _assert_may_manage_operator(actor=actor, user=user)
+    assert_separation_of_duties(
+        actor=actor, involved=[user], action=_("deactivate your own account")
+    )
+    if not user.is_active:
+        return user
+    user.is_active = False
+    user.save(update_fields=["is_active"])
+    from rest_framework.authtoken.models import Token
+
+    Token.objects.filter(user=user).delete()
+    audit_log(
+        actor=actor,
+        action=AuditAction.DEACTIVATE,
+        obj=user,
+        region_code=user.region_id,
+        reason=reason,
+    )
+    return user
+
+
+# ============================================================================ two-factor
+@transaction.atomic
+def two_factor_device_start(*, user: User) -> TOTPDevice:
+    """A fresh, unconfirmed authenticator for ``user`` (the old unconfirmed one is replaced)."""
+    TOTPDevice.objects.filter(user=user, confirmed=False).delete()
+    return TOTPDevice.objects.create(user=user, name=_("Authenticator app"), confirmed=False)
+
+
+@transaction.atomic
+def two_factor_device_confirm(*, user: User, device: TOTPDevice, token: str) -> TOTPDevice:
+    """Confirm the new authenticator with a first valid code; older devices are retired."""
+    if device.user_id != user.pk or device.confirmed:
+        raise DomainError(_("This authenticator setup has expired. Start again."))
+    if not device.verify_token(token.strip()):
+        raise DomainError(
+            _("That code is not right. Type the 6 digits your app shows now."), fields={"token": ""}
+        )
+    TOTPDevice.objects.filter(user=user, confirmed=True).exclude(pk=device.pk).delete()
+    device.confirmed = True
+    device.save(update_fields=["confirmed"])
+    audit_log(actor=user, action=AuditAction.TWO_FACTOR, obj=user, region_code=user.region_id)
+    return device
+
+
+# ============================================================================ jobs
+def _progress_key(job_id) -> str:
+    return f"job-progress:{job_id}"
+
+
+@transaction.atomic
+def job_create(
+    *, kind: str, label: str, task, actor: User, task_kwargs: Mapping | None = None
+) -> Job:
+    """Record a job and queue its task after commit. The task receives ``job_id``."""
+    job = Job.objects.create(
+        kind=kind,
+        label=label,
+        started_by=actor,
+        task_name=task.name,
+        task_kwargs=dict(task_kwargs or {}),
+    )
+    audit_log(actor=actor, action=AuditAction.JOB, obj=job, object_repr=label)
+    enqueue_on_commit(task, job_id=str(job.pk), **job.task_kwargs)
+    return job
+
+
+@dataclass
+class JobReporter:
+    """Handed to the work function of a job: report progress, set the result."""
+
+    job_id: str
+    result: dict = field(default_factory=dict)
+
+    def progress(self, current: int, total: int, message: str = "") -> None:
+        # Progress goes to the cache, not the job row: the work may run inside one big
+        # transaction (an import is all or nothing) whose writes nobody sees until commit.
+        cache.set(
+            _progress_key(self.job_id),
+            {"current": int(current), "total": int(total), "message": str(message)},
+            timeout=24 * 3600,
+        )
+
+
+def job_execute(*, job_id: str, work: Callable[[JobReporter], dict | None]) -> Job | None:
+    """Run ``work`` for a queued job exactly once, recording running/succeeded/failed.
+
+    A job that is not queued any more (a duplicate delivery, or the sweep re-sent it) is
+    skipped, which makes every job task idempotent.
+    """
+    with transaction.atomic():
+        job = Job.objects.select_for_update().filter(pk=job_id).first()
+        if job is None or job.status != JobStatus.QUEUED:
+            return job
+        job.status = JobStatus.RUNNING
+        job.started_at = timezone.now()
+        job.save(update_fields=["status", "started_at", "updated_at"])
+    reporter = JobReporter(job_id=str(job_id))
+    try:
+        result = work(reporter)
+    except Exception as exc:
+        logger.exception("job %s failed", job_id)
+        progress = cache.get(_progress_key(job_id)) or {}
+        Job.objects.filter(pk=job_id).update(
+            status=JobStatus.FAILED,
+            finished_at=timezone.now(),
+            message=str(getattr(exc, "message", exc))[:2000],
+            progress_current=progress.get("current", 0),
+            progress_total=progress.get("total", 0),
+            updated_at=timezone.now(),
+        )
+        raise
+    progress = cache.get(_progress_key(job_id)) or {}
+    total = progress.get("total", 0)
+    Job.objects.filter(pk=job_id).update(
+        status=JobStatus.SUCCEEDED,
+        finished_at=timezone.now(),
+        result=result if result is not None else reporter.result,
+        message=progress.get("message", ""),
+        progress_current=total,
+        progress_total=total,
+        updated_at=timezone.now(),
+    )
+    cache.delete(_progress_key(job_id))
+    return Job.objects.get(pk=job_id)
+
+
+def job_progress(job: Job) -> dict:
+    """Live progress of a job: the cache while it runs, the row once it has finished."""
+    live = cache.get(_progress_key(job.pk)) if not job.is_finished else None
+    if live:
+        current, total, message = live["current"], live["total"], live["message"]
+    else:
+        current, total, message = job.progress_current, job.progress_total, job.message
+    if job.status == JobStatus.SUCCEEDED:
+        percent = 100
+    else:
+        percent = min(100, int(100 * current / total)) if total else 0
+    return {"current": current, "total": total, "message": message, "percent": percent}
+
+
+def jobs_requeue_stale(*, older_than: dt.timedelta = dt.timedelta(minutes=2)) -> int:
+    """Send again the jobs still queued after ``older_than`` (Redis was down when started)."""
+    from silakso.celery import app
+
+    count = 0
+    cutoff = timezone.now() - older_than
+    for job in Job.objects.filter(status=JobStatus.QUEUED, created_at__lt=cutoff)[:100]:
+        task = app.tasks.get(job.task_name)
+        if task is None:
+            continue
+        try:
+            task.apply_async(kwargs={"job_id": str(job.pk), **job.task_kwargs})
+            count += 1
+        except Exception:
+            logger.warning("broker still unavailable; job %s stays queued", job.pk)
+            break
+    return count
+
+
+# ============================================================================ notifications
+MAX_NOTIFICATION_ATTEMPTS = 8
+
+
+def notification_queue(
+    *,
+    channel: str,
+    recipient: str,
+    subject: str,
+    body: str,
+    obj: Model | None = None,
+) -> Notification | None:
+    """Store a message in the outbox inside the caller's transaction; send after commit.
+
+    Returns None when there is nobody to send to (no email or phone on record).
+    """
+    if not recipient:
+        return None
+    from .tasks import send_notification_task
+
+    notification = Notification.objects.create(
+        channel=channel,
+        recipient=recipient,
+        subject=subject[:200],
+        body=body,
+        object_type=obj._meta.label_lower if obj is not None else "",
+        object_id=str(obj.pk) if obj is not None else "",
+    )
+    enqueue_on_commit(send_notification_task, notification.pk)
+    return notification
+
+
+def notification_send(*, notification_id: int) -> Notification | None:
+    """Try to deliver one pending notification; on failure schedule the next attempt."""
+    from .notifications import get_sender
+
+    with transaction.atomic():
+        notification = (
+            Notification.objects.select_for_update(skip_locked=True)
+            .filter(pk=notification_id, status=NotificationStatus.PENDING)
+            .first()
+        )
+        if notification is None:
+            return None
+        notification.attempts += 1
+        try:
+            get_sender(notification.channel).send(notification)
+        except Exception as exc:
+            notification.last_error = str(exc)[:2000]
+            if notification.attempts >= MAX_NOTIFICATION_ATTEMPTS:
+                notification.status = NotificationStatus.FAILED
+            else:
+                backoff = dt.timedelta(minutes=2 ** min(notification.attempts, 8))
+                notification.next_attempt_at = timezone.now() + backoff
+            logger.warning("notification %s not delivered: %s", notification.pk, exc)
+        else:
+            notification.status = NotificationStatus.SENT
+            notification.sent_at = timezone.now()
+            notification.last_error = ""
+        notification.save(
+            update_fields=[
+                "attempts",
+                "status",
+                "sent_at",
+                "last_error",
+                "next_attempt_at",
+                "updated_at",
+            ]
+        )
+    return notification
+
+
+def notifications_send_due(*, limit: int = 500) -> int:
+    """Send every pending notification whose next attempt is due (the periodic sweep)."""
+    due = Notification.objects.filter(
+        status=NotificationStatus.PENDING, next_attempt_at__lte=timezone.now()
+    ).values_list("pk", flat=True)[:limit]
+    sent = 0
+    for pk in list(due):
+        result = notification_send(notification_id=pk)
+        if result is not None and result.status == NotificationStatus.SENT:
+            sent += 1
+    return sent
+
+
+def notify_user(*, user: User, subject: str, body: str, obj: Model | None = None) -> None:
+    """Queue a message to a user on every channel they have (email, SMS)."""
+    if user.email:
+        notification_queue(
+            channel=NotificationChannel.EMAIL,
+            recipient=user.email,
+            subject=subject,
+            body=body,
+            obj=obj,
+        )
+    if user.phone:
+        notification_queue(
+            channel=NotificationChannel.SMS,
+            recipient=user.phone,
+            subject=subject,
+            body=body,
+            obj=obj,
+        )

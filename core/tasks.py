@@ -1,0 +1,28 @@
+"""Celery tasks of the core app: thin wrappers around services."""
+
+from celery import shared_task
+from django.core.cache import cache
+from django.utils import timezone
+
+
+@shared_task(ignore_result=True)
+def send_notification_task(notification_id: int) -> None:
+    """Deliver one outbox message (retries are scheduled in the row, not in Celery)."""
+    from .services import notification_send
+
+    notification_send(notification_id=notification_id)
+
+
+@shared_task(ignore_result=True)
+def retry_pending_notifications_task() -> int:
+    """Periodic sweep: messages that could not be queued or sent earlier, and stale jobs."""
+    from .services import jobs_requeue_stale, notifications_send_due
+
+    jobs_requeue_stale()
+    return notifications_send_due()
+
+
+@shared_task(ignore_result=True)
+def record_worker_heartbeat_task() -> None:
+    """Beat → worker round trip; /healthz shows how long ago it last happened."""
+    cache.set("worker-heartbeat", timezone.now().isoformat(), timeout=3600)

@@ -1,0 +1,28 @@
+from django.urls import path
+
+from . import views
+
+app_name = "core"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("akun/masuk/", views.LoginView.as_view(), name="login"),
+    path("akun/keluar/", views.logout_view, name="logout"),
+    path("akun/2fa/", views.two_factor, name="two_factor"),
+    path("akun/operator/", views.operator_list, name="operator_list"),
+    path(
+        "akun/operator/<int:pk>/aktifkan/",
+        views.operator_set_active,
+        {"active": True},
+        name="operator_activate",
+    ),
+    path(
+        "akun/operator/<int:pk>/nonaktifkan/",
+        views.operator_set_active,
+        {"active": False},
+        name="operator_deactivate",
+    ),
+    path("audit/", views.audit_event_list, name="audit_event_list"),
+    path("pekerjaan/", views.job_list, name="job_list"),
+    path("pekerjaan/<uuid:pk>/", views.job_detail, name="job_detail"),
+]

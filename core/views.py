@@ -1,0 +1,243 @@
+"""HTML views of the core app: sign-in with two factors, landing pages, accounts, audit, jobs."""
+
+import base64
+
+import segno
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+from django_otp import login as otp_login
+from django_otp import match_token
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from silakso import ratelimit
+from silakso.exceptions import DomainError
+
+from . import selectors, services
+from .choices import AuditAction, Role
+from .extensions import collect
+from .filtersets import AuditEventFilterSet
+from .forms import LoginForm, ReasonForm, TokenForm
+from .models import Job
+from .permissions import AUDIT_READER_ROLES, has_role
+
+LOGIN_LIMIT = 10  # failed attempts per username+IP per window
+LOGIN_WINDOW = 15 * 60
+
+
+# ============================================================================ landing
+def home(request):
+    """Public front page for visitors and residents; a role dashboard for staff."""
+    user = request.user
+    if not user.is_authenticated:
+        return render(request, "core/public_home.html")
+    if user.role == Role.RESIDENT:
+        return render(request, "core/home_resident.html")
+    return render(request, "core/home_staff.html", {"cards": collect("dashboard_cards", user)})
+
+
+# ============================================================================ sign-in
+class LoginView(auth_views.LoginView):
+    """Password step. Failed attempts are rate limited and audited; staff continue to 2FA."""
+
+    template_name = "core/login.html"
+    authentication_form = LoginForm
+    redirect_authenticated_user = True
+
+    def post(self, request, *args, **kwargs):
+        identity = "{}|{}".format(request.POST.get("username", "").lower(), request.client_ip)
+        if not ratelimit.allow("login", identity, limit=LOGIN_LIMIT, window=LOGIN_WINDOW):
+            form = self.get_form()
+            form.add_error(None, _("Too many failed attempts. Wait 15 minutes, then try again."))
+            return self.render_to_response(self.get_context_data(form=form), status=429)
+        return super().post(request, *args, **kwargs)
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        user = form.get_user()
+        ratelimit.reset("login", f"{user.username.lower()}|{self.request.client_ip}")
+        services.audit_log(actor=user, action=AuditAction.LOGIN, obj=user)
+        if settings.SILAKSO_REQUIRE_2FA and user.needs_two_factor:
+            return redirect("{}?next={}".format(_url("core:two_factor"), self.get_success_url()))
+        return response
+
+    def form_invalid(self, form):
+        services.audit_log(
+            actor=None,
+            action=AuditAction.LOGIN_FAILED,
+            object_type="core.user",
+            object_repr=self.request.POST.get("username", "")[:150],
+        )
+        return super().form_invalid(form)
+
+
+def _url(name: str) -> str:
+    from django.urls import reverse
+
+    return reverse(name)
+
+
+def logout_view(request):
+    """Sign out (POST only, so a link in an email cannot sign anyone out)."""
+    if request.method != "POST":
+        return render(request, "core/logout_confirm.html")
+    if request.user.is_authenticated:
+        services.audit_log(actor=request.user, action=AuditAction.LOGOUT, obj=request.user)
+    return auth_views.LogoutView.as_view()(request)
+
+
+def _safe_next(request) -> str:
+    from django.utils.http import url_has_allowed_host_and_scheme
+
+    target = request.GET.get("next") or request.POST.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}):
+        return target
+    return _url("core:home")
+
+
+@login_required
+def two_factor(request):
+    """Second step for staff: enter the code, or set up an authenticator the first time."""
+    user = request.user
+    if not user.needs_two_factor:
+        return redirect("core:home")
+    if user.is_verified():
+        return redirect(_safe_next(request))
+    confirmed = TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+    if not confirmed:
+        return two_factor_setup(request)
+    form = TokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        identity = f"{user.pk}|otp"
+        if not ratelimit.allow("otp", identity, limit=LOGIN_LIMIT, window=LOGIN_WINDOW):
+            form.add_error("token", _("Too many wrong codes. Wait 15 minutes, then try again."))
+        else:
+            device = match_token(user, form.cleaned_data["token"])
+            if device is None:
+                services.audit_log(
+                    actor=user, action=AuditAction.LOGIN_FAILED, obj=user, reason="wrong TOTP code"
+                )
+                form.add_error(
+                    "token", _("That code is not right. Type the 6 digits your app shows now.")
+                )
+            else:
+                otp_login(request, device)
+                ratelimit.reset("otp", identity)
+                return redirect(_safe_next(request))
+    return render(
+        request, "core/two_factor_verify.html", {"form": form, "next": _safe_next(request)}
+    )
+
+
+def two_factor_setup(request):
+    """Show a QR code for a new authenticator and confirm it with a first code."""
+    user = request.user
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
+    if device is None or (request.method == "GET" and request.GET.get("restart")):
+        device = services.two_factor_device_start(user=user)
+    form = TokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.two_factor_device_confirm(
+                user=user, device=device, token=form.cleaned_data["token"]
+            )
+        except DomainError as exc:
+            form.add_error("token", str(exc.message))
+        else:
+            otp_login(request, device)
+            messages.success(request, _("Your authenticator app is set up."))
+            return redirect(_safe_next(request))
+    qr = segno.make(device.config_url, error="m")
+    svg = qr.svg_data_uri(scale=5, border=2)
+    secret = base64.b32encode(device.bin_key).decode().rstrip("=")
+    return render(
+        request,
+        "core/two_factor_setup.html",
+        {"form": form, "qr_svg": svg, "secret": secret, "next": _safe_next(request)},
+    )
+
+
+# ============================================================================ accounts
+@login_required
+def operator_list(request):
+    """The village head's list of operator accounts, with activate / deactivate buttons."""
+    if not has_role(request.user, Role.VILLAGE_HEAD, Role.SYSTEM_ADMIN):
+        raise PermissionDenied(_("Only village heads and administrators manage operators."))
+    operators = selectors.operator_list(user=request.user).order_by("is_active", "full_name")
+    return render(request, "core/operator_list.html", {"operators": operators})
+
+
+@login_required
+@require_POST
+def operator_set_active(request, pk: int, active: bool):
+    operator = get_object_or_404(selectors.operator_list(user=request.user), pk=pk)
+    try:
+        if active:
+            services.user_activate(user=operator, actor=request.user)
+            messages.success(request, _("{name} can now sign in.").format(name=operator))
+        else:
+            reason = ReasonForm(request.POST).data.get("reason", "")
+            services.user_deactivate(user=operator, actor=request.user, reason=reason)
+            messages.success(request, _("{name} can no longer sign in.").format(name=operator))
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return redirect("core:operator_list")
+
+
+# ============================================================================ audit
+@login_required
+def audit_event_list(request):
+    """The audit trail of the user's region: filterable, read-only."""
+    if not has_role(request.user, *AUDIT_READER_ROLES):
+        raise PermissionDenied(_("You may not read the audit trail."))
+    queryset = selectors.audit_event_list(user=request.user)
+    filterset = AuditEventFilterSet(request.GET or None, queryset=queryset)
+    page = Paginator(filterset.qs, 50).get_page(request.GET.get("page"))
+    template = "core/partials/_audit_table.html" if request.htmx else "core/audit_event_list.html"
+    return render(request, template, {"filterset": filterset, "page": page})
+
+
+# ============================================================================ jobs
+@login_required
+def job_detail(request, pk):
+    """A job's progress; the partial is polled by htmx every second until it finishes."""
+    try:
+        job = selectors.job_get(user=request.user, job_id=pk)
+    except (ValueError, Job.DoesNotExist, ValidationError) as exc:
+        raise Http404 from exc
+    progress = services.job_progress(job)
+    template = "core/partials/_job_progress.html" if request.htmx else "core/job_detail.html"
+    return render(request, template, {"job": job, "progress": progress})
+
+
+@login_required
+def job_list(request):
+    jobs = selectors.job_list(user=request.user)[:50]
+    return render(request, "core/job_list.html", {"jobs": jobs})
+
+
+# ============================================================================ health
+@require_GET
+def healthz(request):
+    """Database, Redis and worker status; 503 when any of them is down."""
+    health = selectors.system_health()
+    return JsonResponse(health, status=200 if health["ok"] else 503)
+
+
+def error_404(request, exception):
+    return render(request, "404.html", status=404)
+
+
+def error_500(request):
+    return render(request, "500.html", status=500)
+
+
+def error_403(request, exception):
+    return render(request, "403.html", status=403)

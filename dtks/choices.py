@@ -1,0 +1,195 @@
+"""Choices of the registry. Codes follow the DTKS/DTSEN household survey (Regsosek) answers.
+
+Codes are short English words so the database, exports and API read without a code book; the
+labels are what residents and officers see (Indonesian through the translation catalogue).
+"""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class RegionKind(models.TextChoices):
+    PROVINCE = "provinsi", _("Province")
+    REGENCY = "kabupaten", _("Regency")
+    CITY = "kota", _("City")
+    DISTRICT = "kecamatan", _("District")
+    PAPUA_DISTRICT = "distrik", _("District (distrik)")
+    VILLAGE = "desa", _("Village")
+    URBAN_VILLAGE = "kelurahan", _("Urban village")
+    CUSTOMARY_VILLAGE = "desa_adat", _("Customary village")
+
+
+class HouseholdStatus(models.TextChoices):
+    ACTIVE = "active", _("Active")
+    INACTIVE = "inactive", _("No longer in the registry")
+
+
+class FloorMaterial(models.TextChoices):
+    MARBLE = "marble", _("Marble / granite")
+    CERAMIC = "ceramic", _("Ceramic tiles")
+    VINYL = "vinyl", _("Parquet / vinyl / carpet")
+    TILE = "tile", _("Floor tiles / terrazzo")
+    WOOD = "wood", _("Wooden boards")
+    CEMENT = "cement", _("Cement / red brick")
+    BAMBOO = "bamboo", _("Bamboo")
+    EARTH = "earth", _("Earth")
+    OTHER = "other", _("Other")
+
+
+class WallMaterial(models.TextChoices):
+    MASONRY = "masonry", _("Brick / concrete wall")
+    PLASTERED_BAMBOO = "plastered_bamboo", _("Plastered woven bamboo or wire")
+    WOOD = "wood", _("Wooden boards")
+    WOVEN_BAMBOO = "woven_bamboo", _("Woven bamboo")
+    LOG = "log", _("Logs")
+    BAMBOO = "bamboo", _("Bamboo")
+    OTHER = "other", _("Other")
+
+
+class RoofMaterial(models.TextChoices):
+    CONCRETE = "concrete", _("Concrete")
+    CLAY_TILE = "clay_tile", _("Clay tiles")
+    ASBESTOS = "asbestos", _("Asbestos sheets")
+    ZINC = "zinc", _("Zinc sheets")
+    WOOD_SHINGLE = "wood_shingle", _("Wooden shingles")
+    BAMBOO = "bamboo", _("Bamboo")
+    THATCH = "thatch", _("Straw / palm thatch")
+    OTHER = "other", _("Other")
+
+
+class WaterSource(models.TextChoices):
+    BOTTLED = "bottled", _("Bottled or refill water")
+    PIPED_METERED = "piped_metered", _("Piped water with meter")
+    PIPED_RETAIL = "piped_retail", _("Piped water bought by the can")
+    DRILLED_WELL = "drilled_well", _("Drilled well / pump")
+    PROTECTED_WELL = "protected_well", _("Protected well")
+    UNPROTECTED_WELL = "unprotected_well", _("Unprotected well")
+    PROTECTED_SPRING = "protected_spring", _("Protected spring")
+    UNPROTECTED_SPRING = "unprotected_spring", _("Unprotected spring")
+    SURFACE = "surface", _("River / lake / pond")
+    RAIN = "rain", _("Rainwater")
+    OTHER = "other", _("Other")
+
+
+class ToiletFacility(models.TextChoices):
+    PRIVATE = "private", _("Own toilet")
+    SHARED = "shared", _("Shared with other households")
+    PUBLIC = "public", _("Public toilet")
+    NONE = "none", _("No toilet")
+
+
+class Lighting(models.TextChoices):
+    PLN_450 = "pln_450", _("PLN electricity, 450 VA")
+    PLN_900 = "pln_900", _("PLN electricity, 900 VA")
+    PLN_1300 = "pln_1300", _("PLN electricity, 1,300 VA")
+    PLN_2200 = "pln_2200", _("PLN electricity, 2,200 VA or more")
+    PLN_NO_METER = "pln_no_meter", _("PLN electricity without a meter")
+    NON_PLN = "non_pln", _("Electricity not from PLN")
+    NONE = "none", _("No electricity")
+
+
+class CookingFuel(models.TextChoices):
+    ELECTRICITY = "electricity", _("Electricity")
+    LPG_LARGE = "lpg_large", _("LPG 5.5 kg or more")
+    LPG_3KG = "lpg_3kg", _("LPG 3 kg")
+    BIOGAS = "biogas", _("Biogas")
+    KEROSENE = "kerosene", _("Kerosene")
+    BRIQUETTE = "briquette", _("Briquettes")
+    CHARCOAL = "charcoal", _("Charcoal")
+    FIREWOOD = "firewood", _("Firewood")
+    NONE = "none", _("Does not cook at home")
+    OTHER = "other", _("Other")
+
+
+class HouseOwnership(models.TextChoices):
+    OWN = "own", _("Own house")
+    CONTRACT = "contract", _("Contract / yearly rent")
+    RENT = "rent", _("Monthly rent")
+    RENT_FREE = "rent_free", _("Lives rent-free")
+    OFFICIAL = "official", _("Official housing")
+    OTHER = "other", _("Other")
+
+
+class LandOwnership(models.TextChoices):
+    OWN = "own", _("Own land")
+    OTHERS = "others", _("Someone else's land")
+    STATE = "state", _("State land")
+    OTHER = "other", _("Other")
+
+
+class Education(models.TextChoices):
+    NONE = "none", _("Never went to school")
+    PRIMARY = "primary", _("Primary school (SD) or equivalent")
+    JUNIOR = "junior", _("Junior high school (SMP) or equivalent")
+    SENIOR = "senior", _("Senior high school (SMA/SMK) or equivalent")
+    DIPLOMA = "diploma", _("Diploma (D1–D3)")
+    BACHELOR = "bachelor", _("Bachelor's degree or higher")
+
+
+class Occupation(models.TextChoices):
+    NONE = "none", _("Not working")
+    SCHOOL = "school", _("In school")
+    HOUSEKEEPING = "housekeeping", _("Looks after the household")
+    FARMER = "farmer", _("Farmer / planter")
+    FISHER = "fisher", _("Fisher")
+    LABOURER = "labourer", _("Daily labourer")
+    TRADER = "trader", _("Trader / small business")
+    DRIVER = "driver", _("Driver / transport")
+    PRIVATE_EMPLOYEE = "private_employee", _("Private employee")
+    CIVIL_SERVANT = "civil_servant", _("Civil servant / army / police")
+    ENTREPRENEUR = "entrepreneur", _("Business owner")
+    OTHER = "other", _("Other")
+
+
+class IncomeBand(models.TextChoices):
+    BELOW_1M = "below_1m", _("Below Rp 1 million a month")
+    FROM_1M = "1m_2m", _("Rp 1–2 million a month")
+    FROM_2M = "2m_3m", _("Rp 2–3 million a month")
+    FROM_3M = "3m_5m", _("Rp 3–5 million a month")
+    ABOVE_5M = "above_5m", _("Above Rp 5 million a month")
+
+
+class Sex(models.TextChoices):
+    MALE = "male", _("Male")
+    FEMALE = "female", _("Female")
+
+
+class RelationToHead(models.TextChoices):
+    HEAD = "head", _("Head of household")
+    SPOUSE = "spouse", _("Wife / husband")
+    CHILD = "child", _("Child")
+    CHILD_IN_LAW = "child_in_law", _("Son / daughter-in-law")
+    GRANDCHILD = "grandchild", _("Grandchild")
+    PARENT = "parent", _("Parent")
+    PARENT_IN_LAW = "parent_in_law", _("Parent-in-law")
+    OTHER_RELATIVE = "other_relative", _("Other relative")
+    OTHER = "other", _("Not related")
+
+
+class MaritalStatus(models.TextChoices):
+    SINGLE = "single", _("Not married")
+    MARRIED = "married", _("Married")
+    DIVORCED = "divorced", _("Divorced")
+    WIDOWED = "widowed", _("Widowed")
+
+
+class Disability(models.TextChoices):
+    NONE = "none", _("None")
+    PHYSICAL = "physical", _("Physical")
+    VISUAL = "visual", _("Visual")
+    HEARING = "hearing", _("Hearing / speech")
+    INTELLECTUAL = "intellectual", _("Intellectual")
+    MENTAL = "mental", _("Mental / psychosocial")
+    MULTIPLE = "multiple", _("Multiple")
+
+
+class IndividualStatus(models.TextChoices):
+    ALIVE = "alive", _("Living in the household")
+    DECEASED = "deceased", _("Deceased")
+    MOVED = "moved", _("Moved out")
+
+
+class IdCardStatus(models.TextChoices):
+    HAS_EKTP = "has_ektp", _("Has an e-KTP")
+    NOT_RECORDED = "not_recorded", _("e-KTP not yet recorded")
+    NONE = "none", _("No ID card (under 17 or not yet made)")

@@ -1,0 +1,8 @@
+"""Everything under /api/v1/: each app's api/urls.py, mounted side by side."""
+
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("core.api.urls")),
+    path("", include("dtks.api.urls")),
+]

@@ -1,0 +1,59 @@
+"""Domain errors raised by services and mapped to HTTP by one handler (silakso.api)."""
+
+from collections.abc import Iterable
+
+from django.utils.translation import gettext_lazy as _
+
+
+class DomainError(Exception):
+    """A business rule refused the request. The message is shown to the user as is.
+
+    ``fields`` maps form/API field names to messages when the problem belongs to a field.
+    """
+
+    default_code = "invalid"
+
+    def __init__(self, message, *, code: str | None = None, fields: dict | None = None):
+        super().__init__(message)
+        self.message = message
+        self.code = code or self.default_code
+        self.fields = fields or {}
+
+
+class PermissionDenied(DomainError):
+    """The actor's role may not perform this action (scope misses are 404, not this)."""
+
+    default_code = "permission_denied"
+
+
+class SeparationOfDutiesError(PermissionDenied):
+    """The actor entered or submitted the object and may not also approve it."""
+
+    default_code = "separation_of_duties"
+
+
+class StaleObjectError(DomainError):
+    """Someone else saved the object after the actor loaded it (optimistic locking)."""
+
+    default_code = "stale"
+
+    def __init__(self, message, *, changes: dict | None = None, current_version: int | None = None):
+        super().__init__(message)
+        self.changes = changes or {}
+        self.current_version = current_version
+
+
+class InvalidTransition(DomainError):
+    """A state machine refused to move from the current state to the requested one."""
+
+    default_code = "invalid_transition"
+
+    def __init__(self, *, current, target, allowed: Iterable):
+        allowed = list(allowed)
+        message = _("Cannot move from “{current}” to “{target}”.").format(
+            current=getattr(current, "label", current), target=getattr(target, "label", target)
+        )
+        super().__init__(message)
+        self.current = current
+        self.target = target
+        self.allowed = allowed

@@ -1,0 +1,42 @@
+"""Test settings: the suite runs against real PostgreSQL and real Redis.
+
+Defaults point at this machine's services (127.0.0.1:5432 as `postgres`, 127.0.0.1:6379);
+override with DATABASE_URL / REDIS_URL. Redis database 9 keeps test traffic apart.
+"""
+
+from .base import *  # noqa: F403
+from .base import env
+
+SECRET_KEY = "test-secret-key-only-for-the-test-suite"  # noqa: S105
+DEBUG = False
+ALLOWED_HOSTS = ["*"]
+
+DATABASES = {
+    "default": env.db("DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/silakso")
+}
+DATABASES["default"]["CONN_MAX_AGE"] = 0
+DATABASES["default"]["TEST"] = {"NAME": env("SILAKSO_TEST_DB_NAME", default="test_silakso")}
+
+REDIS_URL = env("TEST_REDIS_URL", default="redis://127.0.0.1:6379/9")
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": "silakso-test",
+    }
+}
+CELERY_BROKER_URL = REDIS_URL
+CELERY_TASK_ALWAYS_EAGER = False
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+SILAKSO_REQUIRE_2FA = True
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+MEDIA_ROOT = env("MEDIA_ROOT", default="/tmp/silakso-test-media")  # noqa: S108
+LANGUAGE_CODE = "id"
+
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True
