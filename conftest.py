@@ -82,3 +82,46 @@ def celery_worker_thread(transactional_db):
     app.conf.broker_url = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/9")
     with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10) as worker:
         yield worker
+
+
+CHROMIUM = os.environ.get("SILAKSO_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One headless Debian Chromium for the whole run (Playwright's own download is not used)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+        )
+        yield instance
+        instance.close()
+
+
+@pytest.fixture
+def phone(browser, live_server, regions):
+    """A phone-sized page (390×844, touch) pointed at the live server, Indonesian by default."""
+    context = browser.new_context(
+        viewport={"width": 390, "height": 844},
+        is_mobile=True,
+        has_touch=True,
+        locale="id-ID",
+        base_url=live_server.url,
+    )
+    context.set_default_timeout(15000)
+    page = context.new_page()
+    yield page
+    context.close()

@@ -1,0 +1,49 @@
+"""Run by tests/test_demo_path.py inside the zero-configuration demo (SQLite, eager tasks).
+
+Signs in as every demo account through the real sign-in form, renders its landing page, runs one
+background job inline, and prints a JSON report for the test to check.
+"""
+
+import json
+import os
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "silakso.settings.local")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.conf import settings  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.utils.html import escape  # noqa: E402
+
+from core.management.commands.seed_demo import DEMO_PASSWORD  # noqa: E402
+from core.models import Job, User  # noqa: E402
+
+report = {
+    "database": settings.DATABASES["default"]["ENGINE"],
+    "eager": settings.CELERY_TASK_ALWAYS_EAGER,
+    "pages": {},
+}
+anonymous = Client(HTTP_HOST="127.0.0.1")
+report["pages"]["anonymous"] = anonymous.get("/").status_code
+for user in User.objects.order_by("username"):
+    client = Client(HTTP_HOST="127.0.0.1")
+    signed_in = client.post("/akun/masuk/", {"username": user.username, "password": DEMO_PASSWORD})
+    page = client.get("/")
+    report["pages"][user.username] = {
+        "sign_in": signed_in.status_code,
+        "status": page.status_code,
+        "role_shown": escape(str(user.get_role_display())) in page.content.decode()
+        or user.role in ("resident",),
+        "active": user.is_active,
+    }
+admin = Client(HTTP_HOST="127.0.0.1")
+admin.post("/akun/masuk/", {"username": "admin", "password": DEMO_PASSWORD})
+admin.post("/registri/wilayah/muat-ulang/")
+job = Job.objects.order_by("-created_at").first()
+report["job"] = {"status": job.status if job else None, "result": job.result if job else None}
+print(json.dumps(report))

@@ -1,0 +1,145 @@
+"""A user of village A can neither read nor change anything of village B, through any URL.
+
+Every named URL of the site and the API must be classified below; a new URL that nobody
+classified fails `test_every_url_is_in_the_scope_matrix`, so scope is decided when a URL is
+added, not after a leak.
+"""
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from core.choices import AuditAction, Role
+from core.models import Job, User
+from core.services import audit_log, user_create
+from dtks.synthetic import generate_district
+
+pytestmark = pytest.mark.django_db
+
+# How each URL is protected. "public": no personal data; "reference": the same official data for
+# every signed-in user; "own": the caller's own objects only; "scoped": tested below with data of
+# another village / region.
+URL_MATRIX = {
+    "core:home": "scoped",
+    "core:login": "public",
+    "core:logout": "own",
+    "core:two_factor": "own",
+    "core:operator_list": "scoped",
+    "core:operator_activate": "scoped",
+    "core:operator_deactivate": "scoped",
+    "core:audit_event_list": "scoped",
+    "core:job_list": "own",
+    "core:job_detail": "own",
+    "dtks:region_list": "reference",
+    "dtks:region_reload": "own",
+    "set_language": "public",
+    "healthz": "public",
+    "api-schema": "public",
+    "api-docs": "public",
+    "api-redoc": "public",
+    "core-api:me": "own",
+    "core-api:job-list": "own",
+    "core-api:job-detail": "own",
+    "core-api:audit-event-list": "scoped",
+    "core-api:audit-event-detail": "scoped",
+    "dtks-api:region-list": "reference",
+    "dtks-api:region-detail": "reference",
+}
+
+
+def _names(patterns, prefix=""):
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            namespace = pattern.namespace
+            if namespace == "admin":
+                continue  # Django admin: system administrators only, with 2FA like any page
+            yield from _names(
+                pattern.url_patterns, prefix + namespace + ":" if namespace else prefix
+            )
+        elif isinstance(pattern, URLPattern) and pattern.name:
+            yield prefix + pattern.name
+
+
+def test_every_url_is_in_the_scope_matrix():
+    names = set(_names(get_resolver().url_patterns))
+    names = {n for n in names if not n.endswith("-format") and n != "api-root"}
+    assert names - set(URL_MATRIX) == set(), "classify these URLs in URL_MATRIX"
+
+
+@pytest.fixture
+def two_villages(regions, make_user, village_a, village_b):
+    generate_district(region_code=village_a.code, individuals=40, seed=1)
+    generate_district(region_code=village_b.code, individuals=60, seed=2)
+    return {
+        "operator_a": make_user(Role.VILLAGE_OPERATOR, village_a.code),
+        "head_a": make_user(Role.VILLAGE_HEAD, village_a.code),
+        "operator_b": make_user(Role.VILLAGE_OPERATOR, village_b.code),
+        "head_b": make_user(Role.VILLAGE_HEAD, village_b.code),
+    }
+
+
+def test_dashboard_counts_only_own_village(client, login, two_villages, village_a):
+    from dtks.models import Household
+
+    login(client, two_villages["operator_a"])
+    cards = client.get(reverse("core:home")).context["cards"]
+    households = next(
+        card for card in cards if "Household" in card["title"] or "Rumah" in card["title"]
+    )
+    assert households["value"] == Household.objects.filter(village=village_a).count()
+    assert households["value"] < Household.objects.count()
+
+
+def test_village_head_cannot_see_or_change_operators_of_another_village(
+    client, login, two_villages, village_b
+):
+    pending = user_create(
+        username="pending_b",
+        full_name="Pending B",
+        role=Role.VILLAGE_OPERATOR,
+        region=village_b,
+        actor=None,
+    )
+    login(client, two_villages["head_a"])
+    listing = client.get(reverse("core:operator_list"))
+    assert "pending_b" not in listing.content.decode()
+    for name in ("core:operator_activate", "core:operator_deactivate"):
+        for target in (pending, two_villages["operator_b"]):
+            response = client.post(reverse(name, args=[target.pk]))
+            assert response.status_code == 404
+    assert User.objects.get(pk=pending.pk).is_active is False
+    assert User.objects.get(pk=two_villages["operator_b"].pk).is_active is True
+
+
+def test_audit_of_another_regency_is_invisible_in_list_and_detail(client, login, make_user):
+    other = audit_log(
+        actor=None,
+        action=AuditAction.VIEW_SENSITIVE,
+        object_repr="secret-b",
+        region_code="19.01.01.2001",
+    )
+    login(client, make_user(Role.HEAD_OF_DIVISION, "19.04"))
+    assert "secret-b" not in client.get(reverse("core:audit_event_list")).content.decode()
+    assert client.get(reverse("core-api:audit-event-detail", args=[other.pk])).status_code == 404
+    names = [
+        e["object_repr"] for e in client.get(reverse("core-api:audit-event-list")).json()["results"]
+    ]
+    assert "secret-b" not in names
+
+
+def test_jobs_are_visible_to_their_starter_only(client, login, make_user):
+    owner = make_user(Role.SYSTEM_ADMIN, "19.04")
+    job = Job.objects.create(kind="x", label="x", started_by=owner, task_name="x")
+    login(client, make_user(Role.SYSTEM_ADMIN, "19.01"))
+    assert client.get(reverse("core:job_detail", args=[job.pk])).status_code == 404
+    assert client.get(reverse("core-api:job-detail", args=[job.pk])).status_code == 404
+    assert client.get(reverse("core-api:job-list")).json()["count"] == 0
+
+
+def test_anonymous_callers_get_nothing_from_the_api(client, two_villages):
+    for name in (
+        "core-api:me",
+        "core-api:job-list",
+        "core-api:audit-event-list",
+        "dtks-api:region-list",
+    ):
+        assert client.get(reverse(name)).status_code in (401, 403)
