@@ -12,7 +12,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "silakso.settings.local")
 
-import django  # noqa: E402
+import django
 
 django.setup()
 
@@ -46,4 +46,4 @@ admin.post("/akun/masuk/", {"username": "admin", "password": DEMO_PASSWORD})
 admin.post("/registri/wilayah/muat-ulang/")
 job = Job.objects.order_by("-created_at").first()
 report["job"] = {"status": job.status if job else None, "result": job.result if job else None}
-print(json.dumps(report))
+sys.stdout.write(json.dumps(report) + "\n")

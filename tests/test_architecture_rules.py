@@ -22,7 +22,7 @@ def test_status_is_only_assigned_in_services_and_workflows():
             continue
         for number, line in enumerate(path.read_text().splitlines(), 1):
             if re.search(r"\.status\s*=[^=]", line):
-                offenders.append("{}:{}".format(path.relative_to(ROOT), number))
+                offenders.append(f"{path.relative_to(ROOT)}:{number}")
     assert offenders == []
 
 

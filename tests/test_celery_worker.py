@@ -1,4 +1,4 @@
-"""A real Celery worker consumes from real Redis: a job started in the UI runs and reports progress."""
+"""A real Celery worker consumes from real Redis: a job started in the UI runs with progress."""
 
 import time
 
@@ -19,7 +19,7 @@ def _wait_until_finished(job_id, seconds=60):
         if job.is_finished:
             return job
         time.sleep(0.2)
-    raise AssertionError("job did not finish in {}s".format(seconds))
+    raise AssertionError(f"job did not finish in {seconds}s")
 
 
 def test_region_reload_runs_in_the_worker_with_progress(
@@ -42,7 +42,7 @@ def test_region_reload_runs_in_the_worker_with_progress(
     assert Region.objects.get(code="19.04.01.1001").name == "Koba"
     page = client.get(reverse("core:job_detail", args=[job.pk]))
     assert page.context["progress"]["percent"] == 100
-    api = client.get("/api/v1/jobs/{}/".format(job.pk)).json()
+    api = client.get(f"/api/v1/jobs/{job.pk}/").json()
     assert api["status"] == "succeeded"
 
 
@@ -54,5 +54,5 @@ def test_another_user_cannot_see_my_job(client, login, make_user, regions, celer
     other = make_user(Role.DATA_MANAGER, "19.04")
     other_client = login(type(client)(), other)
     assert other_client.get(reverse("core:job_detail", args=[job.pk])).status_code == 404
-    assert other_client.get("/api/v1/jobs/{}/".format(job.pk)).status_code == 404
+    assert other_client.get(f"/api/v1/jobs/{job.pk}/").status_code == 404
     _wait_until_finished(job.pk, seconds=120)

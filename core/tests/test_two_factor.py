@@ -57,7 +57,7 @@ def test_first_sign_in_sets_up_an_authenticator(client, make_user, village_a):
     # and confirms with a first code
     from django_otp.oath import totp
 
-    code = "{:06d}".format(totp(device.bin_key))
+    code = f"{totp(device.bin_key):06d}"
     response = client.post(reverse("core:two_factor"), {"token": code})
     # then the device is confirmed and the session verified
     assert response.status_code == 302

@@ -13,7 +13,7 @@ DISTRICTS = ["190401", "190402", "320101", "317407"]
 
 def make_nik(district: str, birth: dt.date, female: bool, serial: int) -> str:
     day = birth.day + 40 if female else birth.day
-    return "{}{:02d}{:02d}{:02d}{:04d}".format(district, day, birth.month, birth.year % 100, serial)
+    return f"{district}{day:02d}{birth.month:02d}{birth.year % 100:02d}{serial:04d}"
 
 
 births = st.dates(min_value=dt.date(1930, 1, 1), max_value=dt.date(2024, 12, 31))
