@@ -8,7 +8,7 @@ PIP := $(BIN)/pip install -qq --disable-pip-version-check
 export PIP_NO_INPUT := 1
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help run test lint format check messages bench services browser worker beat lock clean-demo
+.PHONY: help run test lint format check messages bench services browser compose worker beat lock clean-demo
 
 help:
 	@echo "make run       zero-configuration demo on http://$(ADDR) (SQLite, tasks inline)"
@@ -47,7 +47,7 @@ beat: $(VENV)/.runtime
 # ------------------------------------------------------------------------------ quality
 # The whole suite against real PostgreSQL (127.0.0.1:5432) and Redis (127.0.0.1:6379),
 # plus lint, the migrations check and headless-Chromium journeys.
-test: $(VENV)/.dev services browser
+test: $(VENV)/.dev services browser compose
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	DJANGO_SETTINGS_MODULE=silakso.settings.test $(BIN)/python manage.py makemigrations --check --dry-run
@@ -101,6 +101,13 @@ browser:
 	  echo "Installing Chromium from Debian…"; \
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
 	  || { echo "Could not install chromium (run as root: apt-get install -y chromium)"; exit 1; }; }
+
+# `docker compose config` validates docker-compose.yml in the suite; no Docker engine is needed.
+compose:
+	@docker compose version >/dev/null 2>&1 || command -v docker-compose >/dev/null 2>&1 || { \
+	  echo "Installing docker-compose from Debian (to validate docker-compose.yml)…"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker-compose >/dev/null) \
+	  || { echo "Could not install docker-compose (run as root: apt-get install -y docker-compose)"; exit 1; }; }
 
 # Re-resolve the pinned set after editing pyproject.toml dependencies.
 lock:
