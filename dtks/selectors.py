@@ -1,12 +1,31 @@
 """Reads of the registry, always scoped to the caller."""
 
-from django.db.models import QuerySet
+import datetime as dt
+from difflib import SequenceMatcher
+
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.permissions import REGIONAL_STAFF_ROLES, has_role
+from core.scope import NOTHING
 
-from .models import Household, Individual, Region
+from .choices import EnrollmentStatus, FlagStatus, IndividualStatus, RelationToHead
+from .models import (
+    DesilRecord,
+    Enrollment,
+    Family,
+    Flag,
+    Household,
+    HouseholdEvent,
+    Individual,
+    Program,
+    ProgramPeriod,
+    Region,
+)
+from .permissions import can_read_registry
+from .search import normalize_name
 
 
 def region_list(*, filters: dict | None = None) -> QuerySet[Region]:
@@ -19,36 +38,264 @@ def region_list(*, filters: dict | None = None) -> QuerySet[Region]:
     return queryset
 
 
-def household_list(*, user) -> QuerySet[Household]:
-    return Household.objects.visible_to(user).select_related("village")
+def villages_in_scope(*, user) -> QuerySet[Region]:
+    """Villages the user may register households in (for form choices)."""
+    return Region.objects.villages().visible_to(user).select_related("parent").order_by("code")
 
 
-def individual_list(*, user) -> QuerySet[Individual]:
-    return Individual.objects.visible_to(user).select_related("household")
+def _heads() -> Prefetch:
+    return Prefetch(
+        "members",
+        queryset=Individual.objects.filter(
+            relation_to_head=RelationToHead.HEAD, status=IndividualStatus.ALIVE
+        ),
+        to_attr="heads",
+    )
 
 
+def household_list(*, user, filters: dict | None = None) -> QuerySet[Household]:
+    """Households in the user's scope, with the village and the head for list rows."""
+    if not can_read_registry(user):
+        return Household.objects.filter(NOTHING)
+    queryset = (
+        Household.objects.visible_to(user)
+        .select_related("village", "village__parent")
+        .prefetch_related(_heads())
+    )
+    if filters:
+        from .filtersets import HouseholdFilterSet
+
+        queryset = HouseholdFilterSet(filters, queryset=queryset).qs
+    return queryset
+
+
+def household_get(*, user, pk) -> Household:
+    """One household with everything its page shows (raises DoesNotExist outside scope)."""
+    members = Individual.objects.select_related("family").order_by(
+        "status", "-relation_to_head", "birth_date"
+    )
+    return (
+        household_list(user=user)
+        .prefetch_related(
+            Prefetch("members", queryset=members, to_attr="all_members"),
+            "families",
+            Prefetch(
+                "enrollments",
+                queryset=Enrollment.objects.select_related("program", "period", "individual"),
+            ),
+            "photos",
+            Prefetch(
+                "flags", queryset=Flag.objects.filter(status=FlagStatus.OPEN), to_attr="open_flags"
+            ),
+            "desil_records",
+        )
+        .select_related("village__parent__parent")
+        .get(pk=pk)
+    )
+
+
+def household_variables(*, household: Household) -> list[tuple[str, str]]:
+    """(label, value shown) for each house and socio-economic variable, for the household page."""
+    from .services import HOUSEHOLD_FIELDS
+
+    rows = []
+    for name in HOUSEHOLD_FIELDS:
+        if name in ("address", "rt", "rw", "latitude", "longitude"):
+            continue
+        field = Household._meta.get_field(name)
+        value = getattr(household, name)
+        if field.choices:
+            shown = getattr(household, "get_{}_display".format(name))() if value else "—"
+        elif isinstance(value, bool):
+            shown = _("Yes") if value else _("No")
+        else:
+            shown = "—" if value in (None, "") else str(value)
+        rows.append((str(field.verbose_name), shown))
+    return rows
+
+
+def household_history(*, household: Household) -> QuerySet[HouseholdEvent]:
+    return household.events.select_related("actor", "individual")
+
+
+def household_desil_on(*, household: Household, date: dt.date) -> DesilRecord | None:
+    """The official desil the household had on ``date`` (the latest value dated on or before)."""
+    return household.desil_records.filter(as_of__lte=date).order_by("-as_of").first()
+
+
+def individual_list(*, user, filters: dict | None = None) -> QuerySet[Individual]:
+    if not can_read_registry(user):
+        return Individual.objects.filter(NOTHING)
+    queryset = Individual.objects.visible_to(user).select_related(
+        "household", "household__village", "family"
+    )
+    if filters:
+        from .filtersets import IndividualFilterSet
+
+        queryset = IndividualFilterSet(filters, queryset=queryset).qs
+    return queryset
+
+
+def family_list(*, user) -> QuerySet[Family]:
+    if not can_read_registry(user):
+        return Family.objects.filter(NOTHING)
+    return Family.objects.visible_to(user).select_related("household")
+
+
+def flag_list(*, user) -> QuerySet[Flag]:
+    if not can_read_registry(user):
+        return Flag.objects.filter(NOTHING)
+    return Flag.objects.visible_to(user).select_related(
+        "household", "household__village", "individual"
+    )
+
+
+def program_list(*, user=None) -> QuerySet[Program]:
+    """Programs: national ones and the regional ones of the user's region."""
+    queryset = Program.objects.all()
+    if user is None or not user.is_authenticated or user.is_installation_wide:
+        return queryset
+    return queryset.available_in(user.region_id)
+
+
+def program_period_list(*, user=None) -> QuerySet[ProgramPeriod]:
+    return ProgramPeriod.objects.filter(program__in=program_list(user=user)).select_related(
+        "program"
+    )
+
+
+def program_period_counts(*, user, period: ProgramPeriod) -> dict:
+    """How many households of the user's area receive the period, by status."""
+    rows = (
+        Enrollment.objects.visible_to(user)
+        .filter(period=period)
+        .values("status")
+        .annotate(n=Count("id"))
+    )
+    return {row["status"]: row["n"] for row in rows}
+
+
+def enrollment_list(*, user, filters: dict | None = None) -> QuerySet[Enrollment]:
+    if not can_read_registry(user):
+        return Enrollment.objects.filter(NOTHING)
+    queryset = Enrollment.objects.visible_to(user).select_related(
+        "program", "period", "household", "household__village", "individual"
+    )
+    if filters:
+        from .filtersets import EnrollmentFilterSet
+
+        queryset = EnrollmentFilterSet(filters, queryset=queryset).qs
+    return queryset
+
+
+# ---------------------------------------------------------------------------- cek bansos
+def mask_name(name: str) -> str:
+    """'SITI RAHAYU' → 'SI** RA****': enough to recognise oneself, not to learn a name."""
+    return " ".join(
+        word[:2] + "*" * max(len(word) - 2, 1) if len(word) > 1 else word
+        for word in name.upper().split()
+    )
+
+
+def names_match(entered: str, recorded: str) -> bool:
+    """The name typed matches the registry name (case, accents, spacing and one typo forgiven)."""
+    a, b = normalize_name(entered), normalize_name(recorded)
+    if not a or not b:
+        return False
+    return a == b or SequenceMatcher(None, a, b).ratio() >= 0.9
+
+
+def cek_bansos(*, nik: str, name: str, today: dt.date | None = None) -> dict | None:
+    """The public status check: the programs of the current period for a NIK + name, masked.
+
+    Returns None both when the NIK is unknown and when the name does not match, so the two cannot
+    be told apart (no enumeration of who is in the registry).
+    """
+    today = today or timezone.localdate()
+    person = (
+        Individual.objects.filter(nik=nik)
+        .exclude(status=IndividualStatus.DECEASED)
+        .select_related("household__village__parent__parent")
+        .first()
+    )
+    if person is None or not names_match(name, person.name):
+        return None
+    enrollments = (
+        Enrollment.objects.filter(
+            household=person.household,
+            period__starts_on__lte=today,
+            period__ends_on__gte=today,
+        )
+        .filter(Q(individual__isnull=True) | Q(individual=person))
+        .select_related("program", "period")
+        .order_by("program__name")
+    )
+    village = person.household.village
+    return {
+        "person": person,
+        "name": mask_name(person.name),
+        "village": village.name,
+        "district": village.parent.name if village.parent else "",
+        "regency": village.parent.parent.name if village.parent and village.parent.parent else "",
+        "desil": person.household.desil,
+        "programs": [
+            {
+                "program": enrollment.program.name,
+                "period": enrollment.period.name,
+                "status": enrollment.get_status_display(),
+                "active": enrollment.status == EnrollmentStatus.ACTIVE,
+            }
+            for enrollment in enrollments
+        ],
+    }
+
+
+# ---------------------------------------------------------------------------- landing pages
 def dashboard_cards(user) -> list[dict]:
     """Landing-page cards of the registry for staff working in a region."""
     if not has_role(user, *REGIONAL_STAFF_ROLES):
         return []
-    households = household_list(user=user)
+    households = Household.objects.visible_to(user)
     scope = user.region.name if user.region_id else _("the whole installation")
+    open_flags = Flag.objects.visible_to(user).filter(status=FlagStatus.OPEN).count()
     return [
         {
             "title": _("Households in {scope}").format(scope=scope),
             "value": households.count(),
             "hint": _("{people} people; {unranked} households have no official desil yet.").format(
-                people=individual_list(user=user).living().count(),
+                people=Individual.objects.visible_to(user).living().count(),
                 unranked=households.filter(desil__isnull=True).count(),
             ),
-            "url": reverse("dtks:region_list"),
-            "action": _("Regions"),
-        }
+            "url": reverse("dtks:household_list"),
+            "action": _("Find a household"),
+        },
+        {
+            "title": _("Data problems to check"),
+            "value": open_flags,
+            "hint": _("Households without a head, unknown NIK codes and other problems."),
+            "url": reverse("dtks:flag_list"),
+            "action": _("Open the list"),
+        },
     ]
 
 
 def nav_items(user) -> list[dict]:
     """Menu entries of the registry for ``user``."""
-    if not has_role(user, *REGIONAL_STAFF_ROLES):
+    if not can_read_registry(user):
         return []
-    return [{"label": _("Regions"), "url": reverse("dtks:region_list")}]
+    return [
+        {"label": _("Registry"), "url": reverse("dtks:household_list")},
+        {"label": _("Programs"), "url": reverse("dtks:program_list")},
+        {"label": _("Regions"), "url": reverse("dtks:region_list")},
+    ]
+
+
+def public_actions(user) -> list[dict]:
+    """The public status check on the front page."""
+    return [
+        {
+            "label": _("Check your aid status (Cek Bansos)"),
+            "hint": _("With your NIK and your name as on your KTP."),
+            "url": reverse("cek_bansos"),
+        }
+    ]

@@ -697,3 +697,32 @@ def _write_bulk(records) -> None:
             values = {k: v for k, v in m.items() if k not in ("age", "family")}
             individuals.append(Individual(household=obj, family=fam_objs[m["family"]], **values))
     Individual.objects.bulk_create(individuals, batch_size=500)
+
+
+def generate_enrollments(
+    *, region_code: str, period, max_desil: int, share: float = 0.8, seed: int = 1
+) -> int:
+    """Enroll a share of the ranked households up to ``max_desil`` (demo and test data only)."""
+    rng = random.Random(seed)
+    households = (
+        Household.objects.filter(village__code__startswith=region_code + ".", desil__lte=max_desil)
+        .values_list("pk", flat=True)
+        .order_by("pk")
+    )
+    chosen = [pk for pk in households if rng.random() < share]
+    from .models import Enrollment
+
+    Enrollment.objects.bulk_create(
+        [
+            Enrollment(
+                program=period.program,
+                period=period,
+                household_id=pk,
+                source="import",
+                started_on=period.starts_on,
+            )
+            for pk in chosen
+        ],
+        batch_size=1000,
+    )
+    return len(chosen)

@@ -14,3 +14,20 @@ def load_regions_task(job_id: str, within: str | None = None) -> None:
         job_id=job_id,
         work=lambda reporter: region_load_all(within=within, reporter=reporter),
     )
+
+
+@shared_task(ignore_result=True)
+def import_enrollments_task(job_id: str, period_id: int, path: str) -> None:
+    """Apply an uploaded official recipient list; rejected rows become a downloadable report."""
+    from core.models import Job
+    from core.services import job_execute
+
+    from .imports import recipient_list_import
+
+    job = Job.objects.select_related("started_by").get(pk=job_id)
+    job_execute(
+        job_id=job_id,
+        work=lambda reporter: recipient_list_import(
+            job_id=job_id, period_id=period_id, path=path, actor=job.started_by, reporter=reporter
+        ),
+    )

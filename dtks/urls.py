@@ -5,6 +5,22 @@ from . import views
 app_name = "dtks"
 
 urlpatterns = [
+    path("", views.household_list, name="household_list"),
+    path("rumah-tangga/baru/", views.household_create, name="household_create"),
+    path("rumah-tangga/<int:pk>/", views.household_detail, name="household_detail"),
+    path("rumah-tangga/<int:pk>/ubah/", views.household_update, name="household_update"),
+    path("rumah-tangga/<int:pk>/anggota/<slug:kind>/", views.member_event, name="member_event"),
+    path("rumah-tangga/<int:pk>/foto/", views.photo_add, name="photo_add"),
+    path("rumah-tangga/<int:pk>/foto/<int:photo_pk>/", views.photo_file, name="photo_file"),
+    path("rumah-tangga/<int:pk>/program/", views.enrollment_create, name="enrollment_create"),
+    path("individu/<int:pk>/ubah/", views.individual_update, name="individual_update"),
+    path("individu/<int:pk>/nik/", views.nik_reveal, name="nik_reveal"),
+    path("kepesertaan/<int:pk>/akhiri/", views.enrollment_end, name="enrollment_end"),
+    path("program/", views.program_list, name="program_list"),
+    path("program/<int:pk>/", views.program_detail, name="program_detail"),
+    path("program/periode/<int:pk>/", views.period_detail, name="period_detail"),
+    path("masalah-data/", views.flag_list, name="flag_list"),
+    path("masalah-data/<int:pk>/selesai/", views.flag_resolve, name="flag_resolve"),
     path("wilayah/", views.region_list, name="region_list"),
     path("wilayah/muat-ulang/", views.region_reload, name="region_reload"),
 ]

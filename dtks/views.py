@@ -1,22 +1,77 @@
-"""HTML views of the registry."""
+"""HTML views of the registry: thin — parse the form, call one service or selector, render."""
 
+import uuid
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
-from django.shortcuts import redirect, render
+from django.db import transaction
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.choices import Role
+from core.extensions import collect
 from core.permissions import has_role
+from core.scope import region_in_scope
 from core.services import job_create
+from silakso import ratelimit
+from silakso.exceptions import DomainError, StaleObjectError
+from silakso.forms import add_service_errors
 
-from . import selectors
-from .filtersets import RegionFilterSet
-from .models import REGION_SOURCE
-from .tasks import load_regions_task
+from . import selectors, services
+from .filtersets import HouseholdFilterSet, RegionFilterSet
+from .forms import (
+    BirthForm,
+    CekBansosForm,
+    EnrollmentEndForm,
+    EnrollmentForm,
+    EnrollmentImportForm,
+    FlagResolveForm,
+    HeadChangeForm,
+    HouseholdCreateForm,
+    HouseholdForm,
+    LeaveForm,
+    MemberCorrectForm,
+    MoveInForm,
+    PhotoForm,
+    SplitForm,
+    period_choices,
+)
+from .models import REGION_SOURCE, Individual
+from .permissions import can_edit_registry, can_manage_programs, can_read_registry
+from .tasks import import_enrollments_task, load_regions_task
+
+CEK_LIMIT_PER_IP = (20, 60 * 60)  # lookups per hour from one address
+CEK_LIMIT_PER_NIK = (5, 60 * 60)  # lookups per hour of one NIK
 
 
+def _require_reader(user) -> None:
+    if not can_read_registry(user):
+        raise PermissionDenied(_("Your role does not use the registry."))
+
+
+def _require_editor(user) -> None:
+    if not can_edit_registry(user):
+        raise PermissionDenied(_("Your role cannot change registry data."))
+
+
+def _household_or_404(request, pk):
+    try:
+        return selectors.household_get(user=request.user, pk=pk)
+    except selectors.Household.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+def _individual_or_404(request, pk) -> Individual:
+    return get_object_or_404(selectors.individual_list(user=request.user), pk=pk)
+
+
+# ============================================================================ regions
 @login_required
 def region_list(request):
     """Browse and search the official region list (reference data, not personal data)."""
@@ -56,3 +111,529 @@ def region_reload(request):
         actor=request.user,
     )
     return redirect("core:job_detail", pk=job.pk)
+
+
+# ============================================================================ households
+@login_required
+def household_list(request):
+    """Find a household by NIK, KK number, (misspelt) name or address, and filter the list."""
+    _require_reader(request.user)
+    queryset = selectors.household_list(user=request.user)
+    filterset = HouseholdFilterSet(request.GET or None, queryset=queryset)
+    page = Paginator(filterset.qs if filterset.is_bound else queryset, 25).get_page(
+        request.GET.get("page")
+    )
+    context = {
+        "filterset": filterset,
+        "page": page,
+        "can_edit": can_edit_registry(request.user),
+        "villages": selectors.villages_in_scope(user=request.user),
+    }
+    template = (
+        "dtks/partials/_household_results.html" if request.htmx else "dtks/household_list.html"
+    )
+    return render(request, template, context)
+
+
+@login_required
+def household_create(request):
+    """Register a new household: address, KK and head; the survey variables come next."""
+    _require_editor(request.user)
+    villages = selectors.villages_in_scope(user=request.user)
+    form = HouseholdCreateForm(request.POST or None, villages=villages)
+    if villages.count() == 1:
+        form.fields["village"].initial = villages.first()
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            household = services.household_create(
+                village=data["village"],
+                data={"address": data["address"], "rt": data["rt"], "rw": data["rw"]},
+                head=form.person_data(),
+                kk_number=data["kk_number"],
+                source=data["source"],
+                reason=data["reason"],
+                actor=request.user,
+            )
+        except (ValidationError, DomainError) as exc:
+            add_service_errors(
+                form, exc, prefix_map={"head_" + f: f for f in services.PERSON_FIELDS}
+            )
+        else:
+            messages.success(request, _("The household is registered. Now fill in the house data."))
+            return redirect("dtks:household_update", pk=household.pk)
+    return render(
+        request,
+        "dtks/household_action.html",
+        {"form": form, "title": _("Register a new household"), "submit": _("Register")},
+    )
+
+
+@login_required
+def household_detail(request, pk):
+    """The household page: members, programs, desil and score, photos, problems, history."""
+    household = _household_or_404(request, pk)
+    services.household_open(household=household, actor=request.user)
+    history = selectors.household_history(household=household)[:100]
+    return render(
+        request,
+        "dtks/household_detail.html",
+        {
+            "household": household,
+            "history": history,
+            "variables": selectors.household_variables(household=household),
+            "can_edit": can_edit_registry(request.user)
+            and region_in_scope(request.user, household.village_id),
+            "can_manage_programs": can_manage_programs(request.user),
+            "links": collect("household_links", household, request.user),
+        },
+    )
+
+
+def _stale_context(exc: StaleObjectError) -> list:
+    return (exc.changes or {}).get("events", [])
+
+
+@login_required
+def household_update(request, pk):
+    """Edit the house and socio-economic data, with a reason; stale edits are refused."""
+    _require_editor(request.user)
+    household = _household_or_404(request, pk)
+    initial = {"version": household.version}
+    form = HouseholdForm(request.POST or None, instance=household, initial=initial)
+    stale = []
+    if request.method == "POST" and form.is_valid():
+        data = {name: form.cleaned_data[name] for name in services.HOUSEHOLD_FIELDS}
+        try:
+            services.household_update(
+                household=household,
+                data=data,
+                version=form.cleaned_data["version"],
+                reason=form.cleaned_data["reason"],
+                source=form.cleaned_data["source"],
+                actor=request.user,
+            )
+        except StaleObjectError as exc:
+            stale = _stale_context(exc)
+            form.add_error(None, exc.message)
+            form.data = form.data.copy()
+            form.data["version"] = exc.current_version
+        except (ValidationError, DomainError) as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("Saved. The change is in the household history."))
+            return redirect("dtks:household_detail", pk=household.pk)
+    return render(
+        request,
+        "dtks/household_form.html",
+        {"form": form, "household": household, "stale": stale},
+    )
+
+
+# ============================================================================ member events
+MEMBER_EVENTS = {
+    "kelahiran": (BirthForm, _("Record a birth"), _("A baby was born into this household.")),
+    "pindah-masuk": (
+        MoveInForm,
+        _("Someone moved in"),
+        _(
+            "A person joins this household. If the NIK is already registered elsewhere in your "
+            "area, the person is moved here."
+        ),
+    ),
+    "kematian": (LeaveForm, _("Record a death"), _("A member of this household died.")),
+    "pindah-keluar": (LeaveForm, _("Someone moved out"), _("A member left this household.")),
+    "ganti-kepala": (HeadChangeForm, _("Change the head of household"), ""),
+    "pecah-kk": (
+        SplitForm,
+        _("Split to a new KK"),
+        _(
+            "Some members got a new family card. If they now live in another house, give the "
+            "new address: a new household is registered for them."
+        ),
+    ),
+}
+
+
+def _apply_member_event(kind: str, household, form, actor):
+    data = form.cleaned_data
+    common = {
+        "actor": actor,
+        "reason": data.get("reason", ""),
+        "source": data["source"],
+        "version": data["version"],
+    }
+    if kind == "kelahiran":
+        return services.member_birth(
+            household=household,
+            person=form.person_data(),
+            family=data["family"],
+            relation=data["relation_to_head"],
+            **common,
+        )
+    if kind == "pindah-masuk":
+        return services.member_move_in(
+            household=household,
+            person=form.person_data(),
+            family=data["family"],
+            relation=data["relation_to_head"],
+            **common,
+        )
+    if kind in ("kematian", "pindah-keluar"):
+        service = services.member_death if kind == "kematian" else services.member_move_out
+        return service(
+            individual=data["member"], date=data["date"], new_head=data["new_head"], **common
+        )
+    if kind == "ganti-kepala":
+        return services.head_change(
+            household=household,
+            new_head=data["new_head"],
+            old_head_relation=data["old_head_relation"],
+            **common,
+        )
+    return services.family_split(
+        household=household,
+        members=form.member_relations(),
+        kk_number=data["kk_number"],
+        new_household_address=data.get("new_household_address") or None,
+        **common,
+    )
+
+
+@login_required
+def member_event(request, pk, kind):
+    """One screen per member event: birth, moved in, death, moved out, new head, split KK."""
+    _require_editor(request.user)
+    if kind not in MEMBER_EVENTS:
+        raise Http404
+    household = _household_or_404(request, pk)
+    form_class, title, intro = MEMBER_EVENTS[kind]
+    form = form_class(
+        request.POST or None, household=household, initial={"version": household.version}
+    )
+    stale = []
+    if request.method == "POST" and form.is_valid():
+        try:
+            _apply_member_event(kind, household, form, request.user)
+        except StaleObjectError as exc:
+            stale = _stale_context(exc)
+            form.add_error(None, exc.message)
+        except (ValidationError, DomainError) as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("Saved. The change is in the household history."))
+            return redirect("dtks:household_detail", pk=household.pk)
+    return render(
+        request,
+        "dtks/household_action.html",
+        {
+            "form": form,
+            "household": household,
+            "title": title,
+            "intro": intro,
+            "submit": _("Save"),
+            "stale": stale,
+        },
+    )
+
+
+@login_required
+def individual_update(request, pk):
+    """Correct a member's data (typo in a name, wrong birth date or NIK) with a reason."""
+    _require_editor(request.user)
+    person = _individual_or_404(request, pk)
+    household = person.household
+    initial = {name: getattr(person, name) for name in services.PERSON_FIELDS}
+    initial.update(version=household.version, relation_to_head=person.relation_to_head)
+    form = MemberCorrectForm(request.POST or None, initial=initial)
+    stale = []
+    if request.method == "POST" and form.is_valid():
+        data = {**form.person_data(), "relation_to_head": form.cleaned_data["relation_to_head"]}
+        try:
+            services.individual_correct(
+                individual=person,
+                data=data,
+                reason=form.cleaned_data["reason"],
+                source=form.cleaned_data["source"],
+                version=form.cleaned_data["version"],
+                actor=request.user,
+            )
+        except StaleObjectError as exc:
+            stale = _stale_context(exc)
+            form.add_error(None, exc.message)
+        except (ValidationError, DomainError) as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("Saved. The change is in the household history."))
+            return redirect("dtks:household_detail", pk=household.pk)
+    return render(
+        request,
+        "dtks/household_action.html",
+        {
+            "form": form,
+            "household": household,
+            "title": _("Correct the data of {name}").format(name=person.name),
+            "submit": _("Save"),
+            "stale": stale,
+        },
+    )
+
+
+@login_required
+@require_POST
+def nik_reveal(request, pk):
+    """Show one full NIK (an audited read). Answers the fragment that replaces the masked one."""
+    person = _individual_or_404(request, pk)
+    try:
+        nik = services.nik_reveal(individual=person, actor=request.user)
+    except DomainError as exc:
+        raise PermissionDenied(exc.message) from exc
+    html = format_html('<span class="nik" data-testid="nik-full">{}</span>', nik)
+    if request.htmx:
+        return HttpResponse(html)
+    messages.info(request, _("NIK of {name}: {nik}").format(name=person.name, nik=nik))
+    return redirect("dtks:household_detail", pk=person.household_id)
+
+
+# ============================================================================ photos
+@login_required
+def photo_add(request, pk):
+    _require_editor(request.user)
+    household = _household_or_404(request, pk)
+    form = PhotoForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.photo_add(
+                household=household,
+                upload=form.cleaned_data["image"],
+                caption=form.cleaned_data["caption"],
+                latitude=form.cleaned_data["latitude"],
+                longitude=form.cleaned_data["longitude"],
+                actor=request.user,
+            )
+        except (ValidationError, DomainError) as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("The photo is saved."))
+            return redirect("dtks:household_detail", pk=household.pk)
+    return render(
+        request,
+        "dtks/household_action.html",
+        {
+            "form": form,
+            "household": household,
+            "title": _("Add a photo of the house"),
+            "submit": _("Upload"),
+            "multipart": True,
+            "geolocate": True,
+        },
+    )
+
+
+@login_required
+def photo_file(request, pk, photo_pk):
+    """House photos are personal data: served only to staff who may open the household."""
+    household = _household_or_404(request, pk)
+    photo = get_object_or_404(household.photos, pk=photo_pk)
+    return FileResponse(photo.image.open("rb"), content_type="image/jpeg")
+
+
+# ============================================================================ programs
+@login_required
+def program_list(request):
+    _require_reader(request.user)
+    programs = selectors.program_list(user=request.user).order_by("-is_active", "name")
+    return render(request, "dtks/program_list.html", {"programs": programs})
+
+
+@login_required
+def program_detail(request, pk):
+    _require_reader(request.user)
+    program = get_object_or_404(selectors.program_list(user=request.user), pk=pk)
+    periods = [
+        (period, selectors.program_period_counts(user=request.user, period=period))
+        for period in program.periods.order_by("-starts_on")
+    ]
+    return render(
+        request,
+        "dtks/program_detail.html",
+        {"program": program, "periods": periods, "can_manage": can_manage_programs(request.user)},
+    )
+
+
+@login_required
+def period_detail(request, pk):
+    """Recipients of one period in the user's area, and the recipient-list import."""
+    _require_reader(request.user)
+    period = get_object_or_404(selectors.program_period_list(user=request.user), pk=pk)
+    enrollments = selectors.enrollment_list(user=request.user, filters={"period": period.pk})
+    page = Paginator(enrollments.order_by("household__village_id", "household_id"), 50).get_page(
+        request.GET.get("page")
+    )
+    form = EnrollmentImportForm()
+    if request.method == "POST":
+        if not can_manage_programs(request.user):
+            raise PermissionDenied(_("Only data managers and administrators import recipients."))
+        form = EnrollmentImportForm(request.POST, request.FILES)
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            path = default_storage.save("imports/{}.csv".format(uuid.uuid4().hex), upload)
+            job = job_create(
+                kind="enrollments.import",
+                label=_("Import recipients of {period}").format(period=period),
+                task=import_enrollments_task,
+                actor=request.user,
+                task_kwargs={"period_id": period.pk, "path": path},
+            )
+            return redirect("core:job_detail", pk=job.pk)
+    return render(
+        request,
+        "dtks/period_detail.html",
+        {
+            "period": period,
+            "page": page,
+            "form": form,
+            "counts": selectors.program_period_counts(user=request.user, period=period),
+            "can_manage": can_manage_programs(request.user),
+        },
+    )
+
+
+@login_required
+def enrollment_create(request, pk):
+    """Enroll this household in a program period (the double-dipping guard may ask why)."""
+    if not can_manage_programs(request.user):
+        raise PermissionDenied(_("Only data managers and administrators enroll households."))
+    household = _household_or_404(request, pk)
+    form = EnrollmentForm(
+        request.POST or None, household=household, periods=period_choices(request.user)
+    )
+    if request.method == "POST" and form.is_valid():
+        period = form.cleaned_data["period"]
+        try:
+            services.enrollment_create(
+                program=period.program,
+                period=period,
+                household=household,
+                individual=form.cleaned_data["individual"],
+                double_dip_reason=form.cleaned_data["double_dip_reason"],
+                actor=request.user,
+            )
+        except (ValidationError, DomainError) as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("Enrolled in {period}.").format(period=period))
+            return redirect("dtks:household_detail", pk=household.pk)
+    return render(
+        request,
+        "dtks/household_action.html",
+        {
+            "form": form,
+            "household": household,
+            "title": _("Enroll in a program"),
+            "submit": _("Enroll"),
+        },
+    )
+
+
+@login_required
+def enrollment_end(request, pk):
+    if not can_manage_programs(request.user):
+        raise PermissionDenied(_("Only data managers and administrators end enrollments."))
+    enrollment = get_object_or_404(selectors.enrollment_list(user=request.user), pk=pk)
+    form = EnrollmentEndForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.enrollment_end(
+                enrollment=enrollment, reason=form.cleaned_data["reason"], actor=request.user
+            )
+        except (ValidationError, DomainError) as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("The enrollment has ended."))
+            return redirect("dtks:household_detail", pk=enrollment.household_id)
+    return render(
+        request,
+        "dtks/household_action.html",
+        {
+            "form": form,
+            "household": enrollment.household,
+            "title": _("End {program}").format(program=enrollment.program),
+            "submit": _("End"),
+        },
+    )
+
+
+# ============================================================================ data problems
+@login_required
+def flag_list(request):
+    _require_reader(request.user)
+    flags = selectors.flag_list(user=request.user).filter(status="open").order_by("-created_at")
+    page = Paginator(flags, 50).get_page(request.GET.get("page"))
+    return render(request, "dtks/flag_list.html", {"page": page})
+
+
+@login_required
+def flag_resolve(request, pk):
+    _require_editor(request.user)
+    flag = get_object_or_404(selectors.flag_list(user=request.user), pk=pk)
+    form = FlagResolveForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.flag_resolve(
+                flag=flag, outcome=form.cleaned_data["outcome"], actor=request.user
+            )
+        except (ValidationError, DomainError) as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("Marked as resolved."))
+            return redirect("dtks:flag_list")
+    return render(
+        request,
+        "dtks/household_action.html",
+        {
+            "form": form,
+            "household": flag.household,
+            "title": flag.get_kind_display(),
+            "intro": flag.reason,
+            "submit": _("Mark as resolved"),
+        },
+    )
+
+
+# ============================================================================ public status check
+def cek_bansos(request):
+    """Public: a resident checks their aid status with NIK and name. Rate limited, audited.
+
+    "Not found" and "name does not match" give the same answer, so the page cannot be used to
+    find out who is in the registry.
+    """
+    form = CekBansosForm(request.POST or None)
+    result = None
+    checked = False
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        nik, name = form.cleaned_data["nik"], form.cleaned_data["name"]
+        ip_ok = ratelimit.allow(
+            "cek-ip",
+            request.client_ip or "-",
+            limit=CEK_LIMIT_PER_IP[0],
+            window=CEK_LIMIT_PER_IP[1],
+        )
+        nik_ok = ratelimit.allow(
+            "cek-nik", nik, limit=CEK_LIMIT_PER_NIK[0], window=CEK_LIMIT_PER_NIK[1]
+        )
+        if not (ip_ok and nik_ok):
+            form.add_error(None, _("Too many checks. Please try again in an hour."))
+            status = 429
+        else:
+            with transaction.atomic():
+                result = selectors.cek_bansos(nik=nik, name=name)
+                services.cek_bansos_audit(nik=nik, result=result)
+            checked = True
+    return render(
+        request,
+        "dtks/cek_bansos.html",
+        {"form": form, "result": result, "checked": checked},
+        status=status,
+    )

@@ -1,12 +1,11 @@
 """URL roots: the HTML site, /api/v1/, the OpenAPI schema and docs, /healthz, /admin/."""
 
-from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from core.views import healthz
+from dtks.views import cek_bansos
 
 handler403 = "core.views.error_403"
 handler404 = "core.views.error_404"
@@ -15,6 +14,7 @@ handler500 = "core.views.error_500"
 urlpatterns = [
     path("", include("core.urls")),
     path("registri/", include("dtks.urls")),
+    path("cek-bansos/", cek_bansos, name="cek_bansos"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", healthz, name="healthz"),
     path("api/v1/", include("silakso.api_urls")),
@@ -24,5 +24,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
-if settings.DEBUG:
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# Uploaded media is never served from a public path: house photos and documents are personal
+# data and go through scoped views.

@@ -29,8 +29,26 @@ URL_MATRIX = {
     "core:audit_event_list": "scoped",
     "core:job_list": "own",
     "core:job_detail": "own",
+    "core:job_report": "own",
     "dtks:region_list": "reference",
     "dtks:region_reload": "own",
+    "dtks:household_list": "scoped",
+    "dtks:household_create": "scoped",
+    "dtks:household_detail": "scoped",
+    "dtks:household_update": "scoped",
+    "dtks:member_event": "scoped",
+    "dtks:photo_add": "scoped",
+    "dtks:photo_file": "scoped",
+    "dtks:enrollment_create": "scoped",
+    "dtks:individual_update": "scoped",
+    "dtks:nik_reveal": "scoped",
+    "dtks:enrollment_end": "scoped",
+    "dtks:program_list": "reference",
+    "dtks:program_detail": "scoped",
+    "dtks:period_detail": "scoped",
+    "dtks:flag_list": "scoped",
+    "dtks:flag_resolve": "scoped",
+    "cek_bansos": "public",
     "set_language": "public",
     "healthz": "public",
     "api-schema": "public",
@@ -43,6 +61,28 @@ URL_MATRIX = {
     "core-api:audit-event-detail": "scoped",
     "dtks-api:region-list": "reference",
     "dtks-api:region-detail": "reference",
+    "dtks-api:cek-bansos": "public",
+    "dtks-api:household-list": "scoped",
+    "dtks-api:household-detail": "scoped",
+    "dtks-api:household-birth": "scoped",
+    "dtks-api:household-move-in": "scoped",
+    "dtks-api:household-death": "scoped",
+    "dtks-api:household-move-out": "scoped",
+    "dtks-api:household-change-head": "scoped",
+    "dtks-api:household-split-kk": "scoped",
+    "dtks-api:household-history": "scoped",
+    "dtks-api:individual-list": "scoped",
+    "dtks-api:individual-detail": "scoped",
+    "dtks-api:individual-nik": "scoped",
+    "dtks-api:family-list": "scoped",
+    "dtks-api:family-detail": "scoped",
+    "dtks-api:program-list": "reference",
+    "dtks-api:program-detail": "reference",
+    "dtks-api:program-period-list": "reference",
+    "dtks-api:program-period-detail": "reference",
+    "dtks-api:enrollment-list": "scoped",
+    "dtks-api:enrollment-detail": "scoped",
+    "dtks-api:enrollment-end": "scoped",
 }
 
 
@@ -143,3 +183,150 @@ def test_anonymous_callers_get_nothing_from_the_api(client, two_villages):
         "dtks-api:region-list",
     ):
         assert client.get(reverse(name)).status_code in (401, 403)
+
+
+# ---------------------------------------------------------------------------- registry
+@pytest.fixture
+def registry_b(village_b, make_user, settings, tmp_path):
+    """A household of village B with a photo, a flag and an enrollment."""
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    from dtks import services
+    from dtks.tests.factories import make_household, make_period, make_program
+
+    settings.MEDIA_ROOT = str(tmp_path)
+    manager_b = make_user(Role.DATA_MANAGER, "19.04")
+    household = make_household(village_b, manager_b, head_name="Warga Desa B")
+    buffer = io.BytesIO()
+    Image.new("RGB", (20, 20), "blue").save(buffer, format="PNG")
+    photo = services.photo_add(
+        household=household, actor=manager_b, upload=SimpleUploadedFile("b.png", buffer.getvalue())
+    )
+    flag = services.flag_raise(household=household, kind="no_head", reason="uji")
+    program = make_program("pkh")
+    period = make_period(program)
+    enrollment = services.enrollment_create(
+        program=program, period=period, household=household, actor=manager_b
+    )
+    return {
+        "household": household,
+        "member": household.members.get(),
+        "photo": photo,
+        "flag": flag,
+        "enrollment": enrollment,
+        "period": period,
+    }
+
+
+def test_operator_of_village_a_gets_nothing_of_village_b_in_the_ui(
+    client, login, two_villages, registry_b
+):
+    login(client, two_villages["operator_a"])
+    household, member = registry_b["household"], registry_b["member"]
+    gets = [
+        reverse("dtks:household_detail", args=[household.pk]),
+        reverse("dtks:household_update", args=[household.pk]),
+        reverse("dtks:photo_add", args=[household.pk]),
+        reverse("dtks:photo_file", args=[household.pk, registry_b["photo"].pk]),
+        reverse("dtks:individual_update", args=[member.pk]),
+        reverse("dtks:flag_resolve", args=[registry_b["flag"].pk]),
+        *[
+            reverse("dtks:member_event", args=[household.pk, kind])
+            for kind in (
+                "kelahiran",
+                "pindah-masuk",
+                "kematian",
+                "pindah-keluar",
+                "ganti-kepala",
+                "pecah-kk",
+            )
+        ],
+    ]
+    for url in gets:
+        assert client.get(url).status_code == 404, url
+        assert client.post(url, {"reason": "x", "version": 1}).status_code == 404, url
+    assert client.post(reverse("dtks:nik_reveal", args=[member.pk])).status_code == 404
+    listing = client.get(reverse("dtks:household_list")).content.decode()
+    assert "Warga Desa B" not in listing
+    assert (
+        "Warga Desa B"
+        not in client.get(reverse("dtks:household_list"), {"q": "warga desa"}).content.decode()
+    )
+    assert list(client.get(reverse("dtks:flag_list")).context["page"]) == []
+    period_page = client.get(reverse("dtks:period_detail", args=[registry_b["period"].pk]))
+    assert list(period_page.context["page"]) == []
+    household.refresh_from_db()
+    assert household.version == registry_b["household"].version
+
+
+def test_manager_of_another_regency_gets_nothing_of_village_b(client, login, make_user, registry_b):
+    login(client, make_user(Role.DATA_MANAGER, "19.01"))
+    household = registry_b["household"]
+    assert client.get(reverse("dtks:enrollment_create", args=[household.pk])).status_code == 404
+    assert (
+        client.get(reverse("dtks:enrollment_end", args=[registry_b["enrollment"].pk])).status_code
+        == 404
+    )
+
+
+def test_operator_of_village_a_gets_nothing_of_village_b_in_the_api(
+    client, login, two_villages, registry_b
+):
+    login(client, two_villages["operator_a"])
+    household, member = registry_b["household"], registry_b["member"]
+    for name in ("household-detail", "household-history"):
+        assert client.get(reverse("dtks-api:" + name, args=[household.pk])).status_code == 404
+    for name in (
+        "household-birth",
+        "household-move-in",
+        "household-death",
+        "household-move-out",
+        "household-change-head",
+        "household-split-kk",
+    ):
+        response = client.post(
+            reverse("dtks-api:" + name, args=[household.pk]), {}, content_type="application/json"
+        )
+        assert response.status_code == 404, name
+    assert (
+        client.patch(
+            reverse("dtks-api:household-detail", args=[household.pk]),
+            {"version": 1, "reason": "x"},
+            content_type="application/json",
+        ).status_code
+        == 404
+    )
+    assert client.get(reverse("dtks-api:individual-detail", args=[member.pk])).status_code == 404
+    assert client.post(reverse("dtks-api:individual-nik", args=[member.pk])).status_code == 404
+    assert (
+        client.get(
+            reverse("dtks-api:family-detail", args=[household.families.get().pk])
+        ).status_code
+        == 404
+    )
+    for name in ("household-list", "individual-list", "family-list"):
+        rows = client.get(reverse("dtks-api:" + name)).json()["results"]
+        assert all(row.get("household", row.get("id")) != household.pk for row in rows), name
+        assert all(row.get("village") != household.village_id for row in rows), name
+
+
+def test_manager_of_another_regency_sees_no_enrollment_of_village_b(
+    client, login, make_user, registry_b
+):
+    login(client, make_user(Role.DATA_MANAGER, "19.01"))
+    enrollment = registry_b["enrollment"]
+    assert (
+        client.get(reverse("dtks-api:enrollment-detail", args=[enrollment.pk])).status_code == 404
+    )
+    assert (
+        client.post(
+            reverse("dtks-api:enrollment-end", args=[enrollment.pk]),
+            {"reason": "x"},
+            content_type="application/json",
+        ).status_code
+        == 404
+    )
+    assert client.get(reverse("dtks-api:enrollment-list")).json()["count"] == 0

@@ -252,6 +252,19 @@ SPECTACULAR_SETTINGS = {
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
+    # One schema name per choice set (the same choices appear on several fields).
+    "ENUM_NAME_OVERRIDES": {
+        "RelationToHeadEnum": "dtks.choices.RelationToHead",
+        "EducationEnum": "dtks.choices.Education",
+        "OccupationEnum": "dtks.choices.Occupation",
+        "ChangeSourceEnum": "dtks.choices.ChangeSource",
+        "EnrollmentSourceEnum": "dtks.choices.EnrollmentSource",
+        "HouseholdStatusEnum": "dtks.choices.HouseholdStatus",
+        "IndividualStatusEnum": "dtks.choices.IndividualStatus",
+        "EnrollmentStatusEnum": "dtks.choices.EnrollmentStatus",
+        "FlagStatusEnum": "dtks.choices.FlagStatus",
+        "JobStatusEnum": "core.choices.JobStatus",
+    },
     # Swagger UI and ReDoc assets are served from this installation, not a CDN.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

@@ -3,17 +3,21 @@
 Idempotent: running it again keeps existing data and accounts and prints the logins again.
 """
 
+import datetime as dt
+
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
 from core.choices import Role
 from core.models import User
 from core.services import user_activate, user_create
-from dtks.choices import RelationToHead
-from dtks.models import Household, Individual, Region
+from dtks.choices import AidType, FundingSource, RelationToHead
+from dtks.models import Household, Individual, Program, ProgramPeriod, Region
 from dtks.services import region_load_all
-from dtks.synthetic import generate_district
+from dtks.synthetic import generate_district, generate_enrollments
 
 DEMO_PASSWORD = "silakso-demo"  # noqa: S105 - printed on purpose: demo accounts only
 
@@ -48,8 +52,49 @@ class Command(BaseCommand):
                 f"  {generated.households} households, {generated.families} families, "
                 f"{generated.individuals} individuals in {generated.seconds}s ({generated.method})"
             )
+        self._programs(regency)
         accounts = self._accounts(regency)
         self._print(accounts)
+
+    def _programs(self, regency: Region) -> None:
+        """The national catalogue, a regional food program, current periods and recipients."""
+        call_command("load_programs", stdout=self.stdout)
+        Program.objects.get_or_create(
+            code="sembako-daerah",
+            defaults={
+                "name": "Bantuan Sembako Daerah",
+                "description": "Paket sembako dari APBD kabupaten untuk keluarga miskin.",
+                "eligibility": "Keluarga desil 1–3 yang belum menerima BPNT.",
+                "required_documents": "KTP\nKartu Keluarga (KK)",
+                "provider": "Dinas Sosial",
+                "funding_source": FundingSource.APBD_REGENCY,
+                "aid_type": AidType.FOOD,
+                "max_desil": 3,
+                "region": regency,
+            },
+        )
+        today = timezone.localdate()
+        quarter = (today.month - 1) // 3
+        starts = dt.date(today.year, 3 * quarter + 1, 1)
+        ends = dt.date(today.year + (quarter == 3), (3 * quarter + 3) % 12 + 1, 1) - dt.timedelta(
+            days=1
+        )
+        name = "{} Triwulan {}".format(today.year, ["I", "II", "III", "IV"][quarter])
+        for code, max_desil in (
+            ("pkh", 2),
+            ("bpnt", 3),
+            ("sembako-daerah", None),
+            ("pbi-jk", None),
+        ):
+            program = Program.objects.get(code=code)
+            period, created = ProgramPeriod.objects.get_or_create(
+                program=program, name=name, defaults={"starts_on": starts, "ends_on": ends}
+            )
+            if created and max_desil:
+                count = generate_enrollments(
+                    region_code=regency.code, period=period, max_desil=max_desil
+                )
+                self.stdout.write("  {}: {} recipient households".format(program.name, count))
 
     @transaction.atomic
     def _accounts(self, regency: Region) -> list[tuple[User, str]]:

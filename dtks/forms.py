@@ -1,0 +1,328 @@
+"""Forms of the registry: one task per screen, plain labels, a required reason on every change."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .choices import (
+    ChangeSource,
+    Disability,
+    Education,
+    IdCardStatus,
+    IndividualStatus,
+    MaritalStatus,
+    Occupation,
+    RelationToHead,
+    Sex,
+)
+from .models import Household, Individual
+from .services import HOUSEHOLD_FIELDS
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+NUMBER = {"inputmode": "numeric", "autocomplete": "off", "pattern": "[0-9 .\\-]*"}
+
+
+class ChangeFormMixin(forms.Form):
+    """Why and on what basis a change is made; kept in the household history."""
+
+    source = forms.ChoiceField(
+        label=_("Based on"), choices=ChangeSource.choices, initial=ChangeSource.FIELD_VISIT
+    )
+    reason = forms.CharField(
+        label=_("Reason for the change"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("For example: “field visit on 3 March, checked with the KK”."),
+    )
+
+
+class VersionMixin(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class PersonForm(forms.Form):
+    """The data of one person as on their KTP / KK."""
+
+    nik = forms.CharField(
+        label=_("NIK"),
+        max_length=24,
+        widget=forms.TextInput(attrs=NUMBER),
+        help_text=_("16 digits, as on the KTP or KK."),
+    )
+    name = forms.CharField(label=_("Full name"), max_length=150)
+    birth_place = forms.CharField(label=_("Place of birth"), max_length=100, required=False)
+    birth_date = forms.DateField(label=_("Date of birth"), widget=DATE)
+    sex = forms.ChoiceField(label=_("Sex"), choices=Sex.choices, widget=forms.RadioSelect)
+    marital_status = forms.ChoiceField(
+        label=_("Marital status"), choices=MaritalStatus.choices, initial=MaritalStatus.SINGLE
+    )
+    education = forms.ChoiceField(
+        label=_("Education"), choices=[("", "—"), *Education.choices], required=False
+    )
+    occupation = forms.ChoiceField(
+        label=_("Occupation"), choices=[("", "—"), *Occupation.choices], required=False
+    )
+    disability = forms.ChoiceField(
+        label=_("Disability"), choices=Disability.choices, initial=Disability.NONE
+    )
+    id_card_status = forms.ChoiceField(
+        label=_("ID card"), choices=IdCardStatus.choices, initial=IdCardStatus.HAS_EKTP
+    )
+
+    def person_data(self) -> dict:
+        return {name: self.cleaned_data.get(name) for name in PersonForm.base_fields}
+
+
+class HouseholdCreateForm(PersonForm, ChangeFormMixin):
+    """A new household: where it lives, its KK and its head (the other data comes after)."""
+
+    village = forms.ModelChoiceField(label=_("Village"), queryset=None, empty_label=None)
+    address = forms.CharField(label=_("Address"), max_length=255)
+    rt = forms.CharField(label=_("RT"), max_length=3, required=False)
+    rw = forms.CharField(label=_("RW"), max_length=3, required=False)
+    kk_number = forms.CharField(
+        label=_("KK number"), max_length=24, widget=forms.TextInput(attrs=NUMBER)
+    )
+
+    field_order = ["village", "address", "rt", "rw", "kk_number", *PersonForm.base_fields]
+
+    def __init__(self, *args, villages, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["village"].queryset = villages
+        self.fields["village"].label_from_instance = lambda v: "{} – {}".format(
+            v.name, v.parent.name if v.parent else ""
+        )
+        self.fields["name"].label = _("Name of the head of household")
+        self.fields["reason"].required = False
+
+
+class HouseholdForm(forms.ModelForm, VersionMixin, ChangeFormMixin):
+    """The socio-economic variables of a household."""
+
+    class Meta:
+        model = Household
+        fields = list(HOUSEHOLD_FIELDS)
+
+
+class BirthForm(PersonForm, VersionMixin, ChangeFormMixin):
+    relation_to_head = forms.ChoiceField(
+        label=_("Relation to the head"),
+        choices=[c for c in RelationToHead.choices if c[0] != RelationToHead.HEAD],
+        initial=RelationToHead.CHILD,
+    )
+    family = forms.ModelChoiceField(label=_("On which KK"), queryset=None, empty_label=None)
+
+    def __init__(self, *args, household, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["family"].queryset = household.families.all()
+        self.fields["reason"].required = False
+        self.fields["id_card_status"].initial = IdCardStatus.NONE
+
+
+class MoveInForm(BirthForm):
+    """A person joining the household; a NIK already in the registry moves that person."""
+
+    def __init__(self, *args, household, **kwargs):
+        super().__init__(*args, household=household, **kwargs)
+        self.fields["reason"].required = True
+        self.fields["id_card_status"].initial = IdCardStatus.HAS_EKTP
+        self.fields["relation_to_head"].initial = RelationToHead.OTHER_RELATIVE
+        self.fields["nik"].help_text = _(
+            "If the person is already registered elsewhere in your area, they are moved here."
+        )
+        for name in ("name", "birth_date", "sex"):
+            self.fields[name].required = False
+
+
+class _MemberChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return "{} ({})".format(obj.name, obj.get_relation_to_head_display())
+
+
+class LeaveForm(VersionMixin, ChangeFormMixin):
+    """A member died or moved out."""
+
+    member = _MemberChoiceField(label=_("Who"), queryset=None)
+    date = forms.DateField(label=_("Date"), widget=DATE)
+    new_head = _MemberChoiceField(
+        label=_("New head of household (when the head died or left)"),
+        queryset=None,
+        required=False,
+    )
+
+    def __init__(self, *args, household, **kwargs):
+        super().__init__(*args, **kwargs)
+        living = household.members.filter(status=IndividualStatus.ALIVE).order_by("birth_date")
+        self.fields["member"].queryset = living
+        self.fields["new_head"].queryset = living
+
+
+class HeadChangeForm(VersionMixin, ChangeFormMixin):
+    new_head = _MemberChoiceField(label=_("New head of household"), queryset=None)
+    old_head_relation = forms.ChoiceField(
+        label=_("The former head is now the new head's"),
+        choices=[c for c in RelationToHead.choices if c[0] != RelationToHead.HEAD],
+        initial=RelationToHead.SPOUSE,
+    )
+
+    def __init__(self, *args, household, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["new_head"].queryset = household.members.filter(
+            status=IndividualStatus.ALIVE
+        ).exclude(relation_to_head=RelationToHead.HEAD)
+
+
+class SplitForm(VersionMixin, ChangeFormMixin):
+    members = forms.ModelMultipleChoiceField(
+        label=_("Members who get the new KK"), queryset=None, widget=forms.CheckboxSelectMultiple
+    )
+    kk_number = forms.CharField(
+        label=_("New KK number"), max_length=24, widget=forms.TextInput(attrs=NUMBER)
+    )
+    new_household_address = forms.CharField(
+        label=_("New address (only if they now live in another house)"),
+        max_length=255,
+        required=False,
+    )
+    new_head = _MemberChoiceField(
+        label=_("Head of the new household"), queryset=None, required=False
+    )
+
+    def __init__(self, *args, household, **kwargs):
+        super().__init__(*args, **kwargs)
+        living = household.members.filter(status=IndividualStatus.ALIVE).exclude(
+            relation_to_head=RelationToHead.HEAD
+        )
+        self.fields["members"].queryset = living
+        self.fields["members"].label_from_instance = lambda m: "{} ({})".format(
+            m.name, m.get_relation_to_head_display()
+        )
+        self.fields["new_head"].queryset = living
+        self.fields["source"].initial = ChangeSource.CIVIL_REGISTRY
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("new_household_address") and not cleaned.get("new_head"):
+            self.add_error("new_head", _("Choose who heads the new household."))
+        return cleaned
+
+    def member_relations(self) -> list[tuple[Individual, str]]:
+        """The new head heads the new household; relations of the others are kept."""
+        new_head = self.cleaned_data.get("new_head")
+        moving = bool(self.cleaned_data.get("new_household_address"))
+        pairs = []
+        for member in self.cleaned_data["members"]:
+            if moving and new_head is not None and member.pk == new_head.pk:
+                pairs.append((member, RelationToHead.HEAD))
+            else:
+                pairs.append((member, member.relation_to_head))
+        return pairs
+
+
+class MemberCorrectForm(PersonForm, VersionMixin, ChangeFormMixin):
+    relation_to_head = forms.ChoiceField(
+        label=_("Relation to the head"), choices=RelationToHead.choices
+    )
+
+
+class PhotoForm(forms.Form):
+    image = forms.ImageField(
+        label=_("Photo of the house"),
+        widget=forms.ClearableFileInput(attrs={"accept": "image/*", "capture": "environment"}),
+        help_text=_("Take the photo from the front, with the whole house visible."),
+    )
+    caption = forms.CharField(label=_("Note"), max_length=200, required=False)
+    latitude = forms.DecimalField(
+        required=False, widget=forms.HiddenInput, max_digits=9, decimal_places=6
+    )
+    longitude = forms.DecimalField(
+        required=False, widget=forms.HiddenInput, max_digits=9, decimal_places=6
+    )
+
+
+class EnrollmentForm(forms.Form):
+    period = forms.ModelChoiceField(label=_("Program and period"), queryset=None)
+    individual = _MemberChoiceField(
+        label=_("Member (for programs given to one person)"), queryset=None, required=False
+    )
+    double_dip_reason = forms.CharField(
+        label=_("Reason for a second aid of the same type"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_(
+            "Only needed when the household already gets the same aid from another funder."
+        ),
+    )
+
+    def __init__(self, *args, household, periods, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["period"].queryset = periods
+        self.fields["individual"].queryset = household.members.filter(status=IndividualStatus.ALIVE)
+
+
+class EnrollmentEndForm(forms.Form):
+    reason = forms.CharField(label=_("Why does it end?"), max_length=500)
+
+
+class EnrollmentImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("Recipient list (CSV)"),
+        help_text=_("Columns: nik or dtks_id; optional: reason. Comma or semicolon separated."),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
+    )
+
+
+class FlagResolveForm(forms.Form):
+    outcome = forms.CharField(label=_("What was done"), max_length=500)
+
+
+class CekBansosForm(forms.Form):
+    nik = forms.CharField(
+        label=_("NIK"),
+        max_length=24,
+        widget=forms.TextInput(attrs=NUMBER),
+        help_text=_("16 digits, on your KTP or KK."),
+    )
+    name = forms.CharField(
+        label=_("Full name as on your KTP"),
+        max_length=150,
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
+
+    def clean_nik(self) -> str:
+        from .nik import normalize_number
+
+        nik = normalize_number(self.cleaned_data["nik"])
+        if len(nik) != 16 or not nik.isdigit():
+            raise forms.ValidationError(
+                _("A NIK has exactly 16 digits (you entered {count}).").format(count=len(nik))
+            )
+        return nik
+
+
+def period_choices(user):
+    from .selectors import program_period_list
+
+    return (
+        program_period_list(user=user)
+        .filter(program__is_active=True)
+        .order_by("program__name", "-starts_on")
+    )
+
+
+__all__ = [
+    "BirthForm",
+    "CekBansosForm",
+    "EnrollmentEndForm",
+    "EnrollmentForm",
+    "EnrollmentImportForm",
+    "FlagResolveForm",
+    "HeadChangeForm",
+    "HouseholdCreateForm",
+    "HouseholdForm",
+    "LeaveForm",
+    "MemberCorrectForm",
+    "MoveInForm",
+    "PhotoForm",
+    "SplitForm",
+    "period_choices",
+]

@@ -1,0 +1,21 @@
+"""Registry models, re-exported so `from dtks.models import Household` keeps working."""
+
+from .history import DesilRecord, Flag, HouseholdEvent, HouseholdPhoto
+from .programs import Enrollment, Program, ProgramPeriod
+from .regions import REGION_SOURCE, Region
+from .registry import Family, Household, Individual
+
+__all__ = [
+    "REGION_SOURCE",
+    "DesilRecord",
+    "Enrollment",
+    "Family",
+    "Flag",
+    "Household",
+    "HouseholdEvent",
+    "HouseholdPhoto",
+    "Individual",
+    "Program",
+    "ProgramPeriod",
+    "Region",
+]

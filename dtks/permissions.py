@@ -1,0 +1,45 @@
+"""Who may read and change the registry. Row scope is always core.scope; these are role checks."""
+
+from rest_framework.permissions import SAFE_METHODS, BasePermission
+
+from core.choices import Role
+from core.permissions import REGIONAL_STAFF_ROLES, has_role
+
+# Everyone who reads registry data of their region (the scope rule decides which rows).
+REGISTRY_READERS = REGIONAL_STAFF_ROLES | {Role.API_CLIENT}
+# Who records changes: field operators, Dinsos data managers and verifiers, partner systems.
+REGISTRY_EDITORS = frozenset(
+    {Role.VILLAGE_OPERATOR, Role.DATA_MANAGER, Role.VERIFIER, Role.SYSTEM_ADMIN, Role.API_CLIENT}
+)
+# Who maintains program catalogue entries, periods and enrollments.
+PROGRAM_MANAGERS = frozenset({Role.DATA_MANAGER, Role.SYSTEM_ADMIN})
+
+
+def can_read_registry(user) -> bool:
+    return has_role(user, *REGISTRY_READERS)
+
+
+def can_edit_registry(user) -> bool:
+    return has_role(user, *REGISTRY_EDITORS)
+
+
+def can_manage_programs(user) -> bool:
+    return has_role(user, *PROGRAM_MANAGERS)
+
+
+class RegistryPermission(BasePermission):
+    """Read for registry readers; writes (and actions) for registry editors."""
+
+    def has_permission(self, request, view) -> bool:
+        if request.method in SAFE_METHODS:
+            return can_read_registry(request.user)
+        return can_edit_registry(request.user)
+
+
+class ProgramPermission(BasePermission):
+    """Read for registry readers; writes for data managers and administrators."""
+
+    def has_permission(self, request, view) -> bool:
+        if request.method in SAFE_METHODS:
+            return can_read_registry(request.user)
+        return can_manage_programs(request.user)

@@ -1,0 +1,135 @@
+"""Registry pages: masked NIKs, audited opens, tolerant search, clear errors, stale edits."""
+
+import datetime as dt
+import io
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from PIL import Image
+
+from core.choices import AuditAction, Role
+from core.models import AuditEvent
+from dtks import services
+from dtks.tests.factories import make_household, person
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def operator(make_user, village_a):
+    return make_user(Role.VILLAGE_OPERATOR, village_a.code)
+
+
+@pytest.fixture
+def household(village_a, operator):
+    return make_household(village_a, operator, head_name="Sumarni Lestari")
+
+
+def test_household_page_masks_nik_and_opening_it_is_audited(client, login, operator, household):
+    login(client, operator)
+    page = client.get(reverse("dtks:household_detail", args=[household.pk]))
+    html = page.content.decode()
+    head = household.members.get()
+    assert page.status_code == 200
+    assert head.nik not in html
+    assert head.nik_masked in html
+    assert AuditEvent.objects.filter(
+        action=AuditAction.VIEW, object_id=str(household.pk), actor=operator
+    ).exists()
+
+
+def test_show_nik_button_returns_the_full_nik_fragment(client, login, operator, household):
+    login(client, operator)
+    head = household.members.get()
+    response = client.post(reverse("dtks:nik_reveal", args=[head.pk]), HTTP_HX_REQUEST="true")
+    assert response.status_code == 200
+    assert head.nik in response.content.decode()
+
+
+def test_search_finds_a_misspelt_name(client, login, operator, household):
+    login(client, operator)
+    response = client.get(reverse("dtks:household_list"), {"q": "sumarny lestary"})
+    assert household.address in response.content.decode()
+    assert list(response.context["page"]) == [household]
+
+
+def test_stale_edit_shows_what_the_other_officer_changed(
+    client, login, operator, household, make_user
+):
+    other = make_user(Role.DATA_MANAGER, "19.04", full_name="Pak Verif")
+    services.household_update(
+        household=household,
+        data={"water_source": "rain"},
+        version=1,
+        reason="kunjungan",
+        actor=other,
+    )
+    login(client, operator)
+    form = client.get(reverse("dtks:household_update", args=[household.pk])).context["form"]
+    data = {k: v for k, v in form.initial.items() if v is not None}
+    data.update(
+        version=1,
+        reason="saya juga",
+        source="field_visit",
+        water_source="bottled",
+        address=household.address,
+        livestock_count=0,
+    )
+    response = client.post(reverse("dtks:household_update", args=[household.pk]), data)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Pak Verif" in html
+    assert "water_source" in html
+    household.refresh_from_db()
+    assert household.water_source == "rain"
+
+
+def test_birth_form_puts_nik_errors_on_the_nik_field(client, login, operator, household, village_a):
+    login(client, operator)
+    baby = person(village_a.code, name="Bayi", birth=dt.date.today() - dt.timedelta(days=5))
+    response = client.post(
+        reverse("dtks:member_event", args=[household.pk, "kelahiran"]),
+        {
+            **baby,
+            "nik": baby["nik"][:15],
+            "family": household.families.get().pk,
+            "relation_to_head": "child",
+            "version": household.version,
+            "source": "field_visit",
+            "marital_status": "single",
+            "disability": "none",
+            "id_card_status": "none",
+        },
+    )
+    assert response.status_code == 200
+    assert "nik" in response.context["form"].errors
+    assert "16" in response.context["form"].errors["nik"][0]
+    assert household.members.count() == 1
+
+
+def test_photos_are_served_only_inside_the_scope(
+    client, login, operator, household, make_user, village_b, settings, tmp_path
+):
+    settings.MEDIA_ROOT = str(tmp_path)
+    buffer = io.BytesIO()
+    Image.new("RGB", (40, 30), "red").save(buffer, format="PNG")
+    photo = services.photo_add(
+        household=household,
+        actor=operator,
+        upload=SimpleUploadedFile("r.png", buffer.getvalue(), content_type="image/png"),
+    )
+    url = reverse("dtks:photo_file", args=[household.pk, photo.pk])
+    login(client, operator)
+    assert client.get(url).status_code == 200
+    stranger = login(type(client)(), make_user(Role.VILLAGE_OPERATOR, village_b.code))
+    assert stranger.get(url).status_code == 404
+    assert type(client)().get(url).status_code == 302  # anonymous: to the sign-in page
+
+
+def test_village_head_sees_but_cannot_open_edit_forms(
+    client, login, make_user, household, village_a
+):
+    login(client, make_user(Role.VILLAGE_HEAD, village_a.code))
+    assert client.get(reverse("dtks:household_detail", args=[household.pk])).status_code == 200
+    assert client.get(reverse("dtks:household_update", args=[household.pk])).status_code == 403

@@ -1,0 +1,33 @@
+"""Putting service errors back on the form the user filled in."""
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from .exceptions import DomainError
+
+
+def add_service_errors(form: forms.Form, exc: Exception, *, prefix_map: dict | None = None) -> None:
+    """Attach a ValidationError / DomainError raised by a service to the fields it names."""
+    prefix_map = prefix_map or {}
+    if isinstance(exc, ValidationError):
+        if hasattr(exc, "error_dict"):
+            for field, errors in exc.message_dict.items():
+                name = prefix_map.get(field, field)
+                target = name if name in form.fields else None
+                for message in errors:
+                    form.add_error(target, message)
+        else:
+            for message in exc.messages:
+                form.add_error(None, message)
+        return
+    if isinstance(exc, DomainError):
+        placed = False
+        for field, message in exc.fields.items():
+            name = prefix_map.get(field, field)
+            if name in form.fields:
+                form.add_error(name, message or exc.message)
+                placed = True
+        if not placed or not exc.fields:
+            form.add_error(None, exc.message)
+        return
+    raise exc
