@@ -1,7 +1,7 @@
 """Filter sets of the registry, shared by the HTML lists and the API."""
 
 import django_filters
-from django.db.models import Exists, OuterRef, Q, Subquery
+from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
 from core.choices import RegionLevel
@@ -15,7 +15,7 @@ from .choices import (
     Sex,
 )
 from .models import Enrollment, Family, Flag, Household, Individual, Program, Region
-from .search import name_search, number_query
+from .search import households_by_name, number_query, people_by_name
 
 
 def _within(queryset, field: str, code: str):
@@ -91,20 +91,15 @@ class HouseholdFilterSet(django_filters.FilterSet):
     def search(self, queryset, name, value):
         digits = number_query(value)
         if digits:
-            if len(digits) == 16:
-                return queryset.filter(
-                    Q(members__nik=digits) | Q(families__kk_number=digits) | Q(dtks_id=digits)
-                ).distinct()
+            lookup = "exact" if len(digits) == 16 else "startswith"
+            people = Individual.objects.filter(**{"nik__" + lookup: digits})
+            cards = Family.objects.filter(**{"kk_number__" + lookup: digits})
             return queryset.filter(
-                Q(members__nik__startswith=digits) | Q(families__kk_number__startswith=digits)
-            ).distinct()
-        matches = name_search(Individual.objects.filter(household=OuterRef("pk")), value)
-        by_name = name_search(Individual.objects.all(), value).values("household_id")
-        return (
-            queryset.filter(Q(pk__in=Subquery(by_name)) | Q(address__icontains=value.strip()))
-            .annotate(best_match=Subquery(matches.values("similarity")[:1]))
-            .order_by("-best_match", "pk")
-        )
+                Q(pk__in=people.values("household_id"))
+                | Q(pk__in=cards.values("household_id"))
+                | Q(dtks_id=digits)
+            )
+        return households_by_name(queryset, value)
 
     def filter_region(self, queryset, name, value):
         return _within(queryset, "village__code", value)
@@ -150,7 +145,7 @@ class IndividualFilterSet(django_filters.FilterSet):
         digits = number_query(value)
         if digits:
             return queryset.filter(nik__startswith=digits)
-        return name_search(queryset, value)
+        return people_by_name(queryset, value)
 
     def filter_nik(self, queryset, name, value):
         from .nik import normalize_number
