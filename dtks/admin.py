@@ -1,6 +1,10 @@
+"""Admin for reference data only. Registry records change through the staff pages and the API,
+where every change is versioned, explained and kept in the household history."""
+
 from django.contrib import admin
 
-from .models import Region
+from .models import Program, ProgramPeriod, Region
+from .services import program_period_save, program_save
 
 
 @admin.register(Region)
@@ -11,6 +15,33 @@ class RegionAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ProgramPeriodInline(admin.TabularInline):
+    model = ProgramPeriod
+    extra = 1
+
+
+@admin.register(Program)
+class ProgramAdmin(admin.ModelAdmin):
+    list_display = ["name", "code", "aid_type", "funding_source", "max_desil", "is_active"]
+    list_filter = ["is_active", "aid_type", "funding_source"]
+    search_fields = ["name", "code"]
+    autocomplete_fields = ["region"]
+    inlines = [ProgramPeriodInline]
+
+    def save_model(self, request, obj, form, change):
+        program_save(program=obj, actor=request.user)
+
+    def save_formset(self, request, form, formset, change):
+        periods = formset.save(commit=False)
+        for period in periods:
+            program_period_save(period=period, actor=request.user)
+        for removed in formset.deleted_objects:
+            removed.delete()
 
     def has_delete_permission(self, request, obj=None):
         return False
