@@ -7,6 +7,7 @@ with a typo) and plain substring. On the SQLite demo it falls back to a case-ins
 
 import re
 import unicodedata
+from difflib import SequenceMatcher
 
 from django.db import connection
 from django.db.models import (
@@ -47,9 +48,7 @@ def name_search(queryset: QuerySet, query: str, *, field: str = "name") -> Query
     if not normalized:
         return queryset.none()
     if connection.vendor != "postgresql":
-        return queryset.filter(**{"{}__icontains".format(field): query.strip()}).annotate(
-            similarity=Value(1.0, output_field=FloatField())
-        )
+        return _name_search_in_python(queryset, normalized, field)
     return (
         queryset.annotate(name_normalized=_Unaccent(Lower(field)))
         .filter(
@@ -64,6 +63,39 @@ def name_search(queryset: QuerySet, query: str, *, field: str = "name") -> Query
                 output_field=FloatField(),
             )
         )
+        .order_by("-similarity", "pk")
+    )
+
+
+def _similarity(query: str, name: str) -> float:
+    """Whole-name or best word-window similarity, 0..1 (the SQLite demo's stand-in for pg_trgm)."""
+    if query in name:
+        return 1.0
+    best = SequenceMatcher(None, query, name).ratio()
+    words, size = name.split(), len(query.split())
+    for start in range(max(len(words) - size + 1, 1)):
+        window = " ".join(words[start : start + size])
+        best = max(best, SequenceMatcher(None, query, window).ratio())
+    return best
+
+
+def _name_search_in_python(queryset: QuerySet, normalized: str, field: str) -> QuerySet:
+    """Fuzzy search without pg_trgm, for the small embedded demo database only."""
+    scored = [
+        (score, pk)
+        for pk, name in queryset.values_list("pk", field)[:50000]
+        if (score := _similarity(normalized, normalize_name(name))) >= 0.75
+    ]
+    scored.sort(key=lambda item: (-item[0], item[1]))
+    if not scored:
+        return queryset.none()
+    similarity = Case(
+        *[When(pk=pk, then=Value(score)) for score, pk in scored[:1000]],
+        output_field=FloatField(),
+    )
+    return (
+        queryset.filter(pk__in=[pk for _score, pk in scored[:1000]])
+        .annotate(similarity=similarity)
         .order_by("-similarity", "pk")
     )
 

@@ -45,5 +45,23 @@ admin = Client(HTTP_HOST="127.0.0.1")
 admin.post("/akun/masuk/", {"username": "admin", "password": DEMO_PASSWORD})
 admin.post("/registri/wilayah/muat-ulang/")
 job = Job.objects.order_by("-created_at").first()
+operator = Client(HTTP_HOST="127.0.0.1")
+operator.post("/akun/masuk/", {"username": "operator.desa", "password": DEMO_PASSWORD})
+from dtks.models import Individual  # noqa: E402
+
+someone = (
+    Individual.objects.filter(
+        household__village__users__username="operator.desa", name__contains=" "
+    )
+    .order_by("id")
+    .first()
+)
+typo = someone.name[:-1] + ("o" if someone.name[-1] != "o" else "a")
+search = operator.get("/registri/", {"q": typo})
+report["search"] = {
+    "typed": typo,
+    "wanted": someone.name,
+    "found": "/registri/rumah-tangga/{}/".format(someone.household_id) in search.content.decode(),
+}
 report["job"] = {"status": job.status if job else None, "result": job.result if job else None}
 sys.stdout.write(json.dumps(report) + "\n")
