@@ -56,3 +56,38 @@ def test_another_user_cannot_see_my_job(client, login, make_user, regions, celer
     assert other_client.get(reverse("core:job_detail", args=[job.pk])).status_code == 404
     assert other_client.get(f"/api/v1/jobs/{job.pk}/").status_code == 404
     _wait_until_finished(job.pk, seconds=120)
+
+
+def test_recipient_list_import_runs_in_the_worker_and_reports_rejected_rows(
+    client, login, make_user, village_a, celery_worker_thread, settings, tmp_path
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from dtks.models import Enrollment
+    from dtks.tests.factories import make_household, make_period, make_program
+
+    settings.MEDIA_ROOT = str(tmp_path)
+    # given a data manager, a household in the registry and a program period
+    manager = make_user(Role.DATA_MANAGER, "19.04")
+    household = make_household(village_a, manager)
+    program = make_program("bpnt", aid="food")
+    period = make_period(program)
+    csv = "nik;nama\n{};Ahmad\n3201011508950001;Tidak Ada\n".format(household.members.get().nik)
+    login(client, manager)
+    # when the official list is uploaded on the period page
+    response = client.post(
+        reverse("dtks:period_detail", args=[period.pk]),
+        {"file": SimpleUploadedFile("penerima.csv", csv.encode("utf-8-sig"))},
+    )
+    # then the worker enrolls the known household and reports the unknown NIK
+    job = Job.objects.get(started_by=manager)
+    assert response["Location"] == reverse("core:job_detail", args=[job.pk])
+    job = _wait_until_finished(job.pk)
+    assert job.status == JobStatus.SUCCEEDED, job.message
+    assert job.result["accepted"] == 1
+    assert job.result["rejected"] == 1
+    assert Enrollment.objects.filter(period=period, household=household).exists()
+    report = client.get(reverse("core:job_report", args=[job.pk]))
+    body = b"".join(report.streaming_content).decode("utf-8-sig")
+    assert "3201011508950001" in body
+    assert "line" in body.splitlines()[0]
