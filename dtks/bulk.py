@@ -1,0 +1,1052 @@
+"""Bulk import of DTKS/DTSEN extracts at COPY speed, and streamed exports in the same format.
+
+An import never loops over rows in Python. The file is streamed into a temporary table with
+PostgreSQL COPY, every row is validated in one set-based query (the SQL twins of dtks/nik.py,
+kept in agreement by property tests), and the valid rows are upserted by household id, KK
+number and NIK in a handful of statements inside one transaction: the file is applied entirely
+or not at all, memory stays flat whatever the file size, and running the same file twice
+changes nothing. Rejected rows are reported with their line number and reason. The column
+format is documented in docs/import-format.md.
+"""
+
+import codecs
+import csv
+import io
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import IO
+
+from django.conf import settings
+from django.db import DataError, connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core.choices import AuditAction
+from core.services import audit_log
+from silakso.exceptions import DomainError, PermissionDenied
+
+from . import choices
+from .permissions import can_edit_registry
+
+# ---------------------------------------------------------------------------- the column format
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of the import/export format."""
+
+    name: str
+    kind: str  # text, choice, bool, int, decimal, date
+    required: bool = False
+    values: tuple[str, ...] = ()
+    aliases: tuple[str, ...] = ()
+    max_length: int | None = None
+
+
+def _values(choice_class) -> tuple[str, ...]:
+    return tuple(choice_class.values)
+
+
+COLUMNS: tuple[Column, ...] = (
+    Column(
+        "dtks_id", "text", True, aliases=("id_rumah_tangga", "id_dtks", "idsemesta"), max_length=32
+    ),
+    Column("village_code", "text", True, aliases=("kode_desa", "kode_wilayah")),
+    Column("address", "text", True, aliases=("alamat",), max_length=255),
+    Column("rt", "text", aliases=(), max_length=3),
+    Column("rw", "text", aliases=(), max_length=3),
+    Column("latitude", "decimal", aliases=("lintang",)),
+    Column("longitude", "decimal", aliases=("bujur",)),
+    Column("floor_material", "choice", values=_values(choices.FloorMaterial), aliases=("lantai",)),
+    Column("wall_material", "choice", values=_values(choices.WallMaterial), aliases=("dinding",)),
+    Column("roof_material", "choice", values=_values(choices.RoofMaterial), aliases=("atap",)),
+    Column("floor_area", "decimal", aliases=("luas_lantai",)),
+    Column("water_source", "choice", values=_values(choices.WaterSource), aliases=("sumber_air",)),
+    Column("toilet", "choice", values=_values(choices.ToiletFacility), aliases=("jamban",)),
+    Column("lighting", "choice", values=_values(choices.Lighting), aliases=("penerangan",)),
+    Column("cooking_fuel", "choice", values=_values(choices.CookingFuel), aliases=("bahan_bakar",)),
+    Column(
+        "house_ownership",
+        "choice",
+        values=_values(choices.HouseOwnership),
+        aliases=("status_rumah",),
+    ),
+    Column(
+        "land_ownership", "choice", values=_values(choices.LandOwnership), aliases=("status_lahan",)
+    ),
+    Column("has_gas_cylinder", "bool", aliases=("tabung_gas",)),
+    Column("has_refrigerator", "bool", aliases=("kulkas",)),
+    Column("has_air_conditioner", "bool", aliases=("ac",)),
+    Column("has_television", "bool", aliases=("televisi",)),
+    Column("has_computer", "bool", aliases=("komputer",)),
+    Column("has_smartphone", "bool", aliases=("ponsel",)),
+    Column("has_gold", "bool", aliases=("emas",)),
+    Column("has_motorcycle", "bool", aliases=("sepeda_motor", "motor")),
+    Column("has_car", "bool", aliases=("mobil",)),
+    Column("has_boat", "bool", aliases=("perahu",)),
+    Column("livestock_count", "int", aliases=("ternak",)),
+    Column(
+        "head_education", "choice", values=_values(choices.Education), aliases=("pendidikan_krt",)
+    ),
+    Column(
+        "head_occupation", "choice", values=_values(choices.Occupation), aliases=("pekerjaan_krt",)
+    ),
+    Column("income_band", "choice", values=_values(choices.IncomeBand), aliases=("penghasilan",)),
+    Column("desil", "int", aliases=("desil_nasional",)),
+    Column("desil_as_of", "date", aliases=("desil_per", "tanggal_desil")),
+    Column("kk_number", "text", True, aliases=("no_kk", "nomor_kk")),
+    Column("nik", "text", True, aliases=()),
+    Column("name", "text", True, aliases=("nama",), max_length=150),
+    Column("birth_place", "text", aliases=("tempat_lahir",), max_length=100),
+    Column("birth_date", "date", True, aliases=("tanggal_lahir", "tgl_lahir")),
+    Column("sex", "choice", True, values=_values(choices.Sex), aliases=("jenis_kelamin", "jk")),
+    Column(
+        "relation_to_head",
+        "choice",
+        True,
+        values=_values(choices.RelationToHead),
+        aliases=("hubungan", "hub_krt"),
+    ),
+    Column(
+        "marital_status", "choice", values=_values(choices.MaritalStatus), aliases=("status_kawin",)
+    ),
+    Column("education", "choice", values=_values(choices.Education), aliases=("pendidikan",)),
+    Column("occupation", "choice", values=_values(choices.Occupation), aliases=("pekerjaan",)),
+    Column("disability", "choice", values=_values(choices.Disability), aliases=("disabilitas",)),
+    Column(
+        "status", "choice", values=_values(choices.IndividualStatus), aliases=("status_individu",)
+    ),
+    Column("status_date", "date", aliases=("tanggal_status",)),
+    Column("id_card_status", "choice", values=_values(choices.IdCardStatus), aliases=("ktp",)),
+)
+COLUMN_BY_NAME = {column.name: column for column in COLUMNS}
+HOUSEHOLD_COLUMNS = [c.name for c in COLUMNS[: COLUMNS.index(COLUMN_BY_NAME["kk_number"])]]
+PERSON_COLUMNS = [c.name for c in COLUMNS[COLUMNS.index(COLUMN_BY_NAME["nik"]) :]]
+# Indonesian words that offices use in extracts, mapped onto SILAKSO's codes.
+VALUE_ALIASES = {
+    "sex": {
+        "l": "male",
+        "lk": "male",
+        "laki-laki": "male",
+        "p": "female",
+        "pr": "female",
+        "perempuan": "female",
+        "1": "male",
+        "2": "female",
+    },
+    "status": {"hidup": "alive", "meninggal": "deceased", "pindah": "moved"},
+    "relation_to_head": {
+        "kepala": "head",
+        "krt": "head",
+        "istri": "spouse",
+        "suami": "spouse",
+        "anak": "child",
+        "menantu": "child_in_law",
+        "cucu": "grandchild",
+        "orang tua": "parent",
+        "mertua": "parent_in_law",
+        "famili lain": "other_relative",
+        "lainnya": "other",
+    },
+}
+
+MAX_IMPORT_BYTES_DEFAULT = 2 * 1024 * 1024 * 1024
+
+
+# ---------------------------------------------------------------------------- messages
+def error_message(code: str) -> str:
+    """The translated reason shown in the rejected-rows report for an error code."""
+    field, _sep, problem = code.partition(".")
+    messages = {
+        "required": _("{field} is empty"),
+        "choice": _("{field} has a value that is not in the list (see docs/import-format.md)"),
+        "bool": _("{field} must be 1/0, ya/tidak or true/false"),
+        "number": _("{field} is not a number"),
+        "date": _("{field} is not a date (use YYYY-MM-DD or DD-MM-YYYY)"),
+        "too_long": _("{field} is too long"),
+        "range": _("{field} is out of range"),
+        "unknown": _("{field} is not a village code of the Kemendagri list"),
+        "outside_scope": _("{field} is outside the area you work in"),
+        "format": _("{field}: must be exactly 16 digits"),
+        "province": _("{field}: digits 1–2 are not a province code"),
+        "district": _("{field}: digits 3–6 contain a 00 code"),
+        "birth_date": _("{field}: digits 7–12 are not a real date of birth or disagree with it"),
+        "serial": _("{field}: the last four digits are 0000"),
+        "sex": _("{field}: the NIK belongs to the other sex"),
+        "duplicate_in_file": _("{field} appears more than once in the file"),
+        "registered_elsewhere": _(
+            "{field} belongs to a person registered outside the area you work in"
+        ),
+        "heads": _("the household does not have exactly one living head in the file"),
+        "villages": _("rows of this household give different villages"),
+        "kk_households": _("this KK number is given for more than one household"),
+        "missing_date": _("a deceased or moved person needs the date of death or move"),
+        "before_birth": _("the date of death or move is before the date of birth"),
+    }
+    template = messages.get(problem, problem)
+    return template.format(field=field)
+
+
+# ---------------------------------------------------------------------------- reading the file
+def _normalize_header(name: str) -> str:
+    return name.strip().lower().replace(" ", "_").lstrip("\ufeff")
+
+
+def map_header(header: list[str]) -> tuple[list[str], list[str]]:
+    """Canonical column names for a file header; unknown columns become ignored placeholders."""
+    lookup = {}
+    for column in COLUMNS:
+        lookup[column.name] = column.name
+        for alias in column.aliases:
+            lookup[alias] = column.name
+    mapped, seen, unknown = [], set(), []
+    for position, raw in enumerate(header):
+        name = lookup.get(_normalize_header(raw))
+        if name is None or name in seen:
+            unknown.append(raw)
+            mapped.append("ignored_{}".format(position))
+        else:
+            seen.add(name)
+            mapped.append(name)
+    missing = [c.name for c in COLUMNS if c.required and c.name not in seen]
+    if missing:
+        raise DomainError(
+            _("The file lacks required columns: {columns}. See docs/import-format.md.").format(
+                columns=", ".join(missing)
+            ),
+            code="missing_columns",
+            fields={"file": ""},
+        )
+    return mapped, unknown
+
+
+class _Utf8Stream(io.RawIOBase):
+    """A readable stream that re-encodes a byte source to UTF-8 and counts what was read."""
+
+    def __init__(self, chunks: Iterator[bytes], on_progress: Callable[[int], None] | None = None):
+        self._chunks = chunks
+        self._buffer = b""
+        self._read = 0
+        self._on_progress = on_progress
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, target) -> int:
+        while not self._buffer:
+            try:
+                self._buffer = next(self._chunks)
+            except StopIteration:
+                return 0
+            self._read += len(self._buffer)
+            if self._on_progress:
+                self._on_progress(self._read)
+        size = min(len(target), len(self._buffer))
+        target[:size] = self._buffer[:size]
+        self._buffer = self._buffer[size:]
+        return size
+
+
+def _csv_chunks(handle: IO[bytes], encoding: str, chunk_size: int = 1 << 20) -> Iterator[bytes]:
+    if encoding == "utf-8":
+        while chunk := handle.read(chunk_size):
+            yield chunk
+        return
+    decoder = codecs.getincrementaldecoder(encoding)(errors="replace")
+    while chunk := handle.read(chunk_size):
+        yield decoder.decode(chunk).encode("utf-8")
+    yield decoder.decode(b"", final=True).encode("utf-8")
+
+
+def _xlsx_chunks(handle: IO[bytes]) -> tuple[list[str], Iterator[bytes]]:
+    """Stream the first sheet of an XLSX file as CSV bytes (openpyxl read-only mode)."""
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(handle, read_only=True, data_only=True)
+    except Exception as exc:
+        raise DomainError(
+            _("The Excel file cannot be read. Save it again as .xlsx or as CSV."),
+            fields={"file": ""},
+        ) from exc
+    rows = workbook.worksheets[0].iter_rows(values_only=True)
+    try:
+        header = ["" if cell is None else str(cell) for cell in next(rows)]
+    except StopIteration as exc:
+        raise DomainError(_("The file is empty."), fields={"file": ""}) from exc
+
+    def cell(value) -> str:
+        if value is None:
+            return ""
+        if hasattr(value, "date") and callable(value.date):
+            return value.date().isoformat()
+        if isinstance(value, float) and value.is_integer():
+            return str(int(value))
+        return str(value)
+
+    def generate() -> Iterator[bytes]:
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(header)
+        for count, row in enumerate(rows, 1):
+            writer.writerow([cell(value) for value in row])
+            if count % 2000 == 0:
+                yield buffer.getvalue().encode("utf-8")
+                buffer.seek(0)
+                buffer.truncate()
+        yield buffer.getvalue().encode("utf-8")
+        workbook.close()
+
+    return header, generate()
+
+
+def open_source(handle: IO[bytes]) -> tuple[list[str], str, Iterator[bytes]]:
+    """(header, delimiter, UTF-8 CSV byte chunks) for an uploaded CSV or XLSX file."""
+    head = handle.read(65536)
+    handle.seek(0)
+    if head.startswith(b"PK\x03\x04"):
+        header, chunks = _xlsx_chunks(handle)
+        return header, ",", chunks
+    if not head.strip():
+        raise DomainError(_("The file is empty."), fields={"file": ""})
+    if b"\x00" in head:
+        raise DomainError(
+            _("This is not a CSV text file. Save the sheet as “CSV (comma delimited)”."),
+            fields={"file": ""},
+        )
+    try:
+        head.decode("utf-8")
+        encoding = "utf-8"
+    except UnicodeDecodeError as exc:
+        # A multi-byte character cut at the end of the sample is still UTF-8.
+        encoding = "utf-8" if exc.start >= len(head) - 3 else "cp1252"
+    first_line = head.decode(encoding, errors="replace").lstrip("\ufeff").splitlines()[0]
+    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
+    header = next(csv.reader([first_line], delimiter=delimiter))
+    return header, delimiter, _csv_chunks(handle, encoding)
+
+
+# ---------------------------------------------------------------------------- the SQL
+SQL_TYPES = {
+    "text": "text",
+    "choice": "text",
+    "bool": "boolean",
+    "int": "int",
+    "decimal": "numeric",
+    "date": "date",
+}
+
+
+def _typed(column: Column, *, fast: bool = False) -> str:
+    """SQL giving a column's typed value (NULL when empty or invalid).
+
+    ``fast``: the staging table already holds typed values (COPY parsed them); only text and
+    choice columns need work, and a choice that is already a valid code costs one comparison.
+    """
+    raw = "NULLIF(trim(r.{}), '')".format(column.name)
+    if fast and column.kind in ("bool", "int", "decimal", "date"):
+        return "r.{}".format(column.name)
+    if column.name in ("nik", "kk_number"):
+        # Officers type 3201 0115 0895 0001 or 3201.0115.0895.0001; the digits are what counts.
+        # translate() rather than a regular expression: it is evaluated many times per row.
+        return "NULLIF(translate(r.{}, ' .-', ''), '')".format(column.name)
+    if column.kind == "text":
+        return raw
+    if column.kind == "choice":
+        value = "lower({})".format(raw)
+        aliases = VALUE_ALIASES.get(column.name)
+        if aliases:
+            cases = " ".join(
+                "WHEN '{}' THEN '{}'".format(k.replace("'", "''"), v) for k, v in aliases.items()
+            )
+            value = "CASE {v} {cases} ELSE {v} END".format(v=value, cases=cases)
+        if fast:
+            value = "CASE WHEN r.{c} = ANY (%(values_{c})s) THEN r.{c} ELSE {v} END".format(
+                c=column.name, v=value
+            )
+        return value
+    if column.kind == "bool":
+        return (
+            "CASE WHEN lower({raw}) IN ('1', 'y', 'ya', 'true', 't', 'yes') THEN true "
+            "WHEN {raw} IS NULL OR lower({raw}) IN ('0', 'n', 'tidak', 'false', 'f', 'no') "
+            "THEN false END"
+        ).format(raw=raw)
+    if column.kind == "int":
+        return "CASE WHEN {raw} ~ '^-?[0-9]{{1,9}}$' THEN {raw}::int END".format(raw=raw)
+    if column.kind == "decimal":
+        return (
+            "CASE WHEN replace({raw}, ',', '.') ~ '^-?[0-9]{{1,9}}(\\.[0-9]+)?$' "
+            "THEN replace({raw}, ',', '.')::numeric END"
+        ).format(raw=raw)
+    if column.kind == "date":
+        return "silakso_parse_date({})".format(raw)
+    raise ValueError(column.kind)
+
+
+def _row_errors(column: Column, *, fast: bool = False) -> list[str]:
+    """SQL expressions yielding an error code (or NULL) for one column of one row."""
+    raw = "t.r_{}".format(column.name)
+    typed = "t.{}".format(column.name)
+    if fast and column.kind in ("bool", "int", "decimal", "date"):
+        return (
+            ["CASE WHEN {} IS NULL THEN '{}.required' END".format(typed, column.name)]
+            if column.required
+            else []
+        )
+    errors = []
+    if column.required:
+        errors.append(
+            "CASE WHEN {raw} IS NULL THEN '{c}.required' END".format(raw=raw, c=column.name)
+        )
+    invalid_code = {
+        "choice": "choice",
+        "bool": "bool",
+        "int": "number",
+        "decimal": "number",
+        "date": "date",
+    }.get(column.kind)
+    if column.kind == "choice":
+        errors.append(
+            "CASE WHEN {typed} IS NOT NULL AND {typed} <> ALL (%(values_{c})s) "
+            "THEN '{c}.choice' END".format(typed=typed, c=column.name)
+        )
+    elif invalid_code:
+        errors.append(
+            "CASE WHEN {raw} IS NOT NULL AND {typed} IS NULL THEN '{c}.{code}' END".format(
+                raw=raw, typed=typed, c=column.name, code=invalid_code
+            )
+        )
+    if column.max_length:
+        errors.append(
+            "CASE WHEN length({raw}) > {n} THEN '{c}.too_long' END".format(
+                raw=raw, n=column.max_length, c=column.name
+            )
+        )
+    return errors
+
+
+def _check_sql(columns_present: list[str], *, fast: bool) -> str:
+    """One query that types every column and lists every row's errors (parallel-friendly)."""
+    present = [COLUMN_BY_NAME[name] for name in columns_present if name in COLUMN_BY_NAME]
+    missing = [c for c in COLUMNS if c.name not in columns_present]
+    typed = []
+    for c in present:
+        typed.append("{} AS {}".format(_typed(c, fast=fast), c.name))
+        if not (fast and c.kind in ("bool", "int", "decimal", "date")):
+            typed.append("NULLIF(trim(r.{0}::text), '') AS r_{0}".format(c.name))
+    typed += ["NULL::{} AS {}".format(SQL_TYPES[c.kind], c.name) for c in missing]
+    row_errors = [expr for c in present for expr in _row_errors(c, fast=fast)]
+    return """
+    CREATE UNLOGGED TABLE import_checked AS
+    SELECT {output},
+           cardinality(e.errors) = 0 AND cardinality(e.nik_errors) = 0
+               AND cardinality(e.kk_errors) = 0 AS ok
+    FROM (
+    SELECT t.*,
+           array_remove(ARRAY[
+               {row_errors},
+               CASE WHEN v.code IS NULL AND t.village_raw IS NOT NULL THEN 'village_code.unknown'
+               END,
+               CASE WHEN v.code IS NOT NULL AND NOT (v.code = %(scope)s OR v.code LIKE %(scope_like)s
+                    OR %(scope)s = '')
+                    THEN 'village_code.outside_scope' END,
+               CASE WHEN t.desil IS NOT NULL AND t.desil NOT BETWEEN 1 AND 10
+                    THEN 'desil.range' END,
+               CASE WHEN t.status IN ('deceased', 'moved') AND t.status_date IS NULL
+                    THEN 'status_date.missing_date' END,
+               CASE WHEN t.status_date < t.birth_date THEN 'status_date.before_birth' END
+           ], NULL) AS errors,
+           CASE WHEN t.nik IS NULL THEN ARRAY[]::text[]
+                ELSE silakso_nik_errors(t.nik, t.birth_date, t.sex) END AS nik_errors,
+           CASE WHEN t.kk_number IS NULL THEN ARRAY[]::text[]
+                ELSE silakso_kk_errors(t.kk_number) END AS kk_errors,
+           v.code AS village,
+           (d.code IS NULL) AS nik_region_unknown
+    FROM (
+        SELECT k.*,
+               CASE WHEN k.village_digits ~ '^[0-9]{{10}}$' THEN
+                   substr(k.village_digits, 1, 2) || '.' || substr(k.village_digits, 3, 2) || '.'
+                   || substr(k.village_digits, 5, 2) || '.' || substr(k.village_digits, 7, 4)
+               END AS village_key,
+               substr(k.nik, 1, 2) || '.' || substr(k.nik, 3, 2) || '.' || substr(k.nik, 5, 2)
+                   AS nik_district_key
+        FROM (
+            SELECT r.line,
+                   NULLIF(trim(r.village_code), '') AS village_raw,
+                   translate(coalesce(r.village_code, ''), ' .-', '') AS village_digits,
+                   {typed}
+            FROM import_raw r
+            {fence}
+        ) k
+        {fence}
+    ) t
+    LEFT JOIN dtks_region v ON v.level = 4 AND v.code = t.village_key
+    LEFT JOIN dtks_region d ON d.level = 3 AND d.code = t.nik_district_key
+    ) e
+    """.format(
+        row_errors=",\n               ".join(row_errors) or "NULL",
+        # Text parsing is costly: compute it once behind a fence. Typed values from COPY are
+        # cheap to recompute, and without the fence the whole query runs in parallel.
+        fence="" if fast else "OFFSET 0",
+        output=", ".join(
+            [
+                "e.line",
+                "e.errors",
+                "e.nik_errors",
+                "e.kk_errors",
+                "e.village",
+                "e.nik_region_unknown",
+            ]
+            + ["e.{}".format(c.name) for c in COLUMNS]
+        ),
+        typed=",\n               ".join(typed),
+    )
+
+
+@dataclass
+class ImportResult:
+    rows: int = 0
+    accepted: int = 0
+    rejected: int = 0
+    households_created: int = 0
+    households_updated: int = 0
+    individuals_created: int = 0
+    individuals_updated: int = 0
+    families_created: int = 0
+    seconds: float = 0.0
+    ignored_columns: list[str] = field(default_factory=list)
+    rejected_rows: list[dict] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        data = {k: v for k, v in self.__dict__.items() if k != "rejected_rows"}
+        data["rejected_sample"] = self.rejected_rows[:20]
+        return data
+
+
+STEPS = (
+    ("copy", 40),
+    ("check", 10),
+    ("households", 10),
+    ("families", 5),
+    ("individuals", 25),
+    ("history", 10),
+)
+
+
+class _Progress:
+    def __init__(self, reporter, total_bytes: int):
+        self.reporter = reporter
+        self.total_bytes = max(total_bytes, 1)
+        self.done = 0
+
+    def bytes_read(self, count: int) -> None:
+        if self.reporter:
+            share = min(count / self.total_bytes, 1.0) * STEPS[0][1]
+            self.reporter.progress(int(share), 100, _("Reading the file"))
+
+    def step_done(self, name: str, message: str) -> None:
+        self.done += dict(STEPS)[name]
+        if self.reporter:
+            self.reporter.progress(self.done, 100, message)
+
+
+def registry_import(
+    *,
+    handle: IO[bytes],
+    filename: str,
+    actor,
+    size: int | None = None,
+    reporter=None,
+    max_bytes: int | None = None,
+) -> ImportResult:
+    """Import a DTKS/DTSEN extract (CSV or XLSX, one row per person). All or nothing."""
+    started = time.monotonic()
+    if connection.vendor != "postgresql":
+        raise DomainError(
+            _("Bulk import needs PostgreSQL. Run SILAKSO with DATABASE_URL set to use it.")
+        )
+    if not can_edit_registry(actor):
+        raise PermissionDenied(_("Your role cannot change registry data."))
+    limit = max_bytes or getattr(settings, "SILAKSO_IMPORT_MAX_BYTES", MAX_IMPORT_BYTES_DEFAULT)
+    if size is not None and size > limit:
+        raise DomainError(
+            _("The file is too big ({size} MB); the limit is {limit} MB.").format(
+                size=size // (1024 * 1024), limit=limit // (1024 * 1024)
+            ),
+            fields={"file": ""},
+        )
+    header, delimiter, chunks = open_source(handle)
+    mapped, unknown = map_header(header)
+    progress = _Progress(reporter, size or 0)
+    result = ImportResult(ignored_columns=unknown)
+    scope = "" if actor.is_installation_wide else (actor.scope_code or "-")
+    with transaction.atomic(), connection.cursor() as cursor:
+        # One import at a time; sorting and hashing in memory; day-first dates (DD-MM-YYYY).
+        cursor.execute("SELECT pg_advisory_xact_lock(hashtext('silakso-registry-import'))")
+        cursor.execute("SET LOCAL work_mem = '256MB'")
+        cursor.execute("SET LOCAL DateStyle = 'ISO, DMY'")
+        try:
+            # Fast path: COPY parses dates, numbers and booleans itself. One bad value anywhere
+            # and the whole file is staged again as text, where every row gets its own error.
+            with transaction.atomic():
+                _stage(cursor, mapped, delimiter, chunks, progress, typed=True)
+            fast = True
+        except DataError:
+            handle.seek(0)
+            _header, delimiter, chunks = open_source(handle)
+            _stage(cursor, mapped, delimiter, chunks, progress, typed=False)
+            fast = False
+        progress.step_done("copy", _("Checking every row"))
+        params = {
+            "scope": scope if scope != "-" else "-",
+            "scope_like": (scope + ".%") if scope else "%",
+        }
+        for column in COLUMNS:
+            if column.kind == "choice":
+                params["values_{}".format(column.name)] = list(column.values)
+        cursor.execute(_check_sql(mapped, fast=fast), params)
+        cursor.execute("DROP TABLE import_raw")
+        # Statistics of the join keys, so the planner hashes instead of looping.
+        cursor.execute(
+            "ANALYZE import_checked (line, dtks_id, nik, kk_number, ok, relation_to_head, status)"
+        )
+        _household_errors(cursor, actor)
+        result.rows, result.accepted = _count(
+            cursor,
+            "SELECT count(*), count(*) FILTER (WHERE ok) FROM import_checked",
+        )
+        result.rejected = result.rows - result.accepted
+        progress.step_done("check", _("Saving households"))
+        _apply(cursor, result, actor, filename, progress, set(mapped))
+        result.rejected_rows = _rejected(cursor)
+        cursor.execute("DROP TABLE import_checked")
+        result.seconds = round(time.monotonic() - started, 2)
+        audit_log(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            object_type="dtks.import",
+            object_repr=filename[:200],
+            region_code=actor.scope_code,
+            changes={
+                k: [None, v]
+                for k, v in result.as_dict().items()
+                if isinstance(v, int) and not isinstance(v, bool)
+            },
+            reason=_("Registry import"),
+        )
+    return result
+
+
+def _stage(cursor, mapped: list[str], delimiter: str, chunks, progress, *, typed: bool) -> None:
+    """COPY the file into the unlogged staging table (typed columns, or all text)."""
+
+    def sql_type(name: str) -> str:
+        column = COLUMN_BY_NAME.get(name)
+        return SQL_TYPES[column.kind] if typed and column is not None else "text"
+
+    cursor.execute(
+        "CREATE UNLOGGED TABLE import_raw (line bigserial, {})".format(
+            ", ".join('"{}" {}'.format(name, sql_type(name)) for name in mapped)
+        )
+    )
+    stream = io.BufferedReader(_Utf8Stream(chunks, progress.bytes_read), buffer_size=1 << 20)
+    try:
+        cursor.cursor.copy_expert(
+            "COPY import_raw ({}) FROM STDIN WITH (FORMAT csv, HEADER true, DELIMITER '{}', "
+            "ENCODING 'UTF8')".format(", ".join('"{}"'.format(n) for n in mapped), delimiter),
+            stream,
+            size=1 << 20,
+        )
+    except DataError as exc:
+        if typed:
+            raise
+        raise DomainError(_copy_error(exc), code="malformed_file", fields={"file": ""}) from exc
+
+
+def _count(cursor, sql: str, params=None) -> tuple:
+    cursor.execute(sql, params)
+    return cursor.fetchone()
+
+
+def _copy_error(exc: DataError) -> str:
+    text = str(exc).strip()
+    line = ""
+    for part in text.splitlines():
+        if "line" in part and "COPY" in part:
+            line = part.split("line", 1)[1].split(",")[0].strip().split(":")[0]
+    first = text.splitlines()[0] if text else exc.__class__.__name__
+    if line:
+        return _("The file cannot be read at line {line}: {problem}").format(
+            line=line, problem=first
+        )
+    return _("The file cannot be read: {problem}").format(problem=first)
+
+
+def _household_errors(cursor, actor) -> None:
+    """Errors that concern a whole household or come from rows already in the registry."""
+    scope = "" if actor.is_installation_wide else (actor.scope_code or "-")
+    # The first row with a NIK wins; later ones are duplicates (sorting narrow rows only).
+    cursor.execute(
+        """
+        UPDATE import_checked c SET ok = false, errors = c.errors || ARRAY['nik.duplicate_in_file']
+        FROM (
+            SELECT line FROM (
+                SELECT line, row_number() OVER (PARTITION BY nik ORDER BY line) AS position
+                FROM import_checked WHERE nik IN (
+                    SELECT nik FROM import_checked GROUP BY nik HAVING count(*) > 1)
+            ) numbered WHERE position > 1
+        ) duplicate
+        WHERE c.line = duplicate.line
+        """
+    )
+    cursor.execute(
+        """
+        WITH households AS (
+            SELECT dtks_id,
+                   count(*) FILTER (WHERE relation_to_head = 'head'
+                                    AND coalesce(status, 'alive') = 'alive') AS heads,
+                   count(DISTINCT village) AS villages
+            FROM import_checked WHERE ok GROUP BY dtks_id
+        ), kk AS (
+            SELECT kk_number FROM import_checked WHERE ok
+            GROUP BY kk_number HAVING count(DISTINCT dtks_id) > 1
+        ), elsewhere AS (
+            SELECT c.line FROM import_checked c
+            JOIN dtks_individual i ON i.nik = c.nik
+            JOIN dtks_household h ON h.id = i.household_id
+            WHERE c.ok AND %(scope)s <> ''
+              AND NOT (h.village_code = %(scope)s OR h.village_code LIKE %(scope_like)s)
+        )
+        UPDATE import_checked c SET ok = false, errors = c.errors
+            || CASE WHEN h.heads <> 1 THEN ARRAY['household.heads'] ELSE ARRAY[]::text[] END
+            || CASE WHEN h.villages > 1 THEN ARRAY['household.villages'] ELSE ARRAY[]::text[] END
+            || CASE WHEN c.kk_number IN (SELECT kk_number FROM kk)
+                    THEN ARRAY['kk_number.kk_households'] ELSE ARRAY[]::text[] END
+            || CASE WHEN c.line IN (SELECT line FROM elsewhere)
+                    THEN ARRAY['nik.registered_elsewhere'] ELSE ARRAY[]::text[] END
+        FROM households h
+        WHERE h.dtks_id = c.dtks_id AND (
+            h.heads <> 1 OR h.villages > 1 OR c.kk_number IN (SELECT kk_number FROM kk)
+            OR c.line IN (SELECT line FROM elsewhere))
+        """,
+        {"scope": scope, "scope_like": scope + ".%"},
+    )
+    # A household is applied whole or not at all: one bad row holds back its household.
+    cursor.execute(
+        """
+        UPDATE import_checked c SET ok = false, errors = c.errors || ARRAY['household.held_back']
+        WHERE c.ok AND c.dtks_id IN (
+            SELECT dtks_id FROM import_checked WHERE NOT ok)
+        """
+    )
+
+
+HOUSEHOLD_VALUE_COLUMNS = [
+    c for c in HOUSEHOLD_COLUMNS if c not in ("dtks_id", "village_code", "desil", "desil_as_of")
+]
+BOOL_COLUMNS = [c.name for c in COLUMNS if c.kind == "bool"]
+# Always written for a person; the other person columns change only when the file has them.
+PERSON_CORE = [
+    "household_id",
+    "family_id",
+    "name",
+    "birth_date",
+    "sex",
+    "relation_to_head",
+    "nik_warning",
+]
+PERSON_OPTIONAL = {
+    "birth_place": "coalesce(c.birth_place, '')",
+    "marital_status": "coalesce(c.marital_status, '')",
+    "education": "coalesce(c.education, '')",
+    "occupation": "coalesce(c.occupation, '')",
+    "disability": "coalesce(c.disability, 'none')",
+    "status": "coalesce(c.status, 'alive')",
+    "status_date": "CASE WHEN coalesce(c.status, 'alive') <> 'alive' THEN c.status_date END",
+    "id_card_status": "coalesce(c.id_card_status, CASE WHEN c.birth_date > %(adult)s "
+    "THEN 'none' ELSE 'has_ektp' END)",
+}
+PERSON_CORE_VALUES = {
+    "household_id": "ih.id",
+    "family_id": "f.id",
+    "name": "c.name",
+    "birth_date": "c.birth_date",
+    "sex": "c.sex",
+    "relation_to_head": "c.relation_to_head",
+    "nik_warning": "CASE WHEN c.nik_region_unknown THEN %(warning)s ELSE '' END",
+}
+
+
+def _household_value(name: str) -> str:
+    if name in BOOL_COLUMNS:
+        return "coalesce(c.{0}, false)".format(name)
+    if name == "livestock_count":
+        return "coalesce(c.livestock_count, 0)"
+    if COLUMN_BY_NAME[name].kind in ("text", "choice"):
+        return "coalesce(c.{0}, '')".format(name)
+    return "c.{0}".format(name)
+
+
+def _apply(
+    cursor, result: ImportResult, actor, filename: str, progress: _Progress, present: set[str]
+) -> None:
+    """Upsert households, families and people; columns missing from the file stay as they are."""
+    now = timezone.now()
+    actor_id = actor.pk if actor is not None and actor.is_authenticated else None
+    cursor.execute(
+        "CREATE TEMP TABLE import_touched (household_id bigint, created boolean) ON COMMIT DROP"
+    )
+    # -- households: one row per household, its values from the head's row ------------------
+    columns = ["dtks_id", "village_code", *HOUSEHOLD_VALUE_COLUMNS, "desil", "desil_as_of"]
+    values = [
+        "c.dtks_id",
+        "c.village",
+        *[_household_value(n) for n in HOUSEHOLD_VALUE_COLUMNS],
+        "c.desil",
+        "CASE WHEN c.desil IS NOT NULL THEN c.desil_as_of END",
+    ]
+    updatable = ["village_code", *[n for n in HOUSEHOLD_VALUE_COLUMNS if n in present]]
+    cursor.execute(
+        """
+        WITH upserted AS (
+            INSERT INTO dtks_household AS h ({columns}, status, member_count, has_disabled_member,
+                                             version, created_at, updated_at, created_by_id)
+            SELECT {values}, 'active', m.members, m.disabled, 1, %(now)s, %(now)s, %(actor)s
+            FROM import_checked c
+            JOIN (
+                SELECT dtks_id, count(*) FILTER (WHERE coalesce(status, 'alive') = 'alive')
+                           AS members,
+                       coalesce(bool_or(coalesce(disability, 'none') <> 'none'
+                                        AND coalesce(status, 'alive') = 'alive'), false)
+                           AS disabled
+                FROM import_checked WHERE ok GROUP BY dtks_id
+            ) m ON m.dtks_id = c.dtks_id
+            -- every accepted household has exactly one living head: its row carries the
+            -- household's values
+            WHERE c.ok AND c.relation_to_head = 'head' AND coalesce(c.status, 'alive') = 'alive'
+            ON CONFLICT (dtks_id) DO UPDATE SET
+                {updates},
+                desil = CASE WHEN EXCLUDED.desil_as_of >= coalesce(h.desil_as_of, '-infinity')
+                             THEN EXCLUDED.desil ELSE h.desil END,
+                desil_as_of = CASE WHEN EXCLUDED.desil_as_of >= coalesce(h.desil_as_of, '-infinity')
+                                   THEN EXCLUDED.desil_as_of ELSE h.desil_as_of END,
+                updated_at = EXCLUDED.updated_at
+            WHERE ({compare}) IS DISTINCT FROM ({compare_new})
+               OR (EXCLUDED.desil_as_of > coalesce(h.desil_as_of, '-infinity')
+                   AND EXCLUDED.desil IS DISTINCT FROM h.desil)
+            RETURNING h.id, (h.xmax = 0) AS created
+        )
+        INSERT INTO import_touched SELECT id, created FROM upserted
+        """.format(
+            columns=", ".join(columns),
+            values=", ".join(values),
+            updates=",\n                ".join("{0} = EXCLUDED.{0}".format(n) for n in updatable),
+            compare=", ".join("h.{0}".format(n) for n in updatable),
+            compare_new=", ".join("EXCLUDED.{0}".format(n) for n in updatable),
+        ),
+        {"now": now, "actor": actor_id},
+    )
+    cursor.execute(
+        "SELECT count(*) FILTER (WHERE created), count(*) FILTER (WHERE NOT created) "
+        "FROM import_touched"
+    )
+    result.households_created, result.households_updated = cursor.fetchone()
+    cursor.execute(
+        "CREATE TEMP TABLE import_households ON COMMIT DROP AS "
+        "SELECT h.id, h.dtks_id FROM dtks_household h "
+        "WHERE h.dtks_id IN (SELECT DISTINCT dtks_id FROM import_checked "
+        "WHERE ok)"
+    )
+    cursor.execute("CREATE INDEX ON import_households (dtks_id)")
+    progress.step_done("households", _("Saving family cards"))
+    # -- families: upsert by KK number ------------------------------------------------------
+    cursor.execute(
+        """
+        WITH upserted AS (
+            INSERT INTO dtks_family AS f (household_id, kk_number, kk_warning, created_at,
+                                          updated_at)
+            SELECT DISTINCT ON (c.kk_number) ih.id, c.kk_number, '', %(now)s, %(now)s
+            FROM import_checked c JOIN import_households ih ON ih.dtks_id = c.dtks_id
+            WHERE c.ok
+            ORDER BY c.kk_number, c.line
+            ON CONFLICT (kk_number) DO UPDATE SET household_id = EXCLUDED.household_id,
+                                                  updated_at = EXCLUDED.updated_at
+            WHERE f.household_id <> EXCLUDED.household_id
+            RETURNING f.household_id, (f.xmax = 0) AS created
+        ), touched AS (
+            INSERT INTO import_touched SELECT household_id, false FROM upserted WHERE NOT created
+        )
+        SELECT count(*) FILTER (WHERE created) FROM upserted
+        """,
+        {"now": now},
+    )
+    result.families_created = cursor.fetchone()[0]
+    progress.step_done("families", _("Saving people"))
+    # -- individuals: update the ones whose NIK is known, insert the others -------------------
+    optional = [
+        n for n in PERSON_OPTIONAL if n in present or (n == "status_date" and "status" in present)
+    ]
+    compared = PERSON_CORE + optional
+    expressions = {**PERSON_CORE_VALUES, **PERSON_OPTIONAL}
+    source = """
+        FROM import_checked c
+        JOIN import_households ih ON ih.dtks_id = c.dtks_id
+        JOIN dtks_family f ON f.kk_number = c.kk_number
+        WHERE c.ok
+    """
+    today = timezone.localdate()
+    params = {
+        "now": now,
+        "adult": today.replace(year=today.year - 17, day=min(today.day, 28)),
+        "warning": _(
+            "The district code in digits 1–6 is not in the current Kemendagri list (it may be "
+            "an old code from before a region split). Saved, but please check it."
+        ),
+    }
+    cursor.execute(
+        """
+        WITH incoming AS (
+            SELECT c.nik, {values} {source}
+        ), changed AS (
+            SELECT i.id, i.household_id AS old_household, n.*
+            FROM dtks_individual i JOIN incoming n ON n.nik = i.nik
+            WHERE ({old}) IS DISTINCT FROM ({new})
+        ), updated AS (
+            UPDATE dtks_individual i SET {assign}, updated_at = %(now)s
+            FROM changed ch WHERE i.id = ch.id
+            RETURNING i.id
+        ), touched AS (
+            INSERT INTO import_touched
+            SELECT old_household, false FROM changed
+            UNION SELECT household_id, false FROM changed
+        )
+        SELECT count(*) FROM updated
+        """.format(
+            values=", ".join("{} AS {}".format(expressions[n], n) for n in compared),
+            source=source,
+            old=", ".join("i.{}".format(n) for n in compared),
+            new=", ".join("n.{}".format(n) for n in compared),
+            assign=", ".join("{0} = ch.{0}".format(n) for n in compared),
+        ),
+        params,
+    )
+    result.individuals_updated = cursor.fetchone()[0]
+    all_person = PERSON_CORE + list(PERSON_OPTIONAL)
+    cursor.execute(
+        """
+        WITH inserted AS (
+            INSERT INTO dtks_individual (nik, {columns}, created_at, updated_at)
+            SELECT c.nik, {values}, %(now)s, %(now)s {source}
+              AND NOT EXISTS (SELECT 1 FROM dtks_individual i WHERE i.nik = c.nik)
+            RETURNING household_id
+        ), touched AS (
+            INSERT INTO import_touched SELECT DISTINCT household_id, false FROM inserted
+        )
+        SELECT count(*) FROM inserted
+        """.format(
+            columns=", ".join(all_person),
+            values=", ".join(expressions[n] for n in all_person),
+            source=source,
+        ),
+        params,
+    )
+    result.individuals_created = cursor.fetchone()[0]
+    progress.step_done("individuals", _("Writing the history"))
+    _finish(cursor, actor_id, filename, now)
+    progress.step_done("history", _("Done"))
+
+
+def _finish(cursor, actor_id, filename: str, now) -> None:
+    """Derived counts, versions, history entries, desil records and NIK flags, set-based.
+
+    New households got their member counts when inserted; changed ones are recounted here.
+    """
+    cursor.execute(
+        "CREATE TEMP TABLE import_changed ON COMMIT DROP AS "
+        "SELECT household_id, bool_or(created) AS created FROM import_touched "
+        "WHERE household_id IS NOT NULL GROUP BY household_id"
+    )
+    cursor.execute(
+        """
+        UPDATE dtks_household h SET
+            member_count = coalesce(m.members, 0),
+            has_disabled_member = coalesce(m.disabled, false),
+            status = CASE WHEN coalesce(m.members, 0) > 0 THEN 'active' ELSE 'inactive' END,
+            version = h.version + 1,
+            updated_at = %(now)s
+        FROM import_changed ch
+        LEFT JOIN (
+            SELECT household_id, count(*) AS members, bool_or(disability <> 'none') AS disabled
+            FROM dtks_individual WHERE status = 'alive'
+              AND household_id IN (SELECT household_id FROM import_changed WHERE NOT created)
+            GROUP BY household_id
+        ) m ON m.household_id = ch.household_id
+        WHERE h.id = ch.household_id AND NOT ch.created
+        """,
+        {"now": now},
+    )
+    cursor.execute(
+        """
+        INSERT INTO dtks_householdevent (household_id, kind, source, reason, changes, version,
+                                         actor_id, created_at)
+        SELECT h.id, CASE WHEN ch.created THEN 'created' ELSE 'updated' END, 'import',
+               %(reason)s, jsonb_build_object('import', jsonb_build_array(NULL, %(file)s)),
+               h.version, %(actor)s, %(now)s
+        FROM import_changed ch JOIN dtks_household h ON h.id = ch.household_id
+        """,
+        {"reason": filename[:200], "file": filename[:200], "actor": actor_id, "now": now},
+    )
+    cursor.execute(
+        """
+        INSERT INTO dtks_desilrecord (household_id, desil, as_of, source, imported_by_id,
+                                      created_at)
+        SELECT DISTINCT ON (ih.id, c.desil_as_of) ih.id, c.desil, c.desil_as_of, %(file)s,
+               %(actor)s, %(now)s
+        FROM import_checked c JOIN import_households ih ON ih.dtks_id = c.dtks_id
+        WHERE c.ok AND c.desil IS NOT NULL AND c.desil_as_of IS NOT NULL
+        ORDER BY ih.id, c.desil_as_of, (c.relation_to_head = 'head') DESC
+        ON CONFLICT (household_id, as_of) DO UPDATE SET desil = EXCLUDED.desil,
+            source = EXCLUDED.source
+        WHERE dtks_desilrecord.desil <> EXCLUDED.desil
+        """,
+        {"file": filename[:200], "actor": actor_id, "now": now},
+    )
+    cursor.execute(
+        """
+        INSERT INTO dtks_flag (household_id, individual_id, kind, status, reason, evidence,
+                               created_at, updated_at, outcome)
+        SELECT i.household_id, i.id, 'nik_unknown_region', 'open', i.nik_warning,
+               jsonb_build_object('nik_prefix', substr(i.nik, 1, 6)), %(now)s, %(now)s, ''
+        FROM dtks_individual i
+        WHERE i.nik_warning <> '' AND i.household_id IN (SELECT household_id FROM import_changed)
+        ON CONFLICT (kind, household_id, individual_id)
+            WHERE status = 'open' AND individual_id IS NOT NULL DO NOTHING
+        """,
+        {"now": now},
+    )
+
+
+def _rejected(cursor, limit: int = 100000) -> list[dict]:
+    cursor.execute(
+        "SELECT line + 1, dtks_id, nik, name, errors "
+        "|| ARRAY(SELECT 'nik.' || x FROM unnest(nik_errors) x) "
+        "|| ARRAY(SELECT 'kk_number.' || x FROM unnest(kk_errors) x) "
+        "FROM import_checked WHERE NOT ok ORDER BY line LIMIT %s",
+        [limit],
+    )
+    rows = []
+    for line, dtks_id, nik, name, errors in cursor.fetchall():
+        reasons = [error_message(code) for code in errors if code != "household.held_back"]
+        if not reasons:
+            reasons = [_("another row of the same household was rejected")]
+        rows.append(
+            {
+                "line": line,
+                "dtks_id": dtks_id or "",
+                "nik": nik or "",
+                "name": name or "",
+                "error": "; ".join(reasons),
+            }
+        )
+    return rows
