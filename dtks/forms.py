@@ -271,6 +271,14 @@ class EnrollmentImportForm(forms.Form):
     )
 
 
+class RegistryImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("DTKS / DTSEN extract (CSV or XLSX)"),
+        help_text=_("One row per person. Columns as in the example file."),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx,text/csv"}),
+    )
+
+
 class FlagResolveForm(forms.Form):
     outcome = forms.CharField(label=_("What was done"), max_length=500)
 
@@ -323,6 +331,7 @@ __all__ = [
     "MemberCorrectForm",
     "MoveInForm",
     "PhotoForm",
+    "RegistryImportForm",
     "SplitForm",
     "period_choices",
 ]

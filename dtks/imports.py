@@ -74,3 +74,24 @@ def recipient_list_import(*, job_id, period_id: int, path: str, actor, reporter)
             "reports/{}-rejected.csv".format(job_id), result["rejected"]
         )
     return report
+
+
+def registry_file_import(*, job_id, path: str, filename: str, actor, reporter) -> dict:
+    """Job body: run the bulk import on a stored upload and keep the rejected rows as a report."""
+    from .bulk import registry_import
+
+    with default_storage.open(path, "rb") as handle:
+        result = registry_import(
+            handle=handle,
+            filename=filename,
+            actor=actor,
+            size=default_storage.size(path),
+            reporter=reporter,
+        )
+    report = {key: value for key, value in result.as_dict().items() if key != "rejected_sample"}
+    if result.rejected_rows:
+        report["report_file"] = write_report(
+            "reports/{}-rejected.csv".format(job_id), result.rejected_rows
+        )
+    default_storage.delete(path)
+    return report

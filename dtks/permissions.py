@@ -23,6 +23,11 @@ def can_edit_registry(user) -> bool:
     return has_role(user, *REGISTRY_EDITORS)
 
 
+def can_import_registry(user) -> bool:
+    """Bulk imports of ministry extracts are Dinsos data work."""
+    return has_role(user, *PROGRAM_MANAGERS)
+
+
 def can_manage_programs(user) -> bool:
     return has_role(user, *PROGRAM_MANAGERS)
 

@@ -503,6 +503,18 @@ def nik_reveal(*, individual: Individual, actor, reason: str = "") -> str:
     return individual.nik
 
 
+def export_audit(*, actor, filters: dict, rows: int) -> None:
+    """Every registry export is in the audit trail, with its filters and size."""
+    audit_log(
+        actor=actor,
+        action=AuditAction.EXPORT,
+        object_type="dtks.individual",
+        object_repr="DTKS export ({} rows)".format(rows),
+        region_code=actor.scope_code,
+        changes={"filters": [None, filters], "rows": [None, rows]},
+    )
+
+
 def cek_bansos_audit(*, nik: str, result: dict | None) -> None:
     """Every public status lookup is audited (the NIK masked, the region when found)."""
     from .nik import mask_nik

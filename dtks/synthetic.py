@@ -728,8 +728,9 @@ def generate_enrollments(
     return len(chosen)
 
 
-def write_import_file(*, handle, region_code: str, individuals: int, seed: int = 42,
-                      delimiter: str = ",") -> int:
+def write_import_file(
+    *, handle, region_code: str, individuals: int, seed: int = 42, delimiter: str = ","
+) -> int:
     """Write a synthetic DTKS extract in the import format (docs/import-format.md); rows written.
 
     Used by tests and benchmarks; streams, so a million-person file needs little memory.
@@ -749,7 +750,7 @@ def write_import_file(*, handle, region_code: str, individuals: int, seed: int =
         household["desil_as_of"] = generator.desil_as_of.isoformat() if ranked else ""
         for member in members:
             values = {
-                **{key: value for key, value in household.items()},
+                **household,
                 **member,
                 "kk_number": families[member["family"]]["kk_number"],
                 "birth_date": member["birth_date"].isoformat(),

@@ -31,3 +31,20 @@ def import_enrollments_task(job_id: str, period_id: int, path: str) -> None:
             job_id=job_id, period_id=period_id, path=path, actor=job.started_by, reporter=reporter
         ),
     )
+
+
+@shared_task(ignore_result=True)
+def import_registry_task(job_id: str, path: str, filename: str) -> None:
+    """Import a DTKS extract stored at ``path``; rejected rows become a downloadable report."""
+    from core.models import Job
+    from core.services import job_execute
+
+    from .imports import registry_file_import
+
+    job = Job.objects.select_related("started_by").get(pk=job_id)
+    job_execute(
+        job_id=job_id,
+        work=lambda reporter: registry_file_import(
+            job_id=job_id, path=path, filename=filename, actor=job.started_by, reporter=reporter
+        ),
+    )

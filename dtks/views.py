@@ -10,6 +10,7 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -39,13 +40,20 @@ from .forms import (
     MemberCorrectForm,
     MoveInForm,
     PhotoForm,
+    RegistryImportForm,
     SplitForm,
     period_choices,
 )
 from .models import REGION_SOURCE, Individual
-from .permissions import can_edit_registry, can_manage_programs, can_read_registry
-from .tasks import import_enrollments_task, load_regions_task
+from .permissions import (
+    can_edit_registry,
+    can_import_registry,
+    can_manage_programs,
+    can_read_registry,
+)
+from .tasks import import_enrollments_task, import_registry_task, load_regions_task
 
+XLSX_EXPORT_LIMIT = 200_000
 CEK_LIMIT_PER_IP = (20, 60 * 60)  # lookups per hour from one address
 CEK_LIMIT_PER_NIK = (5, 60 * 60)  # lookups per hour of one NIK
 
@@ -127,6 +135,7 @@ def household_list(request):
         "filterset": filterset,
         "page": page,
         "can_edit": can_edit_registry(request.user),
+        "can_import": can_import_registry(request.user),
         "villages": selectors.villages_in_scope(user=request.user),
     }
     template = (
@@ -393,6 +402,114 @@ def nik_reveal(request, pk):
         return HttpResponse(html)
     messages.info(request, _("NIK of {name}: {nik}").format(name=person.name, nik=nik))
     return redirect("dtks:household_detail", pk=person.household_id)
+
+
+# ============================================================================ import, export
+@login_required
+def registry_import(request):
+    """Upload a ministry extract; it is imported as a background job with a progress bar."""
+    if not can_import_registry(request.user):
+        raise PermissionDenied(_("Only data managers and administrators import registry data."))
+    form = RegistryImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        extension = "xlsx" if upload.name.lower().endswith(".xlsx") else "csv"
+        path = default_storage.save("imports/{}.{}".format(uuid.uuid4().hex, extension), upload)
+        job = job_create(
+            kind="registry.import",
+            label=_("Import {file}").format(file=upload.name[:100]),
+            task=import_registry_task,
+            actor=request.user,
+            task_kwargs={"path": path, "filename": upload.name[:200]},
+        )
+        return redirect("core:job_detail", pk=job.pk)
+    return render(request, "dtks/registry_import.html", {"form": form})
+
+
+def registry_import_example(request):
+    """The header of the import format and one example row, to start a spreadsheet from."""
+    from .bulk import COLUMNS
+
+    example = {
+        "dtks_id": "3201010001000001",
+        "village_code": "19.04.01.1001",
+        "address": "Jl. Merdeka No. 5",
+        "rt": "001",
+        "rw": "002",
+        "floor_material": "cement",
+        "wall_material": "masonry",
+        "roof_material": "zinc",
+        "floor_area": "36",
+        "water_source": "protected_well",
+        "toilet": "private",
+        "lighting": "pln_450",
+        "cooking_fuel": "lpg_3kg",
+        "house_ownership": "own",
+        "land_ownership": "own",
+        "has_motorcycle": "1",
+        "livestock_count": "0",
+        "income_band": "1m_2m",
+        "desil": "3",
+        "desil_as_of": "2026-07-01",
+        "kk_number": "1904011203150004",
+        "nik": "1904011508800003",
+        "name": "Ahmad Saputra",
+        "birth_place": "Koba",
+        "birth_date": "1980-08-15",
+        "sex": "male",
+        "relation_to_head": "head",
+        "marital_status": "married",
+        "education": "primary",
+        "occupation": "fisher",
+        "disability": "none",
+        "status": "alive",
+        "id_card_status": "has_ektp",
+    }
+    body = (
+        ",".join(c.name for c in COLUMNS)
+        + "\n"
+        + ",".join(example.get(c.name, "0" if c.kind == "bool" else "") for c in COLUMNS)
+        + "\n"
+    )
+    response = HttpResponse(body.encode("utf-8-sig"), content_type="text/csv")
+    response["Content-Disposition"] = 'attachment; filename="contoh-impor-dtks.csv"'
+    return response
+
+
+@login_required
+def registry_export(request):
+    """The filtered households' people in the import format: CSV streamed, or XLSX."""
+    from django.http import StreamingHttpResponse
+
+    from . import bulk
+
+    _require_reader(request.user)
+    households = HouseholdFilterSet(
+        request.GET or None, queryset=selectors.household_list(user=request.user)
+    ).qs
+    people = (
+        selectors.individual_list(user=request.user)
+        .filter(household__in=households.values("pk"))
+        .select_related("household", "family")
+        .order_by("household_id", "id")
+    )
+    count = people.count()
+    services.export_audit(actor=request.user, filters=request.GET.dict(), rows=count)
+    stamp = timezone.localdate().isoformat()
+    if request.GET.get("format") == "xlsx":
+        if count > XLSX_EXPORT_LIMIT:
+            raise PermissionDenied(
+                _("Too many rows for Excel ({count}); download CSV instead.").format(count=count)
+            )
+        import tempfile
+
+        handle = tempfile.NamedTemporaryFile(suffix=".xlsx")  # noqa: SIM115 - closed by response
+        bulk.export_xlsx(people, handle.name)
+        handle.seek(0)
+        return FileResponse(handle, as_attachment=True, filename="dtks-{}.xlsx".format(stamp))
+    response = StreamingHttpResponse(bulk.export_csv(people), content_type="text/csv")
+    response["Content-Disposition"] = 'attachment; filename="dtks-{}.csv"'.format(stamp)
+    return response
 
 
 # ============================================================================ photos

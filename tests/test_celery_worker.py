@@ -91,3 +91,36 @@ def test_recipient_list_import_runs_in_the_worker_and_reports_rejected_rows(
     body = b"".join(report.streaming_content).decode("utf-8-sig")
     assert "3201011508950001" in body
     assert "line" in body.splitlines()[0]
+
+
+def test_registry_import_runs_in_the_worker_with_a_rejected_rows_report(
+    client, login, make_user, regions, celery_worker_thread, settings, tmp_path
+):
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from dtks.models import Individual
+    from dtks.synthetic import write_import_file
+
+    settings.MEDIA_ROOT = str(tmp_path)
+    manager = make_user(Role.DATA_MANAGER, "19.04")
+    buffer = io.StringIO()
+    write_import_file(handle=buffer, region_code="19.04.01", individuals=40, seed=9)
+    lines = buffer.getvalue().splitlines()
+    lines.append(lines[1])  # the same person twice: one row must be rejected
+    login(client, manager)
+    response = client.post(
+        reverse("dtks:registry_import"),
+        {"file": SimpleUploadedFile("dtks.csv", "\n".join(lines).encode())},
+    )
+    job = Job.objects.get(started_by=manager)
+    assert response["Location"] == reverse("core:job_detail", args=[job.pk])
+    job = _wait_until_finished(job.pk)
+    assert job.status == JobStatus.SUCCEEDED, job.message
+    assert job.result["individuals_created"] == 40
+    assert job.result["rejected"] == 1
+    assert job.progress_current == job.progress_total == 100
+    assert Individual.objects.count() == 40
+    report = b"".join(client.get(reverse("core:job_report", args=[job.pk])).streaming_content)
+    assert str(len(lines)).encode() in report  # the line number of the duplicate

@@ -34,6 +34,9 @@ URL_MATRIX = {
     "dtks:region_reload": "own",
     "dtks:household_list": "scoped",
     "dtks:household_create": "scoped",
+    "dtks:registry_import": "scoped",
+    "dtks:registry_import_example": "public",
+    "dtks:registry_export": "scoped",
     "dtks:household_detail": "scoped",
     "dtks:household_update": "scoped",
     "dtks:member_event": "scoped",
@@ -256,6 +259,9 @@ def test_operator_of_village_a_gets_nothing_of_village_b_in_the_ui(
         not in client.get(reverse("dtks:household_list"), {"q": "warga desa"}).content.decode()
     )
     assert list(client.get(reverse("dtks:flag_list")).context["page"]) == []
+    export = b"".join(client.get(reverse("dtks:registry_export")).streaming_content).decode()
+    assert member.nik not in export
+    assert "Warga Desa B" not in export
     period_page = client.get(reverse("dtks:period_detail", args=[registry_b["period"].pk]))
     assert list(period_page.context["page"]) == []
     household.refresh_from_db()

@@ -1,0 +1,230 @@
+"""Bulk import of DTKS extracts: idempotent, all-or-nothing, every rejected row explained."""
+
+import csv
+import io
+
+import pytest
+from openpyxl import Workbook
+
+from core.choices import Role
+from dtks import bulk
+from dtks.models import Flag, Household, HouseholdEvent, Individual
+from dtks.synthetic import write_import_file
+from silakso.exceptions import DomainError
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def manager(make_user):
+    return make_user(Role.DATA_MANAGER, "19.04")
+
+
+def _rows(individuals=30, seed=3, region="19.04.01") -> list[dict]:
+    buffer = io.StringIO()
+    write_import_file(handle=buffer, region_code=region, individuals=individuals, seed=seed)
+    return list(csv.DictReader(io.StringIO(buffer.getvalue())))
+
+
+def _csv(rows: list[dict], *, delimiter=",", encoding="utf-8") -> bytes:
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=list(rows[0]), delimiter=delimiter)
+    writer.writeheader()
+    writer.writerows(rows)
+    return buffer.getvalue().encode(encoding)
+
+
+def _import(data: bytes, actor, name="dtks.csv"):
+    return bulk.registry_import(handle=io.BytesIO(data), filename=name, actor=actor, size=len(data))
+
+
+def test_import_creates_the_registry_and_running_it_again_changes_nothing(regions, manager):
+    # given an extract of 30 people
+    data = _csv(_rows())
+    # when it is imported
+    first = _import(data, manager)
+    # then households, KKs, people, desil records and history exist
+    assert first.rejected == 0
+    assert first.individuals_created == Individual.objects.count() == 30
+    assert first.households_created == Household.objects.count()
+    household = Household.objects.prefetch_related("members").first()
+    assert household.member_count == household.members.count()
+    assert household.events.get().kind == "created"
+    versions = dict(Household.objects.values_list("id", "version"))
+    events = HouseholdEvent.objects.count()
+    # when the very same file is imported again
+    second = _import(data, manager)
+    # then nothing changes
+    assert (second.households_created, second.households_updated) == (0, 0)
+    assert (second.individuals_created, second.individuals_updated) == (0, 0)
+    assert dict(Household.objects.values_list("id", "version")) == versions
+    assert HouseholdEvent.objects.count() == events
+
+
+def test_changed_rows_update_the_household_with_a_new_version_and_history(regions, manager):
+    rows = _rows()
+    _import(_csv(rows), manager)
+    target = rows[0]["dtks_id"]
+    for row in rows:
+        if row["dtks_id"] == target:
+            row["floor_material"] = "earth"
+    result = _import(_csv(rows), manager, name="perbaikan.csv")
+    household = Household.objects.get(dtks_id=target)
+    assert result.households_updated == 1
+    assert household.floor_material == "earth"
+    assert household.version == 2
+    assert household.events.order_by("-version").first().reason == "perbaikan.csv"
+
+
+def test_bad_rows_are_rejected_with_line_and_reason_and_hold_back_their_household(regions, manager):
+    rows = _rows()
+    first_household = rows[0]["dtks_id"]
+    rows[0]["nik"] = rows[0]["nik"][:12] + "0000"  # serial 0000
+    rows[5]["village_code"] = "19.04.99.9999"  # no such village
+    rows.append(dict(rows[7]))  # the same person twice
+    result = _import(_csv(rows), manager)
+    reasons = {row["line"]: row["error"] for row in result.rejected_rows}
+    assert "0000" in reasons[2]
+    assert "Kemendagri" in reasons[7]
+    assert any("lebih dari sekali" in r or "more than once" in r for r in reasons.values())
+    assert not Household.objects.filter(dtks_id=first_household).exists()
+    household_rows = [i + 2 for i, row in enumerate(rows) if row["dtks_id"] == first_household]
+    assert set(household_rows) <= set(reasons)
+    assert result.accepted == Individual.objects.count()
+
+
+def test_a_failure_half_way_leaves_the_registry_as_it_was(regions, manager, monkeypatch):
+    data = _csv(_rows())
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(bulk, "_finish", broken)
+    with pytest.raises(RuntimeError):
+        _import(data, manager)
+    assert Household.objects.count() == 0
+    assert Individual.objects.count() == 0
+
+
+def test_missing_columns_are_a_file_error(regions, manager):
+    rows = [{k: v for k, v in row.items() if k not in ("nik", "kk_number")} for row in _rows()]
+    with pytest.raises(DomainError) as excinfo:
+        _import(_csv(rows), manager)
+    assert "nik" in str(excinfo.value.message)
+    assert "kk_number" in str(excinfo.value.message)
+    assert Household.objects.count() == 0
+
+
+def test_windows_encoding_semicolons_and_indonesian_headers_are_read(regions, manager):
+    rows = _rows(individuals=8)
+    renamed = []
+    for row in rows:
+        row = {
+            (
+                "no_kk"
+                if k == "kk_number"
+                else "nama"
+                if k == "name"
+                else "jenis_kelamin"
+                if k == "sex"
+                else k
+            ): v
+            for k, v in row.items()
+        }
+        row["jenis_kelamin"] = "L" if row["jenis_kelamin"] == "male" else "P"
+        renamed.append(row)
+    renamed[0]["nama"] = "Sité Ñurhaliza"
+    result = _import(_csv(renamed, delimiter=";", encoding="cp1252"), manager)
+    assert result.rejected == 0, result.rejected_rows
+    assert Individual.objects.filter(name="Sité Ñurhaliza").exists()
+    assert Individual.objects.filter(sex="female").exists()
+
+
+def test_one_bad_date_gets_its_own_error_while_the_rest_is_imported(regions, manager):
+    rows = _rows()
+    rows[3]["birth_date"] = "31-02-1990"
+    result = _import(_csv(rows), manager)
+    reasons = {row["line"]: row["error"] for row in result.rejected_rows}
+    assert 5 in reasons
+    assert "tanggal" in reasons[5].lower() or "date" in reasons[5].lower()
+    assert result.accepted > 0
+
+
+def test_malformed_file_is_refused_as_a_whole(regions, manager):
+    data = _csv(_rows(individuals=5)) + b'"unterminated,row\n'
+    with pytest.raises(DomainError) as excinfo:
+        _import(data, manager)
+    assert excinfo.value.code == "malformed_file"
+    assert Household.objects.count() == 0
+
+
+def test_xlsx_extracts_are_imported(regions, manager):
+    rows = _rows(individuals=6)
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(list(rows[0]))
+    for row in rows:
+        sheet.append(list(row.values()))
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    result = _import(buffer.getvalue(), manager, name="dtks.xlsx")
+    assert result.rejected == 0, result.rejected_rows
+    assert Individual.objects.count() == 6
+
+
+def test_rows_outside_the_importers_area_are_rejected(regions, make_user, village_a):
+    operator = make_user(Role.DATA_MANAGER, "19.01")
+    result = _import(_csv(_rows(individuals=5)), operator)
+    assert result.accepted == 0
+    assert all(
+        "luar wilayah" in r["error"] or "outside" in r["error"] for r in result.rejected_rows
+    )
+
+
+def test_unknown_district_code_in_a_nik_is_kept_with_a_flag(regions, manager):
+    rows = _rows(individuals=5)
+    person = rows[-1]
+    person["nik"] = "917199" + person["nik"][6:]
+    result = _import(_csv(rows), manager)
+    assert result.rejected == 0, result.rejected_rows
+    flagged = Individual.objects.get(nik=person["nik"])
+    assert flagged.nik_warning
+    assert Flag.objects.filter(individual=flagged, kind="nik_unknown_region").exists()
+
+
+def test_export_is_the_import_format_and_reimporting_it_changes_nothing(
+    client, login, regions, manager
+):
+    _import(_csv(_rows(individuals=25)), manager)
+    login(client, manager)
+    response = client.get("/registri/ekspor/")
+    exported = b"".join(response.streaming_content)
+    rows = list(csv.DictReader(io.StringIO(exported.decode("utf-8-sig"))))
+    assert len(rows) == 25
+    assert {row["nik"] for row in rows} == set(Individual.objects.values_list("nik", flat=True))
+    result = _import(exported, manager, name="ekspor.csv")
+    assert result.rejected == 0, result.rejected_rows
+    assert (result.households_updated, result.individuals_updated) == (0, 0)
+    from core.models import AuditEvent
+
+    assert AuditEvent.objects.filter(action="export", actor=manager).exists()
+
+
+def test_excel_export_opens_with_the_same_columns(client, login, regions, manager):
+    from openpyxl import load_workbook
+
+    _import(_csv(_rows(individuals=5)), manager)
+    login(client, manager)
+    response = client.get("/registri/ekspor/", {"format": "xlsx"})
+    workbook = load_workbook(io.BytesIO(b"".join(response.streaming_content)), read_only=True)
+    rows = list(workbook.worksheets[0].iter_rows(values_only=True))
+    assert rows[0][:3] == ("dtks_id", "village_code", "address")
+    assert len(rows) == 6
+
+
+def test_the_documented_format_lists_every_column():
+    from pathlib import Path
+
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "import-format.md").read_text()
+    for column in bulk.COLUMNS:
+        assert "| `{}` |".format(column.name) in doc, column.name
