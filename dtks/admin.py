@@ -3,8 +3,8 @@ where every change is versioned, explained and kept in the household history."""
 
 from django.contrib import admin
 
-from .models import Program, ProgramPeriod, Region
-from .services import program_period_save, program_save
+from .models import PmtWeightSet, Program, ProgramPeriod, Region
+from .services import pmt_weight_set_save, program_period_save, program_save
 
 
 @admin.register(Region)
@@ -42,6 +42,30 @@ class ProgramAdmin(admin.ModelAdmin):
             program_period_save(period=period, actor=request.user)
         for removed in formset.deleted_objects:
             removed.delete()
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(PmtWeightSet)
+class PmtWeightSetAdmin(admin.ModelAdmin):
+    """Editing a used version saves a new version; old runs keep their weights."""
+
+    list_display = ["version", "name", "is_active", "created_at"]
+    readonly_fields = ["version", "created_by", "created_at"]
+    fields = [
+        "version",
+        "name",
+        "notes",
+        "intercept",
+        "weights",
+        "is_active",
+        "created_by",
+        "created_at",
+    ]
+
+    def save_model(self, request, obj, form, change):
+        pmt_weight_set_save(weight_set=obj, actor=request.user)
 
     def has_delete_permission(self, request, obj=None):
         return False

@@ -89,7 +89,7 @@ def household_get(*, user, pk) -> Household:
             ),
             "desil_records",
         )
-        .select_related("village__parent__parent")
+        .select_related("village__parent__parent", "pmt_run__weight_set")
         .get(pk=pk)
     )
 
@@ -286,6 +286,7 @@ def nav_items(user) -> list[dict]:
     return [
         {"label": _("Registry"), "url": reverse("dtks:household_list")},
         {"label": _("Programs"), "url": reverse("dtks:program_list")},
+        {"label": _("Local PMT"), "url": reverse("dtks:pmt_overview")},
         {"label": _("Regions"), "url": reverse("dtks:region_list")},
     ]
 

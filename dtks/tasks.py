@@ -48,3 +48,31 @@ def import_registry_task(job_id: str, path: str, filename: str) -> None:
             job_id=job_id, path=path, filename=filename, actor=job.started_by, reporter=reporter
         ),
     )
+
+
+@shared_task(ignore_result=True)
+def rank_pmt_task(job_id: str | None = None) -> None:
+    """Score and rank households with the local PMT: on demand (a job) or nightly (no job)."""
+    from core.models import Job
+    from core.services import job_execute
+
+    from .services import pmt_rank
+
+    if job_id is None:
+        pmt_rank(actor=None)
+        return
+    job = Job.objects.select_related("started_by").get(pk=job_id)
+    job_execute(
+        job_id=job_id,
+        work=lambda reporter: _run_summary(pmt_rank(actor=job.started_by, reporter=reporter)),
+    )
+
+
+def _run_summary(run) -> dict:
+    return {
+        "households": run.households,
+        "regencies": run.regencies,
+        "changed": run.changed,
+        "seconds": run.seconds,
+        "weights": str(run.weight_set),
+    }

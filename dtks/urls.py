@@ -22,6 +22,7 @@ urlpatterns = [
     path("program/", views.program_list, name="program_list"),
     path("program/<int:pk>/", views.program_detail, name="program_detail"),
     path("program/periode/<int:pk>/", views.period_detail, name="period_detail"),
+    path("pmt/", views.pmt_overview, name="pmt_overview"),
     path("masalah-data/", views.flag_list, name="flag_list"),
     path("masalah-data/<int:pk>/selesai/", views.flag_resolve, name="flag_resolve"),
     path("wilayah/", views.region_list, name="region_list"),

@@ -51,7 +51,13 @@ from .permissions import (
     can_manage_programs,
     can_read_registry,
 )
-from .tasks import import_enrollments_task, import_registry_task, load_regions_task
+from .pmt import explain as explain_pmt
+from .tasks import (
+    import_enrollments_task,
+    import_registry_task,
+    load_regions_task,
+    rank_pmt_task,
+)
 
 XLSX_EXPORT_LIMIT = 200_000
 CEK_LIMIT_PER_IP = (20, 60 * 60)  # lookups per hour from one address
@@ -191,6 +197,7 @@ def household_detail(request, pk):
             "household": household,
             "history": history,
             "variables": selectors.household_variables(household=household),
+            "pmt_explanation": explain_pmt(household),
             "can_edit": can_edit_registry(request.user)
             and region_in_scope(request.user, household.village_id),
             "can_manage_programs": can_manage_programs(request.user),
@@ -402,6 +409,60 @@ def nik_reveal(request, pk):
         return HttpResponse(html)
     messages.info(request, _("NIK of {name}: {nik}").format(name=person.name, nik=nik))
     return redirect("dtks:household_detail", pk=person.household_id)
+
+
+# ============================================================================ local PMT
+@login_required
+def pmt_overview(request):
+    """The active PMT weights, the runs so far, and the button to rank now."""
+    from .models import PmtRun, PmtWeightSet
+
+    _require_reader(request.user)
+    weight_set = PmtWeightSet.objects.filter(is_active=True).order_by("-version").first()
+    if request.method == "POST":
+        if not can_manage_programs(request.user):
+            raise PermissionDenied(_("Only data managers and administrators run the local PMT."))
+        job = job_create(
+            kind="pmt.rank",
+            label=_("Rank households with the local PMT"),
+            task=rank_pmt_task,
+            actor=request.user,
+        )
+        return redirect("core:job_detail", pk=job.pk)
+    rows = []
+    if weight_set is not None:
+        from .pmt import variables
+
+        weights = weight_set.weights
+        for variable in variables(weights):
+            if variable in weights.get("categorical", {}):
+                detail = ", ".join(
+                    "{}: {:+.2f}".format(code, value)
+                    for code, value in sorted(
+                        weights["categorical"][variable].items(), key=lambda item: item[1]
+                    )
+                )
+            elif variable in weights.get("numeric", {}):
+                spec = weights["numeric"][variable]
+                detail = "{:+.3f} × ({} ≤ {})".format(spec["weight"], variable, spec["cap"])
+            else:
+                detail = "{:+.2f}".format(
+                    weights.get("boolean", {}).get(
+                        variable, weights.get("composition", {}).get(variable, 0)
+                    )
+                )
+            rows.append((variable, detail))
+    runs = PmtRun.objects.select_related("weight_set", "started_by")[:20]
+    return render(
+        request,
+        "dtks/pmt_overview.html",
+        {
+            "weight_set": weight_set,
+            "rows": rows,
+            "runs": runs,
+            "can_run": can_manage_programs(request.user),
+        },
+    )
 
 
 # ============================================================================ import, export

@@ -50,6 +50,7 @@ URL_MATRIX = {
     "dtks:program_detail": "scoped",
     "dtks:period_detail": "scoped",
     "dtks:flag_list": "scoped",
+    "dtks:pmt_overview": "reference",
     "dtks:flag_resolve": "scoped",
     "cek_bansos": "public",
     "set_language": "public",

@@ -4,6 +4,7 @@ from .history import DesilRecord, Flag, HouseholdEvent, HouseholdPhoto
 from .programs import Enrollment, Program, ProgramPeriod
 from .regions import REGION_SOURCE, Region
 from .registry import Family, Household, Individual
+from .scoring import PmtRun, PmtWeightSet
 
 __all__ = [
     "REGION_SOURCE",
@@ -15,6 +16,8 @@ __all__ = [
     "HouseholdEvent",
     "HouseholdPhoto",
     "Individual",
+    "PmtRun",
+    "PmtWeightSet",
     "Program",
     "ProgramPeriod",
     "Region",

@@ -157,6 +157,21 @@ class Household(TimeStampedModel):
         help_text=_("SILAKSO's own estimate, for households the ministry has not ranked yet."),
     )
 
+    pmt_contributions = models.JSONField(
+        _("local PMT contributions"),
+        null=True,
+        blank=True,
+        help_text=_("What each variable added to the local score, in the order of the weights."),
+    )
+    pmt_run = models.ForeignKey(
+        "dtks.PmtRun",
+        verbose_name=_("local PMT run"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
     version = models.PositiveIntegerField(_("version"), default=1)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -133,3 +133,29 @@ def test_village_head_sees_but_cannot_open_edit_forms(
     login(client, make_user(Role.VILLAGE_HEAD, village_a.code))
     assert client.get(reverse("dtks:household_detail", args=[household.pk])).status_code == 200
     assert client.get(reverse("dtks:household_update", args=[household.pk])).status_code == 403
+
+
+def test_pmt_page_starts_a_ranking_job_for_data_managers_only(client, login, make_user, operator):
+    from core.models import Job
+
+    login(client, operator)
+    assert client.post(reverse("dtks:pmt_overview")).status_code == 403
+    manager = make_user(Role.DATA_MANAGER, "19.04")
+    login(client, manager)
+    page = client.get(reverse("dtks:pmt_overview"))
+    assert "floor_material" in page.content.decode()
+    response = client.post(reverse("dtks:pmt_overview"))
+    job = Job.objects.get(started_by=manager)
+    assert response["Location"] == reverse("core:job_detail", args=[job.pk])
+    assert job.task_name == "dtks.tasks.rank_pmt_task"
+
+
+def test_household_page_explains_the_local_estimate(client, login, operator, household):
+    from dtks import pmt
+    from dtks.models import PmtWeightSet
+
+    pmt.run_ranking(weight_set=PmtWeightSet.objects.get(is_active=True))
+    login(client, operator)
+    html = client.get(reverse("dtks:household_detail", args=[household.pk])).content.decode()
+    assert "v1 SILAKSO default" in html
+    assert "lantai" in html  # the floor variable's contribution, labelled in Indonesian

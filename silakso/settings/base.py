@@ -8,6 +8,7 @@ environment (12-factor); `.env.example` lists every variable. `local.py`, `test.
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -206,6 +207,10 @@ CELERY_BEAT_SCHEDULE = {
     "retry-pending-notifications": {
         "task": "core.tasks.retry_pending_notifications_task",
         "schedule": 300.0,
+    },
+    "rank-households-local-pmt": {
+        "task": "dtks.tasks.rank_pmt_task",
+        "schedule": crontab(hour=1, minute=15),
     },
     "record-worker-heartbeat": {
         "task": "core.tasks.record_worker_heartbeat_task",
