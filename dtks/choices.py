@@ -280,3 +280,19 @@ class EnrollmentSource(models.TextChoices):
     IMPORT = "import", _("Official recipient list")
     APPLICATION = "application", _("Approved application")
     MANUAL = "manual", _("Entered by an officer")
+
+
+class CampaignOutcome(models.TextChoices):
+    """Field check outcomes of form A4."""
+
+    FOUND = "found", _("Found, data correct")
+    NOT_FOUND = "not_found", _("Not found")
+    MOVED = "moved", _("Moved away")
+    DECEASED = "deceased", _("Deceased")
+    NOW_ABLE = "now_able", _("Now able (no longer poor)")
+    STILL_ELIGIBLE = "still_eligible", _("Still eligible")
+
+
+class CampaignStatus(models.TextChoices):
+    OPEN = "open", _("In the field")
+    CLOSED = "closed", _("Closed")

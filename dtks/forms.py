@@ -279,6 +279,32 @@ class RegistryImportForm(forms.Form):
     )
 
 
+class CampaignForm(forms.Form):
+    name = forms.CharField(label=_("Name of the campaign"), max_length=150)
+    region = forms.ModelChoiceField(label=_("Area"), queryset=None, empty_label=None)
+    kind = forms.ChoiceField(label=_("Problems to check"), required=False)
+    due_on = forms.DateField(label=_("To finish by"), required=False, widget=DATE)
+
+    def __init__(self, *args, regions, **kwargs):
+        from .choices import FlagKind
+
+        super().__init__(*args, **kwargs)
+        self.fields["region"].queryset = regions
+        self.fields["kind"].choices = [("", _("All open problems")), *FlagKind.choices]
+
+
+class CampaignOutcomeForm(forms.Form):
+    outcome = forms.ChoiceField(label=_("Outcome"), widget=forms.RadioSelect)
+    notes = forms.CharField(label=_("Notes"), required=False, max_length=500)
+    visited_on = forms.DateField(label=_("Visited on"), required=False, widget=DATE)
+
+    def __init__(self, *args, **kwargs):
+        from .choices import CampaignOutcome
+
+        super().__init__(*args, **kwargs)
+        self.fields["outcome"].choices = CampaignOutcome.choices
+
+
 class FlagResolveForm(forms.Form):
     outcome = forms.CharField(label=_("What was done"), max_length=500)
 
@@ -319,6 +345,8 @@ def period_choices(user):
 
 __all__ = [
     "BirthForm",
+    "CampaignForm",
+    "CampaignOutcomeForm",
     "CekBansosForm",
     "EnrollmentEndForm",
     "EnrollmentForm",

@@ -765,3 +765,117 @@ def write_import_file(
             )
             rows += 1
     return rows
+
+
+# ---------------------------------------------------------------------------- duplicates
+def _name_typo(rng: random.Random, name: str) -> str:
+    """One realistic spelling change of an Indonesian name."""
+    words = name.split()
+    choice = rng.random()
+    if choice < 0.12 and len(words) > 1:
+        return " ".join(reversed(words))  # name order swapped
+    if choice < 0.22 and len(words) > 1:
+        return " ".join(words[:-1])  # last name missing
+    if choice < 0.3 and words[0].upper() in ("MUHAMMAD", "MOHAMMAD"):
+        return " ".join([rng.choice(["M.", "Moh", "Muh"]), *words[1:]])
+    for old, new in (("u", "oe"), ("j", "dj"), ("oe", "u"), ("dj", "j")):
+        if old in name.lower() and rng.random() < 0.25:
+            index = name.lower().index(old)
+            return name[:index] + new + name[index + len(old) :]
+    letters = list(name)
+    positions = [i for i, c in enumerate(letters) if c.isalpha()]
+    i = rng.choice(positions[1:] or positions)
+    kind = rng.random()
+    if kind < 0.34:
+        del letters[i]  # a letter dropped
+    elif kind < 0.67:
+        letters.insert(i, letters[i])  # a letter doubled
+    elif i + 1 < len(letters) and letters[i + 1].isalpha():
+        letters[i], letters[i + 1] = letters[i + 1], letters[i]  # two letters swapped
+    else:
+        del letters[i]
+    return "".join(letters)
+
+
+def _date_typo(rng: random.Random, day: dt.date) -> dt.date:
+    """The same day in 80% of cases; otherwise day/month swapped, a digit slip, or ±1–2 days."""
+    if rng.random() < 0.8:
+        return day
+    options = [day + dt.timedelta(days=rng.choice((-2, -1, 1, 2)))]
+    if day.day <= 12 and day.day != day.month:
+        options.append(dt.date(day.year, day.day, day.month))
+    swapped = int("{:02d}".format(day.day)[::-1])
+    if 1 <= swapped <= 28 and swapped != day.day:
+        options.append(dt.date(day.year, day.month, swapped))
+    return rng.choice(options)
+
+
+def inject_duplicates(
+    *, region_code: str, near_share: float = 0.01, exact_share: float = 0.002, seed: int = 11
+) -> dict:
+    """Register some people a second time, as dirty extracts do; return the true pairs.
+
+    Near duplicates go to another household of the same village with one or two name typos,
+    sometimes a mistyped date of birth, and a new or mistyped NIK. Exact duplicates keep the NIK.
+    Benchmarks and tests only.
+    """
+    rng = random.Random(seed)
+    people = list(
+        Individual.objects.filter(
+            household__village__code__startswith=region_code + ".", status="alive"
+        )
+        .values_list("id", flat=True)
+        .order_by("id")
+    )
+    households: dict[str, list[int]] = {}
+    for pk, village in Household.objects.filter(
+        village__code__startswith=region_code + "."
+    ).values_list("id", "village_id"):
+        households.setdefault(village, []).append(pk)
+    picked = rng.sample(people, int(len(people) * (near_share + exact_share)))
+    exact_count = int(len(people) * exact_share)
+    sources = Individual.objects.in_bulk(picked)
+    village_of = dict(
+        Household.objects.filter(pk__in={p.household_id for p in sources.values()}).values_list(
+            "id", "village_id"
+        )
+    )
+    copies, truth = [], []
+    for number, pk in enumerate(picked):
+        source = sources[pk]
+        exact = number < exact_count
+        village = village_of[source.household_id]
+        others = [h for h in households[village] if h != source.household_id]
+        target = rng.choice(others if others else households[village])
+        name, birth, nik = source.name, source.birth_date, source.nik
+        if not exact:
+            name = _name_typo(rng, name)
+            if rng.random() < 0.4:
+                name = _name_typo(rng, name)
+            birth = _date_typo(rng, birth)
+            digits = list(nik)
+            if rng.random() < 0.5:  # one digit mistyped
+                position = rng.randrange(6, 16)
+                digits[position] = str((int(digits[position]) + rng.randint(1, 9)) % 10)
+            else:  # registered again under another serial
+                digits[12:] = list("{:04d}".format(rng.randint(5000, 9999)))
+            nik = "".join(digits)
+        copies.append(
+            Individual(
+                household_id=target,
+                nik=nik,
+                name=name,
+                birth_place=source.birth_place,
+                birth_date=birth,
+                sex=source.sex,
+                relation_to_head="other_relative",
+                marital_status=source.marital_status,
+                status="alive",
+            )
+        )
+        truth.append((pk, "exact" if exact else "near"))
+    Individual.objects.bulk_create(copies, batch_size=2000)
+    pairs = {"near": [], "exact": []}
+    for (pk, kind), copy in zip(truth, copies, strict=True):
+        pairs[kind].append((min(pk, copy.pk), max(pk, copy.pk)))
+    return pairs

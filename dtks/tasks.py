@@ -76,3 +76,44 @@ def _run_summary(run) -> dict:
         "seconds": run.seconds,
         "weights": str(run.weight_set),
     }
+
+
+@shared_task(ignore_result=True)
+def run_verification_task(job_id: str | None = None) -> None:
+    """The verification checks: on demand for an area (a job) or nightly for everything."""
+    from core.models import Job
+    from core.services import job_execute
+
+    from .services import verification_run
+
+    if job_id is None:
+        verification_run(actor=None)
+        return
+    job = Job.objects.select_related("started_by").get(pk=job_id)
+    job_execute(
+        job_id=job_id,
+        work=lambda reporter: verification_run(actor=job.started_by, reporter=reporter),
+    )
+
+
+@shared_task(ignore_result=True)
+def import_civil_registry_task(job_id: str, path: str, filename: str) -> None:
+    """Load a Dukcapil extract stored at ``path``."""
+    from django.core.files.storage import default_storage
+
+    from core.models import Job
+    from core.services import job_execute
+
+    from .bulk import civil_registry_import
+
+    job = Job.objects.select_related("started_by").get(pk=job_id)
+
+    def work(reporter):
+        with default_storage.open(path, "rb") as handle:
+            result = civil_registry_import(
+                handle=handle, filename=filename, actor=job.started_by, reporter=reporter
+            )
+        default_storage.delete(path)
+        return result
+
+    job_execute(job_id=job_id, work=work)

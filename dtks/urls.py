@@ -25,6 +25,12 @@ urlpatterns = [
     path("pmt/", views.pmt_overview, name="pmt_overview"),
     path("masalah-data/", views.flag_list, name="flag_list"),
     path("masalah-data/<int:pk>/selesai/", views.flag_resolve, name="flag_resolve"),
+    path("masalah-data/<int:pk>/ambil/", views.flag_take, name="flag_take"),
+    path("masalah-data/<int:pk>/buka-lagi/", views.flag_reopen, name="flag_reopen"),
+    path("kampanye/", views.campaign_list, name="campaign_list"),
+    path("kampanye/<int:pk>/", views.campaign_detail, name="campaign_detail"),
+    path("kampanye/rumah-tangga/<int:pk>/", views.campaign_item, name="campaign_item"),
+    path("dukcapil/", views.civil_registry_upload, name="civil_registry_upload"),
     path("wilayah/", views.region_list, name="region_list"),
     path("wilayah/muat-ulang/", views.region_reload, name="region_reload"),
 ]

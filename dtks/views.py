@@ -28,6 +28,8 @@ from . import selectors, services
 from .filtersets import HouseholdFilterSet, RegionFilterSet
 from .forms import (
     BirthForm,
+    CampaignForm,
+    CampaignOutcomeForm,
     CekBansosForm,
     EnrollmentEndForm,
     EnrollmentForm,
@@ -53,10 +55,12 @@ from .permissions import (
 )
 from .pmt import explain as explain_pmt
 from .tasks import (
+    import_civil_registry_task,
     import_enrollments_task,
     import_registry_task,
     load_regions_task,
     rank_pmt_task,
+    run_verification_task,
 )
 
 XLSX_EXPORT_LIMIT = 200_000
@@ -745,10 +749,183 @@ def enrollment_end(request, pk):
 # ============================================================================ data problems
 @login_required
 def flag_list(request):
+    """The worklist of data problems: filter by kind, take one, run the checks, plan a visit."""
+    from .choices import FlagKind
+
     _require_reader(request.user)
-    flags = selectors.flag_list(user=request.user).filter(status="open").order_by("-created_at")
-    page = Paginator(flags, 50).get_page(request.GET.get("page"))
-    return render(request, "dtks/flag_list.html", {"page": page})
+    if request.method == "POST":
+        _require_editor(request.user)
+        job = job_create(
+            kind="verification.run",
+            label=_("Run the verification checks"),
+            task=run_verification_task,
+            actor=request.user,
+        )
+        return redirect("core:job_detail", pk=job.pk)
+    status = "resolved" if request.GET.get("status") == "resolved" else "open"
+    flags = selectors.flag_list(user=request.user).filter(status=status)
+    if request.GET.get("kind") in FlagKind.values:
+        flags = flags.filter(kind=request.GET["kind"])
+    if request.GET.get("mine"):
+        flags = flags.filter(assigned_to=request.user)
+    page = Paginator(flags.order_by("-created_at"), 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "dtks/flag_list.html",
+        {
+            "page": page,
+            "kinds": FlagKind.choices,
+            "status": status,
+            "can_edit": can_edit_registry(request.user),
+        },
+    )
+
+
+@login_required
+@require_POST
+def flag_take(request, pk):
+    """Put a problem on my own worklist."""
+    _require_editor(request.user)
+    flag = get_object_or_404(selectors.flag_list(user=request.user), pk=pk)
+    services.flag_assign(flag=flag, assignee=request.user, actor=request.user)
+    messages.success(request, _("The problem is on your worklist."))
+    return redirect(request.POST.get("next") or "dtks:flag_list")
+
+
+@login_required
+@require_POST
+def flag_reopen(request, pk):
+    _require_editor(request.user)
+    flag = get_object_or_404(selectors.flag_list(user=request.user), pk=pk)
+    try:
+        services.flag_reopen(
+            flag=flag,
+            actor=request.user,
+            reason=request.POST.get("reason") or _("Reopened from the worklist"),
+        )
+    except (ValidationError, DomainError) as exc:
+        messages.error(request, getattr(exc, "message", None) or "; ".join(exc.messages))
+    else:
+        messages.success(request, _("The problem is open again."))
+    return redirect("dtks:flag_list")
+
+
+# ---------------------------------------------------------------------------- campaigns
+@login_required
+def campaign_list(request):
+    from .models import Campaign
+
+    _require_reader(request.user)
+    campaigns = Campaign.objects.visible_to(request.user).select_related("region")
+    form = None
+    if can_edit_registry(request.user):
+        regions = (
+            selectors.region_list().visible_to(request.user).filter(level__gte=3).order_by("code")
+        )
+        form = CampaignForm(request.POST or None, regions=regions)
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            try:
+                campaign = services.campaign_create(
+                    name=data["name"],
+                    region=data["region"],
+                    kind=data["kind"] or None,
+                    due_on=data["due_on"],
+                    actor=request.user,
+                )
+            except (ValidationError, DomainError) as exc:
+                add_service_errors(form, exc)
+            else:
+                return redirect("dtks:campaign_detail", pk=campaign.pk)
+    return render(request, "dtks/campaign_list.html", {"campaigns": campaigns, "form": form})
+
+
+@login_required
+def campaign_detail(request, pk):
+    """The households to visit, one card each, with the A4 outcome buttons."""
+    from .models import Campaign, CampaignItem
+
+    _require_reader(request.user)
+    campaign = get_object_or_404(Campaign.objects.visible_to(request.user), pk=pk)
+    items = (
+        CampaignItem.objects.visible_to(request.user)
+        .filter(campaign=campaign)
+        .select_related("household", "household__village", "individual", "flag")
+    )
+    page = Paginator(items, 25).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "dtks/campaign_detail.html",
+        {
+            "campaign": campaign,
+            "page": page,
+            "form": CampaignOutcomeForm(),
+            "can_edit": can_edit_registry(request.user),
+        },
+    )
+
+
+@login_required
+def campaign_item(request, pk):
+    from .models import CampaignItem
+
+    _require_editor(request.user)
+    item = get_object_or_404(
+        CampaignItem.objects.visible_to(request.user).select_related("campaign", "household"), pk=pk
+    )
+    form = CampaignOutcomeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.campaign_item_record(item=item, actor=request.user, **form.cleaned_data)
+        except (ValidationError, DomainError) as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("Saved. The registry is updated."))
+            return redirect("dtks:campaign_detail", pk=item.campaign_id)
+    return render(
+        request,
+        "dtks/household_action.html",
+        {
+            "form": form,
+            "household": item.household,
+            "title": _("Field check: {campaign}").format(campaign=item.campaign),
+            "intro": item.flag.reason if item.flag else "",
+            "submit": _("Save"),
+        },
+    )
+
+
+@login_required
+def civil_registry_upload(request):
+    """Data managers upload a Dukcapil extract; the checks compare the registry with it."""
+    if not can_import_registry(request.user):
+        raise PermissionDenied(_("Only data managers and administrators import registry data."))
+    form = RegistryImportForm(request.POST or None, request.FILES or None)
+    form.fields["file"].label = _("Civil registry (Dukcapil) extract (CSV or XLSX)")
+    form.fields["file"].help_text = _(
+        "Columns: nik, name, birth_date, sex, deceased (1/0), death_date."
+    )
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        path = default_storage.save("imports/{}.csv".format(uuid.uuid4().hex), upload)
+        job = job_create(
+            kind="civil.import",
+            label=_("Import {file}").format(file=upload.name[:100]),
+            task=import_civil_registry_task,
+            actor=request.user,
+            task_kwargs={"path": path, "filename": upload.name[:200]},
+        )
+        return redirect("core:job_detail", pk=job.pk)
+    return render(
+        request,
+        "dtks/household_action.html",
+        {
+            "form": form,
+            "title": _("Import a civil registry extract"),
+            "submit": _("Import"),
+            "multipart": True,
+        },
+    )
 
 
 @login_required

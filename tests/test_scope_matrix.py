@@ -51,6 +51,12 @@ URL_MATRIX = {
     "dtks:period_detail": "scoped",
     "dtks:flag_list": "scoped",
     "dtks:pmt_overview": "reference",
+    "dtks:flag_take": "scoped",
+    "dtks:flag_reopen": "scoped",
+    "dtks:campaign_list": "scoped",
+    "dtks:campaign_detail": "scoped",
+    "dtks:campaign_item": "scoped",
+    "dtks:civil_registry_upload": "own",
     "dtks:flag_resolve": "scoped",
     "cek_bansos": "public",
     "set_language": "public",
@@ -215,10 +221,12 @@ def registry_b(village_b, make_user, settings, tmp_path):
     enrollment = services.enrollment_create(
         program=program, period=period, household=household, actor=manager_b
     )
+    campaign = services.campaign_create(name="B", region=village_b, actor=manager_b)
     return {
         "household": household,
         "member": household.members.get(),
         "photo": photo,
+        "campaign": campaign,
         "flag": flag,
         "enrollment": enrollment,
         "period": period,
@@ -237,6 +245,8 @@ def test_operator_of_village_a_gets_nothing_of_village_b_in_the_ui(
         reverse("dtks:photo_file", args=[household.pk, registry_b["photo"].pk]),
         reverse("dtks:individual_update", args=[member.pk]),
         reverse("dtks:flag_resolve", args=[registry_b["flag"].pk]),
+        reverse("dtks:campaign_detail", args=[registry_b["campaign"].pk]),
+        reverse("dtks:campaign_item", args=[registry_b["campaign"].items.get().pk]),
         *[
             reverse("dtks:member_event", args=[household.pk, kind])
             for kind in (
@@ -252,7 +262,12 @@ def test_operator_of_village_a_gets_nothing_of_village_b_in_the_ui(
     for url in gets:
         assert client.get(url).status_code == 404, url
         assert client.post(url, {"reason": "x", "version": 1}).status_code == 404, url
-    assert client.post(reverse("dtks:nik_reveal", args=[member.pk])).status_code == 404
+    for name, pk in (
+        ("dtks:nik_reveal", member.pk),
+        ("dtks:flag_take", registry_b["flag"].pk),
+        ("dtks:flag_reopen", registry_b["flag"].pk),
+    ):
+        assert client.post(reverse(name, args=[pk])).status_code == 404, name
     listing = client.get(reverse("dtks:household_list")).content.decode()
     assert "Warga Desa B" not in listing
     assert (
@@ -260,6 +275,7 @@ def test_operator_of_village_a_gets_nothing_of_village_b_in_the_ui(
         not in client.get(reverse("dtks:household_list"), {"q": "warga desa"}).content.decode()
     )
     assert list(client.get(reverse("dtks:flag_list")).context["page"]) == []
+    assert list(client.get(reverse("dtks:campaign_list")).context["campaigns"]) == []
     export = b"".join(client.get(reverse("dtks:registry_export")).streaming_content).decode()
     assert member.nik not in export
     assert "Warga Desa B" not in export

@@ -5,9 +5,13 @@ from .programs import Enrollment, Program, ProgramPeriod
 from .regions import REGION_SOURCE, Region
 from .registry import Family, Household, Individual
 from .scoring import PmtRun, PmtWeightSet
+from .verification import Campaign, CampaignItem, CivilRegistryRecord
 
 __all__ = [
     "REGION_SOURCE",
+    "Campaign",
+    "CampaignItem",
+    "CivilRegistryRecord",
     "DesilRecord",
     "Enrollment",
     "Family",

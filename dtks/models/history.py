@@ -173,6 +173,14 @@ class Flag(TimeStampedModel):
     )
     reason = models.TextField(_("reason"))
     evidence = models.JSONField(_("evidence"), default=dict, blank=True)
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("assigned to"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     resolved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("resolved by"),

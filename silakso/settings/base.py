@@ -208,6 +208,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "core.tasks.retry_pending_notifications_task",
         "schedule": 300.0,
     },
+    "verify-registry": {
+        "task": "dtks.tasks.run_verification_task",
+        "schedule": crontab(hour=2, minute=0),
+    },
     "rank-households-local-pmt": {
         "task": "dtks.tasks.rank_pmt_task",
         "schedule": crontab(hour=1, minute=15),

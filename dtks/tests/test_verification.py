@@ -1,0 +1,224 @@
+"""Verification checks: each raises its flag on a fixture and stays silent on a clean one;
+field campaigns apply their outcomes to the registry with history."""
+
+import datetime as dt
+import io
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from core.choices import Role
+from dtks import services
+from dtks.bulk import civil_registry_import
+from dtks.choices import FlagKind
+from dtks.models import Enrollment, Flag, Individual
+from dtks.tests.factories import make_household, make_period, make_program, person
+from dtks.verification import run_checks
+from silakso.exceptions import DomainError
+
+pytestmark = pytest.mark.django_db
+
+TODAY = dt.date.today()
+
+
+@pytest.fixture
+def manager(make_user):
+    return make_user(Role.DATA_MANAGER, "19.04")
+
+
+@pytest.fixture
+def clean(village_a, manager):
+    """A household with nothing wrong: head, ID card, desil 6, no program."""
+    household = make_household(village_a, manager, head_name="Bersih Sekali")
+    services.desil_record(
+        household=household, desil=6, as_of=dt.date(2026, 7, 1), source="t", actor=manager
+    )
+    return household
+
+
+def _flags(kind, household=None):
+    flags = Flag.objects.filter(kind=kind, status="open")
+    return flags.filter(household=household) if household else flags
+
+
+def _current_period(program):
+    return make_period(
+        program, starts=TODAY - dt.timedelta(days=30), ends=TODAY + dt.timedelta(days=60)
+    )
+
+
+def test_clean_household_raises_no_flag(clean):
+    run_checks()
+    assert not Flag.objects.filter(household=clean, status="open").exists()
+
+
+def test_duplicate_nik(clean, village_b, manager):
+    other = make_household(village_b, manager)
+    Individual.objects.filter(household=other).update(nik=clean.members.get().nik)
+    run_checks()
+    assert _flags(FlagKind.DUPLICATE_NIK).count() == 2
+    assert not _flags(FlagKind.FUZZY_DUPLICATE, clean).exists()
+
+
+def test_fuzzy_duplicate_in_the_same_village(clean, village_a, manager):
+    head = clean.members.get()
+    twin = make_household(village_a, manager, head_name="Ahmad Dummy")
+    Individual.objects.filter(household=twin).update(
+        name="Bersih Sekaly", birth_date=head.birth_date + dt.timedelta(days=1), sex=head.sex
+    )
+    run_checks()
+    flag = _flags(FlagKind.FUZZY_DUPLICATE, clean).get()
+    assert flag.evidence["other"] == twin.members.get().pk
+    # a different person with a different name on the same day is not flagged
+    assert not _flags(FlagKind.FUZZY_DUPLICATE, None).exclude(household__in=[clean, twin]).exists()
+
+
+def test_civil_registry_mismatch_and_deceased_in_dukcapil(clean, village_a, manager):
+    head = clean.members.get()
+    alive = make_household(village_a, manager, head_name="Cocok Sama")
+    matching = alive.members.get()
+    csv = "nik,name,birth_date,sex,deceased\n{},{},{},{},0\n{},{},{},{},1\n".format(
+        matching.nik,
+        matching.name,
+        matching.birth_date,
+        "L",
+        head.nik,
+        head.name,
+        head.birth_date,
+        "L",
+    )
+    result = civil_registry_import(
+        handle=io.BytesIO(csv.encode()), filename="dukcapil.csv", actor=manager
+    )
+    assert result["loaded"] == 2
+    run_checks()
+    flag = _flags(FlagKind.CIVIL_REGISTRY_MISMATCH, clean).get()
+    assert flag.evidence["dukcapil_deceased"] is True
+    assert not _flags(FlagKind.CIVIL_REGISTRY_MISMATCH, alive).exists()
+
+
+def test_deceased_and_moved_people_still_enrolled(clean, village_a, manager):
+    program = make_program("pkh")
+    period = _current_period(program)
+    spouse = services.member_move_in(
+        household=clean,
+        actor=manager,
+        relation="spouse",
+        reason="x",
+        person=person(village_a.code, name="Istri"),
+    )
+    services.enrollment_create(program=program, period=period, household=clean, actor=manager)
+    run_checks()
+    assert not _flags(FlagKind.DECEASED_ENROLLED).exists()
+    services.member_death(
+        individual=clean.members.get(relation_to_head="head"),
+        date=TODAY - dt.timedelta(days=3),
+        actor=manager,
+        reason="x",
+        new_head=spouse,
+    )
+    run_checks()
+    assert _flags(FlagKind.DECEASED_ENROLLED, clean).count() == 1
+
+
+def test_household_without_head_flag_closes_itself_when_fixed(clean, village_a, manager):
+    other = services.member_move_in(
+        household=clean,
+        actor=manager,
+        relation="child",
+        reason="x",
+        person=person(village_a.code, name="Anak", birth=dt.date(2000, 1, 1)),
+    )
+    Individual.objects.filter(household=clean, relation_to_head="head").update(
+        relation_to_head="other"
+    )
+    run_checks()
+    assert _flags(FlagKind.NO_HEAD, clean).exists()
+    Individual.objects.filter(pk=other.pk).update(relation_to_head="head")
+    run_checks()
+    assert not _flags(FlagKind.NO_HEAD, clean).exists()
+    assert Flag.objects.get(kind=FlagKind.NO_HEAD, household=clean).status == "resolved"
+
+
+def test_turning_17_without_id_card(clean, village_a, manager):
+    young = services.member_move_in(
+        household=clean,
+        actor=manager,
+        relation="child",
+        reason="x",
+        person=person(
+            village_a.code,
+            name="Remaja",
+            birth=TODAY.replace(year=TODAY.year - 16) - dt.timedelta(days=1),
+            id_card_status="none",
+        ),
+    )
+    run_checks()
+    assert not _flags(FlagKind.TURNING_17_WITHOUT_ID, clean).exists()
+    Individual.objects.filter(pk=young.pk).update(birth_date=dt.date(2000, 1, 1))
+    run_checks()
+    assert _flags(FlagKind.TURNING_17_WITHOUT_ID, clean).get().individual == young
+
+
+def test_inclusion_and_exclusion_errors(clean, village_a, manager):
+    program = make_program("pkh", max_desil=4)
+    services.enrollment_create(
+        program=program, period=_current_period(program), household=clean, actor=manager
+    )
+    poor = make_household(village_a, manager, head_name="Miskin Tanpa Bantuan")
+    services.desil_record(
+        household=poor, desil=2, as_of=dt.date(2026, 7, 1), source="t", actor=manager
+    )
+    run_checks()
+    assert _flags(FlagKind.INCLUSION_ERROR, clean).get().evidence["max_desil"] == 4
+    assert _flags(FlagKind.EXCLUSION_ERROR, poor).exists()
+    assert not _flags(FlagKind.EXCLUSION_ERROR, clean).exists()
+
+
+def test_checks_of_a_regency_leave_another_regency_alone(clean, make_user, regions):
+    other = make_user(Role.DATA_MANAGER, "19.01")
+    elsewhere = make_household(regions.filter(code__startswith="19.01.", level=4).first(), other)
+    Individual.objects.filter(household=elsewhere).update(relation_to_head="other")
+    services.verification_run(actor=make_user(Role.DATA_MANAGER, "19.04"))
+    assert not _flags(FlagKind.NO_HEAD, elsewhere).exists()
+
+
+def test_campaign_outcomes_update_the_registry_with_history(clean, village_a, manager):
+    program = make_program("pkh", max_desil=4)
+    services.enrollment_create(
+        program=program, period=_current_period(program), household=clean, actor=manager
+    )
+    deceased_household = make_household(village_a, manager, head_name="Almarhum")
+    Individual.objects.filter(household=deceased_household).update(id_card_status="none")
+    run_checks()
+    campaign = services.campaign_create(name="Verivali Koba", region=village_a, actor=manager)
+    items = {item.household_id: item for item in campaign.items.all()}
+    assert set(items) == {clean.pk, deceased_household.pk}
+    # now able: the program ends, the inclusion flag is resolved
+    services.campaign_item_record(
+        item=items[clean.pk], outcome="now_able", actor=manager, notes="punya toko"
+    )
+    assert Enrollment.objects.get(household=clean).status == "ended"
+    assert not _flags(FlagKind.INCLUSION_ERROR, clean).exists()
+    # deceased: the head dies in the registry, through the member-event service
+    services.campaign_item_record(
+        item=items[deceased_household.pk], outcome="deceased", actor=manager
+    )
+    head = deceased_household.members.get()
+    assert head.status == "deceased"
+    assert deceased_household.events.filter(kind="death", source="verification").exists()
+    with pytest.raises(DomainError, match=r"sudah dicek"):
+        services.campaign_item_record(item=items[clean.pk], outcome="found", actor=manager)
+
+
+def test_flags_can_be_taken_and_reopened(clean, manager, make_user, village_b):
+    flag = services.flag_raise(household=clean, kind=FlagKind.NO_HEAD, reason="uji")
+    services.flag_assign(flag=flag, assignee=manager, actor=manager)
+    stranger = make_user(Role.VILLAGE_OPERATOR, village_b.code)
+    with pytest.raises(ValidationError, match=r"wilayah"):
+        services.flag_assign(flag=flag, assignee=stranger, actor=manager)
+    services.flag_resolve(flag=flag, outcome="dicek", actor=manager)
+    services.flag_reopen(flag=flag, actor=manager, reason="ternyata belum")
+    flag.refresh_from_db()
+    assert flag.status == "open"
+    assert flag.assigned_to == manager
