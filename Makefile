@@ -72,6 +72,7 @@ messages: $(VENV)/.dev
 	$(BIN)/python manage.py compilemessages -l id --ignore=.venv
 
 bench: $(VENV)/.dev services
+	@command -v wrk >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null)
 	$(BIN)/python benchmarks/run.py $(BENCH_ARGS)
 
 # ------------------------------------------------------------------------------ machine

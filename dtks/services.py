@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -515,11 +515,30 @@ def export_audit(*, actor, filters: dict, rows: int) -> None:
     )
 
 
+def cek_bansos_allow(*, ip: str | None, nik: str) -> bool:
+    """The public status check's limits: per address and per NIK (settings, hourly)."""
+    from django.conf import settings
+
+    from silakso import ratelimit
+
+    return ratelimit.allow_all(
+        [
+            ("cek-ip", ip or "-", settings.SILAKSO_CEK_LIMIT_PER_IP, 3600),
+            ("cek-nik", nik, settings.SILAKSO_CEK_LIMIT_PER_NIK, 3600),
+        ]
+    )
+
+
 def cek_bansos_audit(*, nik: str, result: dict | None) -> None:
     """Every public status lookup is audited (the NIK masked, the region when found)."""
     from .nik import mask_nik
 
     person = result["person"] if result else None
+    # A lookup record may be lost if the database server crashes in the next fraction of a
+    # second; in exchange the public check does not wait for a disk flush (runs inside the
+    # caller's transaction, see dtks/views.py and dtks/api/views.py).
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL synchronous_commit = off")
     audit_log(
         actor=None,
         action=AuditAction.LOOKUP,

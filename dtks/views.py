@@ -20,7 +20,6 @@ from core.extensions import collect
 from core.permissions import has_role
 from core.scope import region_in_scope
 from core.services import job_create
-from silakso import ratelimit
 from silakso.exceptions import DomainError, StaleObjectError
 from silakso.forms import add_service_errors
 
@@ -64,8 +63,6 @@ from .tasks import (
 )
 
 XLSX_EXPORT_LIMIT = 200_000
-CEK_LIMIT_PER_IP = (20, 60 * 60)  # lookups per hour from one address
-CEK_LIMIT_PER_NIK = (5, 60 * 60)  # lookups per hour of one NIK
 
 
 def _require_reader(user) -> None:
@@ -969,16 +966,7 @@ def cek_bansos(request):
     status = 200
     if request.method == "POST" and form.is_valid():
         nik, name = form.cleaned_data["nik"], form.cleaned_data["name"]
-        ip_ok = ratelimit.allow(
-            "cek-ip",
-            request.client_ip or "-",
-            limit=CEK_LIMIT_PER_IP[0],
-            window=CEK_LIMIT_PER_IP[1],
-        )
-        nik_ok = ratelimit.allow(
-            "cek-nik", nik, limit=CEK_LIMIT_PER_NIK[0], window=CEK_LIMIT_PER_NIK[1]
-        )
-        if not (ip_ok and nik_ok):
+        if not services.cek_bansos_allow(ip=request.client_ip, nik=nik):
             form.add_error(None, _("Too many checks. Please try again in an hour."))
             status = 429
         else:

@@ -33,6 +33,7 @@ def test_operator_finds_household_by_misspelt_name_and_records_a_birth(phone, ma
     phone.get_by_role("link", name="Data terpadu").click()
     phone.get_by_label("NIK, nomor KK, nama, atau alamat").fill("sumarny lestary")
     phone.get_by_role("button", name="Cari").click()
+    expect(phone).to_have_url(re.compile(r"q=sumarny"))  # the results page, not the list before it
     phone.get_by_role("link", name="Sumarni Lestari").click()
     expect(phone.get_by_role("heading", name=re.compile("Jl. Merdeka"))).to_be_visible()
     # and records a birth

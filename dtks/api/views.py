@@ -23,8 +23,6 @@ from dtks.filtersets import (
 from dtks.models import Household, Individual, Program, ProgramPeriod
 from dtks.nik import normalize_number
 from dtks.permissions import ProgramPermission, RegistryPermission
-from dtks.views import CEK_LIMIT_PER_IP, CEK_LIMIT_PER_NIK
-from silakso import ratelimit
 
 from . import serializers as s
 
@@ -455,17 +453,7 @@ class CekBansosView(APIView):
         serializer = s.CekBansosInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         nik = normalize_number(serializer.validated_data["nik"])
-        if not (
-            ratelimit.allow(
-                "cek-ip",
-                getattr(request, "client_ip", None) or "-",
-                limit=CEK_LIMIT_PER_IP[0],
-                window=CEK_LIMIT_PER_IP[1],
-            )
-            and ratelimit.allow(
-                "cek-nik", nik, limit=CEK_LIMIT_PER_NIK[0], window=CEK_LIMIT_PER_NIK[1]
-            )
-        ):
+        if not services.cek_bansos_allow(ip=getattr(request, "client_ip", None), nik=nik):
             return Response(
                 {"code": "throttled", "detail": _("Too many checks. Please try again in an hour.")},
                 status=status.HTTP_429_TOO_MANY_REQUESTS,

@@ -313,5 +313,8 @@ SILAKSO_HOME_REGENCY = env("SILAKSO_HOME_REGENCY", default="19.04")
 # functions of the user: dashboard_cards (staff landing page), nav_items (menu) and
 # public_actions (front page). See core/extensions.py.
 SILAKSO_APPS = ["core", "dtks", "applications", "complaints", "referrals"]
+# Public status check (Cek Bansos): lookups allowed per hour from one address and of one NIK.
+SILAKSO_CEK_LIMIT_PER_IP = env.int("SILAKSO_CEK_LIMIT_PER_IP", default=20)
+SILAKSO_CEK_LIMIT_PER_NIK = env.int("SILAKSO_CEK_LIMIT_PER_NIK", default=5)
 SILAKSO_SITE_NAME = env("SILAKSO_SITE_NAME", default="SILAKSO")
 SILAKSO_AGENCY_NAME = env("SILAKSO_AGENCY_NAME", default="Dinas Sosial Kabupaten Bangka Tengah")

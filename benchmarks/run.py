@@ -1,0 +1,561 @@
+#!/usr/bin/env python
+"""`make bench`: the registry at district scale, each measurement beside its reference.
+
+Generates a synthetic province (Kepulauan Bangka Belitung, real region codes) of N individuals
+(default 1,000,000) in a scratch database, then measures, in one run on this machine:
+
+* import    — the DTKS extract import (CSV, full validation, upserts, history) against raw
+              PostgreSQL COPY of the same rows into the same tables; peak memory of the import;
+* desil     — the local PMT job (scores, contributions, NTILE per regency) against a pure-SQL
+              scoring and ranking statement with the same weights;
+* dedup     — fuzzy-duplicate detection on injected near-duplicates (precision, recall, time)
+              beside a plain blocked query (village + birth date + trigram similarity);
+* cek       — the public Cek Bansos API end to end (rate limit, masking, audit) under wrk,
+              against a bare Django view doing the same lookup, both under gunicorn.
+
+Results are printed as one table and written to benchmarks/results/latest.json. Ratios are
+what to read: absolute times move with the machine's load.
+"""
+
+import argparse
+import json
+import os
+import platform
+import re
+import resource
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / "benchmarks" / "data"
+RESULTS = ROOT / "benchmarks" / "results"
+REGION = "19"  # Kepulauan Bangka Belitung: 7 regencies, ~390 villages
+PYTHON = sys.executable
+
+
+def environment(database: str) -> dict:
+    env = dict(os.environ)
+    env.update(
+        DJANGO_SETTINGS_MODULE="benchmarks.settings",
+        DATABASE_URL="postgres://postgres@127.0.0.1:5432/{}".format(database),
+        REDIS_URL=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/8"),
+        SILAKSO_CEK_LIMIT_PER_IP="100000000",
+        SILAKSO_CEK_LIMIT_PER_NIK="1000",
+        PYTHONPATH=str(ROOT),
+    )
+    return env
+
+
+def log(message: str) -> None:
+    sys.stderr.write("[bench] {}\n".format(message))
+    sys.stderr.flush()
+
+
+# ---------------------------------------------------------------------------- child processes
+def child_import(path: str) -> None:
+    """Run one import in a fresh process, so its peak memory is its own."""
+    import django
+
+    django.setup()
+    from core.models import User
+    from dtks.bulk import registry_import
+
+    actor = User.objects.get(username="bench.data")
+    started = time.monotonic()
+    with open(path, "rb") as handle:
+        result = registry_import(
+            handle=handle, filename=Path(path).name, actor=actor, size=os.path.getsize(path)
+        )
+    seconds = time.monotonic() - started  # the transaction has committed
+    print(
+        json.dumps(
+            {
+                "seconds": seconds,
+                "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                "result": {k: v for k, v in result.as_dict().items() if k != "rejected_sample"},
+            }
+        )
+    )
+
+
+# ---------------------------------------------------------------------------- setup
+def prepare_database(database: str, env: dict) -> None:
+    subprocess.run(
+        ["dropdb", "-h", "127.0.0.1", "-U", "postgres", "--if-exists", database], check=True
+    )
+    subprocess.run(["createdb", "-h", "127.0.0.1", "-U", "postgres", database], check=True)
+    subprocess.run([PYTHON, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
+    subprocess.run(
+        [PYTHON, "manage.py", "load_regions", "--within", REGION],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+
+
+def write_files(individuals: int, seed: int) -> tuple[Path, dict]:
+    """The import CSV and, from the same generator, the preformatted COPY files (cached)."""
+    from django.utils import timezone
+
+    from dtks import synthetic
+
+    DATA.mkdir(parents=True, exist_ok=True)
+    csv_path = DATA / "import-{}-{}.csv".format(individuals, seed)
+    copy_paths = {
+        t: DATA / "copy-{}-{}-{}.tsv".format(individuals, seed, t)
+        for t in ("household", "family", "individual")
+    }
+    if not csv_path.exists():
+        log("writing {}".format(csv_path.name))
+        with open(csv_path, "w", newline="") as handle:
+            synthetic.write_import_file(
+                handle=handle, region_code=REGION, individuals=individuals, seed=seed
+            )
+    if not all(p.exists() for p in copy_paths.values()):
+        log("writing the COPY reference files")
+        generator = synthetic.DistrictGenerator(
+            region_code=REGION, individuals=individuals, seed=seed
+        )
+        now = timezone.now().isoformat()
+        files = {t: open(p, "w") for t, p in copy_paths.items()}  # noqa: SIM115
+        hid = fid = iid = 1
+        for household, families, members in generator.rows():
+            desil = synthetic._official_desil(household.pop("welfare"))
+            household.update(
+                id=hid,
+                status="active",
+                version=1,
+                created_at=now,
+                updated_at=now,
+                desil=desil,
+                desil_as_of=generator.desil_as_of,
+            )
+            files["household"].write(
+                "\t".join(synthetic._copy_value(household[c]) for c in synthetic.HOUSEHOLD_COLUMNS)
+                + "\n"
+            )
+            family_ids = []
+            for family in families:
+                family_ids.append(fid)
+                row = {
+                    "id": fid,
+                    "household_id": hid,
+                    "kk_warning": "",
+                    "created_at": now,
+                    "updated_at": now,
+                    **family,
+                }
+                files["family"].write(
+                    "\t".join(synthetic._copy_value(row[c]) for c in synthetic.FAMILY_COLUMNS)
+                    + "\n"
+                )
+                fid += 1
+            for member in members:
+                row = {
+                    **member,
+                    "id": iid,
+                    "household_id": hid,
+                    "family_id": family_ids[member["family"]],
+                    "nik_warning": "",
+                    "status": "alive",
+                    "created_at": now,
+                    "updated_at": now,
+                }
+                files["individual"].write(
+                    "\t".join(synthetic._copy_value(row[c]) for c in synthetic.INDIVIDUAL_COLUMNS)
+                    + "\n"
+                )
+                iid += 1
+            hid += 1
+        for handle in files.values():
+            handle.close()
+    return csv_path, copy_paths
+
+
+REGISTRY_TABLES = (
+    "dtks_campaignitem, dtks_campaign, dtks_householdevent, dtks_desilrecord, "
+    "dtks_flag, dtks_enrollment, dtks_householdphoto, dtks_individual, "
+    "dtks_family, dtks_household"
+)
+
+
+def empty_registry() -> None:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("TRUNCATE {} CASCADE".format(REGISTRY_TABLES))
+        cursor.execute("UPDATE dtks_household SET pmt_run_id = NULL")
+        cursor.execute("CHECKPOINT")
+
+
+# ---------------------------------------------------------------------------- measurements
+def bench_copy(copy_paths: dict) -> tuple[float, int]:
+    from django.db import connection, transaction
+
+    from dtks import synthetic
+
+    empty_registry()
+    started = time.monotonic()
+    with transaction.atomic(), connection.cursor() as cursor:
+        for table, columns in (
+            ("household", synthetic.HOUSEHOLD_COLUMNS),
+            ("family", synthetic.FAMILY_COLUMNS),
+            ("individual", synthetic.INDIVIDUAL_COLUMNS),
+        ):
+            with open(copy_paths[table]) as handle:
+                cursor.cursor.copy_expert(
+                    "COPY dtks_{} ({}) FROM STDIN".format(table, ", ".join(columns)),
+                    handle,
+                    size=1 << 20,
+                )
+    seconds = time.monotonic() - started
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT (SELECT count(*) FROM dtks_household) + (SELECT count(*) FROM dtks_individual)"
+        )
+        rows = cursor.fetchone()[0]
+    return seconds, rows
+
+
+def bench_import(csv_path: Path, env: dict, *, empty: bool = True) -> dict:
+    if empty:
+        empty_registry()
+    out = subprocess.run(
+        [PYTHON, str(Path(__file__)), "--child-import", str(csv_path)],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def vacuum() -> None:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE dtks_household")
+        cursor.execute("VACUUM ANALYZE dtks_individual")
+
+
+def bench_desil() -> dict:
+    from django.db import connection, transaction
+
+    from dtks import pmt
+    from dtks.models import PmtWeightSet
+
+    weight_set = PmtWeightSet.objects.get(is_active=True)
+    reference = """
+    WITH members AS (
+        SELECT household_id, count(*) AS n,
+               count(*) FILTER (WHERE birth_date > %(child_cutoff)s) AS children,
+               count(*) FILTER (WHERE birth_date <= %(elderly_cutoff)s) AS elderly
+        FROM dtks_individual WHERE status = 'alive' GROUP BY household_id),
+    scored AS (
+        SELECT h.id, substr(h.village_code, 1, 5) AS regency, %(intercept)s + {parts} AS score
+        FROM dtks_household h LEFT JOIN members m ON m.household_id = h.id
+        WHERE h.status = 'active')
+    UPDATE dtks_household h SET pmt_score = r.score, pmt_desil = r.desil
+    FROM (SELECT id, score, ntile(10) OVER (PARTITION BY regency ORDER BY score, id) AS desil
+          FROM scored) r
+    WHERE h.id = r.id
+    """.format(parts=" + ".join(pmt.contribution_sql(weight_set.weights)))
+    times = {"sql": [], "job": []}
+    for _round in range(2):
+        vacuum()
+        started = time.monotonic()
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SET LOCAL work_mem = '256MB'")
+            cursor.execute(reference, {**pmt.member_cutoffs(), "intercept": weight_set.intercept})
+        times["sql"].append(time.monotonic() - started)
+        vacuum()
+        started = time.monotonic()
+        run = pmt.run_ranking(weight_set=weight_set)
+        times["job"].append(time.monotonic() - started)
+    return {
+        "desil_s": statistics.median(times["job"]),
+        "desil_sql_reference_s": statistics.median(times["sql"]),
+        "desil_households": run.households,
+    }
+
+
+def bench_dedup() -> dict:
+    from django.db import connection, transaction
+
+    from dtks.synthetic import inject_duplicates
+    from dtks.verification import fuzzy_duplicate_pairs
+
+    truth = inject_duplicates(region_code=REGION, seed=22)
+    near = {tuple(p) for p in truth["near"]}
+    exact = {tuple(p) for p in truth["exact"]}
+    vacuum()
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL work_mem = '256MB'")
+        started = time.monotonic()
+        fuzzy_duplicate_pairs(cursor)
+        seconds = time.monotonic() - started
+        cursor.execute("SELECT a, b FROM dedup_pairs")
+        found = {tuple(row) for row in cursor.fetchall()}
+        # reference: blocked by village + exact birth date, trigram similarity >= 0.5
+        cursor.execute("SET LOCAL enable_mergejoin = off")
+        started = time.monotonic()
+        cursor.execute(
+            """
+            SELECT count(*) FROM dtks_individual a
+            JOIN dtks_household ha ON ha.id = a.household_id
+            JOIN dtks_individual b ON b.birth_date = a.birth_date AND b.id > a.id
+            JOIN dtks_household hb ON hb.id = b.household_id AND hb.village_code = ha.village_code
+            WHERE similarity(a.name, b.name) >= 0.5
+            """
+        )
+        reference = time.monotonic() - started
+        transaction.set_rollback(True)
+    true_found = found & (near | exact)
+    return {
+        "dedup_s": seconds,
+        "dedup_reference_s": reference,
+        "dedup_pairs_found": len(found),
+        "dedup_injected_near": len(near),
+        "dedup_precision": len(true_found) / max(len(found), 1),
+        "dedup_recall": len(found & near) / max(len(near), 1),
+        "dedup_exact_recall": len(found & exact) / max(len(exact), 1),
+    }
+
+
+def _wrk(url: str, pool: Path, seconds: int) -> tuple[float, float]:
+    env = {**os.environ, "CEK_POOL": str(pool)}
+    out = subprocess.run(
+        [
+            "wrk",
+            "-t2",
+            "-c4",
+            "-d{}s".format(seconds),
+            "--latency",
+            "-s",
+            str(ROOT / "benchmarks" / "cek.lua"),
+            url,
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=True,
+    ).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    p99 = re.search(r"99%\s+([\d.]+)(us|ms|s)", out)
+    value = float(p99.group(1)) * {"us": 0.001, "ms": 1, "s": 1000}[p99.group(2)]
+    non_2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
+    if non_2xx:
+        raise RuntimeError("wrk saw {} error responses at {}".format(non_2xx.group(1), url))
+    return rps, value
+
+
+def bench_cek(env: dict, seconds: int) -> dict:
+    from dtks.models import Individual
+
+    pool = DATA / "cek-pool.txt"
+    people = (
+        Individual.objects.filter(status="alive").order_by("?").values_list("nik", "name")[:20000]
+    )
+    pool.write_text("".join("{}\t{}\n".format(nik, name) for nik, name in people))
+    port = 8765
+    server = subprocess.Popen(
+        [
+            str(Path(PYTHON).parent / "gunicorn"),
+            "silakso.wsgi",
+            "--workers",
+            "2",
+            "--bind",
+            "127.0.0.1:{}".format(port),
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+        start_new_session=True,
+    )
+    try:
+        time.sleep(4)
+        base = "http://127.0.0.1:{}".format(port)
+        real_url, bare_url = base + "/api/v1/cek-bansos/", base + "/bench/bare-cek/"
+        _wrk(real_url, pool, 3)  # warm up
+        _wrk(bare_url, pool, 3)
+        real, bare = [], []
+        for _round in range(2):
+            bare.append(_wrk(bare_url, pool, seconds))
+            real.append(_wrk(real_url, pool, seconds))
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=20)
+    return {
+        "cek_rps": statistics.median(r for r, _ in real),
+        "cek_p99_ms": statistics.median(p for _, p in real),
+        "cek_reference_rps": statistics.median(r for r, _ in bare),
+        "cek_reference_p99_ms": statistics.median(p for _, p in bare),
+    }
+
+
+def machine() -> dict:
+    cpu = "unknown"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+        memory = int(Path("/proc/meminfo").read_text().split()[1]) // 1024 // 1024
+    except OSError:
+        memory = 0
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW server_version")
+        postgres = cursor.fetchone()[0]
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "memory_gb": memory,
+        "os": platform.platform(),
+        "python": platform.python_version(),
+        "postgresql": postgres,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--individuals", type=int, default=1_000_000)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--database", default="silakso_bench")
+    parser.add_argument("--cek-seconds", type=int, default=15)
+    parser.add_argument(
+        "--skip", nargs="*", default=[], choices=["import", "desil", "dedup", "cek"]
+    )
+    parser.add_argument("--child-import")
+    parser.add_argument("--output", default=str(RESULTS / "latest.json"))
+    args = parser.parse_args()
+    if args.child_import:
+        child_import(args.child_import)
+        return
+    env = environment(args.database)
+    os.environ.update(env)
+    sys.path.insert(0, str(ROOT))
+    started = time.monotonic()
+    log("database {} for {:,} individuals".format(args.database, args.individuals))
+    prepare_database(args.database, env)
+    import django
+
+    django.setup()
+    from core.models import User
+    from dtks.models import Region
+
+    User.objects.create(
+        username="bench.data",
+        full_name="Benchmark",
+        role="data_manager",
+        region=Region.objects.get(code=REGION),
+    )
+    csv_path, copy_paths = write_files(args.individuals, args.seed)
+    results: dict = {"individuals": args.individuals}
+    log("COPY reference")
+    copy_seconds, rows = bench_copy(copy_paths)
+    log("import")
+    first = bench_import(csv_path, env)
+    again = bench_import(csv_path, env, empty=False)
+    results.update(
+        rows=rows,
+        copy_s=copy_seconds,
+        copy_rows_per_s=rows / copy_seconds,
+        import_s=first["seconds"],
+        import_rows_per_s=rows / first["seconds"],
+        import_vs_copy=copy_seconds / first["seconds"],
+        import_peak_rss_mb=first["rss_mb"],
+        import_rejected=first["result"]["rejected"],
+        reimport_s=again["seconds"],
+        reimport_changed=again["result"]["households_updated"]
+        + again["result"]["individuals_updated"],
+    )
+    if "desil" not in args.skip:
+        log("desil")
+        results.update(bench_desil())
+        results["desil_vs_sql"] = results["desil_s"] / results["desil_sql_reference_s"]
+    if "cek" not in args.skip:
+        if shutil.which("wrk") is None:
+            raise SystemExit("wrk is not installed (make bench installs it)")
+        log("cek bansos")
+        results.update(bench_cek(env, args.cek_seconds))
+        results["cek_vs_reference"] = results["cek_rps"] / results["cek_reference_rps"]
+    if "dedup" not in args.skip:
+        log("dedup")
+        results.update(bench_dedup())
+    results["machine"] = machine()
+    results["measured_at"] = time.strftime("%Y-%m-%dT%H:%M:%S%z")
+    results["bench_seconds"] = round(time.monotonic() - started, 1)
+    Path(args.output).parent.mkdir(parents=True, exist_ok=True)
+    Path(args.output).write_text(json.dumps(results, indent=2, default=float) + "\n")
+    print_table(results)
+
+
+TARGETS = {
+    "import_vs_copy": ">= 0.5",
+    "import_peak_rss_mb": "< 500",
+    "desil_vs_sql": "<= 1.5",
+    "dedup_precision": ">= 0.95",
+    "dedup_recall": ">= 0.9",
+    "cek_vs_reference": ">= 0.5",
+    "cek_p99_ms": "<= 20",
+}
+
+
+def print_table(results: dict) -> None:
+    rows = [
+        (
+            "import rows/s (households + people)",
+            "import_rows_per_s",
+            "copy_rows_per_s",
+            "import_vs_copy",
+        ),
+        ("import peak memory (MB)", "import_peak_rss_mb", None, None),
+        ("re-import of the same file (s)", "reimport_s", None, None),
+        ("desil job (s)", "desil_s", "desil_sql_reference_s", "desil_vs_sql"),
+        ("fuzzy duplicates (s)", "dedup_s", "dedup_reference_s", None),
+        ("  precision / recall", "dedup_precision", "dedup_recall", None),
+        ("cek bansos req/s", "cek_rps", "cek_reference_rps", "cek_vs_reference"),
+        ("cek bansos p99 (ms)", "cek_p99_ms", "cek_reference_p99_ms", None),
+    ]
+    print(
+        "SILAKSO benchmark, {:,} individuals ({})".format(
+            results["individuals"], results["machine"]["cpu"]
+        )
+    )
+    print(
+        "{:<38} {:>14} {:>14} {:>10}  {}".format(
+            "measure", "SILAKSO", "reference", "ratio", "target"
+        )
+    )
+    for label, ours, ref, ratio in rows:
+        if ours not in results:
+            continue
+
+        def show(key):
+            value = results.get(key) if key else None
+            return (
+                ""
+                if value is None
+                else ("{:,.3f}".format(value) if value < 10 else "{:,.0f}".format(value))
+            )
+
+        target = TARGETS.get(ratio or ours, "")
+        print(
+            "{:<38} {:>14} {:>14} {:>10}  {}".format(
+                label, show(ours), show(ref), show(ratio), target
+            )
+        )
+
+
+if __name__ == "__main__":
+    main()

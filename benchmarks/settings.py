@@ -1,0 +1,9 @@
+"""Settings for `make bench`: the local settings on PostgreSQL + Redis, plus a bare reference view."""
+
+from silakso.settings.local import *  # noqa: F403
+
+ROOT_URLCONF = "benchmarks.urls"
+DEBUG = False
+ALLOWED_HOSTS = ["127.0.0.1", "localhost"]
+SILAKSO_REQUIRE_2FA = True
+LOGGING = {"version": 1, "disable_existing_loggers": False, "root": {"level": "WARNING"}}
