@@ -181,6 +181,7 @@ def error_message(code: str) -> str:
         "registered_elsewhere": _(
             "{field} belongs to a person registered outside the area you work in"
         ),
+        "household_elsewhere": _("{field} is a household registered outside the area you work in"),
         "heads": _("the household does not have exactly one living head in the file"),
         "villages": _("rows of this household give different villages"),
         "kk_households": _("this KK number is given for more than one household"),
@@ -387,43 +388,39 @@ def _typed(column: Column, *, fast: bool = False) -> str:
     raise ValueError(column.kind)
 
 
-def _row_errors(column: Column, *, fast: bool = False) -> list[str]:
-    """SQL expressions yielding an error code (or NULL) for one column of one row."""
-    raw = "t.r_{}".format(column.name)
+def _row_errors(column: Column, *, fast: bool = False) -> list[tuple[str, str]]:
+    """(SQL condition, error code) pairs for one column of one row: the condition holds when
+    the row has that error."""
     typed = "t.{}".format(column.name)
+    # Text and choice values are NULL exactly when the trimmed cell is empty: the typed value
+    # serves as the raw one. Numbers, dates and booleans keep the raw text to tell an empty
+    # cell from an unreadable one.
+    raw = typed if column.kind in ("text", "choice") else "t.r_{}".format(column.name)
     if fast and column.kind in ("bool", "int", "decimal", "date"):
-        return (
-            ["CASE WHEN {} IS NULL THEN '{}.required' END".format(typed, column.name)]
-            if column.required
-            else []
-        )
+        raw = typed
     errors = []
     if column.required:
-        errors.append(
-            "CASE WHEN {raw} IS NULL THEN '{c}.required' END".format(raw=raw, c=column.name)
-        )
-    invalid_code = {
-        "choice": "choice",
-        "bool": "bool",
-        "int": "number",
-        "decimal": "number",
-        "date": "date",
-    }.get(column.kind)
+        errors.append(("{} IS NULL".format(raw), "{}.required".format(column.name)))
     if column.kind == "choice":
         errors.append(
-            "CASE WHEN {typed} IS NOT NULL AND {typed} <> ALL (%(values_{c})s) "
-            "THEN '{c}.choice' END".format(typed=typed, c=column.name)
+            (
+                "{typed} <> ALL (%(values_{c})s)".format(typed=typed, c=column.name),
+                "{}.choice".format(column.name),
+            )
         )
-    elif invalid_code:
+    elif column.kind != "text" and not fast:
+        code = {"bool": "bool", "int": "number", "decimal": "number", "date": "date"}[column.kind]
         errors.append(
-            "CASE WHEN {raw} IS NOT NULL AND {typed} IS NULL THEN '{c}.{code}' END".format(
-                raw=raw, typed=typed, c=column.name, code=invalid_code
+            (
+                "{raw} IS NOT NULL AND {typed} IS NULL".format(raw=raw, typed=typed),
+                "{}.{}".format(column.name, code),
             )
         )
     if column.max_length:
         errors.append(
-            "CASE WHEN length({raw}) > {n} THEN '{c}.too_long' END".format(
-                raw=raw, n=column.max_length, c=column.name
+            (
+                "length({raw}) > {n}".format(raw=raw, n=column.max_length),
+                "{}.too_long".format(column.name),
             )
         )
     return errors
@@ -436,10 +433,21 @@ def _check_sql(columns_present: list[str], *, fast: bool) -> str:
     typed = []
     for c in present:
         typed.append("{} AS {}".format(_typed(c, fast=fast), c.name))
-        if not (fast and c.kind in ("bool", "int", "decimal", "date")):
+        if c.kind in ("bool", "int", "decimal", "date") and not fast:
             typed.append("NULLIF(trim(r.{0}::text), '') AS r_{0}".format(c.name))
     typed += ["NULL::{} AS {}".format(SQL_TYPES[c.kind], c.name) for c in missing]
-    row_errors = [expr for c in present for expr in _row_errors(c, fast=fast)]
+    row_errors = [pair for c in present for pair in _row_errors(c, fast=fast)]
+    row_errors += [
+        ("v.code IS NULL AND t.village_raw IS NOT NULL", "village_code.unknown"),
+        (
+            "v.code IS NOT NULL AND NOT (v.code = %(scope)s OR v.code LIKE %(scope_like)s "
+            "OR %(scope)s = '')",
+            "village_code.outside_scope",
+        ),
+        ("t.desil NOT BETWEEN 1 AND 10", "desil.range"),
+        ("t.status IN ('deceased', 'moved') AND t.status_date IS NULL", "status_date.missing_date"),
+        ("t.status_date < t.birth_date", "status_date.before_birth"),
+    ]
     return """
     CREATE UNLOGGED TABLE import_checked AS
     SELECT {output},
@@ -447,20 +455,23 @@ def _check_sql(columns_present: list[str], *, fast: bool) -> str:
                AND cardinality(e.kk_errors) = 0 AS ok
     FROM (
     SELECT t.*,
-           array_remove(ARRAY[
-               {row_errors},
-               CASE WHEN v.code IS NULL AND t.village_raw IS NOT NULL THEN 'village_code.unknown'
-               END,
-               CASE WHEN v.code IS NOT NULL AND NOT (v.code = %(scope)s OR v.code LIKE %(scope_like)s
-                    OR %(scope)s = '')
-                    THEN 'village_code.outside_scope' END,
-               CASE WHEN t.desil IS NOT NULL AND t.desil NOT BETWEEN 1 AND 10
-                    THEN 'desil.range' END,
-               CASE WHEN t.status IN ('deceased', 'moved') AND t.status_date IS NULL
-                    THEN 'status_date.missing_date' END,
-               CASE WHEN t.status_date < t.birth_date THEN 'status_date.before_birth' END
-           ], NULL) AS errors,
+           -- A clean row (nearly all of them) answers from one chain of ORs; only a row with a
+           -- problem builds the list of its errors.
+           CASE WHEN coalesce({any_error}, false) THEN array_remove(ARRAY[
+               {row_errors}
+           ], NULL) ELSE ARRAY[]::text[] END AS errors,
            CASE WHEN t.nik IS NULL THEN ARRAY[]::text[]
+                -- the common case, answered without the full validator: a NIK of a known
+                -- district whose digits 7-12 are the recorded birth date (+40 for women)
+                WHEN d.code IS NOT NULL AND t.sex IN ('male', 'female')
+                     AND length(t.nik) = 16 AND ltrim(t.nik, '0123456789') = ''
+                     AND substr(t.nik, 13, 4) <> '0000'
+                     AND substr(t.nik, 7, 6) = lpad((
+                         (date_part('day', t.birth_date)::int
+                          + CASE WHEN t.sex = 'female' THEN 40 ELSE 0 END) * 10000
+                         + date_part('month', t.birth_date)::int * 100
+                         + mod(date_part('year', t.birth_date)::int, 100))::text, 6, '0')
+                     THEN ARRAY[]::text[]
                 ELSE silakso_nik_errors(t.nik, t.birth_date, t.sex) END AS nik_errors,
            CASE WHEN t.kk_number IS NULL THEN ARRAY[]::text[]
                 ELSE silakso_kk_errors(t.kk_number) END AS kk_errors,
@@ -468,7 +479,8 @@ def _check_sql(columns_present: list[str], *, fast: bool) -> str:
            (d.code IS NULL) AS nik_region_unknown
     FROM (
         SELECT k.*,
-               CASE WHEN k.village_digits ~ '^[0-9]{{10}}$' THEN
+               CASE WHEN length(k.village_digits) = 10
+                         AND ltrim(k.village_digits, '0123456789') = '' THEN
                    substr(k.village_digits, 1, 2) || '.' || substr(k.village_digits, 3, 2) || '.'
                    || substr(k.village_digits, 5, 2) || '.' || substr(k.village_digits, 7, 4)
                END AS village_key,
@@ -488,7 +500,10 @@ def _check_sql(columns_present: list[str], *, fast: bool) -> str:
     LEFT JOIN dtks_region d ON d.level = 3 AND d.code = t.nik_district_key
     ) e
     """.format(
-        row_errors=",\n               ".join(row_errors) or "NULL",
+        any_error=" OR ".join("({})".format(condition) for condition, _code in row_errors),
+        row_errors=",\n               ".join(
+            "CASE WHEN {} THEN '{}' END".format(condition, code) for condition, code in row_errors
+        ),
         # Each typed value is computed once, behind a fence: flattened, PostgreSQL would repeat
         # the NIK expression in every place the inlined validator uses it.
         fence="OFFSET 0",
@@ -589,6 +604,8 @@ def registry_import(
         cursor.execute("SELECT pg_advisory_xact_lock(hashtext('silakso-registry-import'))")
         cursor.execute("SET LOCAL work_mem = '256MB'")
         cursor.execute("SET LOCAL DateStyle = 'ISO, DMY'")
+        # Compiling these wide statements costs more than JIT saves on them.
+        cursor.execute("SET LOCAL jit = off")
         try:
             # Fast path: COPY parses dates, numbers and booleans itself. One bad value anywhere
             # and the whole file is staged again as text, where every row gets its own error.
@@ -624,7 +641,8 @@ def registry_import(
         _apply(cursor, result, actor, filename, progress, set(mapped))
         result.rejected_rows = _rejected(cursor)
         cursor.execute(
-            "DROP TABLE import_checked, import_touched, import_households, import_changed"
+            "DROP TABLE import_checked, import_touched, import_households, import_changed, "
+            "import_household_rows, import_families"
         )
         result.seconds = round(time.monotonic() - started, 2)
         audit_log(
@@ -746,6 +764,18 @@ def _household_errors(cursor, actor) -> None:
             """,
             {"scope": scope, "scope_like": scope + ".%"},
         )
+    # A household id already registered outside the importer's area.
+    if scope:
+        cursor.execute(
+            """
+            UPDATE import_checked c SET ok = false,
+                   errors = c.errors || ARRAY['dtks_id.household_elsewhere']
+            FROM dtks_household h
+            WHERE c.ok AND h.dtks_id = c.dtks_id
+              AND NOT (h.village_code = %(scope)s OR h.village_code LIKE %(scope_like)s)
+            """,
+            {"scope": scope, "scope_like": scope + ".%"},
+        )
     # A household is applied whole or not at all: one bad row holds back its household.
     cursor.execute(
         """
@@ -821,81 +851,113 @@ def _apply(
         "CASE WHEN c.desil IS NOT NULL THEN c.desil_as_of END",
     ]
     updatable = ["village_code", *[n for n in HOUSEHOLD_VALUE_COLUMNS if n in present]]
+    # Plain UPDATE of the known households and INSERT of the new ones rather than INSERT ... ON
+    # CONFLICT: speculative insertion costs a third more per row, and imports are serialised
+    # by the advisory lock taken above.
     cursor.execute(
         """
-        WITH upserted AS (
-            INSERT INTO dtks_household AS h ({columns}, status, member_count, has_disabled_member,
-                                             version, created_at, updated_at, created_by_id)
-            SELECT {values}, 'active', m.members, m.disabled, 1, %(now)s, %(now)s, %(actor)s
-            FROM import_checked c
-            JOIN (
-                SELECT dtks_id, count(*) FILTER (WHERE coalesce(status, 'alive') = 'alive')
-                           AS members,
-                       coalesce(bool_or(coalesce(disability, 'none') <> 'none'
-                                        AND coalesce(status, 'alive') = 'alive'), false)
-                           AS disabled
-                FROM import_checked WHERE ok GROUP BY dtks_id
-            ) m ON m.dtks_id = c.dtks_id
-            -- every accepted household has exactly one living head: its row carries the
-            -- household's values
-            WHERE c.ok AND c.relation_to_head = 'head' AND coalesce(c.status, 'alive') = 'alive'
-            ON CONFLICT (dtks_id) DO UPDATE SET
-                {updates},
-                desil = CASE WHEN EXCLUDED.desil_as_of >= coalesce(h.desil_as_of, '-infinity')
-                             THEN EXCLUDED.desil ELSE h.desil END,
-                desil_as_of = CASE WHEN EXCLUDED.desil_as_of >= coalesce(h.desil_as_of, '-infinity')
-                                   THEN EXCLUDED.desil_as_of ELSE h.desil_as_of END,
-                updated_at = EXCLUDED.updated_at
-            WHERE ({compare}) IS DISTINCT FROM ({compare_new})
-               OR (EXCLUDED.desil_as_of > coalesce(h.desil_as_of, '-infinity')
-                   AND EXCLUDED.desil IS DISTINCT FROM h.desil)
-            RETURNING h.id, (h.xmax = 0) AS created
-        )
-        INSERT INTO import_touched SELECT id, created FROM upserted
+        CREATE TEMP TABLE import_household_rows AS
+        SELECT {values}, m.members, m.disabled
+        FROM import_checked c
+        JOIN (
+            SELECT dtks_id, count(*) FILTER (WHERE coalesce(status, 'alive') = 'alive') AS members,
+                   coalesce(bool_or(coalesce(disability, 'none') <> 'none'
+                                    AND coalesce(status, 'alive') = 'alive'), false) AS disabled
+            FROM import_checked WHERE ok GROUP BY dtks_id
+        ) m ON m.dtks_id = c.dtks_id
+        -- every accepted household has exactly one living head: its row carries the
+        -- household's values
+        WHERE c.ok AND c.relation_to_head = 'head' AND coalesce(c.status, 'alive') = 'alive'
         """.format(
-            columns=", ".join(columns),
-            values=", ".join(values),
-            updates=",\n                ".join("{0} = EXCLUDED.{0}".format(n) for n in updatable),
+            values=", ".join("{} AS {}".format(v, n) for v, n in zip(values, columns, strict=True))
+        )
+    )
+    cursor.execute("ANALYZE import_household_rows")
+    newer_desil = "n.desil_as_of >= coalesce(h.desil_as_of, '-infinity')"
+    cursor.execute(
+        """
+        WITH updated AS (
+            UPDATE dtks_household h SET
+                {updates},
+                desil = CASE WHEN {newer} THEN n.desil ELSE h.desil END,
+                desil_as_of = CASE WHEN {newer} THEN n.desil_as_of ELSE h.desil_as_of END,
+                updated_at = %(now)s
+            FROM import_household_rows n
+            WHERE h.dtks_id = n.dtks_id
+              AND (({compare}) IS DISTINCT FROM ({compare_new})
+                   OR (n.desil_as_of > coalesce(h.desil_as_of, '-infinity')
+                       AND n.desil IS DISTINCT FROM h.desil))
+            RETURNING h.id
+        )
+        INSERT INTO import_touched SELECT id, false FROM updated
+        """.format(
+            updates=",\n                ".join("{0} = n.{0}".format(n) for n in updatable),
+            newer=newer_desil,
             compare=", ".join("h.{0}".format(n) for n in updatable),
-            compare_new=", ".join("EXCLUDED.{0}".format(n) for n in updatable),
+            compare_new=", ".join("n.{0}".format(n) for n in updatable),
         ),
+        {"now": now},
+    )
+    result.households_updated = cursor.rowcount
+    cursor.execute(
+        """
+        WITH inserted AS (
+            INSERT INTO dtks_household ({columns}, status, member_count, has_disabled_member,
+                                        version, created_at, updated_at, created_by_id)
+            SELECT {source}, 'active', n.members, n.disabled, 1, %(now)s, %(now)s, %(actor)s
+            FROM import_household_rows n
+            WHERE NOT EXISTS (SELECT 1 FROM dtks_household h WHERE h.dtks_id = n.dtks_id)
+            RETURNING id
+        )
+        INSERT INTO import_touched SELECT id, true FROM inserted
+        """.format(columns=", ".join(columns), source=", ".join("n." + n for n in columns)),
         {"now": now, "actor": actor_id},
     )
-    cursor.execute(
-        "SELECT count(*) FILTER (WHERE created), count(*) FILTER (WHERE NOT created) "
-        "FROM import_touched"
-    )
-    result.households_created, result.households_updated = cursor.fetchone()
+    result.households_created = cursor.rowcount
     cursor.execute(
         "CREATE TEMP TABLE import_households AS "
-        "SELECT h.id, h.dtks_id FROM dtks_household h "
-        "WHERE h.dtks_id IN (SELECT DISTINCT dtks_id FROM import_checked "
-        "WHERE ok)"
+        "SELECT h.id, h.dtks_id FROM dtks_household h JOIN import_household_rows n "
+        "ON n.dtks_id = h.dtks_id"
     )
     cursor.execute("CREATE INDEX ON import_households (dtks_id)")
+    cursor.execute("ANALYZE import_households")
     progress.step_done("households", _("Saving family cards"))
-    # -- families: upsert by KK number ------------------------------------------------------
+    # -- families: by KK number (a KK number belongs to one household of the file, checked) ---
     cursor.execute(
         """
-        WITH upserted AS (
-            INSERT INTO dtks_family AS f (household_id, kk_number, kk_warning, created_at,
-                                          updated_at)
-            SELECT DISTINCT ON (c.kk_number) ih.id, c.kk_number, '', %(now)s, %(now)s
-            FROM import_checked c JOIN import_households ih ON ih.dtks_id = c.dtks_id
-            WHERE c.ok
-            ORDER BY c.kk_number, c.line
-            ON CONFLICT (kk_number) DO UPDATE SET household_id = EXCLUDED.household_id,
-                                                  updated_at = EXCLUDED.updated_at
-            WHERE f.household_id <> EXCLUDED.household_id
-            RETURNING f.household_id, (f.xmax = 0) AS created
-        ), touched AS (
-            INSERT INTO import_touched SELECT household_id, false FROM upserted WHERE NOT created
+        CREATE TEMP TABLE import_families AS
+        SELECT k.kk_number, ih.id AS household_id, k.line
+        FROM (SELECT kk_number, min(dtks_id) AS dtks_id, min(line) AS line FROM import_checked
+              WHERE ok GROUP BY kk_number) k
+        JOIN import_households ih ON ih.dtks_id = k.dtks_id;
+        ANALYZE import_families;
+        """
+    )
+    cursor.execute(
+        """
+        WITH moved AS (
+            SELECT f.id, f.household_id AS old_household, n.household_id AS new_household
+            FROM dtks_family f JOIN import_families n ON n.kk_number = f.kk_number
+            WHERE f.household_id <> n.household_id
+        ), updated AS (
+            UPDATE dtks_family f SET household_id = m.new_household, updated_at = %(now)s
+            FROM moved m WHERE f.id = m.id
         )
-        SELECT count(*) FILTER (WHERE created) FROM upserted
+        INSERT INTO import_touched
+        SELECT old_household, false FROM moved UNION SELECT new_household, false FROM moved
         """,
         {"now": now},
     )
-    result.families_created = cursor.fetchone()[0]
+    cursor.execute(
+        """
+        INSERT INTO dtks_family (household_id, kk_number, kk_warning, created_at, updated_at)
+        SELECT n.household_id, n.kk_number, '', %(now)s, %(now)s FROM import_families n
+        WHERE NOT EXISTS (SELECT 1 FROM dtks_family f WHERE f.kk_number = n.kk_number)
+        ORDER BY n.line
+        """,
+        {"now": now},
+    )
+    result.families_created = cursor.rowcount
     progress.step_done("families", _("Saving people"))
     # -- individuals: update the ones whose NIK is known, insert the others -------------------
     optional = [
@@ -953,6 +1015,9 @@ def _apply(
             INSERT INTO dtks_individual (nik, {columns}, created_at, updated_at)
             SELECT c.nik, {values}, %(now)s, %(now)s {source}
               AND NOT EXISTS (SELECT 1 FROM dtks_individual i WHERE i.nik = c.nik)
+            -- in file order, which is household order: the household and family indexes
+            -- grow at their right edge instead of being touched at random
+            ORDER BY c.line
             RETURNING household_id
         ), touched AS (
             INSERT INTO import_touched SELECT DISTINCT household_id, false FROM inserted
@@ -1008,6 +1073,7 @@ def _finish(cursor, actor_id, filename: str, now) -> None:
                %(reason)s, jsonb_build_object('import', jsonb_build_array(NULL, %(file)s)),
                h.version, %(actor)s, %(now)s
         FROM import_changed ch JOIN dtks_household h ON h.id = ch.household_id
+        ORDER BY h.id
         """,
         {"reason": filename[:200], "file": filename[:200], "actor": actor_id, "now": now},
     )
@@ -1015,11 +1081,10 @@ def _finish(cursor, actor_id, filename: str, now) -> None:
         """
         INSERT INTO dtks_desilrecord (household_id, desil, as_of, source, imported_by_id,
                                       created_at)
-        SELECT DISTINCT ON (ih.id, c.desil_as_of) ih.id, c.desil, c.desil_as_of, %(file)s,
-               %(actor)s, %(now)s
-        FROM import_checked c JOIN import_households ih ON ih.dtks_id = c.dtks_id
-        WHERE c.ok AND c.desil IS NOT NULL AND c.desil_as_of IS NOT NULL
-        ORDER BY ih.id, c.desil_as_of, (c.relation_to_head = 'head') DESC
+        SELECT ih.id, n.desil, n.desil_as_of, %(file)s, %(actor)s, %(now)s
+        FROM import_household_rows n JOIN import_households ih ON ih.dtks_id = n.dtks_id
+        WHERE n.desil IS NOT NULL AND n.desil_as_of IS NOT NULL
+        ORDER BY ih.id
         ON CONFLICT (household_id, as_of) DO UPDATE SET desil = EXCLUDED.desil,
             source = EXCLUDED.source
         WHERE dtks_desilrecord.desil <> EXCLUDED.desil

@@ -150,6 +150,90 @@ def flag_list(*, user) -> QuerySet[Flag]:
     )
 
 
+def flag_evidence(*, user, flags) -> dict[int, list[dict]]:
+    """Plain-language evidence of each flag (``{flag id: [{text, household}]}``).
+
+    Other people a flag points to are named and linked only when they are inside the user's
+    scope; the others are counted, never shown (a duplicate NIK may live in another regency).
+    """
+
+    flags = list(flags)
+    other_ids = set()
+    for flag in flags:
+        evidence = flag.evidence or {}
+        if evidence.get("other"):
+            other_ids.add(evidence["other"])
+        other_ids.update(evidence.get("others") or [])
+    visible = {
+        person.pk: person
+        for person in Individual.objects.visible_to(user)
+        .filter(pk__in=other_ids)
+        .only("pk", "name", "household_id")
+    }
+    date_kinds = {
+        "exact": _("the same date of birth"),
+        "near": _("a date of birth one or two days apart"),
+        "swap": _("day and month of birth swapped"),
+        "digits": _("a date of birth with two digits swapped"),
+    }
+    nik_kinds = {
+        "same": _("the same NIK"),
+        "one_digit": _("NIKs one digit apart"),
+        "carries_other_date": _("a NIK carrying the other record's date of birth"),
+    }
+    result: dict[int, list[dict]] = {}
+    for flag in flags:
+        evidence = flag.evidence or {}
+        lines = []
+        others = [evidence["other"]] if evidence.get("other") else evidence.get("others") or []
+        hidden = 0
+        for pk in others:
+            person = visible.get(pk)
+            if person is None:
+                hidden += 1
+            else:
+                lines.append(
+                    {
+                        "text": _("Other record: {name}").format(name=person.name),
+                        "household": person.household_id,
+                    }
+                )
+        if hidden:
+            lines.append({"text": _("{count} record(s) outside your area").format(count=hidden)})
+        if "name_similarity" in evidence:
+            parts = [
+                _("names {percent}% alike").format(
+                    percent=round(float(evidence["name_similarity"]) * 100)
+                ),
+                date_kinds.get(evidence.get("birth_date"), ""),
+                nik_kinds.get(evidence.get("nik"), ""),
+            ]
+            lines.append({"text": ", ".join(part for part in parts if part)})
+        if "dukcapil_name" in evidence:
+            lines.append(
+                {
+                    "text": _("Civil registry: {name}, born {date}").format(
+                        name=evidence.get("dukcapil_name") or "—",
+                        date=evidence.get("dukcapil_birth_date") or "—",
+                    )
+                }
+            )
+        if "max_desil" in evidence:
+            lines.append(
+                {
+                    "text": _("{program}: desil {desil}, limit {limit}").format(
+                        program=evidence.get("program"),
+                        desil=evidence.get("desil"),
+                        limit=evidence.get("max_desil"),
+                    )
+                }
+            )
+        elif "desil" in evidence:
+            lines.append({"text": _("Desil {desil}").format(desil=evidence["desil"])})
+        result[flag.pk] = lines
+    return result
+
+
 def program_list(*, user=None) -> QuerySet[Program]:
     """Programs: national ones and the regional ones of the user's region."""
     queryset = Program.objects.all()

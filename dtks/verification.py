@@ -51,7 +51,8 @@ def _scope_sql(column: str, scope: str | None) -> str:
 
 
 def fuzzy_duplicate_pairs(cursor, *, scope: str | None = None, table: str = "dedup_pairs") -> int:
-    """Fill a temporary table (a, b, score, date_kind) with likely duplicate pairs; a < b."""
+    """Fill a temporary table (a, b, score, date_kind, nik_kind) with likely duplicate pairs;
+    a < b."""
     params = {"scope": scope or "", "scope_like": (scope or "") + ".%"}
     cursor.execute("DROP TABLE IF EXISTS dedup_people, {}".format(table))
     cursor.execute(
@@ -68,13 +69,21 @@ def fuzzy_duplicate_pairs(cursor, *, scope: str | None = None, table: str = "ded
     )
     cursor.execute(
         """
-        ALTER TABLE dedup_people ADD COLUMN sorted_name text, ADD COLUMN letters text;
+        ALTER TABLE dedup_people ADD COLUMN sorted_name text, ADD COLUMN letters text,
+                                 ADD COLUMN first_name text, ADD COLUMN nik_off boolean;
         UPDATE dedup_people SET
             sorted_name = array_to_string(
                 ARRAY(SELECT unnest(string_to_array(name, ' ')) ORDER BY 1), ' '),
             letters = left(name, 1) || array_to_string(
                 ARRAY(SELECT unnest(string_to_array(replace(name, ' ', ''), NULL)) ORDER BY 1),
-                '');
+                ''),
+            first_name = split_part(name, ' ', 1),
+            -- digits 7-12 of the NIK do not spell this record's date of birth (+40 for women):
+            -- one of the two was mistyped
+            nik_off = substr(nik, 7, 6) IS DISTINCT FROM lpad((
+                (date_part('day', birth_date)::int + CASE WHEN sex = 'female' THEN 40 ELSE 0 END)
+                * 10000 + date_part('month', birth_date)::int * 100
+                + mod(date_part('year', birth_date)::int, 100))::text, 6, '0');
         ANALYZE dedup_people;
         """
     )
@@ -108,12 +117,22 @@ def fuzzy_duplicate_pairs(cursor, *, scope: str | None = None, table: str = "ded
         """
     )
     cursor.execute("SET LOCAL enable_mergejoin = off")  # whole-table sorts spill at 1M people
+    # Which pairs are the same person. The NIK weighs first: a NIK one digit off where one of
+    # the two disagrees with its own date of birth, or two NIKs carrying the same date while
+    # the recorded dates differ, explain a typo, and then a loosely similar name suffices.
+    # Otherwise the dates must agree and the names be close (swapped order, transposed
+    # letters, a letter or two, a dropped last name); different dates with both NIKs
+    # consistent are two people.
     cursor.execute(
         """
         CREATE TEMP TABLE {table} AS
         SELECT DISTINCT ON (least(a.id, b.id), greatest(a.id, b.id))
                least(a.id, b.id) AS a, greatest(a.id, b.id) AS b,
-               similarity(a.name, b.name) AS score, v.kind AS date_kind
+               m.sim AS score, v.kind AS date_kind,
+               CASE WHEN a.nik = b.nik THEN 'same'
+                    WHEN m.nik_typo THEN 'one_digit'
+                    WHEN m.nik_carries_date THEN 'carries_other_date'
+                    ELSE 'different' END AS nik_kind
         FROM dedup_variants v
         JOIN dedup_people b ON b.village = v.village AND b.birth_date = v.variant
                            AND b.id <> v.id
@@ -121,18 +140,30 @@ def fuzzy_duplicate_pairs(cursor, *, scope: str | None = None, table: str = "ded
         CROSS JOIN LATERAL (
             SELECT similarity(a.name, b.name) AS sim,
                    levenshtein(a.name, b.name) AS edits,
-                   (position(' ' IN a.name) > 0 AND b.name = split_part(a.name, ' ', 1))
-                   OR (position(' ' IN b.name) > 0 AND a.name = split_part(b.name, ' ', 1))
-                       AS lost_last_name
+                   levenshtein(a.sorted_name, b.sorted_name) AS sorted_edits,
+                   levenshtein(a.first_name, b.first_name) AS first_edits,
+                   least(length(a.name), length(b.name)) AS shortest,
+                   (position(' ' IN a.name) > 0 AND b.name = a.first_name)
+                   OR (position(' ' IN b.name) > 0 AND a.name = b.first_name) AS lost_last_name,
+                   (a.nik_off OR b.nik_off) AND levenshtein(a.nik, b.nik) <= 1 AS nik_typo,
+                   a.birth_date <> b.birth_date
+                   AND substr(a.nik, 7, 6) = substr(b.nik, 7, 6) AS nik_carries_date
         ) m
         WHERE a.household_id <> b.household_id AND a.sex = b.sex
-          AND (
-            a.sorted_name = b.sorted_name
-            -- the same letters in another order (typed transpositions) and the same initial
-            OR a.letters = b.letters
-            OR (v.kind = 'exact' AND (m.sim >= 0.45 OR m.edits <= 2 OR m.lost_last_name))
-            OR (v.kind <> 'exact' AND (m.sim >= 0.6 OR m.edits <= 1))
-          )
+          AND CASE
+            WHEN a.nik = b.nik OR m.nik_typo OR m.nik_carries_date THEN
+                a.sorted_name = b.sorted_name OR a.letters = b.letters OR m.sim >= 0.3
+                OR m.edits <= 3 OR m.lost_last_name OR m.first_edits <= 1
+            WHEN a.birth_date = b.birth_date THEN
+                a.sorted_name = b.sorted_name OR a.letters = b.letters OR m.edits <= 1
+                OR (m.edits <= 2 AND m.shortest >= 6) OR (m.sim >= 0.45 AND m.first_edits <= 2)
+                OR m.lost_last_name OR m.sorted_edits <= 1
+                OR (m.sorted_edits <= 2 AND m.shortest >= 8)
+            ELSE
+                (a.nik_off OR b.nik_off)
+                AND (a.sorted_name = b.sorted_name OR a.letters = b.letters OR m.sim >= 0.6
+                     OR m.edits <= 1 OR m.sorted_edits <= 1)
+          END
         ORDER BY least(a.id, b.id), greatest(a.id, b.id), (v.kind = 'exact') DESC
         """.format(table=table)
     )
@@ -186,9 +217,9 @@ def run_checks(*, scope: str | None = None, reporter=None) -> dict:
             """
             SELECT i.household_id, i.id AS individual_id, %(reason_fuzzy)s AS reason,
                    jsonb_build_object('other', p.other, 'name_similarity', round(p.score::numeric, 2),
-                                      'birth_date', p.date_kind) AS evidence
-            FROM (SELECT a AS id, b AS other, score, date_kind FROM dedup_pairs
-                  UNION ALL SELECT b, a, score, date_kind FROM dedup_pairs) p
+                                      'birth_date', p.date_kind, 'nik', p.nik_kind) AS evidence
+            FROM (SELECT a AS id, b AS other, score, date_kind, nik_kind FROM dedup_pairs
+                  UNION ALL SELECT b, a, score, date_kind, nik_kind FROM dedup_pairs) p
             JOIN dtks_individual i ON i.id = p.id
         """,
         ),

@@ -766,6 +766,9 @@ def flag_list(request):
     if request.GET.get("mine"):
         flags = flags.filter(assigned_to=request.user)
     page = Paginator(flags.order_by("-created_at"), 50).get_page(request.GET.get("page"))
+    evidence = selectors.flag_evidence(user=request.user, flags=page.object_list)
+    for flag in page.object_list:
+        flag.evidence_lines = evidence.get(flag.pk, [])
     return render(
         request,
         "dtks/flag_list.html",

@@ -49,6 +49,10 @@ class HouseholdEvent(models.Model):
         null=True,
         blank=True,
         related_name="+",
+        # Provenance, like the audit trail: no database constraint, so bulk imports do not
+        # lock the importing account once per row; Django still nulls it if an account is
+        # ever deleted.
+        db_constraint=False,
     )
     created_at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
 
@@ -88,6 +92,10 @@ class DesilRecord(models.Model):
         null=True,
         blank=True,
         related_name="+",
+        # Provenance, like the audit trail: no database constraint, so bulk imports do not
+        # lock the importing account once per row; Django still nulls it if an account is
+        # ever deleted.
+        db_constraint=False,
     )
     created_at = models.DateTimeField(_("imported at"), default=timezone.now)
 

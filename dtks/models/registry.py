@@ -180,6 +180,10 @@ class Household(TimeStampedModel):
         null=True,
         blank=True,
         related_name="+",
+        # Provenance, like the audit trail: no database constraint, so bulk imports do not
+        # lock the importing account once per row; Django still nulls it if an account is
+        # ever deleted.
+        db_constraint=False,
     )
 
     objects = HouseholdQuerySet.as_manager()

@@ -181,6 +181,23 @@ def test_rows_outside_the_importers_area_are_rejected(regions, make_user, villag
     )
 
 
+def test_a_household_id_registered_in_another_regency_is_not_taken_over(regions, make_user):
+    # given households of Bangka Tengah imported by its data manager
+    rows = _rows(individuals=5)
+    _import(_csv(rows), make_user(Role.DATA_MANAGER, "19.04"))
+    before = dict(Household.objects.values_list("dtks_id", "village_id"))
+    # when Bangka's data manager imports the same household ids with villages of Bangka
+    bangka = regions.filter(code__startswith="19.01.", level=4).order_by("code").first()
+    for row in rows:
+        row["village_code"] = bangka.code
+        row["nik"] = bangka.code.replace(".", "")[:6] + row["nik"][6:]
+    result = _import(_csv(rows), make_user(Role.DATA_MANAGER, "19.01"))
+    # then every row is refused with the reason, and the households stay where they were
+    assert result.accepted == 0
+    assert all("rumah tangga yang terdaftar di luar" in r["error"] for r in result.rejected_rows)
+    assert dict(Household.objects.values_list("dtks_id", "village_id")) == before
+
+
 def test_unknown_district_code_in_a_nik_is_kept_with_a_flag(regions, manager):
     rows = _rows(individuals=5)
     person = rows[-1]

@@ -12,7 +12,7 @@ from dtks import services
 from dtks.bulk import civil_registry_import
 from dtks.choices import FlagKind
 from dtks.models import Enrollment, Flag, Individual
-from dtks.tests.factories import make_household, make_period, make_program, person
+from dtks.tests.factories import make_household, make_period, make_program, nik_for, person
 from dtks.verification import run_checks
 from silakso.exceptions import DomainError
 
@@ -71,6 +71,63 @@ def test_fuzzy_duplicate_in_the_same_village(clean, village_a, manager):
     assert flag.evidence["other"] == twin.members.get().pk
     # a different person with a different name on the same day is not flagged
     assert not _flags(FlagKind.FUZZY_DUPLICATE, None).exclude(household__in=[clean, twin]).exists()
+
+
+def test_near_birth_dates_with_consistent_niks_are_two_people(clean, village_a, manager):
+    # given "Bersih Sekali" and, in another household, "Bersih Sekaly" born a day later whose
+    # own NIK spells that later date: two people, each NIK agreeing with its record
+    head = clean.members.get()
+    born = head.birth_date + dt.timedelta(days=1)
+    other = make_household(village_a, manager, head_name="Ahmad Dummy")
+    Individual.objects.filter(household=other).update(
+        name="Bersih Sekaly", birth_date=born, nik=nik_for(village_a.code, born)
+    )
+    # when the checks run
+    run_checks()
+    # then they are not flagged as one person
+    assert not _flags(FlagKind.FUZZY_DUPLICATE).exists()
+
+
+def test_nik_one_digit_off_makes_a_garbled_name_a_duplicate(clean, village_a, manager):
+    # given a second record of "Bersih Sekali" typed as "Brsih Sekaali Putra" on the same
+    # date of birth, whose NIK differs in one digit of the birth date part
+    head = clean.members.get()
+    digits = list(head.nik)
+    digits[7] = str((int(digits[7]) + 1) % 10)
+    other = make_household(village_a, manager, head_name="Ahmad Dummy")
+    Individual.objects.filter(household=other).update(
+        name="Brsih Sekaali Putra", birth_date=head.birth_date, nik="".join(digits)
+    )
+    # when the checks run
+    run_checks()
+    # then the pair is flagged, and the evidence names the NIK
+    flag = _flags(FlagKind.FUZZY_DUPLICATE, clean).get()
+    assert flag.evidence["nik"] == "one_digit"
+    assert flag.evidence["birth_date"] == "exact"
+
+
+def test_flag_list_explains_the_evidence_without_showing_records_outside_scope(
+    client, login, clean, village_a, village_b, manager, make_user
+):
+    # given a NIK shared with a household in another village, and a likely duplicate in the
+    # operator's own village
+    head = clean.members.get()
+    elsewhere = make_household(village_b, manager, head_name="Orang Lain")
+    Individual.objects.filter(household=elsewhere).update(nik=head.nik)
+    twin = make_household(village_a, manager, head_name="Ahmad Dummy")
+    Individual.objects.filter(household=twin).update(
+        name="Bersih Sekaly", birth_date=head.birth_date, sex=head.sex
+    )
+    run_checks()
+    operator = make_user(Role.VILLAGE_OPERATOR, village_a.code)
+    login(client, operator)
+    # when the village operator opens the worklist
+    page = client.get("/registri/masalah-data/").content.decode()
+    # then the duplicate in the village is named and linked, the other village only counted
+    assert "Bersih Sekaly" in page
+    assert "/registri/rumah-tangga/{}/".format(twin.pk) in page
+    assert "Orang Lain" not in page
+    assert "1 data di luar wilayah Anda" in page
 
 
 def test_civil_registry_mismatch_and_deceased_in_dukcapil(clean, village_a, manager):
