@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.cache import cache
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Model
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -55,26 +55,63 @@ def audit_log(
     region_code: str | None = None,
     changes: Mapping | None = None,
     reason: str = "",
-) -> AuditEvent:
-    """Append one event to the audit trail (the request id and IP are picked up by itself)."""
+    durable: bool = True,
+) -> AuditEvent | None:
+    """Append one event to the audit trail (the request id and IP are picked up by itself).
+
+    ``durable=False`` is for high-volume public lookups outside any transaction: the row is
+    written in one round trip with an asynchronous commit (PostgreSQL), so the lookup does not
+    wait for the disk; it could be lost only if the database server crashed within a fraction
+    of a second. Returns None then.
+    """
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or str(obj.pk)
         object_repr = object_repr or str(obj)[:200]
     real_actor = actor if actor is not None and actor.is_authenticated else None
-    return AuditEvent.objects.create(
-        actor=real_actor,
-        actor_label=(real_actor.get_full_name() if real_actor else _("anonymous"))[:150],
-        action=action,
-        object_type=object_type,
-        object_id=str(object_id),
-        object_repr=object_repr[:200],
-        region_code=region_code,
-        changes=dict(changes or {}),
-        reason=reason,
-        request_id=current_request_id(),
-        ip=current_client_ip(),
-    )
+    values = {
+        "actor": real_actor,
+        "actor_label": (real_actor.get_full_name() if real_actor else _("anonymous"))[:150],
+        "action": action,
+        "object_type": object_type,
+        "object_id": str(object_id),
+        "object_repr": object_repr[:200],
+        "region_code": region_code,
+        "changes": dict(changes or {}),
+        "reason": reason,
+        "request_id": current_request_id(),
+        "ip": current_client_ip(),
+    }
+    if not durable and connection.vendor == "postgresql" and not connection.in_atomic_block:
+        _audit_log_async_commit(values)
+        return None
+    return AuditEvent.objects.create(**values)
+
+
+def _audit_log_async_commit(values: dict) -> None:
+    import json
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "BEGIN; SET LOCAL synchronous_commit TO OFF; "
+            "INSERT INTO core_auditevent (created_at, actor_id, actor_label, action, object_type, "
+            "object_id, object_repr, region_code, changes, reason, request_id, ip) "
+            "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s::jsonb, %s, %s, %s); COMMIT;",
+            [
+                timezone.now(),
+                values["actor"].pk if values["actor"] is not None else None,
+                values["actor_label"],
+                values["action"],
+                values["object_type"],
+                values["object_id"],
+                values["object_repr"],
+                values["region_code"],
+                json.dumps(values["changes"]),
+                values["reason"],
+                values["request_id"],
+                values["ip"],
+            ],
+        )
 
 
 # ============================================================================ accounts
@@ -338,6 +375,32 @@ def notification_queue(
     )
     enqueue_on_commit(send_notification_task, notification.pk)
     return notification
+
+
+def notification_queue_many(*, messages: list[dict]) -> int:
+    """Store many outbox messages at once (a whole period list) and send them in one sweep.
+
+    Each message is a dict of channel, recipient, subject, body and optionally obj. Messages
+    without a recipient are skipped. One task is queued after commit, not one per message.
+    """
+    from .tasks import retry_pending_notifications_task
+
+    rows = [
+        Notification(
+            channel=message["channel"],
+            recipient=message["recipient"],
+            subject=message["subject"][:200],
+            body=message["body"],
+            object_type=message["obj"]._meta.label_lower if message.get("obj") else "",
+            object_id=str(message["obj"].pk) if message.get("obj") else "",
+        )
+        for message in messages
+        if message.get("recipient")
+    ]
+    Notification.objects.bulk_create(rows, batch_size=1000)
+    if rows:
+        enqueue_on_commit(retry_pending_notifications_task)
+    return len(rows)
 
 
 def notification_send(*, notification_id: int) -> Notification | None:

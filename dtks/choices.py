@@ -204,6 +204,7 @@ class ChangeSource(models.TextChoices):
     CIVIL_REGISTRY = "civil_registry", _("Civil registry (Dukcapil)")
     DELIBERATION = "deliberation", _("Village deliberation")
     VERIFICATION = "verification", _("Dinsos verification")
+    UPDATE_PROPOSAL = "update_proposal", _("Update proposal (usulan pembaruan)")
 
 
 class HouseholdEventKind(models.TextChoices):

@@ -1,9 +1,10 @@
 """Reads of the registry, always scoped to the caller."""
 
 import datetime as dt
+import weakref
 from difflib import SequenceMatcher
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -289,6 +290,59 @@ def names_match(entered: str, recorded: str) -> bool:
     return a == b or SequenceMatcher(None, a, b).ratio() >= 0.9
 
 
+# The public status check in one round trip, on PostgreSQL and SQLite alike: the person (the
+# first living or moved record of the NIK), their region names and the enrollments of the
+# current period. This is the busiest public endpoint: built with the ORM, compiling the query
+# cost more than the database took to answer, and on PostgreSQL planning it took longer than
+# running it, so each connection prepares it once (benchmarks/README.md).
+CEK_BANSOS_SQL = """
+    SELECT i.id, i.name, h.desil, v.code, v.name, d.name, r.name, p.name, pp.name, e.status
+    FROM dtks_individual i
+    JOIN dtks_household h ON h.id = i.household_id
+    JOIN dtks_region v ON v.code = h.village_code
+    LEFT JOIN dtks_region d ON d.code = v.parent_id
+    LEFT JOIN dtks_region r ON r.code = d.parent_id
+    LEFT JOIN dtks_enrollment e ON e.household_id = h.id
+         AND (e.individual_id IS NULL OR e.individual_id = i.id)
+         AND e.period_id IN (SELECT pp2.id FROM dtks_programperiod pp2
+                             WHERE pp2.starts_on <= {today} AND pp2.ends_on >= {today})
+    LEFT JOIN dtks_program p ON p.id = e.program_id
+    LEFT JOIN dtks_programperiod pp ON pp.id = e.period_id
+    WHERE i.id = (SELECT x.id FROM dtks_individual x WHERE x.nik = {nik} AND x.status <> {dead}
+                  ORDER BY x.id LIMIT 1)
+    ORDER BY p.name
+"""
+_cek_prepared: "weakref.WeakSet" = weakref.WeakSet()
+
+
+def _cek_bansos_rows(nik: str, today: dt.date) -> list[tuple]:
+    from django.conf import settings
+    from django.db import connection
+
+    dead = IndividualStatus.DECEASED.value
+    prepared = (
+        connection.vendor == "postgresql"
+        and settings.SILAKSO_PREPARED_STATEMENTS
+        and not connection.in_atomic_block
+    )
+    with connection.cursor() as cursor:
+        if not prepared:
+            cursor.execute(
+                CEK_BANSOS_SQL.format(today="%s", nik="%s", dead="%s"), [today, today, nik, dead]
+            )
+            return cursor.fetchall()
+        raw = connection.connection
+        if raw not in _cek_prepared:
+            cursor.execute("DEALLOCATE ALL")
+            cursor.execute(
+                "PREPARE silakso_cek_bansos(date, text, text) AS "
+                + CEK_BANSOS_SQL.format(today="$1", nik="$2", dead="$3")
+            )
+            _cek_prepared.add(raw)
+        cursor.execute("EXECUTE silakso_cek_bansos(%s, %s, %s)", [today, nik, dead])
+        return cursor.fetchall()
+
+
 def cek_bansos(*, nik: str, name: str, today: dt.date | None = None) -> dict | None:
     """The public status check: the programs of the current period for a NIK + name, masked.
 
@@ -296,40 +350,28 @@ def cek_bansos(*, nik: str, name: str, today: dt.date | None = None) -> dict | N
     be told apart (no enumeration of who is in the registry).
     """
     today = today or timezone.localdate()
-    person = (
-        Individual.objects.filter(nik=nik)
-        .exclude(status=IndividualStatus.DECEASED)
-        .select_related("household__village__parent__parent")
-        .first()
-    )
-    if person is None or not names_match(name, person.name):
+    rows = _cek_bansos_rows(nik, today)
+    if not rows or not names_match(name, rows[0][1]):
         return None
-    enrollments = (
-        Enrollment.objects.filter(
-            household=person.household,
-            period__starts_on__lte=today,
-            period__ends_on__gte=today,
-        )
-        .filter(Q(individual__isnull=True) | Q(individual=person))
-        .select_related("program", "period")
-        .order_by("program__name")
-    )
-    village = person.household.village
+    person_id, person_name, desil, village_code, village, district, regency = rows[0][:7]
+    labels = dict(EnrollmentStatus.choices)
     return {
-        "person": person,
-        "name": mask_name(person.name),
-        "village": village.name,
-        "district": village.parent.name if village.parent else "",
-        "regency": village.parent.parent.name if village.parent and village.parent.parent else "",
-        "desil": person.household.desil,
+        "person_id": person_id,
+        "region_code": village_code,
+        "name": mask_name(person_name),
+        "village": village,
+        "district": district or "",
+        "regency": regency or "",
+        "desil": desil,
         "programs": [
             {
-                "program": enrollment.program.name,
-                "period": enrollment.period.name,
-                "status": enrollment.get_status_display(),
-                "active": enrollment.status == EnrollmentStatus.ACTIVE,
+                "program": program,
+                "period": period,
+                "status": str(labels.get(status, status)),
+                "active": status == EnrollmentStatus.ACTIVE,
             }
-            for enrollment in enrollments
+            for *_person, program, period, status in rows
+            if program is not None
         ],
     }
 

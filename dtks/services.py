@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -303,6 +303,26 @@ def _check_person(data: Mapping[str, Any], *, exclude_pk: int | None = None) -> 
     return check.warning_text
 
 
+def household_data_validate(*, data: Mapping[str, Any]) -> dict:
+    """Check proposed household variables without saving them (update proposals apply them
+    later); returns the values keyed by field, or raises a field-named ValidationError."""
+    unknown = sorted(set(data) - set(HOUSEHOLD_FIELDS))
+    if unknown:
+        raise ValidationError({field: _("This is not a household variable.") for field in unknown})
+    household = Household(**{field: data[field] for field in data})
+    household.clean_fields(exclude=[f.name for f in Household._meta.fields if f.name not in data])
+    return {field: getattr(household, field) for field in data}
+
+
+def person_data_validate(*, data: Mapping[str, Any], exclude_pk: int | None = None) -> dict:
+    """Check a person's data (NIK rules, NIK not already registered) without saving it."""
+    _check_person(data, exclude_pk=exclude_pk)
+    values = _person_values(data)
+    person = Individual(**values)
+    person.clean_fields(exclude=[f.name for f in Individual._meta.fields if f.name not in values])
+    return values
+
+
 def _person_values(data: Mapping[str, Any]) -> dict:
     values = {field: data[field] for field in PERSON_FIELDS if field in data}
     if "nik" in values:
@@ -530,23 +550,23 @@ def cek_bansos_allow(*, ip: str | None, nik: str) -> bool:
 
 
 def cek_bansos_audit(*, nik: str, result: dict | None) -> None:
-    """Every public status lookup is audited (the NIK masked, the region when found)."""
+    """Every public status lookup is audited (the NIK masked, the region when found).
+
+    Written in one round trip without waiting for the disk flush: a lookup record may be lost
+    if the database server crashes in the next fraction of a second, in exchange for the
+    busiest public page not waiting on the disk. Nothing a user submitted is written this way.
+    """
     from .nik import mask_nik
 
-    person = result["person"] if result else None
-    # A lookup record may be lost if the database server crashes in the next fraction of a
-    # second; in exchange the public check does not wait for a disk flush (runs inside the
-    # caller's transaction, see dtks/views.py and dtks/api/views.py).
-    with connection.cursor() as cursor:
-        cursor.execute("SET LOCAL synchronous_commit = off")
     audit_log(
         actor=None,
         action=AuditAction.LOOKUP,
         object_type="dtks.individual",
-        object_id=str(person.pk) if person else "",
+        object_id=str(result["person_id"]) if result else "",
         object_repr=mask_nik(nik),
-        region_code=person.household.village_id if person else None,
-        reason="cek bansos: {}".format("found" if person else "no match"),
+        region_code=result["region_code"] if result else None,
+        reason="cek bansos: {}".format("found" if result else "no match"),
+        durable=False,
     )
 
 

@@ -7,7 +7,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -973,9 +972,8 @@ def cek_bansos(request):
             form.add_error(None, _("Too many checks. Please try again in an hour."))
             status = 429
         else:
-            with transaction.atomic():
-                result = selectors.cek_bansos(nik=nik, name=name)
-                services.cek_bansos_audit(nik=nik, result=result)
+            result = selectors.cek_bansos(nik=nik, name=name)
+            services.cek_bansos_audit(nik=nik, result=result)
             checked = True
     return render(
         request,

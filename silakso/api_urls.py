@@ -5,4 +5,5 @@ from django.urls import include, path
 urlpatterns = [
     path("", include("core.api.urls")),
     path("", include("dtks.api.urls")),
+    path("", include("applications.api.urls")),
 ]

@@ -14,6 +14,7 @@ handler500 = "core.views.error_500"
 urlpatterns = [
     path("", include("core.urls")),
     path("registri/", include("dtks.urls")),
+    path("usulan/", include("applications.urls")),
     path("cek-bansos/", cek_bansos, name="cek_bansos"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", healthz, name="healthz"),

@@ -1,6 +1,5 @@
 """Registry API: scoped reads through selectors, every write through one service."""
 
-from django.db import transaction
 from django.http import Http404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiExample, extend_schema
@@ -458,9 +457,8 @@ class CekBansosView(APIView):
                 {"code": "throttled", "detail": _("Too many checks. Please try again in an hour.")},
                 status=status.HTTP_429_TOO_MANY_REQUESTS,
             )
-        with transaction.atomic():
-            result = selectors.cek_bansos(nik=nik, name=serializer.validated_data["name"])
-            services.cek_bansos_audit(nik=nik, result=result)
+        result = selectors.cek_bansos(nik=nik, name=serializer.validated_data["name"])
+        services.cek_bansos_audit(nik=nik, result=result)
         if result is None:
             return Response({"found": False, "detail": _("No data found for this NIK and name.")})
         return Response(

@@ -98,3 +98,27 @@ def test_invalid_nik_gets_a_field_error(client):
     response = _post(client, "", "x")
     assert response.status_code == 400
     assert "nik" in response.json()["fields"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_prepared_lookup_answers_like_the_plain_one_and_is_audited_outside_a_transaction(
+    client, regions, village_a, make_user
+):
+    # given a recipient, outside any test transaction (the path production requests take:
+    # a prepared statement per connection and an audit row written in one round trip)
+    manager = make_user(Role.DATA_MANAGER, "19.04")
+    household = make_household(village_a, manager, head_name="Wati Prepared")
+    program = make_program("bpnt")
+    today = dt.date.today()
+    period = make_period(
+        program, starts=today - dt.timedelta(days=1), ends=today + dt.timedelta(days=30)
+    )
+    services.enrollment_create(program=program, period=period, household=household, actor=manager)
+    head = household.members.get()
+    # when the same person is looked up three times on one connection
+    answers = [_post(client, head.nik, "wati prepared").json() for _ in range(3)]
+    # then every answer is the same, with the program, and every lookup is in the audit trail
+    assert answers[0] == answers[1] == answers[2]
+    assert [item["program"] for item in answers[0]["programs"]] == ["BPNT"]
+    assert AuditEvent.objects.filter(action=AuditAction.LOOKUP, object_id=str(head.pk)).count() == 3
+    assert _post(client, head.nik, "someone else").json()["found"] is False

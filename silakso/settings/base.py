@@ -316,5 +316,15 @@ SILAKSO_APPS = ["core", "dtks", "applications", "complaints", "referrals"]
 # Public status check (Cek Bansos): lookups allowed per hour from one address and of one NIK.
 SILAKSO_CEK_LIMIT_PER_IP = env.int("SILAKSO_CEK_LIMIT_PER_IP", default=20)
 SILAKSO_CEK_LIMIT_PER_NIK = env.int("SILAKSO_CEK_LIMIT_PER_NIK", default=5)
+# The public status check prepares its query once per database connection. Switch off behind
+# a connection pooler in transaction mode (PgBouncer), which does not keep prepared statements.
+SILAKSO_PREPARED_STATEMENTS = env.bool("SILAKSO_PREPARED_STATEMENTS", default=True)
+# Public objections (sanggah) allowed per hour from one address; tracking lookups per hour
+# from one address and of one tracking code.
+SILAKSO_OBJECTION_LIMIT_PER_IP = env.int("SILAKSO_OBJECTION_LIMIT_PER_IP", default=5)
+SILAKSO_TRACK_LIMIT_PER_IP = env.int("SILAKSO_TRACK_LIMIT_PER_IP", default=30)
+SILAKSO_TRACK_LIMIT_PER_CODE = env.int("SILAKSO_TRACK_LIMIT_PER_CODE", default=10)
+# The address residents reach SILAKSO at (links in SMS/email and in the annex QR code).
+SILAKSO_PUBLIC_URL = env("SILAKSO_PUBLIC_URL", default="http://127.0.0.1:8000")
 SILAKSO_SITE_NAME = env("SILAKSO_SITE_NAME", default="SILAKSO")
 SILAKSO_AGENCY_NAME = env("SILAKSO_AGENCY_NAME", default="Dinas Sosial Kabupaten Bangka Tengah")

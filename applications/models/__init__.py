@@ -1,0 +1,17 @@
+from .applications import Application, ApplicationDocument, ApplicationStatusChange
+from .deliberations import Deliberation, FieldCheck
+from .periods import Batch, BatchStatusChange, Objection
+from .proposals import ProposalStatusChange, UpdateProposal
+
+__all__ = [
+    "Application",
+    "ApplicationDocument",
+    "ApplicationStatusChange",
+    "Batch",
+    "BatchStatusChange",
+    "Deliberation",
+    "FieldCheck",
+    "Objection",
+    "ProposalStatusChange",
+    "UpdateProposal",
+]

@@ -1,0 +1,424 @@
+"""Reads of the application flow, always scoped to the caller; the same selectors feed the
+HTML pages, the API and the exports."""
+
+from django.db.models import Count, Min, QuerySet
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core.choices import Role
+from core.permissions import has_role
+from core.scope import NOTHING
+from dtks.models import Program, Region
+from dtks.nik import normalize_number
+
+from . import permissions as perms
+from .choices import ApplicationStatus, BatchStatus, ObjectionStatus, ProposalStatus
+from .models import (
+    Application,
+    ApplicationDocument,
+    Batch,
+    Deliberation,
+    FieldCheck,
+    Objection,
+    UpdateProposal,
+)
+from .resident_texts import step_text
+from .workflow import APPLICATION_FLOW
+
+
+def application_list(*, user, filters: dict | None = None, request=None) -> QuerySet[Application]:
+    """Applications the user may see (staff: their region; residents: their own)."""
+    if not (perms.can_read(user) or has_role(user, Role.RESIDENT)):
+        return Application.objects.filter(NOTHING)
+    queryset = Application.objects.visible_to(user).select_related(
+        "program", "village", "village__parent", "assigned_to"
+    )
+    if filters:
+        from .filtersets import ApplicationFilterSet
+
+        queryset = ApplicationFilterSet(filters, queryset=queryset, request=request).qs
+    return queryset
+
+
+def application_get(*, user, pk) -> Application:
+    return (
+        application_list(user=user)
+        .select_related(
+            "individual", "household", "deliberation", "batch", "entered_by", "verified_by"
+        )
+        .get(pk=pk)
+    )
+
+
+def application_track(*, code: str, nik: str) -> Application | None:
+    """The public status lookup: the application only when code and NIK belong together.
+
+    A wrong code and a wrong NIK give the same None, so neither can be guessed separately.
+    """
+    code = (code or "").strip().upper().replace(" ", "")
+    if code and not code.startswith("U-") and len(code) == 9:
+        code = "U-" + code
+    if len(code) == 10 and code.startswith("U") and "-" not in code[2:]:
+        code = "U-{}-{}".format(code[1:5], code[5:])
+    return (
+        Application.objects.select_related("program", "village")
+        .filter(code=code, applicant_nik=normalize_number(nik or ""))
+        .first()
+    )
+
+
+def application_steps(*, application: Application) -> list[dict]:
+    """The steps so far, in plain words for the resident, oldest first."""
+    steps = []
+    for change in application.status_changes.all():
+        happened, _following = step_text(change.to_status)
+        steps.append(
+            {
+                "status": change.to_status,
+                "label": ApplicationStatus(change.to_status).label,
+                "text": happened,
+                "time": change.created_at,
+            }
+        )
+    return steps
+
+
+def application_next_step(*, application: Application) -> str:
+    return step_text(application.status)[1]
+
+
+def application_actions(*, application: Application, user) -> list[str]:
+    """Which action buttons the user gets on an application (only allowed transitions)."""
+    targets = APPLICATION_FLOW.allowed_targets(application.status)
+    actions = []
+    if perms.can_verify(user):
+        if (
+            ApplicationStatus.VERIFIED in targets
+            and application.status == ApplicationStatus.DELIBERATED
+        ):
+            actions += ["verify", "field_check"]
+        if ApplicationStatus.REJECTED in targets and application.status in (
+            ApplicationStatus.DELIBERATED,
+            ApplicationStatus.VERIFIED,
+        ):
+            actions.append("reject")
+        if (
+            application.assigned_to_id != user.pk
+            and application.status == ApplicationStatus.DELIBERATED
+        ):
+            actions.append("take")
+    if perms.can_intake(user) and ApplicationStatus.WITHDRAWN in targets:
+        actions.append("withdraw")
+    return actions
+
+
+def application_documents(*, user, application: Application) -> QuerySet[ApplicationDocument]:
+    return ApplicationDocument.objects.visible_to(user).filter(application=application)
+
+
+def application_counters(*, user) -> list[dict]:
+    """How many applications wait at each step, and since when the oldest has waited."""
+    rows = (
+        application_list(user=user)
+        .open()
+        .values("status")
+        .annotate(total=Count("pk"), oldest=Min("status_changed_at"))
+    )
+    now = timezone.now()
+    by_status = {row["status"]: row for row in rows}
+    counters = []
+    for status in (
+        ApplicationStatus.NEEDS_UPDATE,
+        ApplicationStatus.AWAITING_DELIBERATION,
+        ApplicationStatus.DELIBERATED,
+        ApplicationStatus.VERIFIED,
+        ApplicationStatus.FINALISED,
+        ApplicationStatus.RATIFIED,
+        ApplicationStatus.EXPORTED,
+    ):
+        row = by_status.get(status)
+        oldest = row["oldest"] if row else None
+        counters.append(
+            {
+                "status": status,
+                "label": ApplicationStatus(status).label,
+                "total": row["total"] if row else 0,
+                "oldest_days": (now - oldest).days if oldest else None,
+            }
+        )
+    return counters
+
+
+def programs_open_for_applications(*, village_code: str | None = None) -> QuerySet[Program]:
+    queryset = Program.objects.active().filter(accepts_applications=True)
+    if village_code:
+        queryset = queryset.available_in(village_code)
+    return queryset.order_by("name")
+
+
+def villages_for_residents() -> QuerySet[Region]:
+    """Villages a resident can choose: those of the regency this installation serves."""
+    from django.conf import settings
+
+    return (
+        Region.objects.filter(level=4, code__startswith=settings.SILAKSO_HOME_REGENCY + ".")
+        .select_related("parent")
+        .order_by("parent__name", "name")
+    )
+
+
+# ---------------------------------------------------------------------------- proposals
+def proposal_list(*, user, filters: dict | None = None) -> QuerySet[UpdateProposal]:
+    if not perms.can_read(user):
+        return UpdateProposal.objects.filter(NOTHING)
+    queryset = UpdateProposal.objects.visible_to(user).select_related(
+        "village", "household", "application", "application__program"
+    )
+    if filters:
+        from .filtersets import UpdateProposalFilterSet
+
+        queryset = UpdateProposalFilterSet(filters, queryset=queryset).qs
+    return queryset
+
+
+def proposal_get(*, user, pk) -> UpdateProposal:
+    return (
+        proposal_list(user=user)
+        .select_related("deliberation", "filled_by", "verified_by")
+        .get(pk=pk)
+    )
+
+
+def field_checks(*, user, application=None, proposal=None) -> QuerySet[FieldCheck]:
+    queryset = FieldCheck.objects.visible_to(user).select_related("checked_by")
+    if application is not None:
+        return queryset.filter(application=application)
+    return queryset.filter(proposal=proposal)
+
+
+# ---------------------------------------------------------------------------- deliberations
+def deliberation_list(*, user) -> QuerySet[Deliberation]:
+    if not perms.can_read(user):
+        return Deliberation.objects.filter(NOTHING)
+    return Deliberation.objects.visible_to(user).select_related("village", "recorded_by")
+
+
+def waiting_for_deliberation(*, user, village: Region) -> dict:
+    """What the village head of ``village`` decides on: applications and update proposals."""
+    applications = application_list(user=user).filter(
+        village=village, status=ApplicationStatus.AWAITING_DELIBERATION
+    )
+    proposals = proposal_list(user=user).filter(
+        village=village, status=ProposalStatus.GROUND_CHECKED
+    )
+    return {
+        "applications": applications.order_by("status_changed_at"),
+        "proposals": proposals.order_by("status_changed_at"),
+    }
+
+
+# ---------------------------------------------------------------------------- batches
+def batch_list(*, user) -> QuerySet[Batch]:
+    if not perms.can_read(user):
+        return Batch.objects.filter(NOTHING)
+    return (
+        Batch.objects.visible_to(user)
+        .select_related("regency")
+        .annotate(size=Count("applications"))
+    )
+
+
+def batch_get(*, user, pk) -> Batch:
+    return batch_list(user=user).select_related("finalised_by", "ratified_by").get(pk=pk)
+
+
+def batch_public(*, token: str) -> dict | None:
+    """What the QR code of an annex confirms: the list, its decree and its totals, no names."""
+    batch = (
+        Batch.objects.select_related("regency")
+        .filter(verification_token=token, status__in=[BatchStatus.RATIFIED, BatchStatus.EXPORTED])
+        .first()
+    )
+    if batch is None:
+        return None
+    villages = (
+        batch.applications.values("village__name", "village__code")
+        .annotate(total=Count("pk"))
+        .order_by("village__code")
+    )
+    return {"batch": batch, "villages": list(villages), "total": sum(v["total"] for v in villages)}
+
+
+# ---------------------------------------------------------------------------- objections
+def objection_list(*, user, filters: dict | None = None) -> QuerySet[Objection]:
+    queryset = Objection.objects.visible_to(user).select_related("village", "application")
+    if filters:
+        from .filtersets import ObjectionFilterSet
+
+        queryset = ObjectionFilterSet(filters, queryset=queryset).qs
+    return queryset
+
+
+# ---------------------------------------------------------------------------- landing pages
+def dashboard_cards(user) -> list[dict]:
+    """Landing-page cards: what waits for this role, and for how long."""
+    cards = []
+    if not perms.can_read(user):
+        return cards
+    counters = {row["status"]: row for row in application_counters(user=user)}
+
+    def card(status, title, action, url_query, tone=""):
+        row = counters[status]
+        hint = (
+            _("The oldest has waited {days} days.").format(days=row["oldest_days"])
+            if row["total"]
+            else _("Nothing waiting.")
+        )
+        return {
+            "title": title,
+            "value": row["total"],
+            "hint": hint,
+            "tone": tone if row["total"] else "",
+            "url": reverse("applications:application_list") + url_query,
+            "action": action,
+        }
+
+    if has_role(user, Role.VILLAGE_OPERATOR):
+        waiting = proposal_list(user=user).filter(
+            status__in=[ProposalStatus.SUBMITTED, ProposalStatus.VARIABLES_FILLED]
+        )
+        cards.append(
+            {
+                "title": _("Households to visit (data updates)"),
+                "value": waiting.count(),
+                "hint": _("Fill in the data and take a photo of the house."),
+                "url": reverse("applications:proposal_list"),
+                "action": _("Open the list"),
+            }
+        )
+    if has_role(user, Role.VILLAGE_HEAD):
+        cards.append(
+            card(
+                ApplicationStatus.AWAITING_DELIBERATION,
+                _("Requests waiting for the village deliberation"),
+                _("Record a deliberation"),
+                "?status=awaiting_deliberation",
+            )
+        )
+    if has_role(user, Role.VERIFIER):
+        cards.append(
+            card(
+                ApplicationStatus.DELIBERATED,
+                _("Requests to verify"),
+                _("Open the worklist"),
+                "?status=deliberated",
+                tone="bad",
+            )
+        )
+        open_objections = objection_list(user=user).filter(status=ObjectionStatus.OPEN).count()
+        cards.append(
+            {
+                "title": _("Public objections to answer"),
+                "value": open_objections,
+                "hint": _("Objections (sanggah) against proposed or listed recipients."),
+                "url": reverse("applications:objection_list"),
+                "action": _("Answer objections"),
+            }
+        )
+    if has_role(user, Role.DATA_MANAGER, Role.HEAD_OF_DIVISION):
+        cards.append(
+            card(
+                ApplicationStatus.VERIFIED,
+                _("Verified requests waiting for the period list"),
+                _("Period lists"),
+                "?status=verified",
+            )
+        )
+    if has_role(user, Role.REGENT_OFFICE):
+        waiting = batch_list(user=user).filter(status=BatchStatus.FINALISED).count()
+        cards.append(
+            {
+                "title": _("Period lists to ratify"),
+                "value": waiting,
+                "hint": _("Finalised by Dinsos, waiting for the regent's decree."),
+                "url": reverse("applications:batch_list"),
+                "action": _("Open the lists"),
+            }
+        )
+    return cards
+
+
+def nav_items(user) -> list[dict]:
+    items = []
+    if perms.can_read(user):
+        items.append({"label": _("Aid requests"), "url": reverse("applications:application_list")})
+    if has_role(user, Role.VILLAGE_HEAD):
+        items.append(
+            {"label": _("Deliberation"), "url": reverse("applications:deliberation_create")}
+        )
+    if perms.can_read(user) and has_role(
+        user,
+        Role.DATA_MANAGER,
+        Role.HEAD_OF_DIVISION,
+        Role.REGENT_OFFICE,
+        Role.VERIFIER,
+        Role.SYSTEM_ADMIN,
+    ):
+        items.append({"label": _("Period lists"), "url": reverse("applications:batch_list")})
+    if perms.can_read_objections(user):
+        items.append({"label": _("Objections"), "url": reverse("applications:objection_list")})
+    return items
+
+
+def public_actions(user) -> list[dict]:
+    actions = [
+        {
+            "label": _("Ask for aid"),
+            "hint": _("Apply online for a social assistance program."),
+            "url": reverse("applications:apply_start"),
+        },
+        {
+            "label": _("Follow my request"),
+            "hint": _("With your tracking code and NIK."),
+            "url": reverse("applications:track"),
+        },
+        {
+            "label": _("Object to a recipient (sanggah)"),
+            "hint": _("Someone on the list is not eligible, or a poor neighbour is missing."),
+            "url": reverse("applications:objection_create"),
+        },
+    ]
+    if user is not None and user.is_authenticated and user.role == Role.RESIDENT:
+        actions.insert(
+            1,
+            {
+                "label": _("My requests"),
+                "hint": _("Every request made with your NIK."),
+                "url": reverse("applications:my_applications"),
+            },
+        )
+    return actions
+
+
+def household_links(household, user) -> list[dict]:
+    """Applications of a household, for its page in the registry."""
+    rows = application_list(user=user).filter(household=household).order_by("-created_at")[:20]
+    return [
+        {
+            "label": "{} · {} · {}".format(row.code, row.program.name, row.get_status_display()),
+            "url": reverse("applications:application_detail", args=[row.pk]),
+        }
+        for row in rows
+    ]
+
+
+def proposals_open_in(user) -> QuerySet[UpdateProposal]:
+    return proposal_list(user=user).exclude(
+        status__in=[ProposalStatus.APPLIED, ProposalStatus.REJECTED]
+    )
+
+
+def objection_counts(*, user) -> dict:
+    rows = objection_list(user=user).values("status").annotate(total=Count("pk"))
+    return {row["status"]: row["total"] for row in rows}
