@@ -157,6 +157,30 @@ def programs_open_for_applications(*, village_code: str | None = None) -> QueryS
     return queryset.order_by("name")
 
 
+def resident_initial(*, user) -> dict:
+    """A signed-in resident's own data as the registry knows it, to fill in the form."""
+    if user is None or not user.is_authenticated or user.role != Role.RESIDENT or not user.nik:
+        return {}
+    from dtks.models import Individual
+
+    person = (
+        Individual.objects.filter(nik=user.nik).select_related("household").order_by("pk").first()
+    )
+    initial = {
+        "nik": user.nik,
+        "name": user.get_full_name(),
+        "phone": user.phone,
+        "email": user.email,
+    }
+    if person is not None:
+        initial.update(
+            name=person.name,
+            village=person.household.village_id,
+            address=person.household.address,
+        )
+    return initial
+
+
 def villages_for_residents() -> QuerySet[Region]:
     """Villages a resident can choose: those of the regency this installation serves."""
     from django.conf import settings
@@ -298,14 +322,14 @@ def dashboard_cards(user) -> list[dict]:
             }
         )
     if has_role(user, Role.VILLAGE_HEAD):
-        cards.append(
-            card(
-                ApplicationStatus.AWAITING_DELIBERATION,
-                _("Requests waiting for the village deliberation"),
-                _("Record a deliberation"),
-                "?status=awaiting_deliberation",
-            )
+        waiting = card(
+            ApplicationStatus.AWAITING_DELIBERATION,
+            _("Requests waiting for the village deliberation"),
+            _("Record a deliberation"),
+            "",
         )
+        waiting["url"] = reverse("applications:deliberation_create")
+        cards.append(waiting)
     if has_role(user, Role.VERIFIER):
         cards.append(
             card(
@@ -327,14 +351,14 @@ def dashboard_cards(user) -> list[dict]:
             }
         )
     if has_role(user, Role.DATA_MANAGER, Role.HEAD_OF_DIVISION):
-        cards.append(
-            card(
-                ApplicationStatus.VERIFIED,
-                _("Verified requests waiting for the period list"),
-                _("Period lists"),
-                "?status=verified",
-            )
+        verified = card(
+            ApplicationStatus.VERIFIED,
+            _("Verified requests waiting for the period list"),
+            _("Period lists"),
+            "",
         )
+        verified["url"] = reverse("applications:batch_list")
+        cards.append(verified)
     if has_role(user, Role.REGENT_OFFICE):
         waiting = batch_list(user=user).filter(status=BatchStatus.FINALISED).count()
         cards.append(

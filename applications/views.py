@@ -80,6 +80,7 @@ def apply(request, program_code):
         request.FILES or None,
         program=program,
         villages=selectors.villages_for_residents(),
+        initial=selectors.resident_initial(user=request.user),
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -207,7 +208,7 @@ def withdraw(request, code):
         try:
             services.application_withdraw(
                 application=application,
-                actor=request.user if request.user.role == Role.RESIDENT else None,
+                actor=request.user if request.user.is_authenticated else None,
                 reason=form.cleaned_data["reason"],
             )
         except (ValidationError, DomainError) as exc:

@@ -58,6 +58,70 @@ URL_MATRIX = {
     "dtks:campaign_item": "scoped",
     "dtks:civil_registry_upload": "own",
     "dtks:flag_resolve": "scoped",
+    "applications:apply_start": "public",
+    "applications:apply": "public",
+    "applications:apply_done": "own",
+    "applications:track": "public",
+    "applications:status": "own",
+    "applications:withdraw": "own",
+    "applications:my_applications": "own",
+    "applications:objection_create": "public",
+    "applications:objection_done": "own",
+    "applications:batch_verify": "public",
+    "applications:application_list": "scoped",
+    "applications:intake_start": "reference",
+    "applications:intake": "scoped",
+    "applications:application_detail": "scoped",
+    "applications:application_verify": "scoped",
+    "applications:application_take": "scoped",
+    "applications:application_reject": "scoped",
+    "applications:application_withdraw": "scoped",
+    "applications:application_field_check": "scoped",
+    "applications:document_file": "scoped",
+    "applications:field_check_photo": "scoped",
+    "applications:deliberation_create": "scoped",
+    "applications:deliberation_document": "scoped",
+    "applications:proposal_list": "scoped",
+    "applications:proposal_detail": "scoped",
+    "applications:proposal_fill": "scoped",
+    "applications:proposal_ground_check": "scoped",
+    "applications:proposal_verify": "scoped",
+    "applications:proposal_reject": "scoped",
+    "applications:batch_list": "scoped",
+    "applications:batch_detail": "scoped",
+    "applications:batch_finalise": "scoped",
+    "applications:batch_ratify": "scoped",
+    "applications:batch_annex": "scoped",
+    "applications:batch_export": "scoped",
+    "applications:batch_export_file": "scoped",
+    "applications:batch_results": "scoped",
+    "applications:objection_list": "scoped",
+    "applications:objection_detail": "scoped",
+    "applications:objection_evidence": "scoped",
+    "applications-api:application-list": "scoped",
+    "applications-api:application-detail": "scoped",
+    "applications-api:application-verify": "scoped",
+    "applications-api:application-reject": "scoped",
+    "applications-api:application-withdraw": "scoped",
+    "applications-api:application-take": "scoped",
+    "applications-api:application-field-check": "scoped",
+    "applications-api:update-proposal-list": "scoped",
+    "applications-api:update-proposal-detail": "scoped",
+    "applications-api:update-proposal-fill": "scoped",
+    "applications-api:update-proposal-ground-check": "scoped",
+    "applications-api:update-proposal-verify": "scoped",
+    "applications-api:update-proposal-reject": "scoped",
+    "applications-api:deliberation-list": "scoped",
+    "applications-api:deliberation-detail": "scoped",
+    "applications-api:batch-list": "scoped",
+    "applications-api:batch-detail": "scoped",
+    "applications-api:batch-finalise": "scoped",
+    "applications-api:batch-ratify": "scoped",
+    "applications-api:batch-export": "scoped",
+    "applications-api:batch-results": "scoped",
+    "applications-api:objection-list": "scoped",
+    "applications-api:objection-detail": "scoped",
+    "applications-api:objection-answer": "scoped",
     "cek_bansos": "public",
     "set_language": "public",
     "healthz": "public",
@@ -353,3 +417,135 @@ def test_manager_of_another_regency_sees_no_enrollment_of_village_b(
         == 404
     )
     assert client.get(reverse("dtks-api:enrollment-list")).json()["count"] == 0
+
+
+# ---------------------------------------------------------------------------- applications
+@pytest.fixture
+def application_b(village_b, make_user):
+    """An aid request of village B, deliberated, with a document, a field check, a proposal,
+    a deliberation and an objection."""
+    import datetime as dt
+
+    from applications import services
+    from applications.tests.factories import household, pdf, photo, program, submit
+
+    bpnt = program("bpnt")
+    application = submit(bpnt, household(village_b, head_name="Pemohon Desa B"))
+    head_b = make_user(Role.VILLAGE_HEAD, village_b.code)
+    deliberation = services.deliberation_record(
+        village=village_b,
+        kind="sptjm",
+        held_on=dt.date.today(),
+        document=pdf(),
+        decisions={application.pk: (True, "")},
+        actor=head_b,
+    )
+    verifier = make_user(Role.VERIFIER, "19.04")
+    check = services.field_check_record(
+        application=application, actor=verifier, notes="Rumah sederhana", photo=photo()
+    )
+    proposal = submit(bpnt, household(village_b, desil=9, head_name="Mampu B")).update_proposal
+    objection = services.objection_submit(
+        kind="not_eligible",
+        village=village_b,
+        subject_name="Pemohon Desa B",
+        reason="Tidak layak sama sekali",
+    )
+    return {
+        "application": application,
+        "document": application.documents.get(),
+        "check": check,
+        "deliberation": deliberation,
+        "proposal": proposal,
+        "objection": objection,
+    }
+
+
+def test_operator_of_village_a_gets_nothing_of_village_b_applications(
+    client, login, two_villages, application_b
+):
+    from applications.models import Application
+
+    login(client, two_villages["operator_a"])
+    application = application_b["application"]
+    proposal = application_b["proposal"]
+    for url in (
+        reverse("applications:application_detail", args=[application.pk]),
+        reverse("applications:application_reject", args=[application.pk]),
+        reverse("applications:application_withdraw", args=[application.pk]),
+        reverse("applications:application_field_check", args=[application.pk]),
+        reverse("applications:document_file", args=[application.pk, application_b["document"].pk]),
+        reverse("applications:field_check_photo", args=[application_b["check"].pk]),
+        reverse("applications:deliberation_document", args=[application_b["deliberation"].pk]),
+        reverse("applications:proposal_detail", args=[proposal.pk]),
+        reverse("applications:proposal_fill", args=[proposal.pk]),
+        reverse("applications:proposal_ground_check", args=[proposal.pk]),
+        reverse("applications:proposal_reject", args=[proposal.pk]),
+        reverse("applications:status", args=[application.code]),
+        reverse("applications:withdraw", args=[application.code]),
+    ):
+        assert client.get(url).status_code == 404, url
+    for url in (
+        reverse("applications:application_verify", args=[application.pk]),
+        reverse("applications:application_take", args=[application.pk]),
+        reverse("applications:proposal_verify", args=[proposal.pk]),
+        reverse("applications:proposal_fill", args=[proposal.pk]),
+    ):
+        assert client.post(url, {"reason": "x", "confirm": "on"}).status_code == 404, url
+    listing = client.get(reverse("applications:application_list")).content.decode()
+    assert "Pemohon Desa B" not in listing
+    assert "Mampu B" not in client.get(reverse("applications:proposal_list")).content.decode()
+    for name, pk in (
+        ("applications-api:application-detail", application.pk),
+        ("applications-api:update-proposal-detail", proposal.pk),
+        ("applications-api:deliberation-detail", application_b["deliberation"].pk),
+    ):
+        assert client.get(reverse(name, args=[pk])).status_code == 404, name
+    for name in ("application-withdraw", "application-field-check"):
+        response = client.post(
+            reverse("applications-api:" + name, args=[application.pk]),
+            {"note": "x", "notes": "xxxxxx"},
+            content_type="application/json",
+        )
+        assert response.status_code == 404, name
+    assert client.get(reverse("applications-api:application-list")).json()["count"] == 0
+    assert Application.objects.get(pk=application.pk).status == "deliberated"
+
+
+def test_objections_and_batches_of_another_regency_are_invisible(
+    client, login, make_user, application_b
+):
+    import datetime as dt
+
+    from applications import services
+
+    batch = services.batch_create(
+        regency=application_b["application"].village.parent.parent,
+        name="Usulan B",
+        cutoff=dt.date.today(),
+        actor=make_user(Role.DATA_MANAGER, "19.04"),
+    )
+    login(client, make_user(Role.VERIFIER, "19.01"))
+    objection = application_b["objection"]
+    assert (
+        client.get(reverse("applications:objection_detail", args=[objection.pk])).status_code == 404
+    )
+    assert (
+        client.get(reverse("applications:objection_evidence", args=[objection.pk])).status_code
+        == 404
+    )
+    assert (
+        client.get(reverse("applications-api:objection-detail", args=[objection.pk])).status_code
+        == 404
+    )
+    assert client.get(reverse("applications-api:objection-list")).json()["count"] == 0
+    login(client, make_user(Role.DATA_MANAGER, "19.01"))
+    for name in ("batch_detail", "batch_annex", "batch_export_file", "batch_results"):
+        assert client.get(reverse("applications:" + name, args=[batch.pk])).status_code == 404, name
+    for name in ("batch_finalise", "batch_export"):
+        assert client.post(reverse("applications:" + name, args=[batch.pk])).status_code == 404, (
+            name
+        )
+    assert client.get(reverse("applications-api:batch-list")).json()["count"] == 0
+    login(client, make_user(Role.REGENT_OFFICE, "19.01"))
+    assert client.get(reverse("applications:batch_ratify", args=[batch.pk])).status_code == 404

@@ -81,7 +81,8 @@ class ApplicationCreateInputSerializer(serializers.Serializer):
     )
     village = serializers.PrimaryKeyRelatedField(queryset=Region.objects.filter(level=4))
     channel = serializers.ChoiceField(
-        choices=[c for c in ApplicationChannel.choices if c[0] != "online"]
+        choices=ApplicationChannel.choices,
+        help_text=_("How the request reached you; partner systems use `api`."),
     )
     nik = serializers.CharField(max_length=24)
     name = serializers.CharField(max_length=150)

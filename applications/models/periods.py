@@ -103,7 +103,8 @@ class ObjectionQuerySet(models.QuerySet):
         from core.permissions import DINSOS_ROLES, has_role
         from core.scope import NOTHING
 
-        if not (has_role(user, *DINSOS_ROLES) or (user and user.is_installation_wide)):
+        installation_wide = bool(user) and user.is_authenticated and user.is_installation_wide
+        if not (has_role(user, *DINSOS_ROLES) or installation_wide):
             return self.filter(NOTHING)
         return self.filter(region_q(user, "village__code"))
 

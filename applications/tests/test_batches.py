@@ -67,7 +67,10 @@ def regency(village_a):
 
 def _ratified(people, regency):
     batch = services.batch_create(
-        regency=regency, name="Usulan Desember 2026", cutoff=dt.date.today(), actor=people["manager"]
+        regency=regency,
+        name="Usulan Desember 2026",
+        cutoff=dt.date.today(),
+        actor=people["manager"],
     )
     services.batch_finalise(batch=batch, actor=people["manager"])
     services.batch_ratify(
@@ -79,11 +82,12 @@ def _ratified(people, regency):
 
 def test_finalisation_takes_the_verified_requests_up_to_the_cut_off(people, verified, regency):
     late = verified[2]
-    Application.objects.filter(pk=late.pk).update(
-        verified_at=timezone.now() + dt.timedelta(days=3)
-    )
+    Application.objects.filter(pk=late.pk).update(verified_at=timezone.now() + dt.timedelta(days=3))
     batch = services.batch_create(
-        regency=regency, name="Usulan Desember 2026", cutoff=dt.date.today(), actor=people["manager"]
+        regency=regency,
+        name="Usulan Desember 2026",
+        cutoff=dt.date.today(),
+        actor=people["manager"],
     )
     batch = services.batch_finalise(batch=batch, actor=people["manager"])
     assert batch.status == BatchStatus.FINALISED
@@ -91,7 +95,9 @@ def test_finalisation_takes_the_verified_requests_up_to_the_cut_off(people, veri
     assert Application.objects.get(pk=verified[0].pk).status == A.FINALISED
     assert Application.objects.get(pk=late.pk).status == A.VERIFIED
     # every resident in the list is told, in one sweep
-    assert Notification.objects.filter(object_id=str(verified[0].pk), body__contains="daftar").exists()
+    assert Notification.objects.filter(
+        object_id=str(verified[0].pk), body__contains="daftar"
+    ).exists()
 
 
 def test_an_empty_list_cannot_be_finalised(people, regency):
@@ -136,7 +142,9 @@ def test_ratification_produces_an_annex_per_village_with_totals_and_a_qr_code(
     assert page.status_code == 200
     assert "188.45/123/2026" in body and batch.annex_sha256 in body
     assert "Siti Aminah" not in body
-    assert client.get(reverse("applications:batch_verify", args=["forged-token"])).status_code == 404
+    assert (
+        client.get(reverse("applications:batch_verify", args=["forged-token"])).status_code == 404
+    )
 
 
 def test_ratification_queues_the_annex_as_a_job(people, verified, regency):
@@ -188,7 +196,9 @@ def test_ministry_results_reach_each_resident_and_bad_lines_are_reported(people,
     assert accepted.status == A.ACCEPTED and accepted.ministry_note == "Mulai Januari 2027"
     assert Application.objects.get(pk=verified[1].pk).status == A.NOT_ACCEPTED
     assert Application.objects.get(pk=verified[2].pk).status == A.EXPORTED
-    assert Notification.objects.filter(object_id=str(accepted.pk), body__contains="diterima").exists()
+    assert Notification.objects.filter(
+        object_id=str(accepted.pk), body__contains="diterima"
+    ).exists()
 
 
 def test_results_without_the_needed_columns_are_refused_as_a_file(people, verified, regency):
@@ -196,6 +206,8 @@ def test_results_without_the_needed_columns_are_refused_as_a_file(people, verifi
     services.batch_export_run(batch_id=batch.pk, actor=people["manager"])
     with pytest.raises(DomainError):
         services.batch_results_import(
-            batch=batch, handle=SimpleUploadedFile("x.csv", b"nama,status\na,b\n"), actor=people["manager"]
+            batch=batch,
+            handle=SimpleUploadedFile("x.csv", b"nama,status\na,b\n"),
+            actor=people["manager"],
         )
     assert not Application.objects.filter(status__in=[A.ACCEPTED, A.NOT_ACCEPTED]).exists()

@@ -170,7 +170,9 @@ def test_ground_check_needs_a_photo_and_comes_after_the_data(bpnt, village_a, pe
         services.proposal_ground_check(
             proposal=proposal, actor=people["operator"], notes="Rumah bagus", photo=photo()
         )
-    services.proposal_fill(proposal=proposal, variables={"toilet": "shared"}, actor=people["operator"])
+    services.proposal_fill(
+        proposal=proposal, variables={"toilet": "shared"}, actor=people["operator"]
+    )
     with pytest.raises(ValidationError):
         services.proposal_ground_check(
             proposal=proposal, actor=people["operator"], notes="Rumah bagus", photo=None
@@ -201,7 +203,9 @@ def test_stopping_a_proposal_ends_its_request_with_the_reason(bpnt, village_a, p
     assert application.decision_reason == "Tidak ada yang tinggal di alamat ini"
 
 
-def test_operators_of_another_village_cannot_touch_the_proposal(bpnt, village_a, village_b, make_user):
+def test_operators_of_another_village_cannot_touch_the_proposal(
+    bpnt, village_a, village_b, make_user
+):
     richer = household(village_a, desil=8)
     proposal = submit(bpnt, richer).update_proposal
     stranger = make_user(Role.VILLAGE_OPERATOR, village_b.code)

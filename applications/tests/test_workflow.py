@@ -41,13 +41,8 @@ def test_final_states_lead_nowhere():
 def test_withdrawal_is_possible_until_finalisation_only():
     from applications.workflow import WITHDRAWABLE
 
-    assert WITHDRAWABLE == {
-        A.SUBMITTED,
-        A.NEEDS_UPDATE,
-        A.AWAITING_DELIBERATION,
-        A.DELIBERATED,
-        A.VERIFIED,
-    }
+    expected = {A.SUBMITTED, A.NEEDS_UPDATE, A.AWAITING_DELIBERATION, A.DELIBERATED, A.VERIFIED}
+    assert expected == WITHDRAWABLE
 
 
 # ---------------------------------------------------------------------------- the real steps
@@ -234,6 +229,8 @@ def test_take_puts_it_on_the_verifiers_worklist(bpnt, village_a, people):
     application = submit(bpnt, household(village_a))
     services.application_take(application=application, actor=people["verifier"])
     mine = application_list(
-        user=people["verifier"], filters={"mine": "true"}, request=type("R", (), {"user": people["verifier"]})()
+        user=people["verifier"],
+        filters={"mine": "true"},
+        request=type("R", (), {"user": people["verifier"]})(),
     )
     assert list(mine) == [Application.objects.get(pk=application.pk)]

@@ -54,6 +54,13 @@ class Command(BaseCommand):
             )
         self._programs(regency)
         accounts = self._accounts(regency)
+        # Each app may add its own demo data (`seed_demo_<app>`), after the accounts exist.
+        from django.conf import settings
+        from django.core.management import get_commands
+
+        for app in settings.SILAKSO_APPS:
+            if "seed_demo_" + app in get_commands():
+                call_command("seed_demo_" + app, stdout=self.stdout)
         self._print(accounts)
 
     def _programs(self, regency: Region) -> None:
