@@ -6,6 +6,7 @@ notification after commit (from the database outbox, so nothing is lost when Red
 import datetime as dt
 import hashlib
 from collections.abc import Iterable, Mapping
+from functools import partial
 from typing import Any
 
 from django.conf import settings
@@ -20,7 +21,13 @@ from django.utils.translation import gettext as _
 from core.choices import AuditAction, NotificationChannel, Role
 from core.permissions import assert_separation_of_duties
 from core.scope import region_in_scope
-from core.services import audit_log, job_create, notification_queue, notification_queue_many
+from core.services import (
+    audit_log,
+    job_create,
+    notification_queue,
+    notification_queue_many,
+    status_transition,
+)
 from core.uploads import process_upload
 from dtks import services as registry
 from dtks.choices import ChangeSource, EnrollmentStatus, IndividualStatus
@@ -144,22 +151,15 @@ def _move(
     extra_fields: Iterable[str] = (),
 ) -> Application:
     """Apply one transition of the table to a locked application; log, audit and notify."""
-    APPLICATION_FLOW.assert_transition(application.status, target)
-    source = application.status
-    application.status = target
-    application.status_changed_at = timezone.now()
-    application.save(update_fields=["status", "status_changed_at", "updated_at", *extra_fields])
-    real_actor = actor if actor is not None and actor.is_authenticated else None
-    ApplicationStatusChange.objects.create(
-        application=application, from_status=source, to_status=target, actor=real_actor, note=note
-    )
-    audit_log(
+    status_transition(
+        application,
+        target,
+        flow=APPLICATION_FLOW,
+        history=partial(ApplicationStatusChange.objects.create, application=application),
         actor=actor,
-        action=AuditAction.TRANSITION,
-        obj=application,
+        note=note,
+        fields=tuple(extra_fields),
         region_code=application.village_id,
-        changes={"status": [source, target]},
-        reason=note,
     )
     _notify(application, target, resident_note)
     return application
@@ -645,25 +645,15 @@ def _jsonable(value):
 
 
 def _proposal_move(proposal: UpdateProposal, target: str, *, actor, note: str = "", fields=()):
-    PROPOSAL_FLOW.assert_transition(proposal.status, target)
-    source = proposal.status
-    proposal.status = target
-    proposal.status_changed_at = timezone.now()
-    proposal.save(update_fields=["status", "status_changed_at", "updated_at", *fields])
-    ProposalStatusChange.objects.create(
-        proposal=proposal,
-        from_status=source,
-        to_status=target,
-        actor=actor if actor is not None and actor.is_authenticated else None,
-        note=note,
-    )
-    audit_log(
+    status_transition(
+        proposal,
+        target,
+        flow=PROPOSAL_FLOW,
+        history=partial(ProposalStatusChange.objects.create, proposal=proposal),
         actor=actor,
-        action=AuditAction.TRANSITION,
-        obj=proposal,
+        note=note,
+        fields=tuple(fields),
         region_code=proposal.village_id,
-        changes={"status": [source, target]},
-        reason=note,
     )
     return proposal
 
@@ -1034,24 +1024,15 @@ def deliberation_record(
 
 # ============================================================================ period lists
 def _batch_move(batch: Batch, target: str, *, actor, note: str = "", fields=()) -> Batch:
-    BATCH_FLOW.assert_transition(batch.status, target)
-    source = batch.status
-    batch.status = target
-    batch.save(update_fields=["status", "updated_at", *fields])
-    BatchStatusChange.objects.create(
-        batch=batch,
-        from_status=source,
-        to_status=target,
-        actor=actor if actor is not None and actor.is_authenticated else None,
-        note=note,
-    )
-    audit_log(
+    status_transition(
+        batch,
+        target,
+        flow=BATCH_FLOW,
+        history=partial(BatchStatusChange.objects.create, batch=batch),
         actor=actor,
-        action=AuditAction.TRANSITION,
-        obj=batch,
+        note=note,
+        fields=tuple(fields),
         region_code=batch.regency_id,
-        changes={"status": [source, target]},
-        reason=note,
     )
     return batch
 

@@ -21,7 +21,7 @@ from dtks.models import Household, Program, Region
 from dtks.services import HOUSEHOLD_FIELDS
 from silakso import ratelimit
 from silakso.exceptions import DomainError
-from silakso.forms import add_service_errors
+from silakso.forms import add_service_errors, run_form_service, run_service_action
 
 from . import permissions as perms
 from . import selectors, services
@@ -55,12 +55,20 @@ def _require(allowed: bool) -> None:
         raise PermissionDenied(_("Your role cannot open this page."))
 
 
-def _domain_error(request, exc: Exception) -> None:
-    if isinstance(exc, ValidationError):
-        for message in exc.messages:
-            messages.error(request, message)
-    else:
-        messages.error(request, str(getattr(exc, "message", exc)))
+def _action_page(request, form, *, title, submit, field_visit=False, **context):
+    """The one-form page of a step (reject, withdraw, field check, ratify, ...)."""
+    return render(
+        request,
+        "applications/action_form.html",
+        {
+            "form": form,
+            "title": title,
+            "submit": submit,
+            "multipart": field_visit,
+            "geolocate": field_visit,
+            **context,
+        },
+    )
 
 
 # ============================================================================ resident: apply
@@ -204,18 +212,17 @@ def withdraw(request, code):
     """The resident withdraws their own request (before it is finalised)."""
     application = _public_application(request, code)
     form = WithdrawForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.application_withdraw(
-                application=application,
-                actor=request.user if request.user.is_authenticated else None,
-                reason=form.cleaned_data["reason"],
-            )
-        except (ValidationError, DomainError) as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("Your request has been withdrawn."))
-            return redirect("applications:status", code=code)
+    if run_form_service(
+        request,
+        form,
+        lambda data: services.application_withdraw(
+            application=application,
+            actor=request.user if request.user.is_authenticated else None,
+            reason=data["reason"],
+        ),
+        success=_("Your request has been withdrawn."),
+    ):
+        return redirect("applications:status", code=code)
     return render(request, "applications/withdraw.html", {"form": form, "application": application})
 
 
@@ -391,14 +398,13 @@ def application_verify(request, pk):
     application = _application_or_404(request, pk)
     form = VerifyForm(request.POST)
     form.is_valid()
-    try:
-        services.application_verify(
+    run_service_action(
+        request,
+        lambda: services.application_verify(
             application=application, actor=request.user, note=form.cleaned_data.get("note", "")
-        )
-    except (ValidationError, DomainError) as exc:
-        _domain_error(request, exc)
-    else:
-        messages.success(request, _("Verified. It goes into the next period list."))
+        ),
+        success=_("Verified. It goes into the next period list."),
+    )
     return redirect("applications:application_detail", pk=pk)
 
 
@@ -406,12 +412,11 @@ def application_verify(request, pk):
 @require_POST
 def application_take(request, pk):
     application = _application_or_404(request, pk)
-    try:
-        services.application_take(application=application, actor=request.user)
-    except DomainError as exc:
-        _domain_error(request, exc)
-    else:
-        messages.success(request, _("The request is on your worklist."))
+    run_service_action(
+        request,
+        lambda: services.application_take(application=application, actor=request.user),
+        success=_("The request is on your worklist."),
+    )
     return redirect("applications:application_detail", pk=pk)
 
 
@@ -420,25 +425,21 @@ def application_reject(request, pk):
     application = _application_or_404(request, pk)
     _require(perms.can_verify(request.user))
     form = RejectForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.application_reject(
-                application=application, actor=request.user, reason=form.cleaned_data["reason"]
-            )
-        except (ValidationError, DomainError) as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("Rejected. The resident is told the reason."))
-            return redirect("applications:application_detail", pk=pk)
-    return render(
+    if run_form_service(
         request,
-        "applications/action_form.html",
-        {
-            "form": form,
-            "application": application,
-            "title": _("Reject request {code}").format(code=application.code),
-            "submit": _("Reject"),
-        },
+        form,
+        lambda data: services.application_reject(
+            application=application, actor=request.user, reason=data["reason"]
+        ),
+        success=_("Rejected. The resident is told the reason."),
+    ):
+        return redirect("applications:application_detail", pk=pk)
+    return _action_page(
+        request,
+        form,
+        application=application,
+        title=_("Reject request {code}").format(code=application.code),
+        submit=_("Reject"),
     )
 
 
@@ -447,25 +448,21 @@ def application_withdraw_staff(request, pk):
     application = _application_or_404(request, pk)
     _require(perms.can_intake(request.user))
     form = WithdrawForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.application_withdraw(
-                application=application, actor=request.user, reason=form.cleaned_data["reason"]
-            )
-        except (ValidationError, DomainError) as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("The request has been withdrawn."))
-            return redirect("applications:application_detail", pk=pk)
-    return render(
+    if run_form_service(
         request,
-        "applications/action_form.html",
-        {
-            "form": form,
-            "application": application,
-            "title": _("Withdraw request {code} for the resident").format(code=application.code),
-            "submit": _("Withdraw"),
-        },
+        form,
+        lambda data: services.application_withdraw(
+            application=application, actor=request.user, reason=data["reason"]
+        ),
+        success=_("The request has been withdrawn."),
+    ):
+        return redirect("applications:application_detail", pk=pk)
+    return _action_page(
+        request,
+        form,
+        application=application,
+        title=_("Withdraw request {code} for the resident").format(code=application.code),
+        submit=_("Withdraw"),
     )
 
 
@@ -475,32 +472,27 @@ def application_field_check(request, pk):
     application = _application_or_404(request, pk)
     _require(perms.can_verify(request.user))
     form = FieldCheckForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.field_check_record(
-                application=application,
-                actor=request.user,
-                notes=form.cleaned_data["notes"],
-                photo=form.cleaned_data.get("photo"),
-                latitude=form.cleaned_data.get("latitude"),
-                longitude=form.cleaned_data.get("longitude"),
-            )
-        except (ValidationError, DomainError) as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("Field check saved."))
-            return redirect("applications:application_detail", pk=pk)
-    return render(
+    if run_form_service(
         request,
-        "applications/action_form.html",
-        {
-            "form": form,
-            "application": application,
-            "title": _("Field check for {code}").format(code=application.code),
-            "submit": _("Save"),
-            "multipart": True,
-            "geolocate": True,
-        },
+        form,
+        lambda data: services.field_check_record(
+            application=application,
+            actor=request.user,
+            notes=data["notes"],
+            photo=data.get("photo"),
+            latitude=data.get("latitude"),
+            longitude=data.get("longitude"),
+        ),
+        success=_("Field check saved."),
+    ):
+        return redirect("applications:application_detail", pk=pk)
+    return _action_page(
+        request,
+        form,
+        application=application,
+        title=_("Field check for {code}").format(code=application.code),
+        submit=_("Save"),
+        field_visit=True,
     )
 
 
@@ -549,24 +541,23 @@ def deliberation_create(request):
         applications=waiting["applications"],
         proposals=waiting["proposals"],
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.deliberation_record(
-                village=village,
-                kind=form.cleaned_data["kind"],
-                held_on=form.cleaned_data["held_on"],
-                attendees=form.cleaned_data.get("attendees"),
-                document=form.cleaned_data["document"],
-                notes=form.cleaned_data["notes"],
-                decisions=form.decisions(),
-                proposal_decisions=form.proposal_decisions(),
-                actor=request.user,
-            )
-        except (ValidationError, DomainError) as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("The deliberation is recorded. Residents are told."))
-            return redirect("applications:deliberation_create")
+    if run_form_service(
+        request,
+        form,
+        lambda data: services.deliberation_record(
+            village=village,
+            kind=data["kind"],
+            held_on=data["held_on"],
+            attendees=data.get("attendees"),
+            document=data["document"],
+            notes=data["notes"],
+            decisions=form.decisions(),
+            proposal_decisions=form.proposal_decisions(),
+            actor=request.user,
+        ),
+        success=_("The deliberation is recorded. Residents are told."),
+    ):
+        return redirect("applications:deliberation_create")
     return render(
         request,
         "applications/deliberation_form.html",
@@ -689,34 +680,27 @@ def proposal_ground_check(request, pk):
     _require(perms.can_field(request.user))
     proposal = _proposal_or_404(request, pk)
     form = FieldCheckForm(request.POST or None, request.FILES or None, photo_required=True)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.proposal_ground_check(
-                proposal=proposal,
-                actor=request.user,
-                notes=form.cleaned_data["notes"],
-                photo=form.cleaned_data["photo"],
-                latitude=form.cleaned_data.get("latitude"),
-                longitude=form.cleaned_data.get("longitude"),
-            )
-        except (ValidationError, DomainError) as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(
-                request, _("Ground check saved. The village deliberation decides next.")
-            )
-            return redirect("applications:proposal_detail", pk=pk)
-    return render(
+    if run_form_service(
         request,
-        "applications/action_form.html",
-        {
-            "form": form,
-            "proposal": proposal,
-            "title": _("Ground check of {name}").format(name=proposal.name),
-            "submit": _("Save"),
-            "multipart": True,
-            "geolocate": True,
-        },
+        form,
+        lambda data: services.proposal_ground_check(
+            proposal=proposal,
+            actor=request.user,
+            notes=data["notes"],
+            photo=data["photo"],
+            latitude=data.get("latitude"),
+            longitude=data.get("longitude"),
+        ),
+        success=_("Ground check saved. The village deliberation decides next."),
+    ):
+        return redirect("applications:proposal_detail", pk=pk)
+    return _action_page(
+        request,
+        form,
+        proposal=proposal,
+        title=_("Ground check of {name}").format(name=proposal.name),
+        submit=_("Save"),
+        field_visit=True,
     )
 
 
@@ -724,14 +708,13 @@ def proposal_ground_check(request, pk):
 @require_POST
 def proposal_verify(request, pk):
     proposal = _proposal_or_404(request, pk)
-    try:
-        services.proposal_verify(
+    run_service_action(
+        request,
+        lambda: services.proposal_verify(
             proposal=proposal, actor=request.user, note=request.POST.get("note", "")
-        )
-    except (ValidationError, DomainError) as exc:
-        _domain_error(request, exc)
-    else:
-        messages.success(request, _("Verified and applied to the registry."))
+        ),
+        success=_("Verified and applied to the registry."),
+    )
     return redirect("applications:proposal_detail", pk=pk)
 
 
@@ -739,25 +722,21 @@ def proposal_verify(request, pk):
 def proposal_reject(request, pk):
     proposal = _proposal_or_404(request, pk)
     form = RejectForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.proposal_reject(
-                proposal=proposal, actor=request.user, reason=form.cleaned_data["reason"]
-            )
-        except (ValidationError, DomainError) as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("The proposal is stopped."))
-            return redirect("applications:proposal_detail", pk=pk)
-    return render(
+    if run_form_service(
         request,
-        "applications/action_form.html",
-        {
-            "form": form,
-            "proposal": proposal,
-            "title": _("Stop update proposal {code}").format(code=proposal.code),
-            "submit": _("Stop"),
-        },
+        form,
+        lambda data: services.proposal_reject(
+            proposal=proposal, actor=request.user, reason=data["reason"]
+        ),
+        success=_("The proposal is stopped."),
+    ):
+        return redirect("applications:proposal_detail", pk=pk)
+    return _action_page(
+        request,
+        form,
+        proposal=proposal,
+        title=_("Stop update proposal {code}").format(code=proposal.code),
+        submit=_("Stop"),
     )
 
 
@@ -834,14 +813,11 @@ def batch_detail(request, pk):
 @require_POST
 def batch_finalise(request, pk):
     batch = _batch_or_404(request, pk)
-    try:
-        services.batch_finalise(batch=batch, actor=request.user)
-    except (ValidationError, DomainError) as exc:
-        _domain_error(request, exc)
-    else:
-        messages.success(
-            request, _("The list is finalised and waits for the regent's ratification.")
-        )
+    run_service_action(
+        request,
+        lambda: services.batch_finalise(batch=batch, actor=request.user),
+        success=_("The list is finalised and waits for the regent's ratification."),
+    )
     return redirect("applications:batch_detail", pk=pk)
 
 
@@ -850,28 +826,21 @@ def batch_ratify(request, pk):
     batch = _batch_or_404(request, pk)
     _require(perms.can_ratify(request.user))
     form = RatifyForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.batch_ratify(
-                batch=batch,
-                actor=request.user,
-                number=form.cleaned_data["number"],
-                date=form.cleaned_data["date"],
-            )
-        except (ValidationError, DomainError) as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("Ratified. The annex (PDF) is being prepared."))
-            return redirect("applications:batch_detail", pk=pk)
-    return render(
+    if run_form_service(
         request,
-        "applications/action_form.html",
-        {
-            "form": form,
-            "batch": batch,
-            "title": _("Ratify {name}").format(name=batch.name),
-            "submit": _("Ratify"),
-        },
+        form,
+        lambda data: services.batch_ratify(
+            batch=batch, actor=request.user, number=data["number"], date=data["date"]
+        ),
+        success=_("Ratified. The annex (PDF) is being prepared."),
+    ):
+        return redirect("applications:batch_detail", pk=pk)
+    return _action_page(
+        request,
+        form,
+        batch=batch,
+        title=_("Ratify {name}").format(name=batch.name),
+        submit=_("Ratify"),
     )
 
 
@@ -895,10 +864,10 @@ def batch_annex(request, pk):
 @require_POST
 def batch_export(request, pk):
     batch = _batch_or_404(request, pk)
-    try:
-        job = services.batch_export_start(batch=batch, actor=request.user)
-    except (ValidationError, DomainError) as exc:
-        _domain_error(request, exc)
+    job = run_service_action(
+        request, lambda: services.batch_export_start(batch=batch, actor=request.user)
+    )
+    if job is None:
         return redirect("applications:batch_detail", pk=pk)
     return redirect("core:job_detail", pk=job.pk)
 
@@ -979,21 +948,20 @@ def objection_detail(request, pk):
         applications=candidates,
         initial={"application": objection.application_id},
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.objection_answer(
-                objection=objection,
-                actor=request.user,
-                outcome=form.cleaned_data["outcome"],
-                answer=form.cleaned_data["answer"],
-                application=form.cleaned_data.get("application"),
-                reject_application=form.cleaned_data["reject_application"],
-            )
-        except (ValidationError, DomainError) as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("The objection is answered."))
-            return redirect("applications:objection_list")
+    if run_form_service(
+        request,
+        form,
+        lambda data: services.objection_answer(
+            objection=objection,
+            actor=request.user,
+            outcome=data["outcome"],
+            answer=data["answer"],
+            application=data.get("application"),
+            reject_application=data["reject_application"],
+        ),
+        success=_("The objection is answered."),
+    ):
+        return redirect("applications:objection_list")
     return render(
         request,
         "applications/objection_detail.html",

@@ -114,6 +114,45 @@ def _audit_log_async_commit(values: dict) -> None:
         )
 
 
+# ============================================================================ flows
+def status_transition(
+    obj: Model,
+    target: str,
+    *,
+    flow,
+    history: Callable[..., Model],
+    actor: User | None,
+    note: str = "",
+    fields: tuple | list = (),
+    region_code: str | None = None,
+) -> str:
+    """Move ``obj`` (already locked by the caller) to ``target`` along ``flow`` — the one way
+    every flow changes a status: assert the transition table, save the status with
+    ``update_fields``, append the status-change row through ``history(**row)``, audit.
+
+    Returns the previous status. ``status_changed_at`` is kept when the model has it.
+    """
+    flow.assert_transition(obj.status, target)
+    source = obj.status
+    obj.status = target
+    update_fields = ["status", "updated_at", *fields]
+    if hasattr(obj, "status_changed_at"):
+        obj.status_changed_at = timezone.now()
+        update_fields.append("status_changed_at")
+    obj.save(update_fields=update_fields)
+    real_actor = actor if actor is not None and actor.is_authenticated else None
+    history(from_status=source, to_status=target, actor=real_actor, note=note)
+    audit_log(
+        actor=actor,
+        action=AuditAction.TRANSITION,
+        obj=obj,
+        region_code=region_code,
+        changes={"status": [source, target]},
+        reason=note,
+    )
+    return source
+
+
 # ============================================================================ accounts
 @transaction.atomic
 def user_create(

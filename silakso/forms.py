@@ -31,3 +31,39 @@ def add_service_errors(form: forms.Form, exc: Exception, *, prefix_map: dict | N
             form.add_error(None, exc.message)
         return
     raise exc
+
+
+def run_form_service(request, form: forms.Form, call, *, success: str = "") -> bool:
+    """On a valid POST, call ``call(cleaned_data)`` (one service); its refusals go back onto the
+    form. True when the service succeeded and the view should redirect."""
+    from django.contrib import messages
+
+    if request.method != "POST" or not form.is_valid():
+        return False
+    try:
+        call(form.cleaned_data)
+    except (ValidationError, DomainError) as exc:
+        add_service_errors(form, exc)
+        return False
+    if success:
+        messages.success(request, success)
+    return True
+
+
+def run_service_action(request, call, *, success: str = ""):
+    """A POST-only step (a button): call the service; a refusal becomes an error message.
+
+    Returns what the service returned, or None when it refused.
+    """
+    from django.contrib import messages
+
+    try:
+        result = call()
+    except (ValidationError, DomainError) as exc:
+        texts = exc.messages if isinstance(exc, ValidationError) else [str(exc.message)]
+        for text in texts:
+            messages.error(request, text)
+        return None
+    if success:
+        messages.success(request, success)
+    return result

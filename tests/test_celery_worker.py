@@ -124,3 +124,44 @@ def test_registry_import_runs_in_the_worker_with_a_rejected_rows_report(
     assert Individual.objects.count() == 40
     report = b"".join(client.get(reverse("core:job_report", args=[job.pk])).streaming_content)
     assert str(len(lines)).encode() in report  # the line number of the duplicate
+
+
+def test_a_period_list_export_queued_while_redis_was_down_runs_when_the_sweep_resends_it(
+    regions, make_user, village_a, celery_worker_thread
+):
+    import datetime as dt
+
+    from applications import services
+    from applications.models import Batch
+    from applications.tests.factories import program, verified
+    from core.services import jobs_requeue_stale
+    from silakso.testing import broker_unreachable
+
+    # given a ratified period list with one verified request
+    verified(program("bpnt"), village_a)
+    manager = make_user(Role.DATA_MANAGER, "19.04")
+    batch = services.batch_create(
+        regency=village_a.parent.parent, name="Usulan", cutoff=dt.date.today(), actor=manager
+    )
+    services.batch_finalise(batch=batch, actor=manager)
+    services.batch_ratify(
+        batch=batch,
+        actor=make_user(Role.REGENT_OFFICE, "19.04"),
+        number="1/2026",
+        date=dt.date.today(),
+    )
+    # when the export is started while Redis cannot be reached
+    with broker_unreachable():
+        job = services.batch_export_start(batch=batch, actor=manager)
+    time.sleep(1)
+    # then the request is saved and the job waits in the database, not lost
+    assert Job.objects.get(pk=job.pk).status == JobStatus.QUEUED
+    assert Batch.objects.get(pk=batch.pk).status == "ratified"
+    # and once Redis is back, the periodic sweep sends it again and the worker runs it
+    from datetime import timedelta
+
+    assert jobs_requeue_stale(older_than=timedelta(0)) >= 1
+    job = _wait_until_finished(job.pk)
+    assert job.status == JobStatus.SUCCEEDED
+    assert Batch.objects.get(pk=batch.pk).status == "exported"
+    assert job.result["rows"] == 1

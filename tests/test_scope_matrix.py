@@ -424,22 +424,13 @@ def test_manager_of_another_regency_sees_no_enrollment_of_village_b(
 def application_b(village_b, make_user):
     """An aid request of village B, deliberated, with a document, a field check, a proposal,
     a deliberation and an objection."""
-    import datetime as dt
 
     from applications import services
-    from applications.tests.factories import household, pdf, photo, program, submit
+    from applications.tests.factories import deliberate, household, photo, program, submit
 
     bpnt = program("bpnt")
-    application = submit(bpnt, household(village_b, head_name="Pemohon Desa B"))
-    head_b = make_user(Role.VILLAGE_HEAD, village_b.code)
-    deliberation = services.deliberation_record(
-        village=village_b,
-        kind="sptjm",
-        held_on=dt.date.today(),
-        document=pdf(),
-        decisions={application.pk: (True, "")},
-        actor=head_b,
-    )
+    application = deliberate(submit(bpnt, household(village_b, head_name="Pemohon Desa B")))
+    deliberation = application.deliberation
     verifier = make_user(Role.VERIFIER, "19.04")
     check = services.field_check_record(
         application=application, actor=verifier, notes="Rumah sederhana", photo=photo()

@@ -67,3 +67,28 @@ def submit(program, household=None, *, village=None, actor=None, channel="online
         actor=actor,
         documents=[("ktp", "KTP", photo())],
     )
+
+
+def deliberate(application, head=None, *, approve=True, reason="", kind="sptjm"):
+    """The village head decides on ``application`` (an SPTJM unless ``kind`` says otherwise)."""
+    import datetime as dt
+
+    head = head or make_user(Role.VILLAGE_HEAD, application.village_id)
+    services.deliberation_record(
+        village=application.village,
+        kind=kind,
+        held_on=dt.date.today(),
+        attendees=12 if kind == "meeting" else None,
+        document=pdf(),
+        decisions={application.pk: (approve, reason)},
+        actor=head,
+    )
+    application.refresh_from_db()
+    return application
+
+
+def verified(program, village, *, name="Siti Aminah", head=None, verifier=None):
+    """A request of a poor household of ``village``, deliberated and verified."""
+    application = deliberate(submit(program, household(village, head_name=name)), head)
+    verifier = verifier or make_user(Role.VERIFIER, village.code[:5])
+    return services.application_verify(application=application, actor=verifier)

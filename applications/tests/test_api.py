@@ -8,9 +8,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from rest_framework.authtoken.models import Token
 
-from applications import services
 from applications.models import Application
-from applications.tests.factories import applicant_of, household, pdf, program, submit
+from applications.tests.factories import applicant_of, deliberate, household, program, submit
 from core.choices import Role
 
 pytestmark = pytest.mark.django_db
@@ -27,16 +26,7 @@ def poor(village_a):
 
 
 def _deliberated(application, make_user):
-    head = make_user(Role.VILLAGE_HEAD, application.village_id)
-    services.deliberation_record(
-        village=application.village,
-        kind="sptjm",
-        held_on=dt.date.today(),
-        document=pdf(),
-        decisions={application.pk: (True, "")},
-        actor=head,
-    )
-    return Application.objects.get(pk=application.pk)
+    return deliberate(application)
 
 
 def test_a_partner_system_submits_a_request_with_a_retry_key(client, make_user, bpnt, poor):

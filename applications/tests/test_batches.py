@@ -16,7 +16,8 @@ from applications.choices import ApplicationStatus as A
 from applications.choices import BatchStatus
 from applications.exports import COLUMNS
 from applications.models import Application, Batch
-from applications.tests.factories import household, pdf, program, submit
+from applications.tests.factories import program
+from applications.tests.factories import verified as verified_request
 from core.choices import Role
 from core.models import Job, Notification
 from silakso.exceptions import DomainError, SeparationOfDutiesError
@@ -36,17 +37,7 @@ def people(make_user, village_a, village_b):
 
 
 def _verified(village, head, verifier, name, prog):
-    application = submit(prog, household(village, head_name=name))
-    services.deliberation_record(
-        village=village,
-        kind="sptjm",
-        held_on=dt.date.today(),
-        document=pdf(),
-        decisions={application.pk: (True, "")},
-        actor=head,
-    )
-    application.refresh_from_db()
-    return services.application_verify(application=application, actor=verifier)
+    return verified_request(prog, village, name=name, head=head, verifier=verifier)
 
 
 @pytest.fixture

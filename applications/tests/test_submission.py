@@ -218,3 +218,21 @@ def test_documents_are_required_online_and_images_are_shrunk(bpnt, poor):
 
     with document.file.open("rb") as handle:
         assert max(Image.open(handle).size) <= 1600
+
+
+def test_a_request_sent_while_redis_is_down_is_kept_and_the_resident_is_told_later(
+    bpnt, poor, django_capture_on_commit_callbacks, mailoutbox
+):
+    from core.services import notifications_send_due
+    from silakso.testing import broker_unreachable
+
+    # when the resident applies while the broker cannot be reached
+    with broker_unreachable(), django_capture_on_commit_callbacks(execute=True):
+        application = submit(bpnt, poor)
+    # then the request is saved and its messages wait in the outbox
+    assert Application.objects.filter(pk=application.pk).exists()
+    waiting = Notification.objects.filter(object_id=str(application.pk), status="pending")
+    assert waiting.count() >= 2
+    # and the periodic sweep sends them from the database
+    notifications_send_due()
+    assert any(application.code in message.body for message in mailoutbox)

@@ -10,7 +10,7 @@ from applications import services
 from applications.choices import ApplicationStatus as A
 from applications.choices import BatchStatus
 from applications.models import Application
-from applications.tests.factories import household, pdf, program, submit
+from applications.tests.factories import deliberate, household, pdf, program, submit, verified
 from applications.workflow import APPLICATION_FLOW, BATCH_FLOW, PROPOSAL_FLOW
 from core.choices import Role
 from silakso.exceptions import InvalidTransition, PermissionDenied, SeparationOfDutiesError
@@ -65,23 +65,11 @@ def bpnt():
 
 
 def _deliberate(application, head, *, approve=True, reason=""):
-    services.deliberation_record(
-        village=application.village,
-        kind="meeting",
-        held_on=dt.date.today(),
-        attendees=12,
-        document=pdf(),
-        decisions={application.pk: (approve, reason)},
-        actor=head,
-    )
-    application.refresh_from_db()
-    return application
+    return deliberate(application, head, approve=approve, reason=reason, kind="meeting")
 
 
 def _verified(bpnt, village, people, name="Siti Aminah"):
-    application = submit(bpnt, household(village, head_name=name))
-    _deliberate(application, people["head"])
-    return services.application_verify(application=application, actor=people["verifier"])
+    return verified(bpnt, village, name=name, head=people["head"], verifier=people["verifier"])
 
 
 def test_village_deliberation_then_verification(bpnt, village_a, people):

@@ -55,16 +55,11 @@ def test_periodic_sweep_sends_what_is_due():
     assert notification.status == NotificationStatus.SENT
 
 
-@override_settings(CELERY_BROKER_URL="redis://127.0.0.1:1/0")
 def test_message_survives_a_dead_broker(django_capture_on_commit_callbacks):
-    from silakso.celery import app
+    from silakso.testing import broker_unreachable
 
-    app.conf.broker_url = "redis://127.0.0.1:1/0"
-    try:
-        with django_capture_on_commit_callbacks(execute=True):
-            notification = notification_queue(
-                channel=NotificationChannel.EMAIL, recipient="b@example.test", subject="S", body="B"
-            )
-    finally:
-        app.conf.broker_url = "redis://127.0.0.1:6379/9"
+    with broker_unreachable(), django_capture_on_commit_callbacks(execute=True):
+        notification = notification_queue(
+            channel=NotificationChannel.EMAIL, recipient="b@example.test", subject="S", body="B"
+        )
     assert Notification.objects.get(pk=notification.pk).status == NotificationStatus.PENDING
