@@ -6,4 +6,5 @@ urlpatterns = [
     path("", include("core.api.urls")),
     path("", include("dtks.api.urls")),
     path("", include("applications.api.urls")),
+    path("", include("complaints.api.urls")),
 ]

@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include("core.urls")),
     path("registri/", include("dtks.urls")),
     path("usulan/", include("applications.urls")),
+    path("pengaduan/", include("complaints.urls")),
     path("cek-bansos/", cek_bansos, name="cek_bansos"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", healthz, name="healthz"),

@@ -122,6 +122,29 @@ URL_MATRIX = {
     "applications-api:objection-list": "scoped",
     "applications-api:objection-detail": "scoped",
     "applications-api:objection-answer": "scoped",
+    "complaints:complaint_create": "public",
+    "complaints:complaint_done": "own",
+    "complaints:track": "public",
+    "complaints:status": "own",
+    "complaints:rate": "own",
+    "complaints:complaint_list": "scoped",
+    "complaints:intake": "scoped",
+    "complaints:report": "scoped",
+    "complaints:export": "scoped",
+    "complaints:complaint_detail": "scoped",
+    "complaints:complaint_action": "scoped",
+    "complaints:attachment_file": "scoped",
+    "complaints-api:complaint-list": "scoped",
+    "complaints-api:complaint-detail": "scoped",
+    "complaints-api:complaint-forward": "scoped",
+    "complaints-api:complaint-approve": "scoped",
+    "complaints-api:complaint-send-back": "scoped",
+    "complaints-api:complaint-review": "scoped",
+    "complaints-api:complaint-resolve": "scoped",
+    "complaints-api:complaint-close": "scoped",
+    "complaints-api:complaint-take": "scoped",
+    "complaints-api:complaint-update-proposal": "scoped",
+    "complaints-api:complaint-link-program": "scoped",
     "cek_bansos": "public",
     "set_language": "public",
     "healthz": "public",
@@ -540,3 +563,57 @@ def test_objections_and_batches_of_another_regency_are_invisible(
     assert client.get(reverse("applications-api:batch-list")).json()["count"] == 0
     login(client, make_user(Role.REGENT_OFFICE, "19.01"))
     assert client.get(reverse("applications:batch_ratify", args=[batch.pk])).status_code == 404
+
+
+# ---------------------------------------------------------------------------- complaints
+def test_operator_of_village_a_gets_nothing_of_village_b_complaints(
+    client, login, two_villages, village_b
+):
+    from applications.tests.factories import household, photo
+    from complaints import services
+    from complaints.models import Complaint
+
+    home = household(village_b, head_name="Pengadu Desa B")
+    head = home.members.get()
+    complaint, _secret = services.complaint_submit(
+        category="health",
+        description="Ditolak puskesmas karena kartu tidak aktif.",
+        village=village_b,
+        channel="online",
+        actor=None,
+        complainant={"nik": head.nik, "name": head.name},
+        attachments=[photo()],
+    )
+    login(client, two_villages["operator_a"])
+    for url in (
+        reverse("complaints:complaint_detail", args=[complaint.pk]),
+        reverse("complaints:attachment_file", args=[complaint.pk, complaint.attachments.get().pk]),
+        reverse("complaints:status", args=[complaint.code]),
+        *[
+            reverse("complaints:complaint_action", args=[complaint.pk, action])
+            for action in ("teruskan", "selesaikan", "tutup", "telaah", "program")
+        ],
+    ):
+        assert client.get(url).status_code == 404, url
+    for action in ("teruskan", "selesaikan", "ambil", "usulan-pembaruan"):
+        url = reverse("complaints:complaint_action", args=[complaint.pk, action])
+        assert (
+            client.post(
+                url, {"note": "x", "resolution": "xxxxxx", "resolved_by_kind": "village"}
+            ).status_code
+            == 404
+        )
+    assert "Pengadu Desa B" not in client.get(reverse("complaints:complaint_list")).content.decode()
+    assert (
+        client.get(reverse("complaints-api:complaint-detail", args=[complaint.pk])).status_code
+        == 404
+    )
+    for name in ("complaint-forward", "complaint-resolve", "complaint-close", "complaint-take"):
+        response = client.post(
+            reverse("complaints-api:" + name, args=[complaint.pk]),
+            {},
+            content_type="application/json",
+        )
+        assert response.status_code == 404, name
+    assert client.get(reverse("complaints-api:complaint-list")).json()["count"] == 0
+    assert Complaint.objects.get(pk=complaint.pk).status == "received"

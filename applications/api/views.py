@@ -110,9 +110,10 @@ class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
     @action(detail=True, methods=["post"])
     def verify(self, request, pk=None):
         """Dinsos verification (verifiers; not the officer who entered it)."""
+        obj = self.get_object()  # outside your area: 404 before any input check
         data = _valid(s.NoteInputSerializer, request)
         application = services.application_verify(
-            application=self.get_object(), actor=request.user, note=data.get("note", "")
+            application=obj, actor=request.user, note=data.get("note", "")
         )
         return self._detail(application)
 
@@ -120,9 +121,10 @@ class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
     @action(detail=True, methods=["post"])
     def reject(self, request, pk=None):
         """Reject with a reason the resident reads."""
+        obj = self.get_object()  # outside your area: 404 before any input check
         data = _valid(s.ReasonInputSerializer, request)
         application = services.application_reject(
-            application=self.get_object(), actor=request.user, reason=data["reason"]
+            application=obj, actor=request.user, reason=data["reason"]
         )
         return self._detail(application)
 
@@ -130,9 +132,10 @@ class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
     @action(detail=True, methods=["post"])
     def withdraw(self, request, pk=None):
         """Withdraw for the resident (before finalisation)."""
+        obj = self.get_object()  # outside your area: 404 before any input check
         data = _valid(s.NoteInputSerializer, request)
         application = services.application_withdraw(
-            application=self.get_object(), actor=request.user, reason=data.get("note", "")
+            application=obj, actor=request.user, reason=data.get("note", "")
         )
         return self._detail(application)
 
@@ -148,8 +151,8 @@ class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
     @action(detail=True, methods=["post"], url_path="field-check")
     def field_check(self, request, pk=None):
         """Record a field visit (photo with GPS, notes)."""
+        application = self.get_object()  # outside your area: 404 before any input check
         data = _valid(s.FieldCheckInputSerializer, request)
-        application = self.get_object()
         services.field_check_record(
             application=application,
             actor=request.user,
@@ -187,10 +190,11 @@ class UpdateProposalViewSet(
     @extend_schema(request=s.ProposalFillInputSerializer, responses=s.UpdateProposalSerializer)
     @action(detail=True, methods=["post"])
     def fill(self, request, pk=None):
+        obj = self.get_object()  # outside your area: 404 before any input check
         data = _valid(s.ProposalFillInputSerializer, request)
         return self._out(
             services.proposal_fill(
-                proposal=self.get_object(),
+                proposal=obj,
                 variables=data["variables"],
                 head=data.get("head"),
                 kk_number=data.get("kk_number", ""),
@@ -201,10 +205,11 @@ class UpdateProposalViewSet(
     @extend_schema(request=s.FieldCheckInputSerializer, responses=s.UpdateProposalSerializer)
     @action(detail=True, methods=["post"], url_path="ground-check")
     def ground_check(self, request, pk=None):
+        obj = self.get_object()  # outside your area: 404 before any input check
         data = _valid(s.FieldCheckInputSerializer, request)
         return self._out(
             services.proposal_ground_check(
-                proposal=self.get_object(),
+                proposal=obj,
                 actor=request.user,
                 notes=data["notes"],
                 photo=data.get("photo"),
@@ -216,21 +221,19 @@ class UpdateProposalViewSet(
     @extend_schema(request=s.NoteInputSerializer, responses=s.UpdateProposalSerializer)
     @action(detail=True, methods=["post"])
     def verify(self, request, pk=None):
+        obj = self.get_object()  # outside your area: 404 before any input check
         data = _valid(s.NoteInputSerializer, request)
         return self._out(
-            services.proposal_verify(
-                proposal=self.get_object(), actor=request.user, note=data.get("note", "")
-            )
+            services.proposal_verify(proposal=obj, actor=request.user, note=data.get("note", ""))
         )
 
     @extend_schema(request=s.ReasonInputSerializer, responses=s.UpdateProposalSerializer)
     @action(detail=True, methods=["post"])
     def reject(self, request, pk=None):
+        obj = self.get_object()  # outside your area: 404 before any input check
         data = _valid(s.ReasonInputSerializer, request)
         return self._out(
-            services.proposal_reject(
-                proposal=self.get_object(), actor=request.user, reason=data["reason"]
-            )
+            services.proposal_reject(proposal=obj, actor=request.user, reason=data["reason"])
         )
 
 
@@ -311,10 +314,11 @@ class BatchViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
     @extend_schema(request=s.RatifyInputSerializer, responses=s.BatchSerializer)
     @action(detail=True, methods=["post"])
     def ratify(self, request, pk=None):
+        obj = self.get_object()  # outside your area: 404 before any input check
         data = _valid(s.RatifyInputSerializer, request)
         return self._out(
             services.batch_ratify(
-                batch=self.get_object(),
+                batch=obj,
                 actor=request.user,
                 number=data["number"],
                 date=data["date"],
@@ -331,11 +335,10 @@ class BatchViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
     @extend_schema(request=s.ResultsInputSerializer, responses={200: None})
     @action(detail=True, methods=["post"])
     def results(self, request, pk=None):
+        obj = self.get_object()  # outside your area: 404 before any input check
         data = _valid(s.ResultsInputSerializer, request)
         return Response(
-            services.batch_results_import(
-                batch=self.get_object(), handle=data["file"], actor=request.user
-            )
+            services.batch_results_import(batch=obj, handle=data["file"], actor=request.user)
         )
 
 

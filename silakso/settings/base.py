@@ -216,6 +216,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "dtks.tasks.rank_pmt_task",
         "schedule": crontab(hour=1, minute=15),
     },
+    "escalate-overdue-complaints": {
+        "task": "complaints.tasks.escalate_overdue_complaints_task",
+        "schedule": 900.0,
+    },
     "record-worker-heartbeat": {
         "task": "core.tasks.record_worker_heartbeat_task",
         "schedule": 60.0,
@@ -281,6 +285,11 @@ SPECTACULAR_SETTINGS = {
         "ObjectionStatusEnum": "applications.choices.ObjectionStatus",
         "ObjectionKindEnum": "applications.choices.ObjectionKind",
         "DeliberationKindEnum": "applications.choices.DeliberationKind",
+        "ComplaintStatusEnum": "complaints.choices.ComplaintStatus",
+        "ComplaintCategoryEnum": "complaints.choices.ComplaintCategory",
+        "ComplaintChannelEnum": "complaints.choices.ComplaintChannel",
+        "ResolvedByEnum": "complaints.choices.ResolvedBy",
+        "ToldViaEnum": "complaints.choices.ToldVia",
     },
     # Swagger UI and ReDoc assets are served from this installation, not a CDN.
     "SWAGGER_UI_DIST": "SIDECAR",

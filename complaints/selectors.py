@@ -1,0 +1,370 @@
+"""Reads of the complaint flow, always scoped; the same selectors feed pages, API and exports."""
+
+import datetime as dt
+
+from django.db import connection
+from django.db.models import Aggregate, Count, F, FloatField, Func, Q, QuerySet
+from django.db.models.functions import TruncMonth
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core.choices import Role
+from core.permissions import has_role
+from core.scope import NOTHING
+from dtks.nik import normalize_number
+
+from . import permissions as perms
+from .choices import ComplaintCategory, ComplaintChannel, ComplaintStatus, Rating
+from .models import Complaint, ComplaintAttachment
+from .services import secret_matches, step_text
+from .workflow import COMPLAINT_FLOW
+
+C = ComplaintStatus
+
+
+def complaint_list(*, user, filters: dict | None = None, request=None) -> QuerySet[Complaint]:
+    if not (perms.can_read(user) or has_role(user, Role.RESIDENT)):
+        return Complaint.objects.filter(NOTHING)
+    queryset = Complaint.objects.visible_to(user).select_related(
+        "village", "village__parent", "assigned_to", "program"
+    )
+    if filters:
+        from .filtersets import ComplaintFilterSet
+
+        queryset = ComplaintFilterSet(filters, queryset=queryset, request=request).qs
+    return queryset
+
+
+def complaint_get(*, user, pk) -> Complaint:
+    return (
+        complaint_list(user=user)
+        .select_related("household", "update_proposal", "entered_by", "resolved_by")
+        .get(pk=pk)
+    )
+
+
+def complaint_track(*, code: str, nik: str = "", secret: str = "") -> Complaint | None:
+    """Public lookup: code + NIK, or code + secret for an anonymous report; the same None for a
+    wrong code, a wrong NIK or a wrong secret."""
+    code = (code or "").strip().upper().replace(" ", "")
+    if len(code) == 10 and code.startswith("P") and "-" not in code:
+        code = "P-{}-{}".format(code[1:5], code[5:])
+    complaint = Complaint.objects.select_related("village").filter(code=code).first()
+    if complaint is None:
+        return None
+    nik = normalize_number(nik or "")
+    if nik and complaint.complainant_nik and nik == complaint.complainant_nik:
+        return complaint
+    if secret and secret_matches(complaint, secret):
+        return complaint
+    return None
+
+
+def reporter_visible(*, complaint: Complaint, user) -> bool:
+    """Who sent a misuse report is seen by the officer in charge only (and for ordinary
+    complaints by everyone who may see the complaint)."""
+    if not complaint.is_restricted:
+        return True
+    return user is not None and user.is_authenticated and complaint.assigned_to_id == user.pk
+
+
+def complaint_steps(*, complaint: Complaint) -> list[dict]:
+    return [
+        {
+            "status": change.to_status,
+            "label": ComplaintStatus(change.to_status).label,
+            "text": step_text(change.to_status),
+            "time": change.created_at,
+        }
+        for change in complaint.status_changes.all()
+    ]
+
+
+def complaint_actions(*, complaint: Complaint, user) -> list[str]:
+    """The buttons this user gets: only steps the table allows and the role may take."""
+    targets = COMPLAINT_FLOW.allowed_targets(complaint.status)
+    status = complaint.status
+    actions = []
+    village = has_role(user, *perms.VILLAGE)
+    if status == C.RECEIVED and village:
+        actions += ["forward", "resolve"]
+    if status == C.FORWARDED and has_role(user, *perms.SUPERVISORS):
+        actions += ["approve", "return"]
+    if status == C.IN_REVIEW and has_role(user, *perms.FRONT_OFFICE):
+        actions += ["review", "resolve"]
+        if complaint.update_proposal_id is None and complaint.complainant_nik:
+            actions.append("update_proposal")
+    if status == C.IN_FOLLOW_UP and has_role(user, *perms.BACK_OFFICE):
+        actions += ["link_program", "resolve"]
+    if C.CLOSED in targets and (village or has_role(user, *perms.DINSOS)):
+        actions.append("close")
+    if status != C.CLOSED and has_role(user, *perms.DINSOS) and complaint.assigned_to_id != user.pk:
+        actions.append("take")
+    return actions
+
+
+def attachments(*, user, complaint: Complaint) -> QuerySet[ComplaintAttachment]:
+    return ComplaintAttachment.objects.visible_to(user).filter(complaint=complaint)
+
+
+def overdue(*, user) -> QuerySet[Complaint]:
+    return complaint_list(user=user).open().filter(due_at__lt=timezone.now()).order_by("due_at")
+
+
+def counters(*, user) -> list[dict]:
+    """How many complaints wait at each open step, how many are late."""
+    now = timezone.now()
+    rows = {
+        row["status"]: row
+        for row in complaint_list(user=user)
+        .open()
+        .values("status")
+        .annotate(total=Count("pk"), late=Count("pk", filter=Q(due_at__lt=now)))
+    }
+    return [
+        {
+            "status": status,
+            "label": ComplaintStatus(status).label,
+            "total": rows.get(status, {}).get("total", 0),
+            "late": rows.get(status, {}).get("late", 0),
+        }
+        for status in (C.RECEIVED, C.FORWARDED, C.IN_REVIEW, C.IN_FOLLOW_UP, C.RESOLVED)
+    ]
+
+
+# ---------------------------------------------------------------------------- reports
+class PercentileCont(Aggregate):
+    """PostgreSQL's percentile_cont(fraction) WITHIN GROUP (ORDER BY expression)."""
+
+    function = "percentile_cont"
+    output_field = FloatField()
+    template = "%(function)s(%(fraction)s) WITHIN GROUP (ORDER BY %(expressions)s)"
+
+    def __init__(self, expression, fraction: float, **extra):
+        super().__init__(expression, fraction=float(fraction), **extra)
+
+
+def _percentiles(queryset) -> dict:
+    """Median and 90th percentile of hours from received to resolved (SQL on PostgreSQL)."""
+    resolved = queryset.filter(resolved_at__isnull=False)
+    if connection.vendor == "postgresql":
+        hours = Func(
+            F("resolved_at") - F("created_at"),
+            template="EXTRACT(EPOCH FROM %(expressions)s) / 3600.0",
+            output_field=FloatField(),
+        )
+        return {
+            "count": resolved.count(),
+            **resolved.aggregate(
+                median_hours=PercentileCont(hours, 0.5), p90_hours=PercentileCont(hours, 0.9)
+            ),
+        }
+    hours = sorted(
+        (row["resolved_at"] - row["created_at"]).total_seconds() / 3600
+        for row in resolved.values("resolved_at", "created_at")
+    )
+    if not hours:
+        return {"count": 0, "median_hours": None, "p90_hours": None}
+    return {
+        "count": len(hours),
+        "median_hours": _percentile_cont(hours, 0.5),
+        "p90_hours": _percentile_cont(hours, 0.9),
+    }
+
+
+def _percentile_cont(ordered: list[float], fraction: float) -> float:
+    """PostgreSQL's percentile_cont (linear interpolation), for the SQLite demo."""
+    position = fraction * (len(ordered) - 1)
+    lower = int(position)
+    upper = min(lower + 1, len(ordered) - 1)
+    return ordered[lower] + (ordered[upper] - ordered[lower]) * (position - lower)
+
+
+def report(*, user, since: dt.date | None = None, until: dt.date | None = None) -> dict:
+    """Counts by category, channel, status and village; time to resolve; satisfaction per
+    month on the IKM scale (the "very good / good / poor" chart of seed 002)."""
+    queryset = complaint_list(user=user)
+    if since:
+        queryset = queryset.filter(created_at__date__gte=since)
+    if until:
+        queryset = queryset.filter(created_at__date__lte=until)
+
+    def grouped(field, choices):
+        labels = dict(choices)
+        return [
+            {"key": row[field], "label": labels.get(row[field], row[field]), "total": row["total"]}
+            for row in queryset.values(field).annotate(total=Count("pk")).order_by("-total")
+        ]
+
+    villages = [
+        {"key": row["village_id"], "label": row["village__name"], "total": row["total"]}
+        for row in queryset.values("village_id", "village__name")
+        .annotate(total=Count("pk"))
+        .order_by("-total")[:50]
+    ]
+    satisfaction = []
+    rated = queryset.filter(rating__isnull=False)
+    months = (
+        rated.annotate(month=TruncMonth("rated_at"))
+        .values("month", "rating")
+        .annotate(total=Count("pk"))
+        .order_by("month")
+    )
+    by_month: dict = {}
+    for row in months:
+        by_month.setdefault(row["month"], {})[row["rating"]] = row["total"]
+    for month, counts in by_month.items():
+        total = sum(counts.values())
+        satisfaction.append(
+            {
+                "month": month,
+                "total": total,
+                "bars": [
+                    {
+                        "rating": value,
+                        "label": label,
+                        "total": counts.get(value, 0),
+                        "percent": round(100 * counts.get(value, 0) / total),
+                    }
+                    for value, label in sorted(Rating.choices, reverse=True)
+                ],
+            }
+        )
+    return {
+        "total": queryset.count(),
+        "by_category": grouped("category", ComplaintCategory.choices),
+        "by_channel": grouped("channel", ComplaintChannel.choices),
+        "by_status": grouped("status", ComplaintStatus.choices),
+        "by_village": villages,
+        "time_to_resolve": _percentiles(queryset),
+        "overdue": queryset.open().filter(due_at__lt=timezone.now()).count(),
+        "satisfaction": satisfaction,
+    }
+
+
+EXPORT_COLUMNS = (
+    ("code", _("Ticket")),
+    ("created_at", _("Received")),
+    ("category", _("Category")),
+    ("channel", _("Channel")),
+    ("village", _("Village")),
+    ("status", _("Status")),
+    ("escalation_level", _("Escalations")),
+    ("resolved_by_kind", _("Solved by")),
+    ("resolved_at", _("Resolved")),
+    ("closed_at", _("Closed")),
+    ("rating", _("Rating")),
+)
+
+
+def export_rows(*, user, filters: dict | None = None):
+    """Rows for the CSV/XLSX export: no names, NIKs or descriptions (statistics, not files)."""
+    yield [str(label) for _key, label in EXPORT_COLUMNS]
+    queryset = complaint_list(user=user, filters=filters).order_by("pk")
+    for row in queryset.values(
+        "code",
+        "created_at",
+        "category",
+        "channel",
+        village_name=F("village__name"),
+        status_value=F("status"),
+        level=F("escalation_level"),
+        solved_by=F("resolved_by_kind"),
+        resolved=F("resolved_at"),
+        closed=F("closed_at"),
+        score=F("rating"),
+    ).iterator(chunk_size=2000):
+        yield [
+            row["code"],
+            timezone.localtime(row["created_at"]).strftime("%Y-%m-%d %H:%M"),
+            row["category"],
+            row["channel"],
+            row["village_name"],
+            row["status_value"],
+            row["level"],
+            row["solved_by"],
+            timezone.localtime(row["resolved"]).strftime("%Y-%m-%d %H:%M")
+            if row["resolved"]
+            else "",
+            timezone.localtime(row["closed"]).strftime("%Y-%m-%d %H:%M") if row["closed"] else "",
+            row["score"] or "",
+        ]
+
+
+# ---------------------------------------------------------------------------- landing pages
+def dashboard_cards(user) -> list[dict]:
+    if not perms.can_read(user) or has_role(user, Role.API_CLIENT):
+        return []
+    rows = {row["status"]: row for row in counters(user=user)}
+    late = sum(row["late"] for row in rows.values())
+    mine = {
+        Role.VILLAGE_OPERATOR: C.RECEIVED,
+        Role.VILLAGE_HEAD: C.RECEIVED,
+        Role.SUPERVISOR: C.FORWARDED,
+        Role.FRONT_OFFICE: C.IN_REVIEW,
+        Role.BACK_OFFICE: C.IN_FOLLOW_UP,
+    }.get(user.role)
+    cards = []
+    if mine:
+        cards.append(
+            {
+                "title": _("Complaints waiting for you"),
+                "value": rows[mine]["total"],
+                "hint": _("{late} of them are late.").format(late=rows[mine]["late"]),
+                "tone": "bad" if rows[mine]["late"] else "",
+                "url": reverse("complaints:complaint_list") + "?status=" + mine,
+                "action": _("Open the queue"),
+            }
+        )
+    if has_role(user, Role.HEAD_OF_DIVISION, Role.SYSTEM_ADMIN) or late:
+        cards.append(
+            {
+                "title": _("Late complaints"),
+                "value": late,
+                "hint": _("Past the time allowed for their step; they have been escalated."),
+                "tone": "bad" if late else "ok",
+                "url": reverse("complaints:complaint_list") + "?overdue=true",
+                "action": _("See the late ones"),
+            }
+        )
+    return cards
+
+
+def nav_items(user) -> list[dict]:
+    if not perms.can_read(user) or has_role(user, Role.API_CLIENT):
+        return []
+    items = [{"label": _("Complaints"), "url": reverse("complaints:complaint_list")}]
+    if perms.can_report(user):
+        items.append({"label": _("Complaint report"), "url": reverse("complaints:report")})
+    return items
+
+
+def public_actions(user) -> list[dict]:
+    return [
+        {
+            "label": _("Make a complaint"),
+            "hint": _(
+                "About aid, health, school, housing or your data. Misuse can be reported anonymously."
+            ),
+            "url": reverse("complaints:complaint_create"),
+        },
+        {
+            "label": _("Follow my complaint"),
+            "hint": _("With your ticket code."),
+            "url": reverse("complaints:track"),
+        },
+    ]
+
+
+def household_links(household, user) -> list[dict]:
+    rows = complaint_list(user=user).filter(household=household).order_by("-created_at")[:20]
+    return [
+        {
+            "label": "{} · {} · {}".format(
+                row.code, row.get_category_display(), row.get_status_display()
+            ),
+            "url": reverse("complaints:complaint_detail", args=[row.pk]),
+        }
+        for row in rows
+    ]

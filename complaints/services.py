@@ -1,0 +1,628 @@
+"""Writes of the complaint flow. A complaint is stored before anything else happens; every step
+checks role and scope, follows the transition table, sets the step's SLA deadline, writes a
+status row and an audit event, and queues the resident's message in the database outbox."""
+
+import datetime as dt
+import hashlib
+import secrets
+from collections.abc import Iterable, Mapping
+from functools import partial
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from core.choices import AuditAction, NotificationChannel, Role
+from core.models import User
+from core.scope import region_in_scope
+from core.services import audit_log, notification_queue, notify_user, status_transition
+from core.uploads import process_upload
+from dtks.choices import IndividualStatus
+from dtks.models import Individual, Program, Region
+from dtks.nik import check_nik, normalize_number
+from silakso.exceptions import DomainError, PermissionDenied
+
+from . import permissions as perms
+from .choices import ComplaintCategory, ComplaintChannel, ComplaintStatus, ResolvedBy, ToldVia
+from .models import (
+    DEFAULT_SLA_HOURS,
+    Complaint,
+    ComplaintAttachment,
+    ComplaintEscalation,
+    ComplaintStatusChange,
+    SlaRule,
+)
+from .workflow import COMPLAINT_FLOW, ESCALATE_TO
+
+MAX_DESCRIPTION = 4000
+MAX_ATTACHMENTS = 3
+CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+STAFF_CHANNELS = (
+    ComplaintChannel.HOME_VISIT,
+    ComplaintChannel.PUSKESOS,
+    ComplaintChannel.SLRT_SECRETARIAT,
+    ComplaintChannel.MPP_COUNTER,
+    ComplaintChannel.API,
+)
+
+C = ComplaintStatus
+
+
+# ============================================================================ shared steps
+def _require(condition: bool, message: str) -> None:
+    if not condition:
+        raise PermissionDenied(message)
+
+
+def _assert_in_scope(actor, complaint: Complaint) -> None:
+    if not region_in_scope(actor, complaint.village_id):
+        raise PermissionDenied(_("This is outside the area you work in."))
+    if complaint.is_restricted and not (actor.is_installation_wide or actor.role in perms.DINSOS):
+        raise PermissionDenied(_("This is outside the area you work in."))
+
+
+def _text(
+    value: str, field: str, *, minimum: int = 5, maximum: int = 2000, message: str = ""
+) -> str:
+    value = (value or "").strip()
+    if len(value) < minimum:
+        raise ValidationError({field: message or _("Write a sentence or two.")})
+    if len(value) > maximum:
+        raise ValidationError(
+            {field: _("Keep it under {count} characters.").format(count="{:,}".format(maximum))}
+        )
+    return value
+
+
+def sla_hours(category: str, status: str) -> int:
+    """Hours allowed for a step of a category (the administrator's setting, else the default)."""
+    rule = SlaRule.objects.filter(category=category, status=status).values_list("hours", flat=True)
+    return next(iter(rule), DEFAULT_SLA_HOURS.get(status, 72))
+
+
+def _due(category: str, status: str) -> dt.datetime | None:
+    """When a complaint entering ``status`` is late (closed complaints are never late)."""
+    if status == C.CLOSED:
+        return None
+    return timezone.now() + dt.timedelta(hours=sla_hours(category, status))
+
+
+def tracking_url() -> str:
+    return settings.SILAKSO_PUBLIC_URL.rstrip("/") + reverse("complaints:track")
+
+
+STEP_TEXTS = {
+    C.RECEIVED: lambda: _(
+        "We have received your complaint. The village (Puskesos) looks at it first."
+    ),
+    C.FORWARDED: lambda: _("The village forwarded your complaint to the district supervisor."),
+    C.IN_REVIEW: lambda: _("The social agency (Dinsos) is reviewing your complaint."),
+    C.IN_FOLLOW_UP: lambda: _(
+        "The social agency is following it up with the program or service that can help."
+    ),
+    C.RESOLVED: lambda: _("Your complaint has been handled."),
+    C.CLOSED: lambda: _(
+        "Your complaint is closed. Please tell us how it went: rate the service from 1 to 4."
+    ),
+}
+
+
+def step_text(status: str) -> str:
+    return str(STEP_TEXTS[status]())
+
+
+def _notify(complaint: Complaint, status: str, note: str = "") -> None:
+    """Tell the complainant (never for an anonymous report without contact)."""
+    recipients = []
+    if complaint.email:
+        recipients.append((NotificationChannel.EMAIL, complaint.email))
+    if complaint.phone:
+        recipients.append((NotificationChannel.SMS, complaint.phone))
+    if not recipients:
+        return
+    with translation.override(settings.LANGUAGE_CODE):
+        lines = [
+            _("Your complaint {code}:").format(code=complaint.code),
+            step_text(status),
+        ]
+        if note:
+            lines.append(note)
+        lines.append(_("Follow it at {url}.").format(url=tracking_url()))
+        subject = _("SILAKSO: complaint {code}").format(code=complaint.code)
+        body = "\n".join(lines)
+    for channel, recipient in recipients:
+        notification_queue(
+            channel=channel, recipient=recipient, subject=subject, body=body, obj=complaint
+        )
+
+
+def _move(
+    complaint: Complaint,
+    target: str,
+    *,
+    actor,
+    note: str = "",
+    resident_note: str = "",
+    fields: Iterable[str] = (),
+) -> Complaint:
+    """One step of the table on a locked complaint, with its new SLA deadline."""
+    complaint.due_at = _due(complaint.category, target)
+    status_transition(
+        complaint,
+        target,
+        flow=COMPLAINT_FLOW,
+        history=partial(ComplaintStatusChange.objects.create, complaint=complaint),
+        actor=actor,
+        note=note,
+        fields=(*fields, "due_at"),
+        region_code=complaint.village_id,
+    )
+    _notify(complaint, target, resident_note)
+    return complaint
+
+
+def _lock(complaint: Complaint) -> Complaint:
+    return Complaint.objects.select_for_update(of=("self",)).get(pk=complaint.pk)
+
+
+def _new_code() -> str:
+    body = "".join(secrets.choice(CODE_ALPHABET) for _ in range(8))
+    return "P-{}-{}".format(body[:4], body[4:])
+
+
+def _hash_secret(secret: str) -> str:
+    return hashlib.sha256(("silakso-complaint:" + secret.strip().upper()).encode()).hexdigest()
+
+
+# ============================================================================ intake
+@transaction.atomic
+def complaint_submit(
+    *,
+    category: str,
+    description: str,
+    village: Region,
+    channel: str,
+    actor,
+    complainant: Mapping[str, Any] | None = None,
+    anonymous: bool = False,
+    membership_related: bool = False,
+    attachments: Iterable[Any] = (),
+    submission_key: str | None = None,
+) -> tuple[Complaint, str | None]:
+    """Receive a complaint through any channel; returns it and, for an anonymous report, the
+    secret that lets the reporter follow it (shown once, stored only as a hash)."""
+    if submission_key:
+        existing = Complaint.objects.filter(submission_key=submission_key).first()
+        if existing is not None:
+            return existing, None
+    staff = actor is not None and actor.is_authenticated and actor.role != Role.RESIDENT
+    if channel == ComplaintChannel.ONLINE:
+        _require(not staff, _("Officers enter complaints with the channel they received them by."))
+    else:
+        _require(
+            channel in STAFF_CHANNELS and perms.can_intake(actor),
+            _("Your role cannot take complaints in for residents."),
+        )
+    errors: dict[str, list[str]] = {}
+    if category not in ComplaintCategory.values:
+        errors["category"] = [_("Choose what the complaint is about.")]
+    if village is None or village.level != 4:
+        errors["village"] = [_("Choose the village.")]
+    description = (description or "").strip()
+    if len(description) < 10:
+        errors["description"] = [_("Tell us what happened in a sentence or two.")]
+    elif len(description) > MAX_DESCRIPTION:
+        errors["description"] = [
+            _("Keep it under {count} characters.").format(count="{:,}".format(MAX_DESCRIPTION))
+        ]
+    complainant = dict(complainant or {})
+    anonymous = bool(anonymous) and category == ComplaintCategory.MISUSE
+    nik = normalize_number(str(complainant.get("nik") or ""))
+    # a misuse report may come without a NIK (whoever reports a cadre need not identify)
+    if nik or category != ComplaintCategory.MISUSE:
+        check = check_nik(nik)
+        if not check.valid:
+            errors["nik"] = list(check.errors.values())
+    name = " ".join(str(complainant.get("name") or "").split())
+    if not anonymous and len(name) < 2:
+        errors["name"] = [_("Write your full name.")]
+    phone = "".join(ch for ch in str(complainant.get("phone") or "") if ch.isdigit() or ch == "+")
+    if phone and not 9 <= len(phone.lstrip("+")) <= 15:
+        errors["phone"] = [_("Write a phone number such as 0812 3456 7890.")]
+    files = [upload for upload in attachments if upload is not None]
+    if len(files) > MAX_ATTACHMENTS:
+        errors["attachments"] = [_("Attach at most {count} files.").format(count=MAX_ATTACHMENTS)]
+    if errors:
+        raise ValidationError(errors)
+    if staff:
+        _require(region_in_scope(actor, village.code), _("This is outside the area you work in."))
+    processed = [
+        process_upload(upload, field="attachment_{}".format(number))
+        for number, upload in enumerate(files)
+    ]
+    person = (
+        Individual.objects.filter(nik=nik)
+        .exclude(status=IndividualStatus.DECEASED)
+        .select_related("household")
+        .order_by("pk")
+        .first()
+        if nik
+        else None
+    )
+    restricted = category == ComplaintCategory.MISUSE
+    secret = secrets.token_hex(4).upper() if anonymous else None
+    complaint = Complaint(
+        category=category,
+        membership_related=bool(membership_related),
+        channel=channel,
+        is_restricted=restricted,
+        complainant_nik=nik,
+        complainant_name=name[:150],
+        phone=phone,
+        email=str(complainant.get("email") or "").strip()[:254],
+        anonymous=anonymous,
+        secret_hash=_hash_secret(secret) if secret else "",
+        # a complaint about one's own registry data belongs to the household's village
+        village=person.household.village if person is not None and not restricted else village,
+        household=person.household if person is not None else None,
+        individual=person,
+        description=description,
+        resident=actor if actor is not None and actor.is_authenticated and not staff else None,
+        entered_by=actor if staff else None,
+        submission_key=submission_key or None,
+        status_changed_at=timezone.now(),
+        due_at=_due(category, C.RECEIVED),
+    )
+    for _attempt in range(5):
+        complaint.code = _new_code()
+        try:
+            with transaction.atomic():
+                complaint.full_clean(exclude=["submission_key"])
+                complaint.save()
+            break
+        except IntegrityError:
+            if submission_key and Complaint.objects.filter(submission_key=submission_key).exists():
+                return Complaint.objects.get(submission_key=submission_key), None
+            continue
+    for upload in processed:
+        attachment = ComplaintAttachment(
+            complaint=complaint, content_type=upload.content_type, size=upload.content.size
+        )
+        attachment.file.save(upload.name, upload.content, save=False)
+        attachment.save()
+    ComplaintStatusChange.objects.create(
+        complaint=complaint,
+        to_status=C.RECEIVED,
+        actor=actor if actor is not None and actor.is_authenticated else None,
+        note=ComplaintChannel(channel).label,
+    )
+    audit_log(
+        actor=actor,
+        action=AuditAction.CREATE,
+        obj=complaint,
+        region_code=complaint.village_id,
+        changes={"category": [None, category], "channel": [None, channel]},
+    )
+    _notify(complaint, C.RECEIVED)
+    if restricted:
+        # misuse reports never wait at the village they are about
+        _move(complaint, C.IN_REVIEW, actor=None, note=_("Restricted queue (misuse report)."))
+    return complaint, secret
+
+
+# ============================================================================ handling
+@transaction.atomic
+def complaint_forward(*, complaint: Complaint, actor, note: str = "") -> Complaint:
+    """The village cannot solve it: forward to the district supervisor."""
+    _require(perms.has_role(actor, *perms.VILLAGE), _("The village forwards complaints."))
+    complaint = _lock(complaint)
+    _assert_in_scope(actor, complaint)
+    return _move(complaint, C.FORWARDED, actor=actor, note=(note or "").strip()[:2000])
+
+
+@transaction.atomic
+def complaint_supervise(*, complaint: Complaint, actor, approve: bool, note: str = "") -> Complaint:
+    """The district supervisor approves it on to Dinsos, or returns it to the village."""
+    _require(
+        perms.has_role(actor, *perms.SUPERVISORS), _("Only the district supervisor decides here.")
+    )
+    complaint = _lock(complaint)
+    _assert_in_scope(actor, complaint)
+    if approve:
+        return _move(complaint, C.IN_REVIEW, actor=actor, note=(note or "").strip()[:2000])
+    note = _text(note, "note", message=_("Tell the village why it comes back."))
+    return _move(complaint, C.RECEIVED, actor=actor, note=note)
+
+
+@transaction.atomic
+def complaint_review(
+    *, complaint: Complaint, actor, analysis: str, hand_over: bool = True
+) -> Complaint:
+    """Front office review and analysis; the registry check is recorded with it. Hand over to
+    the back office (or resolve directly with complaint_resolve)."""
+    _require(perms.has_role(actor, *perms.FRONT_OFFICE), _("The front office reviews complaints."))
+    complaint = _lock(complaint)
+    _assert_in_scope(actor, complaint)
+    if complaint.status != C.IN_REVIEW:
+        COMPLAINT_FLOW.assert_transition(complaint.status, C.IN_FOLLOW_UP)
+    complaint.analysis = _text(analysis, "analysis", maximum=4000)
+    complaint.in_registry = complaint.household_id is not None
+    fields = ["analysis", "in_registry"]
+    if not hand_over:
+        complaint.save(update_fields=[*fields, "updated_at"])
+        return complaint
+    return _move(complaint, C.IN_FOLLOW_UP, actor=actor, note=complaint.analysis, fields=fields)
+
+
+@transaction.atomic
+def complaint_open_update_proposal(*, complaint: Complaint, actor):
+    """One action: the household is not (correctly) in the registry, so an update proposal
+    opens in the applications app, linked to this complaint."""
+    from applications.choices import ProposalKind
+    from applications.services import proposal_open
+
+    _require(
+        perms.has_role(actor, *perms.FRONT_OFFICE), _("The front office opens update proposals.")
+    )
+    complaint = _lock(complaint)
+    _assert_in_scope(actor, complaint)
+    if complaint.status not in (C.IN_REVIEW, C.IN_FOLLOW_UP):
+        raise DomainError(_("Open the data update while the complaint is being reviewed."))
+    if complaint.update_proposal_id is not None:
+        raise DomainError(_("A data update is already open for this complaint."))
+    if not complaint.complainant_nik:
+        raise ValidationError({"nik": _("The complaint has no NIK to propose.")})
+    proposal = proposal_open(
+        kind=ProposalKind.CORRECTION if complaint.household_id else ProposalKind.NEW_HOUSEHOLD,
+        village=complaint.village,
+        household=complaint.household,
+        nik=complaint.complainant_nik,
+        name=complaint.complainant_name or complaint.complainant_nik,
+        reason=_("From complaint {code}").format(code=complaint.code),
+        actor=actor,
+    )
+    complaint.update_proposal = proposal
+    complaint.in_registry = complaint.household_id is not None
+    complaint.save(update_fields=["update_proposal", "in_registry", "updated_at"])
+    audit_log(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=complaint,
+        region_code=complaint.village_id,
+        changes={"update_proposal": [None, proposal.code]},
+    )
+    return proposal
+
+
+@transaction.atomic
+def complaint_link_program(*, complaint: Complaint, actor, program: Program) -> Complaint:
+    """The back office links the complaint to the program that will handle it."""
+    _require(perms.has_role(actor, *perms.BACK_OFFICE), _("The back office links programs."))
+    complaint = _lock(complaint)
+    _assert_in_scope(actor, complaint)
+    if complaint.status != C.IN_FOLLOW_UP:
+        raise DomainError(_("Link a program while the complaint is followed up."))
+    complaint.program = program
+    complaint.save(update_fields=["program", "updated_at"])
+    audit_log(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=complaint,
+        region_code=complaint.village_id,
+        changes={"program": [None, program.code]},
+    )
+    return complaint
+
+
+def _may_resolve(actor, status: str) -> bool:
+    if status == C.RECEIVED:
+        return perms.has_role(actor, *perms.VILLAGE)
+    if status == C.IN_REVIEW:
+        return perms.has_role(actor, *perms.FRONT_OFFICE)
+    if status == C.IN_FOLLOW_UP:
+        return perms.has_role(actor, *perms.BACK_OFFICE)
+    return False
+
+
+@transaction.atomic
+def complaint_resolve(
+    *, complaint: Complaint, actor, resolution: str, resolved_by_kind: str
+) -> Complaint:
+    """Record what was done: at the village, by the front office, or by the back office."""
+    complaint = _lock(complaint)
+    _require(
+        _may_resolve(actor, complaint.status)
+        or not COMPLAINT_FLOW.can(complaint.status, C.RESOLVED),
+        _("Your role does not resolve complaints at this step."),
+    )
+    _assert_in_scope(actor, complaint)
+    COMPLAINT_FLOW.assert_transition(complaint.status, C.RESOLVED)
+    if resolved_by_kind not in ResolvedBy.values:
+        raise ValidationError({"resolved_by_kind": _("Choose who solved it.")})
+    complaint.resolution = _text(resolution, "resolution", maximum=4000)
+    complaint.resolved_by_kind = resolved_by_kind
+    complaint.resolved_at = timezone.now()
+    complaint.resolved_by = actor
+    return _move(
+        complaint,
+        C.RESOLVED,
+        actor=actor,
+        note=complaint.resolution,
+        resident_note=complaint.resolution,
+        fields=["resolution", "resolved_by_kind", "resolved_at", "resolved_by"],
+    )
+
+
+@transaction.atomic
+def complaint_close(*, complaint: Complaint, actor, told_via: str) -> Complaint:
+    """Close once the resident has been told (how is recorded); they are asked for a rating."""
+    complaint = _lock(complaint)
+    _require(
+        perms.can_read(actor) and actor.role != Role.API_CLIENT,
+        _("Your role does not close complaints."),
+    )
+    _assert_in_scope(actor, complaint)
+    if told_via not in ToldVia.values:
+        raise ValidationError({"told_via": _("Say how the resident was told.")})
+    complaint.told_via = told_via
+    complaint.closed_at = timezone.now()
+    return _move(
+        complaint,
+        C.CLOSED,
+        actor=actor,
+        resident_note=complaint.resolution,
+        fields=["told_via", "closed_at"],
+    )
+
+
+@transaction.atomic
+def complaint_take(*, complaint: Complaint, actor) -> Complaint:
+    """A Dinsos officer takes charge (for a misuse report: the only one who sees the reporter)."""
+    _require(perms.has_role(actor, *perms.DINSOS), _("Only Dinsos officers take complaints."))
+    complaint = _lock(complaint)
+    _assert_in_scope(actor, complaint)
+    if complaint.status == C.CLOSED:
+        raise DomainError(_("This complaint is closed."))
+    complaint.assigned_to = actor
+    complaint.save(update_fields=["assigned_to", "updated_at"])
+    audit_log(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=complaint,
+        region_code=complaint.village_id,
+        changes={"assigned_to": [None, actor.pk]},
+    )
+    return complaint
+
+
+@transaction.atomic
+def complaint_rate(
+    *, complaint: Complaint, rating: int, comment: str = "", actor=None
+) -> Complaint:
+    """The resident rates the closed complaint on the IKM scale, once."""
+    complaint = _lock(complaint)
+    if complaint.status != C.CLOSED:
+        raise DomainError(_("A complaint can be rated once it is closed."), code="not_closed")
+    if complaint.rated_at is not None:
+        raise DomainError(
+            _("This complaint has already been rated. Thank you!"), code="already_rated"
+        )
+    try:
+        rating = int(rating)
+    except (TypeError, ValueError):
+        rating = 0
+    if rating not in (1, 2, 3, 4):
+        raise ValidationError({"rating": _("Choose from 1 (very poor) to 4 (very good).")})
+    complaint.rating = rating
+    complaint.rating_comment = (comment or "").strip()[:1000]
+    complaint.rated_at = timezone.now()
+    complaint.save(update_fields=["rating", "rating_comment", "rated_at", "updated_at"])
+    audit_log(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=complaint,
+        region_code=complaint.village_id,
+        changes={"rating": [None, rating]},
+    )
+    return complaint
+
+
+# ============================================================================ escalation
+def _escalation_targets(complaint: Complaint, status: str):
+    """The officers of the next level for the complaint's place, and the head of division."""
+    role = ESCALATE_TO[status]
+    parts = complaint.village_id.split(".")
+    district, regency = ".".join(parts[:3]), ".".join(parts[:2])
+    region = district if role == Role.SUPERVISOR else regency
+    users = User.objects.filter(is_active=True, role=role, region_id=region)
+    heads = User.objects.filter(is_active=True, role=Role.HEAD_OF_DIVISION, region_id=regency)
+    return role, list({user.pk: user for user in [*users, *heads]}.values())
+
+
+def complaints_escalate_overdue(*, now: dt.datetime | None = None, limit: int = 500) -> int:
+    """The periodic job: every complaint late in its step goes up one level; the next level and
+    the head of division are told, and the step gets a new deadline. Returns how many."""
+    now = now or timezone.now()
+    overdue = list(
+        Complaint.objects.open()
+        .filter(due_at__lt=now)
+        .order_by("due_at")
+        .values_list("pk", flat=True)[:limit]
+    )
+    count = 0
+    for pk in overdue:
+        with transaction.atomic():
+            complaint = (
+                Complaint.objects.select_for_update(skip_locked=True)
+                .filter(pk=pk, due_at__lt=now)
+                .first()
+            )
+            if complaint is None or complaint.status == C.CLOSED:
+                continue
+            role, officers = _escalation_targets(complaint, complaint.status)
+            complaint.escalation_level += 1
+            complaint.last_escalated_at = now
+            complaint.due_at = now + dt.timedelta(
+                hours=sla_hours(complaint.category, complaint.status)
+            )
+            complaint.save(
+                update_fields=["escalation_level", "last_escalated_at", "due_at", "updated_at"]
+            )
+            ComplaintEscalation.objects.create(
+                complaint=complaint,
+                status=complaint.status,
+                level=complaint.escalation_level,
+                escalated_to=role,
+                notified=len(officers),
+            )
+            audit_log(
+                actor=None,
+                action=AuditAction.UPDATE,
+                obj=complaint,
+                region_code=complaint.village_id,
+                changes={
+                    "escalation_level": [complaint.escalation_level - 1, complaint.escalation_level]
+                },
+                reason=_("Late: escalated"),
+            )
+            with translation.override(settings.LANGUAGE_CODE):
+                subject = _("Late complaint {code}").format(code=complaint.code)
+                body = _(
+                    "Complaint {code} ({category}) has been in the step “{step}” longer than "
+                    "allowed. Escalation level {level}."
+                ).format(
+                    code=complaint.code,
+                    category=complaint.get_category_display(),
+                    step=complaint.get_status_display(),
+                    level=complaint.escalation_level,
+                )
+            for officer in officers:
+                notify_user(user=officer, subject=subject, body=body, obj=complaint)
+            count += 1
+    return count
+
+
+# ============================================================================ administration
+@transaction.atomic
+def sla_rule_save(*, rule: SlaRule, actor) -> SlaRule:
+    """An administrator sets the hours of a step for a category."""
+    _require(
+        perms.has_role(actor, Role.SYSTEM_ADMIN, Role.HEAD_OF_DIVISION),
+        _("Only administrators set service levels."),
+    )
+    rule.full_clean()
+    rule.save()
+    audit_log(
+        actor=actor, action=AuditAction.UPDATE, obj=rule, changes={"hours": [None, rule.hours]}
+    )
+    return rule
+
+
+def secret_matches(complaint: Complaint, secret: str) -> bool:
+    return bool(complaint.secret_hash) and secrets.compare_digest(
+        complaint.secret_hash, _hash_secret(secret or "")
+    )
