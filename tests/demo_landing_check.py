@@ -34,7 +34,11 @@ for user in User.objects.order_by("username"):
     client = Client(HTTP_HOST="127.0.0.1")
     signed_in = client.post("/akun/masuk/", {"username": user.username, "password": DEMO_PASSWORD})
     page = client.get("/")
+    # every menu entry of the role opens (worklists, reports, lists) on the demo database
+    menu = page.context["nav_items"] if page.context and "nav_items" in page.context else []
+    broken = [item["url"] for item in menu if client.get(item["url"]).status_code != 200]
     report["pages"][user.username] = {
+        "menu_broken": broken,
         "sign_in": signed_in.status_code,
         "status": page.status_code,
         "role_shown": escape(str(user.get_role_display())) in page.content.decode()

@@ -73,6 +73,7 @@ def test_zero_configuration_demo_migrates_seeds_and_serves_every_role(demo_env):
         assert page["sign_in"] == 302, username
         assert page["status"] == 200, username
         assert page["role_shown"], username
+        assert page["menu_broken"] == [], username
     # and the registry search forgives a typo even on SQLite
     assert report["search"]["found"], report["search"]
     # and a background job ran inline, without Redis or a worker

@@ -212,3 +212,17 @@ def test_officers_intake_records_the_channel_within_their_area(village_a, villag
     assert created.channel == "home_visit" and created.entered_by == people["operator"]
     with pytest.raises(PermissionDenied):
         complaint(village_b, actor=people["operator"], channel="puskesos")
+
+
+def test_a_complaint_sent_while_redis_is_down_is_kept_and_its_message_sent_later(
+    village_a, django_capture_on_commit_callbacks, mailoutbox
+):
+    from core.services import notifications_send_due
+    from silakso.testing import broker_unreachable
+
+    with broker_unreachable(), django_capture_on_commit_callbacks(execute=True):
+        created = complaint(village_a, email="warga@example.test")
+    assert Complaint.objects.filter(pk=created.pk).exists()
+    assert Notification.objects.filter(object_id=str(created.pk), status="pending").count() == 2
+    notifications_send_due()
+    assert any(created.code in message.body for message in mailoutbox)
