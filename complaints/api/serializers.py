@@ -11,7 +11,7 @@ from ..models import Complaint, ComplaintStatusChange
 from ..workflow import COMPLAINT_FLOW
 
 
-class StepSerializer(serializers.ModelSerializer):
+class ComplaintStepSerializer(serializers.ModelSerializer):
     class Meta:
         model = ComplaintStatusChange
         fields = ["from_status", "to_status", "note", "created_at"]
@@ -71,7 +71,7 @@ class ComplaintSerializer(serializers.ModelSerializer):
 
 
 class ComplaintDetailSerializer(ComplaintSerializer):
-    steps = StepSerializer(source="status_changes", many=True, read_only=True)
+    steps = ComplaintStepSerializer(source="status_changes", many=True, read_only=True)
 
     class Meta(ComplaintSerializer.Meta):
         fields = [*ComplaintSerializer.Meta.fields, "steps"]
@@ -95,7 +95,7 @@ class ComplaintCreateInputSerializer(serializers.Serializer):
     submission_key = serializers.CharField(max_length=64, required=False)
 
 
-class NoteInputSerializer(serializers.Serializer):
+class ComplaintNoteInputSerializer(serializers.Serializer):
     note = serializers.CharField(max_length=2000, required=False, allow_blank=True)
 
 

@@ -85,20 +85,20 @@ class ComplaintViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         )
         return self._detail(complaint, status.HTTP_201_CREATED)
 
-    @extend_schema(request=s.NoteInputSerializer, responses=s.ComplaintDetailSerializer)
+    @extend_schema(request=s.ComplaintNoteInputSerializer, responses=s.ComplaintDetailSerializer)
     @action(detail=True, methods=["post"])
     def forward(self, request, pk=None):
         obj = self.get_object()  # outside your area: 404 before any input check
-        data = _valid(s.NoteInputSerializer, request)
+        data = _valid(s.ComplaintNoteInputSerializer, request)
         return self._detail(
             services.complaint_forward(complaint=obj, actor=request.user, note=data.get("note", ""))
         )
 
-    @extend_schema(request=s.NoteInputSerializer, responses=s.ComplaintDetailSerializer)
+    @extend_schema(request=s.ComplaintNoteInputSerializer, responses=s.ComplaintDetailSerializer)
     @action(detail=True, methods=["post"])
     def approve(self, request, pk=None):
         obj = self.get_object()  # outside your area: 404 before any input check
-        data = _valid(s.NoteInputSerializer, request)
+        data = _valid(s.ComplaintNoteInputSerializer, request)
         return self._detail(
             services.complaint_supervise(
                 complaint=obj,
@@ -108,11 +108,11 @@ class ComplaintViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
             )
         )
 
-    @extend_schema(request=s.NoteInputSerializer, responses=s.ComplaintDetailSerializer)
+    @extend_schema(request=s.ComplaintNoteInputSerializer, responses=s.ComplaintDetailSerializer)
     @action(detail=True, methods=["post"], url_path="return")
     def send_back(self, request, pk=None):
         obj = self.get_object()  # outside your area: 404 before any input check
-        data = _valid(s.NoteInputSerializer, request)
+        data = _valid(s.ComplaintNoteInputSerializer, request)
         return self._detail(
             services.complaint_supervise(
                 complaint=obj,
