@@ -2,8 +2,7 @@
 
 import datetime as dt
 
-from django.db import connection
-from django.db.models import Aggregate, Count, F, FloatField, Func, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.db.models.functions import TruncMonth
 from django.urls import reverse
 from django.utils import timezone
@@ -13,6 +12,7 @@ from core.choices import Role
 from core.permissions import has_role
 from core.scope import NOTHING
 from dtks.nik import normalize_number
+from silakso.aggregates import hours_between
 
 from . import permissions as perms
 from .choices import ComplaintCategory, ComplaintChannel, ComplaintStatus, Rating
@@ -97,6 +97,8 @@ def complaint_actions(*, complaint: Complaint, user) -> list[str]:
             actions.append("update_proposal")
     if status == C.IN_FOLLOW_UP and has_role(user, *perms.BACK_OFFICE):
         actions += ["link_program", "resolve"]
+        if complaint.household_id and not complaint.cases.filter(status="open").exists():
+            actions.append("open_case")
     if C.CLOSED in targets and (village or has_role(user, *perms.DINSOS)):
         actions.append("close")
     if status != C.CLOSED and has_role(user, *perms.DINSOS) and complaint.assigned_to_id != user.pk:
@@ -134,53 +136,6 @@ def counters(*, user) -> list[dict]:
 
 
 # ---------------------------------------------------------------------------- reports
-class PercentileCont(Aggregate):
-    """PostgreSQL's percentile_cont(fraction) WITHIN GROUP (ORDER BY expression)."""
-
-    function = "percentile_cont"
-    output_field = FloatField()
-    template = "%(function)s(%(fraction)s) WITHIN GROUP (ORDER BY %(expressions)s)"
-
-    def __init__(self, expression, fraction: float, **extra):
-        super().__init__(expression, fraction=float(fraction), **extra)
-
-
-def _percentiles(queryset) -> dict:
-    """Median and 90th percentile of hours from received to resolved (SQL on PostgreSQL)."""
-    resolved = queryset.filter(resolved_at__isnull=False)
-    if connection.vendor == "postgresql":
-        hours = Func(
-            F("resolved_at") - F("created_at"),
-            template="EXTRACT(EPOCH FROM %(expressions)s) / 3600.0",
-            output_field=FloatField(),
-        )
-        return {
-            "count": resolved.count(),
-            **resolved.aggregate(
-                median_hours=PercentileCont(hours, 0.5), p90_hours=PercentileCont(hours, 0.9)
-            ),
-        }
-    hours = sorted(
-        (row["resolved_at"] - row["created_at"]).total_seconds() / 3600
-        for row in resolved.values("resolved_at", "created_at")
-    )
-    if not hours:
-        return {"count": 0, "median_hours": None, "p90_hours": None}
-    return {
-        "count": len(hours),
-        "median_hours": _percentile_cont(hours, 0.5),
-        "p90_hours": _percentile_cont(hours, 0.9),
-    }
-
-
-def _percentile_cont(ordered: list[float], fraction: float) -> float:
-    """PostgreSQL's percentile_cont (linear interpolation), for the SQLite demo."""
-    position = fraction * (len(ordered) - 1)
-    lower = int(position)
-    upper = min(lower + 1, len(ordered) - 1)
-    return ordered[lower] + (ordered[upper] - ordered[lower]) * (position - lower)
-
-
 def report(*, user, since: dt.date | None = None, until: dt.date | None = None) -> dict:
     """Counts by category, channel, status and village; time to resolve; satisfaction per
     month on the IKM scale (the "very good / good / poor" chart of seed 002)."""
@@ -237,7 +192,7 @@ def report(*, user, since: dt.date | None = None, until: dt.date | None = None) 
         "by_channel": grouped("channel", ComplaintChannel.choices),
         "by_status": grouped("status", ComplaintStatus.choices),
         "by_village": villages,
-        "time_to_resolve": _percentiles(queryset),
+        "time_to_resolve": hours_between(queryset, "created_at", "resolved_at"),
         "overdue": queryset.open().filter(due_at__lt=timezone.now()).count(),
         "satisfaction": satisfaction,
     }

@@ -1,16 +1,14 @@
 """Pages of the complaint flow: residents complain, follow and rate; officers work their
 queues. Views parse, call one service or selector, and render."""
 
-import csv
 import datetime as dt
-import tempfile
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, StreamingHttpResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -23,6 +21,7 @@ from core.services import audit_log
 from dtks.models import Program, Region
 from silakso import ratelimit
 from silakso.forms import run_form_service, run_service_action
+from silakso.tables import date_param, table_response
 
 from . import permissions as perms
 from . import selectors, services
@@ -402,8 +401,8 @@ def attachment_file(request, pk, attachment_pk):
 def report(request):
     """Counts, time to resolve (median, 90th percentile), late list, satisfaction per month."""
     _require(perms.can_report(request.user))
-    since = _date(request.GET.get("since"))
-    until = _date(request.GET.get("until"))
+    since = date_param(request.GET.get("since"))
+    until = date_param(request.GET.get("until"))
     return render(
         request,
         "complaints/report.html",
@@ -415,18 +414,6 @@ def report(request):
             "query": request.GET.urlencode(),
         },
     )
-
-
-def _date(value):
-    try:
-        return dt.date.fromisoformat(value) if value else None
-    except ValueError:
-        return None
-
-
-class _Echo:
-    def write(self, value):
-        return value
 
 
 @login_required
@@ -444,21 +431,6 @@ def export(request):
         region_code=request.user.scope_code,
         changes={"filters": [None, dict(filters)]},
     )
-    if file_format == "xlsx":
-        from openpyxl import Workbook
-
-        workbook = Workbook(write_only=True)
-        sheet = workbook.create_sheet(_("Complaints"))
-        for row in rows:
-            sheet.append(row)
-        handle = tempfile.NamedTemporaryFile(suffix=".xlsx")  # noqa: SIM115 - FileResponse closes it
-        workbook.save(handle.name)
-        handle.seek(0)
-        return FileResponse(handle, as_attachment=True, filename="pengaduan.xlsx")
-    writer = csv.writer(_Echo())
-    response = StreamingHttpResponse(
-        ("\ufeff" if number == 0 else "") + writer.writerow(row) for number, row in enumerate(rows)
+    return table_response(
+        rows, file_format=file_format, filename="pengaduan", sheet=_("Complaints")
     )
-    response["Content-Type"] = "text/csv; charset=utf-8"
-    response["Content-Disposition"] = 'attachment; filename="pengaduan.csv"'
-    return response

@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from core.choices import AuditAction
 from core.services import audit_log
 from silakso.exceptions import DomainError, PermissionDenied
+from silakso.tables import Echo
 
 from . import choices
 from .permissions import can_edit_registry
@@ -1157,14 +1158,9 @@ def export_rows(individuals) -> Iterator[list[str]]:
         yield values
 
 
-class _Echo:
-    def write(self, value):
-        return value
-
-
 def export_csv(individuals) -> Iterator[bytes]:
     """Stream a CSV in the import format (UTF-8 with BOM, so Excel shows names correctly)."""
-    writer = csv.writer(_Echo())
+    writer = csv.writer(Echo())
     yield "\ufeff".encode()
     for row in export_rows(individuals):
         yield writer.writerow(row).encode("utf-8")

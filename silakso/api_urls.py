@@ -7,4 +7,5 @@ urlpatterns = [
     path("", include("dtks.api.urls")),
     path("", include("applications.api.urls")),
     path("", include("complaints.api.urls")),
+    path("", include("referrals.api.urls")),
 ]

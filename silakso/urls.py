@@ -16,6 +16,7 @@ urlpatterns = [
     path("registri/", include("dtks.urls")),
     path("usulan/", include("applications.urls")),
     path("pengaduan/", include("complaints.urls")),
+    path("rujukan/", include("referrals.urls")),
     path("cek-bansos/", cek_bansos, name="cek_bansos"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", healthz, name="healthz"),

@@ -76,3 +76,17 @@ def make_period(
     program, *, name="2026 Triwulan IV", starts=dt.date(2026, 10, 1), ends=dt.date(2026, 12, 31)
 ) -> ProgramPeriod:
     return ProgramPeriod.objects.create(program=program, name=name, starts_on=starts, ends_on=ends)
+
+
+def add_member(household, name="Anak Satu", relation="child", *, birth=dt.date(2012, 5, 4)):
+    """A member moving into ``household`` (through the service, by the regency data manager)."""
+    from core.tests.factories import make_user
+    from dtks.services import member_move_in
+
+    return member_move_in(
+        household=household,
+        person=person(household.village_id, name=name, birth=birth, female=False),
+        relation=relation,
+        actor=make_user(Role.DATA_MANAGER, household.village_id[:5]),
+        reason="test",
+    )

@@ -220,6 +220,14 @@ CELERY_BEAT_SCHEDULE = {
         "task": "complaints.tasks.escalate_overdue_complaints_task",
         "schedule": 900.0,
     },
+    "escalate-unanswered-referrals": {
+        "task": "referrals.tasks.escalate_unanswered_referrals_task",
+        "schedule": crontab(minute=20),
+    },
+    "deliver-due-webhooks": {
+        "task": "referrals.tasks.deliver_due_webhooks_task",
+        "schedule": 60.0,
+    },
     "record-worker-heartbeat": {
         "task": "core.tasks.record_worker_heartbeat_task",
         "schedule": 60.0,
@@ -290,6 +298,12 @@ SPECTACULAR_SETTINGS = {
         "ComplaintChannelEnum": "complaints.choices.ComplaintChannel",
         "ResolvedByEnum": "complaints.choices.ResolvedBy",
         "ToldViaEnum": "complaints.choices.ToldVia",
+        "ReferralStatusEnum": "referrals.choices.ReferralStatus",
+        "DomainEnum": "referrals.choices.Domain",
+        "ProviderKindEnum": "referrals.choices.ProviderKind",
+        "LetterKindEnum": "referrals.choices.LetterKind",
+        "CaseOriginEnum": "referrals.choices.CaseOrigin",
+        "NeedLevelEnum": "referrals.choices.NeedLevel",
     },
     # Swagger UI and ReDoc assets are served from this installation, not a CDN.
     "SWAGGER_UI_DIST": "SIDECAR",
@@ -343,5 +357,7 @@ SILAKSO_TRACK_LIMIT_PER_IP = env.int("SILAKSO_TRACK_LIMIT_PER_IP", default=30)
 SILAKSO_TRACK_LIMIT_PER_CODE = env.int("SILAKSO_TRACK_LIMIT_PER_CODE", default=10)
 # The address residents reach SILAKSO at (links in SMS/email and in the annex QR code).
 SILAKSO_PUBLIC_URL = env("SILAKSO_PUBLIC_URL", default="http://127.0.0.1:8000")
+# Days a provider has to accept or decline a referral before it is escalated.
+SILAKSO_REFERRAL_RESPONSE_DAYS = env.int("SILAKSO_REFERRAL_RESPONSE_DAYS", default=3)
 SILAKSO_SITE_NAME = env("SILAKSO_SITE_NAME", default="SILAKSO")
 SILAKSO_AGENCY_NAME = env("SILAKSO_AGENCY_NAME", default="Dinas Sosial Kabupaten Bangka Tengah")

@@ -1,0 +1,60 @@
+"""Admin of case management: providers and their accounts (through services), deliveries."""
+
+from django.contrib import admin
+
+from .models import Letter, Provider, ProviderMember, Service, WebhookDelivery
+from .services import provider_save, service_save
+
+
+class ServiceInline(admin.TabularInline):
+    model = Service
+    extra = 0
+    fields = ["name", "domain", "capacity", "capacity_period", "is_active"]
+
+
+@admin.register(Provider)
+class ProviderAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "region", "is_active"]
+    list_filter = ["kind", "is_active"]
+    search_fields = ["name"]
+    inlines = [ServiceInline]
+
+    def save_model(self, request, obj, form, change):
+        provider_save(provider=obj, actor=request.user)
+
+    def save_formset(self, request, form, formset, change):
+        for service in formset.save(commit=False):
+            service_save(service=service, actor=request.user)
+        for deleted in formset.deleted_objects:
+            deleted.delete()
+
+
+@admin.register(ProviderMember)
+class ProviderMemberAdmin(admin.ModelAdmin):
+    list_display = ["user", "provider"]
+    autocomplete_fields = ["provider"]
+
+
+@admin.register(WebhookDelivery)
+class WebhookDeliveryAdmin(admin.ModelAdmin):
+    list_display = [
+        "event",
+        "provider",
+        "status",
+        "attempts",
+        "last_status_code",
+        "next_attempt_at",
+        "delivered_at",
+    ]
+    list_filter = ["status", "event"]
+    readonly_fields = [f.name for f in WebhookDelivery._meta.fields]
+
+
+@admin.register(Letter)
+class LetterAdmin(admin.ModelAdmin):
+    list_display = ["number", "kind", "recipient_name", "issued_at", "revoked_at"]
+    list_filter = ["kind"]
+    readonly_fields = [f.name for f in Letter._meta.fields]
+
+    def has_add_permission(self, request):
+        return False

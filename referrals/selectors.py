@@ -1,0 +1,375 @@
+"""Reads of case management: case workers see their region, a provider only what was sent to it
+(and of the household only the summary it needs)."""
+
+import datetime as dt
+
+from django.db.models import Count, Q, QuerySet
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core.choices import AuditAction, Role
+from core.permissions import has_role
+from core.scope import NOTHING
+from core.services import audit_log
+from dtks.nik import mask_nik
+from silakso.aggregates import hours_between
+
+from . import permissions as perms
+from .choices import CaseStatus, Domain, LetterKind, ProviderKind, ReferralStatus
+from .models import Case, Letter, Provider, Referral, Service, provider_of
+from .services import capacity_used, period_start
+from .workflow import REFERRAL_FLOW
+
+R = ReferralStatus
+
+
+# ---------------------------------------------------------------------------- providers
+def provider_list(*, user) -> QuerySet[Provider]:
+    """Providers in the user's reach: national ones and those of the user's regency."""
+    if not perms.can_read(user):
+        return Provider.objects.filter(NOTHING)
+    own = provider_of(user)
+    if own is not None:
+        return Provider.objects.filter(pk=own.pk)
+    queryset = Provider.objects.select_related("region")
+    if user.is_installation_wide or not user.region_id:
+        return queryset
+    regency = ".".join(user.region_id.split(".")[:2])
+    return queryset.filter(
+        Q(region__isnull=True) | Q(region__code=regency) | Q(region__code=regency[:2])
+    )
+
+
+def service_list(*, user, domain: str | None = None) -> QuerySet[Service]:
+    queryset = Service.objects.filter(provider__in=provider_list(user=user)).select_related(
+        "provider"
+    )
+    if domain:
+        queryset = queryset.filter(domain=domain)
+    return queryset
+
+
+def services_with_capacity(*, provider: Provider) -> list[dict]:
+    return [
+        {
+            "service": service,
+            "used": capacity_used(service),
+            "capacity": service.capacity,
+            "since": period_start(service.capacity_period),
+        }
+        for service in provider.services.order_by("name")
+    ]
+
+
+# ---------------------------------------------------------------------------- cases
+def case_list(*, user, filters: dict | None = None) -> QuerySet[Case]:
+    if not (perms.can_work_cases(user) or has_role(user, *perms.READERS)) or provider_of(user):
+        return Case.objects.filter(NOTHING)
+    queryset = Case.objects.visible_to(user).select_related("household", "village", "opened_by")
+    if filters:
+        status = filters.get("status")
+        if status in CaseStatus.values:
+            queryset = queryset.filter(status=status)
+        if filters.get("q"):
+            queryset = queryset.filter(
+                Q(code__iexact=filters["q"].strip()) | Q(household__address__icontains=filters["q"])
+            )
+    return queryset
+
+
+def case_get(*, user, pk) -> Case:
+    return case_list(user=user).get(pk=pk)
+
+
+def case_progress(*, case: Case) -> dict:
+    """How far the case is: referrals per status, settled of total, the follow-up."""
+    from .workflow import SETTLED
+
+    rows = dict(case.referrals.values_list("status").annotate(total=Count("pk")))
+    total = sum(rows.values())
+    settled = sum(count for status, count in rows.items() if status in SETTLED)
+    return {
+        "total": total,
+        "settled": settled,
+        "completed": rows.get(R.COMPLETED, 0),
+        "percent": round(100 * settled / total) if total else 0,
+        "by_status": [
+            {"status": s, "label": R(s).label, "total": rows[s]} for s in R.values if s in rows
+        ],
+        "follow_up_due": case.follow_up_on is not None and case.follow_up_done_at is None,
+    }
+
+
+# ---------------------------------------------------------------------------- referrals
+def referral_list(*, user, filters: dict | None = None) -> QuerySet[Referral]:
+    if not perms.can_read(user):
+        return Referral.objects.filter(NOTHING)
+    queryset = Referral.objects.visible_to(user).select_related(
+        "case", "case__village", "service", "provider", "individual"
+    )
+    if filters:
+        from .filtersets import ReferralFilterSet
+
+        queryset = ReferralFilterSet(filters, queryset=queryset).qs
+    return queryset
+
+
+def referral_get(*, user, pk) -> Referral:
+    return referral_list(user=user).get(pk=pk)
+
+
+def referral_summary(*, referral: Referral, audit_actor=None) -> dict:
+    """The household summary a provider needs to deliver the service, and no more: who (the
+    member referred, or the head), where, how many live there, the official desil, whom to call.
+    No other members, no house data. The full NIK is there because the provider registers the
+    person with it; every reading by a person is audited."""
+    household = referral.case.household
+    person = (
+        referral.individual
+        or household.members.filter(relation_to_head="head", status="alive").first()
+    )
+    village = household.village
+    summary = {
+        "name": person.name if person else "",
+        "nik": person.nik if person else "",
+        "sex": person.sex if person else "",
+        "age": person.age if person else None,
+        "village": village.name,
+        "district": village.parent.name if village.parent else "",
+        "address": "{}, RT {} / RW {}".format(
+            household.address, household.rt or "-", household.rw or "-"
+        ),
+        "members": household.member_count,
+        "desil": household.desil,
+        "phone": referral.case.contact_phone,
+    }
+    if audit_actor is not None:
+        audit_log(
+            actor=audit_actor,
+            action=AuditAction.VIEW_SENSITIVE,
+            obj=referral,
+            object_repr=mask_nik(summary["nik"]),
+            region_code=village.code,
+            reason="referral summary",
+        )
+    return summary
+
+
+def referral_actions(*, referral: Referral, user) -> list[str]:
+    targets = REFERRAL_FLOW.allowed_targets(referral.status)
+    actions = []
+    if perms.is_provider_of(user, referral.provider) or has_role(user, Role.SYSTEM_ADMIN):
+        if R.ACCEPTED in targets:
+            actions += ["accept", "decline"]
+        if R.IN_SERVICE in targets:
+            actions.append("start")
+        if R.COMPLETED in targets:
+            actions.append("complete")
+        if R.FAILED in targets:
+            actions.append("fail")
+        actions.append("note")
+    if perms.can_work_cases(user) and not provider_of(user):
+        if R.SENT in targets:
+            actions.append("send")
+        if R.CANCELLED in targets:
+            actions.append("cancel")
+        actions.append("note")
+    return list(dict.fromkeys(actions))
+
+
+# ---------------------------------------------------------------------------- letters
+def letter_list(*, user) -> QuerySet[Letter]:
+    if not perms.can_issue_letters(user) and not has_role(user, *perms.READERS):
+        return Letter.objects.filter(NOTHING)
+    return Letter.objects.visible_to(user).select_related("issued_by", "region")
+
+
+def letter_public(*, token: str) -> Letter | None:
+    return Letter.objects.select_related("region").filter(token=token).first()
+
+
+# ---------------------------------------------------------------------------- reports
+def report(*, user, since: dt.date | None = None, until: dt.date | None = None) -> dict:
+    """Per period: referrals by provider, domain and outcome; how fast providers answer and
+    deliver; the SLRT service recap (letters per kind, referrals per domain)."""
+    referrals = referral_list(user=user).exclude(status=R.DRAFT)
+    letters = letter_list(user=user)
+    if since:
+        referrals = referrals.filter(sent_at__date__gte=since)
+        letters = letters.filter(issued_at__date__gte=since)
+    if until:
+        referrals = referrals.filter(sent_at__date__lte=until)
+        letters = letters.filter(issued_at__date__lte=until)
+    statuses = dict(R.choices)
+    by_provider = []
+    for row in (
+        referrals.values("provider__name", "provider__kind")
+        .annotate(
+            total=Count("pk"),
+            accepted=Count(
+                "pk", filter=Q(status__in=[R.ACCEPTED, R.IN_SERVICE, R.COMPLETED, R.FAILED])
+            ),
+            declined=Count("pk", filter=Q(status=R.DECLINED)),
+            completed=Count("pk", filter=Q(status=R.COMPLETED)),
+            waiting=Count("pk", filter=Q(status=R.SENT)),
+        )
+        .order_by("-total")
+    ):
+        by_provider.append({**row, "kind": ProviderKind(row["provider__kind"]).label})
+    by_domain = [
+        {
+            "key": row["service__domain"],
+            "label": Domain(row["service__domain"]).label,
+            "total": row["total"],
+        }
+        for row in referrals.values("service__domain")
+        .annotate(total=Count("pk"))
+        .order_by("-total")
+    ]
+    by_outcome = [
+        {"key": row["status"], "label": statuses[row["status"]], "total": row["total"]}
+        for row in referrals.values("status").annotate(total=Count("pk")).order_by("-total")
+    ]
+    letter_counts = dict(letters.values_list("kind").annotate(total=Count("pk")))
+    recap = [
+        {"key": kind, "label": label, "total": letter_counts.get(kind, 0)}
+        for kind, label in LetterKind.choices
+    ]
+    return {
+        "referrals": referrals.count(),
+        "by_provider": by_provider,
+        "by_domain": by_domain,
+        "by_outcome": by_outcome,
+        "acceptance": hours_between(referrals, "sent_at", "responded_at"),
+        "completion": hours_between(
+            referrals.filter(status=R.COMPLETED), "sent_at", "completed_at"
+        ),
+        "letters": recap,
+        "cases_open": case_list(user=user).filter(status=CaseStatus.OPEN).count(),
+    }
+
+
+def export_rows(*, user, since=None, until=None):
+    """The referral list for CSV/XLSX: no names or NIKs."""
+    yield [
+        str(_("Case")),
+        str(_("Provider")),
+        str(_("Service")),
+        str(_("Domain")),
+        str(_("Status")),
+        str(_("Sent")),
+        str(_("Answered")),
+        str(_("Settled")),
+        str(_("Value (Rp)")),
+    ]
+    queryset = referral_list(user=user).exclude(status=R.DRAFT).order_by("pk")
+    if since:
+        queryset = queryset.filter(sent_at__date__gte=since)
+    if until:
+        queryset = queryset.filter(sent_at__date__lte=until)
+
+    def when(value):
+        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""
+
+    for row in queryset.values(
+        "case__code",
+        "provider__name",
+        "service__name",
+        "service__domain",
+        "status",
+        "sent_at",
+        "responded_at",
+        "completed_at",
+        "value",
+    ).iterator(chunk_size=2000):
+        yield [
+            row["case__code"],
+            row["provider__name"],
+            row["service__name"],
+            row["service__domain"],
+            row["status"],
+            when(row["sent_at"]),
+            when(row["responded_at"]),
+            when(row["completed_at"]),
+            "" if row["value"] is None else str(row["value"]),
+        ]
+
+
+# ---------------------------------------------------------------------------- landing pages
+def dashboard_cards(user) -> list[dict]:
+    provider = provider_of(user)
+    if provider is not None and user.role == Role.PROVIDER_ADMIN:
+        waiting = Referral.objects.filter(provider=provider, status=R.SENT)
+        late = waiting.filter(response_due_at__lt=timezone.now()).count()
+        return [
+            {
+                "title": _("Referrals waiting for your answer"),
+                "value": waiting.count(),
+                "hint": _("{late} past the answer date.").format(late=late),
+                "tone": "bad" if late else "",
+                "url": reverse("referrals:portal"),
+                "action": _("Open the referrals"),
+            },
+            {
+                "title": _("In service"),
+                "value": Referral.objects.filter(
+                    provider=provider, status__in=[R.ACCEPTED, R.IN_SERVICE]
+                ).count(),
+                "hint": _("Record the outcome when delivered."),
+                "url": reverse("referrals:portal") + "?status=in_service",
+                "action": _("Update progress"),
+            },
+        ]
+    if not perms.can_work_cases(user):
+        return []
+    cases = case_list(user=user).filter(status=CaseStatus.OPEN)
+    late = (
+        referral_list(user=user).filter(status=R.SENT, response_due_at__lt=timezone.now()).count()
+    )
+    return [
+        {
+            "title": _("Open cases"),
+            "value": cases.count(),
+            "hint": _("{late} referrals not answered in time.").format(late=late),
+            "tone": "bad" if late else "",
+            "url": reverse("referrals:case_list"),
+            "action": _("Open the cases"),
+        }
+    ]
+
+
+def nav_items(user) -> list[dict]:
+    provider = provider_of(user)
+    if provider is not None and user.role == Role.PROVIDER_ADMIN:
+        return [
+            {"label": _("Referrals to us"), "url": reverse("referrals:portal")},
+            {"label": _("Our services"), "url": reverse("referrals:portal_services")},
+        ]
+    items = []
+    if perms.can_work_cases(user):
+        items.append({"label": _("Cases and referrals"), "url": reverse("referrals:case_list")})
+    if perms.can_issue_letters(user):
+        items.append({"label": _("Service letters"), "url": reverse("referrals:letter_list")})
+        items.append({"label": _("Referral report"), "url": reverse("referrals:report")})
+    return items
+
+
+def household_links(household, user) -> list[dict]:
+    """The household's cases, and for a case worker the way to open one."""
+    cases = list(case_list(user=user).filter(household=household).order_by("-created_at")[:10])
+    links = [
+        {
+            "label": "{} · {} · {}".format(case.code, _("case"), case.get_status_display()),
+            "url": reverse("referrals:case_detail", args=[case.pk]),
+        }
+        for case in cases
+    ]
+    if perms.can_work_cases(user) and not any(case.status == CaseStatus.OPEN for case in cases):
+        links.append(
+            {
+                "label": _("Open a case and refer its needs"),
+                "url": reverse("referrals:case_create", args=[household.pk]),
+            }
+        )
+    return links

@@ -1,0 +1,904 @@
+"""Writes of case management and referrals: cases per household, referrals to providers with a
+duplicate-service guard and capacity, the providers' answers, signed webhooks retried from the
+database, and numbered service letters with a verification QR code."""
+
+import datetime as dt
+import hashlib
+import hmac
+import json
+import logging
+import secrets
+import urllib.error
+import urllib.request
+from collections.abc import Mapping
+from decimal import Decimal, InvalidOperation
+from functools import partial
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from core.choices import AuditAction, Role
+from core.models import User
+from core.scope import region_in_scope
+from core.services import audit_log, notify_user, status_transition
+from dtks.models import Household, Individual, Region
+from silakso.celery import enqueue_on_commit
+from silakso.exceptions import DomainError, PermissionDenied
+
+from . import permissions as perms
+from .choices import CapacityPeriod, CaseStatus, DeliveryStatus, Domain, LetterKind, NeedLevel
+from .choices import ReferralStatus as R
+from .models import (
+    Assessment,
+    Case,
+    Letter,
+    LetterCounter,
+    Provider,
+    ProviderMember,
+    Referral,
+    ReferralNote,
+    ReferralStatusChange,
+    Service,
+    WebhookDelivery,
+    WebhookReceipt,
+)
+from .workflow import ACTIVE_OR_DELIVERED, REFERRAL_FLOW, SETTLED
+
+logger = logging.getLogger(__name__)
+CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+MAX_DELIVERY_ATTEMPTS = 10
+SIGNATURE_TOLERANCE_SECONDS = 300
+
+
+def _require(condition: bool, message: str) -> None:
+    if not condition:
+        raise PermissionDenied(message)
+
+
+def _assert_case_scope(actor, case: Case) -> None:
+    if not region_in_scope(actor, case.village_id):
+        raise PermissionDenied(_("This is outside the area you work in."))
+
+
+def _text(value: str, field: str, message: str, *, maximum: int = 4000) -> str:
+    value = (value or "").strip()
+    if len(value) < 3:
+        raise ValidationError({field: message})
+    return value[:maximum]
+
+
+# ============================================================================ providers
+@transaction.atomic
+def provider_save(*, provider: Provider, actor) -> Provider:
+    """An administrator adds or changes a provider."""
+    _require(
+        perms.has_role(actor, *perms.CATALOGUE_ADMINS), _("Only administrators manage providers.")
+    )
+    created = provider.pk is None
+    provider.full_clean()
+    provider.save()
+    audit_log(
+        actor=actor, action=AuditAction.CREATE if created else AuditAction.UPDATE, obj=provider
+    )
+    return provider
+
+
+@transaction.atomic
+def provider_member_add(*, user: User, provider: Provider, actor) -> ProviderMember:
+    """Link a provider admin or a provider's API client account to its provider."""
+    _require(
+        perms.has_role(actor, *perms.CATALOGUE_ADMINS), _("Only administrators manage providers.")
+    )
+    if user.role not in (Role.PROVIDER_ADMIN, Role.API_CLIENT):
+        raise ValidationError(
+            {"user": _("Only provider admins and API clients work for a provider.")}
+        )
+    if user.region_id is not None:
+        # A regional API client reads the registry of its region; a provider's reads only the
+        # referrals sent to it and their summaries.
+        raise ValidationError(
+            {"user": _("A provider's account has no region; remove the region first.")}
+        )
+    member, _created = ProviderMember.objects.update_or_create(
+        user=user, defaults={"provider": provider}
+    )
+    audit_log(
+        actor=actor, action=AuditAction.UPDATE, obj=user, changes={"provider": [None, provider.pk]}
+    )
+    return member
+
+
+@transaction.atomic
+def service_save(*, service: Service, actor) -> Service:
+    """The provider's own admin keeps its catalogue current (administrators too)."""
+    _require(
+        perms.is_provider_of(actor, service.provider)
+        or perms.has_role(actor, *perms.CATALOGUE_ADMINS),
+        _("You keep the catalogue of your own organisation only."),
+    )
+    created = service.pk is None
+    service.full_clean()
+    service.save()
+    audit_log(
+        actor=actor, action=AuditAction.CREATE if created else AuditAction.UPDATE, obj=service
+    )
+    return service
+
+
+def period_start(period: str, today: dt.date | None = None) -> dt.date:
+    today = today or timezone.localdate()
+    if period == CapacityPeriod.YEAR:
+        return today.replace(month=1, day=1)
+    if period == CapacityPeriod.QUARTER:
+        return today.replace(month=3 * ((today.month - 1) // 3) + 1, day=1)
+    return today.replace(day=1)
+
+
+def capacity_used(service: Service, today: dt.date | None = None) -> int:
+    """Referrals sent to the service in its current period that were not declined or cancelled."""
+    start = period_start(service.capacity_period, today)
+    return Referral.objects.filter(
+        service=service, status__in=ACTIVE_OR_DELIVERED, sent_at__date__gte=start
+    ).count()
+
+
+# ============================================================================ cases
+def _new_code(prefix: str) -> str:
+    body = "".join(secrets.choice(CODE_ALPHABET) for _ in range(8))
+    return "{}-{}-{}".format(prefix, body[:4], body[4:])
+
+
+@transaction.atomic
+def case_open(
+    *,
+    household: Household,
+    origin: str,
+    actor,
+    complaint=None,
+    application=None,
+    plan: str = "",
+    contact_phone: str = "",
+) -> Case:
+    """Open the household's case (one open case per household)."""
+    _require(perms.can_work_cases(actor), _("Your role does not open cases."))
+    if not region_in_scope(actor, household.village_id):
+        raise PermissionDenied(_("This is outside the area you work in."))
+    existing = Case.objects.filter(household=household, status=CaseStatus.OPEN).first()
+    if existing is not None:
+        raise DomainError(
+            _("This household already has an open case: {code}.").format(code=existing.code),
+            code="case_open",
+        )
+    for _attempt in range(5):
+        try:
+            with transaction.atomic():
+                case = Case.objects.create(
+                    code=_new_code("K"),
+                    household=household,
+                    village_id=household.village_id,
+                    origin=origin,
+                    complaint=complaint,
+                    application=application,
+                    plan=(plan or "").strip(),
+                    contact_phone=(contact_phone or "").strip()[:20],
+                    opened_by=actor,
+                )
+            break
+        except IntegrityError as exc:
+            if "one_open_per_household" in str(exc):
+                raise DomainError(
+                    _("This household already has an open case."), code="case_open"
+                ) from exc
+    Assessment.objects.bulk_create(
+        [Assessment(case=case, domain=domain) for domain in Domain.values]
+    )
+    audit_log(
+        actor=actor,
+        action=AuditAction.CREATE,
+        obj=case,
+        region_code=case.village_id,
+        changes={"origin": [None, origin]},
+    )
+    return case
+
+
+@transaction.atomic
+def case_assess(*, case: Case, domain: str, need: str, notes: str, actor) -> Assessment:
+    """Record the household's need in a domain."""
+    _require(perms.can_work_cases(actor), _("Your role does not assess cases."))
+    _assert_case_scope(actor, case)
+    if case.status != CaseStatus.OPEN:
+        raise DomainError(_("The case is closed."))
+    if domain not in Domain.values or need not in NeedLevel.values:
+        raise ValidationError({"need": _("Choose the domain and the need.")})
+    assessment, _created = Assessment.objects.update_or_create(
+        case=case, domain=domain, defaults={"need": need, "notes": (notes or "").strip()}
+    )
+    audit_log(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=case,
+        region_code=case.village_id,
+        changes={domain: [None, need]},
+    )
+    return assessment
+
+
+@transaction.atomic
+def case_plan(*, case: Case, plan: str, follow_up_on: dt.date | None, actor) -> Case:
+    _require(perms.can_work_cases(actor), _("Your role does not plan cases."))
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    _assert_case_scope(actor, case)
+    if case.status != CaseStatus.OPEN:
+        raise DomainError(_("The case is closed."))
+    case.plan = (plan or "").strip()
+    case.follow_up_on = follow_up_on
+    case.save(update_fields=["plan", "follow_up_on", "updated_at"])
+    audit_log(actor=actor, action=AuditAction.UPDATE, obj=case, region_code=case.village_id)
+    return case
+
+
+@transaction.atomic
+def case_follow_up_done(*, case: Case, notes: str, actor) -> Case:
+    """The follow-up visit (the fifth SLRT stage) took place."""
+    _require(perms.can_work_cases(actor), _("Your role does not follow up cases."))
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    _assert_case_scope(actor, case)
+    case.follow_up_notes = _text(notes, "notes", _("Write what the follow-up found."))
+    case.follow_up_done_at = timezone.now()
+    case.save(update_fields=["follow_up_notes", "follow_up_done_at", "updated_at"])
+    audit_log(actor=actor, action=AuditAction.UPDATE, obj=case, region_code=case.village_id)
+    return case
+
+
+@transaction.atomic
+def case_close(*, case: Case, actor) -> Case:
+    """Close the case once every referral is settled and the follow-up is done."""
+    _require(perms.can_work_cases(actor), _("Your role does not close cases."))
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    _assert_case_scope(actor, case)
+    if case.status != CaseStatus.OPEN:
+        raise DomainError(_("The case is already closed."))
+    open_referrals = case.referrals.exclude(status__in=SETTLED).count()
+    if open_referrals:
+        raise DomainError(
+            _("{count} referral(s) are not settled yet.").format(count=open_referrals),
+            code="referrals_open",
+        )
+    if case.follow_up_on and case.follow_up_done_at is None:
+        raise DomainError(_("Record the follow-up visit first."), code="follow_up_open")
+    case.status = CaseStatus.CLOSED
+    case.closed_at = timezone.now()
+    case.save(update_fields=["status", "closed_at", "updated_at"])
+    audit_log(
+        actor=actor,
+        action=AuditAction.TRANSITION,
+        obj=case,
+        region_code=case.village_id,
+        changes={"status": [CaseStatus.OPEN, CaseStatus.CLOSED]},
+    )
+    return case
+
+
+# ============================================================================ referrals
+def _move(referral: Referral, target: str, *, actor, note: str = "", fields=()) -> Referral:
+    status_transition(
+        referral,
+        target,
+        flow=REFERRAL_FLOW,
+        history=partial(ReferralStatusChange.objects.create, referral=referral),
+        actor=actor,
+        note=note,
+        fields=tuple(fields),
+        region_code=referral.case.village_id,
+    )
+    return referral
+
+
+def _lock(referral: Referral) -> Referral:
+    return (
+        Referral.objects.select_for_update(of=("self",))
+        .select_related("case", "service", "provider")
+        .get(pk=referral.pk)
+    )
+
+
+@transaction.atomic
+def referral_create(
+    *,
+    case: Case,
+    service: Service,
+    need: str,
+    actor,
+    individual: Individual | None = None,
+    follow_up_on: dt.date | None = None,
+) -> Referral:
+    """A draft referral of one need to one provider's service."""
+    _require(perms.can_work_cases(actor), _("Your role does not refer."))
+    _assert_case_scope(actor, case)
+    if case.status != CaseStatus.OPEN:
+        raise DomainError(_("The case is closed."))
+    if individual is not None and individual.household_id != case.household_id:
+        raise ValidationError({"individual": _("Choose a member of this household.")})
+    referral = Referral.objects.create(
+        case=case,
+        service=service,
+        provider=service.provider,
+        individual=individual,
+        need=_text(need, "need", _("Write what is needed.")),
+        follow_up_on=follow_up_on,
+        status_changed_at=timezone.now(),
+    )
+    ReferralStatusChange.objects.create(referral=referral, to_status=R.DRAFT, actor=actor)
+    audit_log(actor=actor, action=AuditAction.CREATE, obj=referral, region_code=case.village_id)
+    return referral
+
+
+def referral_duplicates(referral: Referral) -> list[Referral]:
+    """The same service, or the same domain from another provider, already active or delivered
+    for the same person (or household) in the current period of the service."""
+    start = period_start(referral.service.capacity_period)
+    same_person = Q(case__household=referral.case.household_id)
+    if referral.individual_id:
+        same_person = Q(individual=referral.individual_id) | Q(
+            individual__isnull=True, case__household=referral.case.household_id
+        )
+    return list(
+        Referral.objects.filter(same_person)
+        .filter(Q(service=referral.service_id) | Q(service__domain=referral.service.domain))
+        .filter(status__in=ACTIVE_OR_DELIVERED, sent_at__date__gte=start)
+        .exclude(pk=referral.pk)
+        .select_related("service", "provider")
+    )
+
+
+def _provider_users(provider: Provider):
+    return User.objects.filter(
+        is_active=True, provider_membership__provider=provider, role=Role.PROVIDER_ADMIN
+    )
+
+
+@transaction.atomic
+def referral_send(*, referral: Referral, actor, duplicate_reason: str = "") -> Referral:
+    """Send a draft to the provider: an active provider and service with room left; a similar
+    active or delivered service for the same person needs a reason."""
+    _require(perms.can_work_cases(actor), _("Your role does not refer."))
+    referral = _lock(referral)
+    _assert_case_scope(actor, referral.case)
+    REFERRAL_FLOW.assert_transition(referral.status, R.SENT)
+    if not referral.provider.is_active or not referral.service.is_active:
+        raise DomainError(
+            _("{provider} does not take referrals now.").format(provider=referral.provider.name),
+            code="provider_inactive",
+            fields={"service": ""},
+        )
+    capacity = referral.service.capacity
+    if capacity is not None and capacity_used(referral.service) >= capacity:
+        raise DomainError(
+            _("{service} is full for this period ({capacity}). Choose another service.").format(
+                service=referral.service.name, capacity=capacity
+            ),
+            code="capacity_full",
+            fields={"service": ""},
+        )
+    duplicates = referral_duplicates(referral)
+    duplicate_reason = (duplicate_reason or "").strip()
+    if duplicates and len(duplicate_reason) < 5:
+        raise DomainError(
+            _(
+                "A similar service is already active or delivered: {list}. Give a reason to send it anyway."
+            ).format(
+                list="; ".join(
+                    "{} ({}, {})".format(d.service.name, d.provider.name, d.get_status_display())
+                    for d in duplicates
+                )
+            ),
+            code="duplicate_service",
+            fields={"duplicate_reason": ""},
+        )
+    now = timezone.now()
+    referral.duplicate_reason = duplicate_reason if duplicates else ""
+    referral.sent_at = now
+    referral.sent_by = actor
+    referral.response_due_at = now + dt.timedelta(days=settings.SILAKSO_REFERRAL_RESPONSE_DAYS)
+    _move(
+        referral,
+        R.SENT,
+        actor=actor,
+        note=referral.duplicate_reason,
+        fields=["duplicate_reason", "sent_at", "sent_by", "response_due_at"],
+    )
+    if referral.provider.webhook_url:
+        webhook_queue(referral=referral, event="referral.sent")
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = _("New referral: {service}").format(service=referral.service.name)
+        body = _(
+            "A referral for {service} was sent to {provider}. Open SILAKSO to accept or decline it."
+        ).format(service=referral.service.name, provider=referral.provider.name)
+    for user in _provider_users(referral.provider):
+        notify_user(user=user, subject=subject, body=body, obj=referral)
+    return referral
+
+
+def _assert_provider(actor, referral: Referral) -> None:
+    """Providers answer their own referrals; administrators may act for them."""
+    if actor is None:  # an authenticated event from the provider's own system
+        return
+    _require(
+        perms.is_provider_of(actor, referral.provider) or perms.has_role(actor, Role.SYSTEM_ADMIN),
+        _("Only the provider answers its referrals."),
+    )
+
+
+@transaction.atomic
+def referral_respond(*, referral: Referral, actor, accept: bool, reason: str = "") -> Referral:
+    """The provider accepts, or declines with a reason."""
+    referral = _lock(referral)
+    _assert_provider(actor, referral)
+    now = timezone.now()
+    referral.responded_at = now
+    if accept:
+        return _move(referral, R.ACCEPTED, actor=actor, fields=["responded_at"])
+    REFERRAL_FLOW.assert_transition(referral.status, R.DECLINED)
+    referral.decline_reason = _text(reason, "reason", _("Say why it is declined."))
+    referral.completed_at = now
+    return _move(
+        referral,
+        R.DECLINED,
+        actor=actor,
+        note=referral.decline_reason,
+        fields=["responded_at", "decline_reason", "completed_at"],
+    )
+
+
+@transaction.atomic
+def referral_start(*, referral: Referral, actor) -> Referral:
+    referral = _lock(referral)
+    _assert_provider(actor, referral)
+    referral.started_at = timezone.now()
+    return _move(referral, R.IN_SERVICE, actor=actor, fields=["started_at"])
+
+
+def _money(value) -> Decimal | None:
+    if value in (None, ""):
+        return None
+    try:
+        amount = Decimal(str(value))
+    except InvalidOperation as exc:
+        raise ValidationError({"value": _("Write the value in rupiah, digits only.")}) from exc
+    if amount < 0:
+        raise ValidationError({"value": _("Write the value in rupiah, digits only.")})
+    return amount
+
+
+@transaction.atomic
+def referral_complete(
+    *, referral: Referral, actor, outcome: str, outcome_date: dt.date | None = None, value=None
+) -> Referral:
+    """The service was delivered: what, when, and its value where relevant."""
+    referral = _lock(referral)
+    _assert_provider(actor, referral)
+    REFERRAL_FLOW.assert_transition(referral.status, R.COMPLETED)
+    referral.outcome = _text(outcome, "outcome", _("Write what was delivered."))
+    referral.outcome_date = outcome_date or timezone.localdate()
+    if referral.outcome_date > timezone.localdate():
+        raise ValidationError({"outcome_date": _("The date cannot be in the future.")})
+    referral.value = _money(value)
+    referral.completed_at = timezone.now()
+    return _move(
+        referral,
+        R.COMPLETED,
+        actor=actor,
+        note=referral.outcome,
+        fields=["outcome", "outcome_date", "value", "completed_at"],
+    )
+
+
+@transaction.atomic
+def referral_fail(*, referral: Referral, actor, reason: str) -> Referral:
+    referral = _lock(referral)
+    _assert_provider(actor, referral)
+    REFERRAL_FLOW.assert_transition(referral.status, R.FAILED)
+    referral.outcome = _text(reason, "reason", _("Say why it could not be delivered."))
+    referral.completed_at = timezone.now()
+    return _move(
+        referral, R.FAILED, actor=actor, note=referral.outcome, fields=["outcome", "completed_at"]
+    )
+
+
+@transaction.atomic
+def referral_cancel(*, referral: Referral, actor, reason: str) -> Referral:
+    """The case worker withdraws a draft or an unanswered referral."""
+    _require(perms.can_work_cases(actor), _("Your role does not refer."))
+    referral = _lock(referral)
+    _assert_case_scope(actor, referral.case)
+    reason = _text(reason, "reason", _("Say why it is cancelled."))
+    referral.completed_at = timezone.now()
+    return _move(referral, R.CANCELLED, actor=actor, note=reason, fields=["completed_at"])
+
+
+@transaction.atomic
+def referral_note(*, referral: Referral, actor, text: str) -> ReferralNote:
+    """A monitoring note, by the case worker or the provider."""
+    if not perms.is_provider_of(actor, referral.provider):
+        _require(perms.can_work_cases(actor), _("Your role does not write on referrals."))
+        _assert_case_scope(actor, referral.case)
+    note = ReferralNote.objects.create(
+        referral=referral, author=actor, text=_text(text, "text", _("Write the note."))
+    )
+    audit_log(
+        actor=actor, action=AuditAction.UPDATE, obj=referral, region_code=referral.case.village_id
+    )
+    return note
+
+
+def referrals_escalate_overdue(*, now: dt.datetime | None = None, limit: int = 500) -> int:
+    """The periodic job: referrals the provider has not answered in time are escalated to its
+    admins and to the Dinsos back office and head of division of the case's regency."""
+    now = now or timezone.now()
+    late = list(
+        Referral.objects.filter(status=R.SENT, response_due_at__lt=now)
+        .order_by("response_due_at")
+        .values_list("pk", flat=True)[:limit]
+    )
+    count = 0
+    for pk in late:
+        with transaction.atomic():
+            referral = (
+                Referral.objects.select_for_update(skip_locked=True, of=("self",))
+                .select_related("case", "provider", "service")
+                .filter(pk=pk, status=R.SENT, response_due_at__lt=now)
+                .first()
+            )
+            if referral is None:
+                continue
+            referral.escalation_level += 1
+            referral.last_escalated_at = now
+            referral.response_due_at = now + dt.timedelta(
+                days=settings.SILAKSO_REFERRAL_RESPONSE_DAYS
+            )
+            referral.save(
+                update_fields=[
+                    "escalation_level",
+                    "last_escalated_at",
+                    "response_due_at",
+                    "updated_at",
+                ]
+            )
+            regency = ".".join(referral.case.village_id.split(".")[:2])
+            officers = list(_provider_users(referral.provider)) + list(
+                User.objects.filter(
+                    is_active=True,
+                    role__in=[Role.BACK_OFFICE, Role.HEAD_OF_DIVISION],
+                    region_id=regency,
+                )
+            )
+            with translation.override(settings.LANGUAGE_CODE):
+                subject = _("Referral not answered: {service}").format(
+                    service=referral.service.name
+                )
+                body = _(
+                    "The referral of case {case} to {provider} has not been accepted or declined in "
+                    "time (escalation {level})."
+                ).format(
+                    case=referral.case.code,
+                    provider=referral.provider.name,
+                    level=referral.escalation_level,
+                )
+            for officer in officers:
+                notify_user(user=officer, subject=subject, body=body, obj=referral)
+            audit_log(
+                actor=None,
+                action=AuditAction.UPDATE,
+                obj=referral,
+                region_code=referral.case.village_id,
+                changes={
+                    "escalation_level": [referral.escalation_level - 1, referral.escalation_level]
+                },
+                reason=_("Late: escalated"),
+            )
+            count += 1
+    return count
+
+
+# ============================================================================ webhooks
+def sign(secret: str, timestamp: str, body: bytes) -> str:
+    """HMAC-SHA256 of "<timestamp>.<body>" with the provider's secret, as hex."""
+    return hmac.new(secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256).hexdigest()
+
+
+def referral_payload(referral: Referral) -> dict:
+    """What a provider's system receives: the referral and the summary it needs, no more."""
+    from .selectors import referral_summary
+
+    return {
+        "referral": referral.pk,
+        "case": referral.case.code,
+        "service": {
+            "id": referral.service_id,
+            "name": referral.service.name,
+            "domain": referral.service.domain,
+        },
+        "status": referral.status,
+        "need": referral.need,
+        "sent_at": referral.sent_at.isoformat() if referral.sent_at else None,
+        "respond_by": referral.response_due_at.isoformat() if referral.response_due_at else None,
+        "person": referral_summary(referral=referral, audit_actor=None),
+    }
+
+
+def webhook_queue(*, referral: Referral, event: str) -> WebhookDelivery:
+    """Store the delivery first; the task sends it after commit (retried from the database)."""
+    delivery = WebhookDelivery.objects.create(
+        provider=referral.provider,
+        referral=referral,
+        event=event,
+        url=referral.provider.webhook_url,
+        payload={},
+        next_attempt_at=timezone.now(),
+    )
+    delivery.payload = {"event": event, "event_id": delivery.event_id, **referral_payload(referral)}
+    delivery.save(update_fields=["payload"])
+    from .tasks import deliver_webhook_task
+
+    enqueue_on_commit(deliver_webhook_task, delivery.pk)
+    return delivery
+
+
+def webhook_deliver(*, delivery_id: int, timeout: float = 10) -> WebhookDelivery | None:
+    """POST one pending delivery, signed; on failure schedule the next attempt with back-off."""
+    with transaction.atomic():
+        delivery = (
+            WebhookDelivery.objects.select_for_update(skip_locked=True)
+            .select_related("provider")
+            .filter(pk=delivery_id, status=DeliveryStatus.PENDING)
+            .first()
+        )
+        if delivery is None:
+            return None
+        body = json.dumps(delivery.payload, sort_keys=True).encode()
+        timestamp = str(int(timezone.now().timestamp()))
+        request = urllib.request.Request(  # noqa: S310 - the admin's configured http(s) URL
+            delivery.url,
+            data=body,
+            method="POST",
+            headers={
+                "Content-Type": "application/json",
+                "User-Agent": "SILAKSO-webhook/1",
+                "X-Silakso-Event": delivery.event,
+                "X-Silakso-Event-Id": delivery.event_id,
+                "X-Silakso-Timestamp": timestamp,
+                "X-Silakso-Signature": "sha256="
+                + sign(delivery.provider.webhook_secret, timestamp, body),
+            },
+        )
+        delivery.attempts += 1
+        try:
+            if not delivery.url.startswith(("https://", "http://")):
+                raise ValueError("not an http(s) URL")
+            with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
+                delivery.last_status_code = response.status
+        except urllib.error.HTTPError as exc:
+            delivery.last_status_code = exc.code
+            delivery.last_error = "HTTP {}".format(exc.code)
+        except Exception as exc:
+            delivery.last_status_code = None
+            delivery.last_error = str(exc)[:1000] or exc.__class__.__name__
+        if delivery.last_status_code is not None and 200 <= delivery.last_status_code < 300:
+            delivery.status = DeliveryStatus.DELIVERED
+            delivery.delivered_at = timezone.now()
+            delivery.last_error = ""
+            delivery.next_attempt_at = None
+        elif delivery.attempts >= MAX_DELIVERY_ATTEMPTS:
+            delivery.status = DeliveryStatus.FAILED
+            delivery.next_attempt_at = None
+            logger.warning(
+                "webhook %s to %s given up: %s", delivery.pk, delivery.url, delivery.last_error
+            )
+        else:
+            backoff = dt.timedelta(minutes=min(2 ** (delivery.attempts - 1), 360))
+            delivery.next_attempt_at = timezone.now() + backoff
+        delivery.save()
+    return delivery
+
+
+def webhooks_deliver_due(*, now: dt.datetime | None = None, limit: int = 200) -> int:
+    """The periodic sweep: deliveries whose next attempt is due (for example after an outage)."""
+    now = now or timezone.now()
+    due = WebhookDelivery.objects.filter(
+        status=DeliveryStatus.PENDING, next_attempt_at__lte=now
+    ).values_list("pk", flat=True)[:limit]
+    delivered = 0
+    for pk in list(due):
+        result = webhook_deliver(delivery_id=pk)
+        if result is not None and result.status == DeliveryStatus.DELIVERED:
+            delivered += 1
+    return delivered
+
+
+INBOUND_ACTIONS = ("accepted", "declined", "started", "completed", "failed", "note")
+
+
+@transaction.atomic
+def webhook_receive(*, provider: Provider, headers: Mapping[str, str], body: bytes) -> Referral:
+    """An event from a provider's own system, signed with its secret: verified (signature,
+    freshness), applied once (a replayed event id is refused), then applied like the portal."""
+    timestamp = headers.get("X-Silakso-Timestamp", "")
+    signature = headers.get("X-Silakso-Signature", "").removeprefix("sha256=")
+    event_id = headers.get("X-Silakso-Event-Id", "").strip()
+    expected = sign(provider.webhook_secret, timestamp, body)
+    if not provider.is_active or not hmac.compare_digest(expected, signature):
+        raise PermissionDenied(_("The signature does not match."))
+    try:
+        age = abs(timezone.now().timestamp() - int(timestamp))
+    except ValueError:
+        age = SIGNATURE_TOLERANCE_SECONDS + 1
+    if age > SIGNATURE_TOLERANCE_SECONDS:
+        raise PermissionDenied(_("The event is too old or from the future; send it again."))
+    if not event_id:
+        raise ValidationError({"event_id": _("Each event needs its own X-Silakso-Event-Id.")})
+    try:
+        with transaction.atomic():
+            WebhookReceipt.objects.create(provider=provider, event_id=event_id[:64])
+    except IntegrityError as exc:
+        raise DomainError(_("This event was already received."), code="replayed") from exc
+    try:
+        data: dict[str, Any] = json.loads(body)
+    except ValueError as exc:
+        raise ValidationError({"body": _("The body is not JSON.")}) from exc
+    action = data.get("action")
+    if action not in INBOUND_ACTIONS:
+        raise ValidationError(
+            {"action": _("Use one of: {actions}.").format(actions=", ".join(INBOUND_ACTIONS))}
+        )
+    referral = (
+        Referral.objects.filter(pk=data.get("referral"), provider=provider)
+        .exclude(status=R.DRAFT)
+        .first()
+    )
+    if referral is None:
+        raise DomainError(_("No such referral for this provider."), code="not_found")
+    if action in ("accepted", "declined"):
+        return referral_respond(
+            referral=referral,
+            actor=None,
+            accept=action == "accepted",
+            reason=data.get("reason", ""),
+        )
+    if action == "started":
+        return referral_start(referral=referral, actor=None)
+    if action == "completed":
+        outcome_date = data.get("outcome_date")
+        return referral_complete(
+            referral=referral,
+            actor=None,
+            outcome=data.get("outcome", ""),
+            outcome_date=dt.date.fromisoformat(outcome_date) if outcome_date else None,
+            value=data.get("value"),
+        )
+    if action == "failed":
+        return referral_fail(referral=referral, actor=None, reason=data.get("reason", ""))
+    ReferralNote.objects.create(
+        referral=referral,
+        author=None,
+        text=_text(data.get("text", ""), "text", _("Write the note.")),
+    )
+    return referral
+
+
+# ============================================================================ letters
+LETTER_CODES = {
+    LetterKind.LKS: "LKS",
+    LetterKind.LKM_NIK: "LKM",
+    LetterKind.DTKS_RECEIPT: "DTKS",
+    LetterKind.REPATRIATION: "PLG",
+}
+LETTER_FIELDS = {
+    LetterKind.LKS: ("institution", "institution_address", "chairperson"),
+    LetterKind.LKM_NIK: ("health_facility", "purpose"),
+    LetterKind.DTKS_RECEIPT: ("registered_on",),
+    LetterKind.REPATRIATION: ("origin", "destination", "transport"),
+}
+
+
+@transaction.atomic
+def letter_issue(
+    *,
+    kind: str,
+    region: Region,
+    recipient_name: str,
+    actor,
+    recipient_nik: str = "",
+    details: Mapping[str, Any] | None = None,
+    household: Household | None = None,
+    case: Case | None = None,
+    valid_until: dt.date | None = None,
+) -> Letter:
+    """Issue a numbered SLRT letter (numbers restart every year) as a PDF with a QR code."""
+    from dtks.nik import check_nik, normalize_number
+
+    from .letters import render_letter
+
+    _require(perms.can_issue_letters(actor), _("Your role does not issue letters."))
+    if kind not in LetterKind.values:
+        raise ValidationError({"kind": _("Choose the letter.")})
+    if region is None or not region_in_scope(actor, region.code):
+        raise PermissionDenied(_("This is outside the area you work in."))
+    errors = {}
+    name = " ".join((recipient_name or "").split())
+    if len(name) < 2:
+        errors["recipient_name"] = [_("Write the name.")]
+    nik = normalize_number(recipient_nik or "")
+    if kind in (LetterKind.LKM_NIK, LetterKind.DTKS_RECEIPT) and not check_nik(nik).valid:
+        errors["recipient_nik"] = list(check_nik(nik).errors.values()) or [
+            _("A NIK is needed for this letter.")
+        ]
+    details = {
+        key: str(value).strip()
+        for key, value in (details or {}).items()
+        if key in LETTER_FIELDS[kind]
+    }
+    for field in LETTER_FIELDS[kind]:
+        if field != "registered_on" and not details.get(field):
+            errors[field] = [_("This is needed for the letter.")]
+    if errors:
+        raise ValidationError(errors)
+    today = timezone.localdate()
+    counter, _created = LetterCounter.objects.select_for_update().get_or_create(
+        kind=kind, year=today.year
+    )
+    counter.last += 1
+    counter.save(update_fields=["last"])
+    letter = Letter.objects.create(
+        kind=kind,
+        number="{:04d}/{}/SLRT/{}".format(counter.last, LETTER_CODES[kind], today.year),
+        year=today.year,
+        sequence=counter.last,
+        region=region,
+        recipient_name=name[:150],
+        recipient_nik=nik,
+        household=household,
+        case=case,
+        details=details,
+        valid_until=valid_until,
+        issued_by=actor,
+    )
+    pdf = render_letter(letter)
+    letter.pdf.save("surat-{}.pdf".format(letter.pk), ContentFile(pdf), save=False)
+    letter.sha256 = hashlib.sha256(pdf).hexdigest()
+    letter.save(update_fields=["pdf", "sha256"])
+    audit_log(
+        actor=actor,
+        action=AuditAction.CREATE,
+        obj=letter,
+        region_code=region.code,
+        changes={"kind": [None, kind], "number": [None, letter.number]},
+    )
+    return letter
+
+
+@transaction.atomic
+def letter_revoke(*, letter: Letter, actor, reason: str) -> Letter:
+    _require(perms.can_issue_letters(actor), _("Your role does not revoke letters."))
+    letter = Letter.objects.select_for_update().get(pk=letter.pk)
+    if not region_in_scope(actor, letter.region_id):
+        raise PermissionDenied(_("This is outside the area you work in."))
+    if letter.revoked_at is not None:
+        raise DomainError(_("The letter is already revoked."))
+    letter.revoke_reason = _text(reason, "reason", _("Say why the letter is revoked."))
+    letter.revoked_at = timezone.now()
+    letter.save(update_fields=["revoke_reason", "revoked_at"])
+    audit_log(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=letter,
+        region_code=letter.region_id,
+        reason=letter.revoke_reason,
+    )
+    return letter

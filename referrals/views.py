@@ -1,0 +1,559 @@
+"""Pages of case management (case workers), the provider portal (provider admins), service
+letters and their public verification. Views parse, call one service or selector, render."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Count
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from core.choices import AuditAction
+from core.services import audit_log
+from dtks.models import Region
+from dtks.selectors import household_get
+from silakso.forms import run_form_service, run_service_action
+from silakso.tables import date_param, table_response
+
+from . import permissions as perms
+from . import selectors, services
+from .choices import CaseOrigin, LetterKind, ReferralStatus
+from .forms import (
+    AssessmentForm,
+    CaseForm,
+    CompleteForm,
+    FollowUpForm,
+    LetterForm,
+    NoteForm,
+    PlanForm,
+    ReasonForm,
+    ReferralForm,
+    SendForm,
+    ServiceForm,
+)
+from .models import Case, Referral, Service, provider_of
+
+
+def _require(allowed: bool) -> None:
+    if not allowed:
+        raise PermissionDenied(_("Your role cannot open this page."))
+
+
+def _case_or_404(request, pk) -> Case:
+    try:
+        return selectors.case_get(user=request.user, pk=pk)
+    except (Case.DoesNotExist, ValueError) as exc:
+        raise Http404 from exc
+
+
+def _referral_or_404(request, pk) -> Referral:
+    try:
+        return selectors.referral_get(user=request.user, pk=pk)
+    except (Referral.DoesNotExist, ValueError) as exc:
+        raise Http404 from exc
+
+
+# ============================================================================ cases
+@login_required
+def case_list(request):
+    _require(perms.can_work_cases(request.user))
+    status = request.GET.get("status") or "open"
+    cases = selectors.case_list(
+        user=request.user, filters={"status": status, "q": request.GET.get("q", "")}
+    )
+    page = Paginator(cases.order_by("-created_at"), 30).get_page(request.GET.get("page"))
+    return render(request, "referrals/case_list.html", {"page": page, "status": status})
+
+
+@login_required
+def case_create(request, household_pk):
+    """Open the household's case: walk-in, or from a complaint or an aid application."""
+    _require(perms.can_work_cases(request.user))
+    try:
+        household = household_get(user=request.user, pk=household_pk)
+    except Exception as exc:
+        raise Http404 from exc
+    complaint = application = None
+    origin = CaseOrigin.WALK_IN
+    if request.GET.get("complaint") or request.POST.get("complaint"):
+        from complaints.selectors import complaint_list
+
+        complaint = get_object_or_404(
+            complaint_list(user=request.user),
+            pk=request.GET.get("complaint") or request.POST.get("complaint"),
+        )
+        origin = CaseOrigin.COMPLAINT
+    elif request.GET.get("application") or request.POST.get("application"):
+        from applications.selectors import application_list
+
+        application = get_object_or_404(
+            application_list(user=request.user),
+            pk=request.GET.get("application") or request.POST.get("application"),
+        )
+        origin = CaseOrigin.APPLICATION
+    form = CaseForm(
+        request.POST or None,
+        initial={"contact_phone": getattr(complaint or application, "phone", "")},
+    )
+    created = {}
+
+    def call(data):
+        created["case"] = services.case_open(
+            household=household,
+            origin=origin,
+            complaint=complaint,
+            application=application,
+            plan=data["plan"],
+            contact_phone=data["contact_phone"],
+            actor=request.user,
+        )
+
+    if run_form_service(request, form, call, success=_("The case is open. Assess the needs next.")):
+        return redirect("referrals:case_detail", pk=created["case"].pk)
+    return render(
+        request,
+        "referrals/case_form.html",
+        {"form": form, "household": household, "complaint": complaint, "application": application},
+    )
+
+
+@login_required
+def case_detail(request, pk):
+    """The case: needs per domain, the plan, every referral and its progress, the follow-up."""
+    _require(perms.can_work_cases(request.user))
+    case = _case_or_404(request, pk)
+    audit_log(actor=request.user, action=AuditAction.VIEW, obj=case, region_code=case.village_id)
+    return render(
+        request,
+        "referrals/case_detail.html",
+        {
+            "case": case,
+            "assessment_form": AssessmentForm(assessments=case.assessments.all()),
+            "plan_form": PlanForm(initial={"plan": case.plan, "follow_up_on": case.follow_up_on}),
+            "follow_up_form": FollowUpForm(),
+            "referrals": case.referrals.select_related(
+                "service", "provider", "individual"
+            ).order_by("pk"),
+            "progress": selectors.case_progress(case=case),
+            "letters": case.letters.all(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def case_assess(request, pk):
+    case = _case_or_404(request, pk)
+    form = AssessmentForm(request.POST, assessments=case.assessments.all())
+    if form.is_valid():
+        for domain, need, notes in form.values():
+            run_service_action(
+                request,
+                lambda d=domain, n=need, t=notes: services.case_assess(
+                    case=case, domain=d, need=n, notes=t, actor=request.user
+                ),
+            )
+        messages.success(request, _("The assessment is saved."))
+    return redirect("referrals:case_detail", pk=pk)
+
+
+@login_required
+@require_POST
+def case_plan(request, pk):
+    case = _case_or_404(request, pk)
+    form = PlanForm(request.POST)
+    if not run_form_service(
+        request,
+        form,
+        lambda data: services.case_plan(
+            case=case, plan=data["plan"], follow_up_on=data["follow_up_on"], actor=request.user
+        ),
+        success=_("The plan is saved."),
+    ):
+        for error in form.errors.values():
+            messages.error(request, " ".join(error))
+    return redirect("referrals:case_detail", pk=pk)
+
+
+@login_required
+@require_POST
+def case_follow_up(request, pk):
+    case = _case_or_404(request, pk)
+    form = FollowUpForm(request.POST)
+    if not run_form_service(
+        request,
+        form,
+        lambda data: services.case_follow_up_done(
+            case=case, notes=data["notes"], actor=request.user
+        ),
+        success=_("The follow-up is recorded."),
+    ):
+        messages.error(request, _("Write what the follow-up found."))
+    return redirect("referrals:case_detail", pk=pk)
+
+
+@login_required
+@require_POST
+def case_close(request, pk):
+    case = _case_or_404(request, pk)
+    run_service_action(
+        request,
+        lambda: services.case_close(case=case, actor=request.user),
+        success=_("The case is closed."),
+    )
+    return redirect("referrals:case_detail", pk=pk)
+
+
+@login_required
+def referral_create(request, pk):
+    """One need to one provider's service (a draft; sending checks duplicates and capacity)."""
+    case = _case_or_404(request, pk)
+    _require(perms.can_work_cases(request.user))
+    form = ReferralForm(
+        request.POST or None,
+        services=selectors.service_list(user=request.user)
+        .filter(is_active=True, provider__is_active=True)
+        .order_by("domain", "provider__name", "name"),
+        members=case.household.members.filter(status="alive").order_by("pk"),
+    )
+    created = {}
+
+    def call(data):
+        created["referral"] = services.referral_create(
+            case=case,
+            service=data["service"],
+            need=data["need"],
+            individual=data["individual"],
+            follow_up_on=data["follow_up_on"],
+            actor=request.user,
+        )
+
+    if run_form_service(request, form, call):
+        return redirect("referrals:referral_detail", pk=created["referral"].pk)
+    return render(request, "referrals/referral_form.html", {"form": form, "case": case})
+
+
+# ============================================================================ referrals
+@login_required
+def referral_detail(request, pk):
+    """One referral, for the case worker or for the provider it was sent to."""
+    _require(perms.can_read(request.user))
+    referral = _referral_or_404(request, pk)
+    is_provider = perms.is_provider_of(request.user, referral.provider)
+    return render(
+        request,
+        "referrals/referral_detail.html",
+        {
+            "referral": referral,
+            "summary": selectors.referral_summary(referral=referral, audit_actor=request.user),
+            "actions": selectors.referral_actions(referral=referral, user=request.user),
+            "duplicates": services.referral_duplicates(referral)
+            if referral.status == ReferralStatus.DRAFT
+            else [],
+            "steps": referral.status_changes.select_related("actor"),
+            "notes": referral.notes.select_related("author"),
+            "is_provider": is_provider,
+            "send_form": SendForm(),
+            "note_form": NoteForm(),
+        },
+    )
+
+
+REFERRAL_ACTIONS = {
+    "kirim": (
+        SendForm,
+        lambda referral, user, data: services.referral_send(
+            referral=referral, actor=user, duplicate_reason=data["duplicate_reason"]
+        ),
+        gettext_lazy("Send to the provider"),
+        gettext_lazy("Sent. The provider is told."),
+    ),
+    "batalkan": (
+        ReasonForm,
+        lambda referral, user, data: services.referral_cancel(
+            referral=referral, actor=user, reason=data["reason"]
+        ),
+        gettext_lazy("Cancel the referral"),
+        gettext_lazy("The referral is cancelled."),
+    ),
+    "tolak": (
+        ReasonForm,
+        lambda referral, user, data: services.referral_respond(
+            referral=referral, actor=user, accept=False, reason=data["reason"]
+        ),
+        gettext_lazy("Decline the referral"),
+        gettext_lazy("Declined. The case worker is told why."),
+    ),
+    "selesai": (
+        CompleteForm,
+        lambda referral, user, data: services.referral_complete(
+            referral=referral,
+            actor=user,
+            outcome=data["outcome"],
+            outcome_date=data["outcome_date"],
+            value=data["value"],
+        ),
+        gettext_lazy("Record the service delivered"),
+        gettext_lazy("Completed."),
+    ),
+    "gagal": (
+        ReasonForm,
+        lambda referral, user, data: services.referral_fail(
+            referral=referral, actor=user, reason=data["reason"]
+        ),
+        gettext_lazy("The service could not be delivered"),
+        gettext_lazy("Recorded as not delivered."),
+    ),
+    "catatan": (
+        NoteForm,
+        lambda referral, user, data: services.referral_note(
+            referral=referral, actor=user, text=data["text"]
+        ),
+        gettext_lazy("Add a monitoring note"),
+        gettext_lazy("Note saved."),
+    ),
+}
+BUTTONS = {
+    "terima": (
+        lambda referral, user: services.referral_respond(
+            referral=referral, actor=user, accept=True
+        ),
+        gettext_lazy("Accepted. Start the service when it begins."),
+    ),
+    "mulai": (
+        lambda referral, user: services.referral_start(referral=referral, actor=user),
+        gettext_lazy("The service has started."),
+    ),
+}
+
+
+@login_required
+def referral_action(request, pk, action):
+    referral = _referral_or_404(request, pk)
+    if action in BUTTONS:
+        if request.method != "POST":
+            raise Http404
+        call, success = BUTTONS[action]
+        run_service_action(request, lambda: call(referral, request.user), success=str(success))
+        return redirect("referrals:referral_detail", pk=pk)
+    if action not in REFERRAL_ACTIONS:
+        raise Http404
+    form_class, call, title, success = REFERRAL_ACTIONS[action]
+    form = form_class(request.POST or None)
+    if run_form_service(
+        request, form, lambda data: call(referral, request.user, data), success=str(success)
+    ):
+        return redirect("referrals:referral_detail", pk=pk)
+    return render(
+        request,
+        "referrals/action_form.html",
+        {
+            "form": form,
+            "referral": referral,
+            "title": title,
+            "duplicates": services.referral_duplicates(referral) if action == "kirim" else [],
+        },
+    )
+
+
+# ============================================================================ provider portal
+def _my_provider(request):
+    provider = provider_of(request.user)
+    if provider is None:
+        raise PermissionDenied(_("Your account does not work for a provider."))
+    return provider
+
+
+@login_required
+def portal(request):
+    """The provider's inbox: referrals sent to it, by status, with capacity used."""
+    provider = _my_provider(request)
+    status = request.GET.get("status") or "sent"
+    referrals = selectors.referral_list(user=request.user)
+    if status == "in_service":
+        referrals = referrals.filter(
+            status__in=[ReferralStatus.ACCEPTED, ReferralStatus.IN_SERVICE]
+        )
+    elif status in ReferralStatus.values:
+        referrals = referrals.filter(status=status)
+    counts = dict(
+        selectors.referral_list(user=request.user).values_list("status").annotate(total=Count("pk"))
+    )
+    page = Paginator(referrals.order_by("response_due_at", "pk"), 30).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "referrals/portal.html",
+        {
+            "provider": provider,
+            "page": page,
+            "status": status,
+            "counts": counts,
+            "capacity": selectors.services_with_capacity(provider=provider),
+        },
+    )
+
+
+@login_required
+def portal_services(request):
+    provider = _my_provider(request)
+    return render(
+        request,
+        "referrals/portal_services.html",
+        {"provider": provider, "capacity": selectors.services_with_capacity(provider=provider)},
+    )
+
+
+@login_required
+def service_edit(request, pk=None):
+    """The provider admin keeps its own service catalogue current."""
+    provider = _my_provider(request)
+    service = (
+        get_object_or_404(Service, pk=pk, provider=provider) if pk else Service(provider=provider)
+    )
+    form = ServiceForm(request.POST or None, instance=service)
+    if run_form_service(
+        request,
+        form,
+        lambda data: services.service_save(service=form.instance, actor=request.user),
+        success=_("The service is saved."),
+    ):
+        return redirect("referrals:portal_services")
+    return render(request, "referrals/service_form.html", {"form": form, "service": service})
+
+
+# ============================================================================ letters
+@login_required
+def letter_list(request):
+    _require(perms.can_issue_letters(request.user))
+    page = Paginator(selectors.letter_list(user=request.user), 30).get_page(request.GET.get("page"))
+    return render(
+        request, "referrals/letter_list.html", {"page": page, "kinds": LetterKind.choices}
+    )
+
+
+@login_required
+def letter_create(request, kind):
+    _require(perms.can_issue_letters(request.user))
+    if kind not in LetterKind.values:
+        raise Http404
+    villages = (
+        Region.objects.visible_to(request.user)
+        .filter(level=4)
+        .select_related("parent")
+        .order_by("parent__name", "name")
+    )
+    form = LetterForm(request.POST or None, kind=kind, villages=villages)
+    issued = {}
+
+    def call(data):
+        issued["letter"] = services.letter_issue(
+            kind=kind,
+            region=Region.objects.get(code=data["region"]),
+            recipient_name=data["recipient_name"],
+            recipient_nik=data["recipient_nik"],
+            details=form.details(),
+            valid_until=data["valid_until"],
+            actor=request.user,
+        )
+
+    if run_form_service(request, form, call):
+        messages.success(
+            request, _("Letter {number} issued.").format(number=issued["letter"].number)
+        )
+        return redirect("referrals:letter_list")
+    return render(request, "referrals/letter_form.html", {"form": form, "kind": LetterKind(kind)})
+
+
+@login_required
+def letter_pdf(request, pk):
+    letter = get_object_or_404(selectors.letter_list(user=request.user), pk=pk)
+    audit_log(
+        actor=request.user, action=AuditAction.EXPORT, obj=letter, region_code=letter.region_id
+    )
+    return FileResponse(
+        letter.pdf.open("rb"),
+        content_type="application/pdf",
+        filename="{}.pdf".format(letter.number.replace("/", "-")),
+    )
+
+
+@login_required
+def letter_revoke(request, pk):
+    letter = get_object_or_404(selectors.letter_list(user=request.user), pk=pk)
+    form = ReasonForm(request.POST or None)
+    if run_form_service(
+        request,
+        form,
+        lambda data: services.letter_revoke(
+            letter=letter, actor=request.user, reason=data["reason"]
+        ),
+        success=_("The letter is revoked; its QR page now says so."),
+    ):
+        return redirect("referrals:letter_list")
+    return render(
+        request,
+        "referrals/action_form.html",
+        {"form": form, "title": _("Revoke {number}").format(number=letter.number)},
+    )
+
+
+def letter_verify(request, token):
+    """The public page the letter's QR code leads to: genuine, valid, revoked or expired."""
+    letter = selectors.letter_public(token=token)
+    if letter is None:
+        return render(request, "referrals/letter_verify.html", {"letter": None}, status=404)
+    return render(
+        request, "referrals/letter_verify.html", {"letter": letter, "today": timezone.localdate()}
+    )
+
+
+# ============================================================================ reports
+@login_required
+def report(request):
+    _require(perms.can_issue_letters(request.user))
+    since, until = date_param(request.GET.get("since")), date_param(request.GET.get("until"))
+    return render(
+        request,
+        "referrals/report.html",
+        {
+            "report": selectors.report(user=request.user, since=since, until=until),
+            "since": since,
+            "until": until,
+            "query": request.GET.urlencode(),
+        },
+    )
+
+
+@login_required
+def export(request):
+    _require(perms.can_issue_letters(request.user))
+    since, until = date_param(request.GET.get("since")), date_param(request.GET.get("until"))
+    rows = selectors.export_rows(user=request.user, since=since, until=until)
+    audit_log(
+        actor=request.user,
+        action=AuditAction.EXPORT,
+        object_type="referrals.referral",
+        object_repr="referrals export",
+        region_code=request.user.scope_code,
+    )
+    return table_response(
+        rows,
+        file_format=request.GET.get("format", "csv"),
+        filename="rujukan",
+        sheet=_("Referrals"),
+    )
+
+
+@login_required
+def provider_list(request):
+    """The directory of providers and their services, with capacity used (for case workers)."""
+    _require(perms.can_work_cases(request.user) or perms.can_issue_letters(request.user))
+    providers = selectors.provider_list(user=request.user).prefetch_related("services")
+    return render(request, "referrals/provider_list.html", {"providers": providers})

@@ -1,0 +1,19 @@
+"""The referral flow: draft → sent → accepted / declined → in service → completed / failed."""
+
+from silakso.workflow import Workflow
+
+from .choices import ReferralStatus as R
+
+REFERRAL_FLOW = Workflow(
+    {
+        R.DRAFT: {R.SENT, R.CANCELLED},
+        R.SENT: {R.ACCEPTED, R.DECLINED, R.CANCELLED},
+        R.ACCEPTED: {R.IN_SERVICE, R.FAILED},
+        R.IN_SERVICE: {R.COMPLETED, R.FAILED},
+    }
+)
+
+# A referral is settled when nothing more will happen to it; a case closes when all are.
+SETTLED = frozenset({R.DECLINED, R.COMPLETED, R.FAILED, R.CANCELLED})
+# Active or delivered: what the duplicate-service guard looks at.
+ACTIVE_OR_DELIVERED = frozenset({R.SENT, R.ACCEPTED, R.IN_SERVICE, R.COMPLETED})
