@@ -1,5 +1,7 @@
 """Forms of case management, the provider portal and the service letters."""
 
+import copy
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -170,7 +172,7 @@ class LetterForm(forms.Form):
             (v.code, "{} ({})".format(v.name, v.parent.name if v.parent else "")) for v in villages
         ]
         for name in LETTER_FIELDS[kind]:
-            self.fields[name] = LETTER_FIELD_FORMS[name]
+            self.fields[name] = copy.deepcopy(LETTER_FIELD_FORMS[name])
         if kind == LetterKind.LKS:
             self.fields["recipient_name"].label = _("Issued to (the institution's representative)")
 

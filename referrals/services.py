@@ -29,7 +29,7 @@ from core.scope import region_in_scope
 from core.services import audit_log, notify_user, status_transition
 from dtks.models import Household, Individual, Region
 from silakso.celery import enqueue_on_commit
-from silakso.exceptions import DomainError, PermissionDenied
+from silakso.exceptions import Conflict, DomainError, NotFound, PermissionDenied
 
 from . import permissions as perms
 from .choices import CapacityPeriod, CaseStatus, DeliveryStatus, Domain, LetterKind, NeedLevel
@@ -747,7 +747,7 @@ def webhook_receive(*, provider: Provider, headers: Mapping[str, str], body: byt
         with transaction.atomic():
             WebhookReceipt.objects.create(provider=provider, event_id=event_id[:64])
     except IntegrityError as exc:
-        raise DomainError(_("This event was already received."), code="replayed") from exc
+        raise Conflict(_("This event was already received."), code="replayed") from exc
     try:
         data: dict[str, Any] = json.loads(body)
     except ValueError as exc:
@@ -763,7 +763,7 @@ def webhook_receive(*, provider: Provider, headers: Mapping[str, str], body: byt
         .first()
     )
     if referral is None:
-        raise DomainError(_("No such referral for this provider."), code="not_found")
+        raise NotFound(_("No such referral for this provider."))
     if action in ("accepted", "declined"):
         return referral_respond(
             referral=referral,

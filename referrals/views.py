@@ -16,7 +16,8 @@ from django.views.decorators.http import require_POST
 from core.choices import AuditAction
 from core.services import audit_log
 from dtks.models import Region
-from dtks.selectors import household_get
+from dtks.nik import mask_nik
+from dtks.selectors import household_get, mask_name
 from silakso.forms import run_form_service, run_service_action
 from silakso.tables import date_param, table_response
 
@@ -510,7 +511,14 @@ def letter_verify(request, token):
     if letter is None:
         return render(request, "referrals/letter_verify.html", {"letter": None}, status=404)
     return render(
-        request, "referrals/letter_verify.html", {"letter": letter, "today": timezone.localdate()}
+        request,
+        "referrals/letter_verify.html",
+        {
+            "letter": letter,
+            "today": timezone.localdate(),
+            "name_masked": mask_name(letter.recipient_name),
+            "nik_masked": mask_nik(letter.recipient_nik),
+        },
     )
 
 

@@ -32,6 +32,18 @@ class SeparationOfDutiesError(PermissionDenied):
     default_code = "separation_of_duties"
 
 
+class NotFound(DomainError):
+    """What the request names does not exist for the caller (404, no hint that it exists)."""
+
+    default_code = "not_found"
+
+
+class Conflict(DomainError):
+    """The request repeats something already done (a replayed event, a second rating): 409."""
+
+    default_code = "conflict"
+
+
 class StaleObjectError(DomainError):
     """Someone else saved the object after the actor loaded it (optimistic locking)."""
 

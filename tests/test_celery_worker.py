@@ -165,3 +165,53 @@ def test_a_period_list_export_queued_while_redis_was_down_runs_when_the_sweep_re
     assert job.status == JobStatus.SUCCEEDED
     assert Batch.objects.get(pk=batch.pk).status == "exported"
     assert job.result["rows"] == 1
+
+
+def test_a_referral_sent_in_the_ui_reaches_the_provider_system_through_the_worker(
+    client, login, make_user, regions, village_a, celery_worker_thread
+):
+    from referrals.models import WebhookDelivery
+    from referrals.tests.factories import case, provider, referral, service
+    from silakso.testing import HttpReceiver, broker_unreachable
+
+    partner = HttpReceiver(answers=(200,))
+    try:
+        health = service(provider("Dinas Kesehatan", webhook_url=partner.url))
+        opened = case(village_a)
+        officer = make_user(Role.FRONT_OFFICE, "19.04")
+        # while Redis is down the referral is still sent and its delivery kept in the database
+        draft = referral(opened, health, worker=officer, send=False)
+        login(client, officer)
+        with broker_unreachable():
+            response = client.post(
+                reverse("referrals:referral_action", args=[draft.pk, "kirim"]),
+                {"duplicate_reason": ""},
+            )
+        assert response.status_code == 302
+        draft.refresh_from_db()
+        assert draft.status == "sent"
+        delivery = WebhookDelivery.objects.get(referral=draft)
+        assert delivery.status == "pending" and partner.requests == []
+        # a second referral, sent with Redis up, is delivered by the worker right away
+        second = referral(
+            opened, service(health.provider, "Jaminan persalinan"), worker=officer, send=False
+        )
+        client.post(
+            reverse("referrals:referral_action", args=[second.pk, "kirim"]),
+            {"duplicate_reason": "Layanan berbeda untuk anggota lain."},
+        )
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and not partner.requests:
+            time.sleep(0.2)
+        assert WebhookDelivery.objects.get(referral=second).status == "delivered"
+        # and the periodic sweep delivers what waited during the outage
+        from referrals.tasks import deliver_due_webhooks_task
+
+        deliver_due_webhooks_task.delay()
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and len(partner.requests) < 2:
+            time.sleep(0.2)
+        assert WebhookDelivery.objects.get(pk=delivery.pk).status == "delivered"
+        assert len(partner.requests) == 2
+    finally:
+        partner.stop()

@@ -7,8 +7,10 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from silakso.exceptions import (
+    Conflict,
     DomainError,
     InvalidTransition,
+    NotFound,
     PermissionDenied,
     StaleObjectError,
 )
@@ -24,7 +26,8 @@ def _django_validation_fields(exc: DjangoValidationError) -> dict:
 
 
 def exception_handler(exc, context):
-    """DomainError → 400, PermissionDenied → 403, StaleObjectError and InvalidTransition → 409."""
+    """DomainError → 400, PermissionDenied → 403, NotFound → 404; Conflict, StaleObjectError and
+    InvalidTransition → 409."""
     if isinstance(exc, InvalidTransition):
         return Response(
             {
@@ -43,6 +46,16 @@ def exception_handler(exc, context):
                 "current_version": exc.current_version,
                 "changes": exc.changes,
             },
+            status=status.HTTP_409_CONFLICT,
+        )
+    if isinstance(exc, NotFound):
+        return Response(
+            {"code": exc.code, "detail": str(exc.message), "fields": exc.fields},
+            status=status.HTTP_404_NOT_FOUND,
+        )
+    if isinstance(exc, Conflict):
+        return Response(
+            {"code": exc.code, "detail": str(exc.message), "fields": exc.fields},
             status=status.HTTP_409_CONFLICT,
         )
     if isinstance(exc, PermissionDenied):

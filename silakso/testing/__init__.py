@@ -24,3 +24,57 @@ def broker_unreachable():
         yield
     finally:
         reset(real)
+
+
+class HttpReceiver:
+    """A real local HTTP endpoint standing in for a partner's system (outside SILAKSO).
+
+    Records every request (path, headers, body) and answers with the next status code of
+    ``answers`` (the last one repeats). ``url`` is where to send; ``stop()`` shuts it down.
+    """
+
+    def __init__(self, answers=(200,)):
+        import http.server
+        import threading
+
+        self.requests: list[dict] = []
+        self.answers = list(answers)
+        receiver = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self):
+                length = int(self.headers.get("Content-Length") or 0)
+                receiver.requests.append(
+                    {
+                        "path": self.path,
+                        "headers": dict(self.headers.items()),
+                        "body": self.rfile.read(length),
+                    }
+                )
+                code = receiver.answers.pop(0) if len(receiver.answers) > 1 else receiver.answers[0]
+                self.send_response(code)
+                self.send_header("Content-Type", "application/json")
+                self.end_headers()
+                self.wfile.write(b'{"ok": true}' if code < 300 else b'{"error": "busy"}')
+
+            def log_message(self, *args):
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = "http://127.0.0.1:{}/silakso-hook".format(self.server.server_address[1])
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def stop(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def closed_port_url() -> str:
+    """An http URL on which nothing listens (a partner's endpoint that is down)."""
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    return "http://127.0.0.1:{}/down".format(port)

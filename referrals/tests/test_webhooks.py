@@ -1,0 +1,189 @@
+"""Webhooks against a real local HTTP receiver: signed outbound deliveries stored first and
+retried with back-off from the database; signed inbound events, forged or replayed ones
+refused and nothing applied."""
+
+import datetime as dt
+import hashlib
+import hmac
+import json
+import time
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+from django.utils import timezone
+
+from referrals import services
+from referrals.models import Referral, WebhookDelivery
+from silakso.testing import HttpReceiver, closed_port_url
+
+from .factories import case, provider, referral, service
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def receiver():
+    endpoint = HttpReceiver(answers=(503, 500, 200))
+    yield endpoint
+    endpoint.stop()
+
+
+def _delivery(village, url):
+    health = service(provider("Dinas Kesehatan", webhook_url=url))
+    sent = referral(case(village), health)
+    return sent, WebhookDelivery.objects.get(referral=sent)
+
+
+def test_a_sent_referral_is_delivered_signed_after_retries_with_back_off(receiver, village_a):
+    sent, delivery = _delivery(village_a, receiver.url)
+    assert delivery.status == "pending" and delivery.event == "referral.sent"
+
+    first = services.webhook_deliver(delivery_id=delivery.pk)
+    assert (first.status, first.attempts, first.last_status_code) == ("pending", 1, 503)
+    assert (
+        dt.timedelta(seconds=50) < first.next_attempt_at - timezone.now() < dt.timedelta(minutes=2)
+    )
+    # the sweep leaves it alone until it is due, then tries again with a longer wait
+    assert services.webhooks_deliver_due() == 0
+    assert len(receiver.requests) == 1
+    services.webhooks_deliver_due(now=first.next_attempt_at)
+    second = WebhookDelivery.objects.get(pk=delivery.pk)
+    assert (second.attempts, second.last_status_code) == (2, 500)
+    assert second.next_attempt_at - timezone.now() > dt.timedelta(minutes=1, seconds=50)
+    assert services.webhooks_deliver_due(now=second.next_attempt_at) == 1
+    done = WebhookDelivery.objects.get(pk=delivery.pk)
+    assert (done.status, done.attempts, done.last_error) == ("delivered", 3, "")
+    assert services.webhooks_deliver_due(now=timezone.now() + dt.timedelta(days=1)) == 0
+    assert len(receiver.requests) == 3
+
+    # every attempt is signed with the provider's secret over "<timestamp>.<body>"
+    request = receiver.requests[-1]
+    headers = {key.lower(): value for key, value in request["headers"].items()}
+    expected = hmac.new(
+        sent.provider.webhook_secret.encode(),
+        headers["x-silakso-timestamp"].encode() + b"." + request["body"],
+        hashlib.sha256,
+    ).hexdigest()
+    assert headers["x-silakso-signature"] == "sha256=" + expected
+    assert abs(int(headers["x-silakso-timestamp"]) - time.time()) < 60
+    assert headers["x-silakso-event-id"] == delivery.event_id
+    payload = json.loads(request["body"])
+    assert payload["event"] == "referral.sent" and payload["referral"] == sent.pk
+    assert payload["person"]["name"] == "Rudi Santoso"
+    assert payload["service"]["name"] == "Aktivasi PBI-JK"
+
+
+def test_nothing_is_lost_while_the_provider_is_down_and_it_gives_up_after_ten_tries(village_a):
+    sent, delivery = _delivery(village_a, closed_port_url())
+    now = timezone.now()
+    for _attempt in range(services.MAX_DELIVERY_ATTEMPTS):
+        services.webhooks_deliver_due(now=now)
+        delivery.refresh_from_db()
+        now = delivery.next_attempt_at or now
+    assert delivery.status == "failed" and delivery.attempts == services.MAX_DELIVERY_ATTEMPTS
+    assert delivery.last_error
+    # the referral itself was never held back by the outage
+    assert Referral.objects.get(pk=sent.pk).status == "sent"
+
+
+def test_no_webhook_without_a_url(village_a):
+    referral(case(village_a), service())
+    assert not WebhookDelivery.objects.exists()
+
+
+# ---------------------------------------------------------------------------- inbound
+def _signed(owner, body: dict, *, event_id="evt-1", timestamp=None, secret=None):
+    raw = json.dumps(body).encode()
+    stamp = str(int(timestamp if timestamp is not None else time.time()))
+    signature = hmac.new(
+        (secret or owner.webhook_secret).encode(), stamp.encode() + b"." + raw, hashlib.sha256
+    ).hexdigest()
+    headers = {
+        "HTTP_X_SILAKSO_TIMESTAMP": stamp,
+        "HTTP_X_SILAKSO_EVENT_ID": event_id,
+        "HTTP_X_SILAKSO_SIGNATURE": "sha256=" + signature,
+    }
+    return raw, headers
+
+
+def _post(client, owner, raw, headers):
+    return client.post(
+        reverse("referrals-api:provider-events", args=[owner.pk]),
+        raw,
+        content_type="application/json",
+        **headers,
+    )
+
+
+def test_a_signed_event_from_the_provider_system_moves_the_referral_once(client, village_a):
+    health = service()
+    sent = referral(case(village_a), health)
+    owner = health.provider
+    raw, headers = _signed(owner, {"referral": sent.pk, "action": "accepted"})
+    response = _post(client, owner, raw, headers)
+    assert response.status_code == 200, response.content
+    assert response.json()["status"] == "accepted"
+    # the same event again: refused, applied once
+    replay = _post(client, owner, raw, headers)
+    assert replay.status_code == 409
+    assert sent.status_changes.filter(to_status="accepted").count() == 1
+
+    raw, headers = _signed(owner, {"referral": sent.pk, "action": "started"}, event_id="evt-2")
+    assert _post(client, owner, raw, headers).status_code == 200
+    raw, headers = _signed(
+        owner,
+        {
+            "referral": sent.pk,
+            "action": "completed",
+            "outcome": "KIS aktif",
+            "outcome_date": timezone.localdate().isoformat(),
+            "value": 0,
+        },
+        event_id="evt-3",
+    )
+    assert _post(client, owner, raw, headers).json()["status"] == "completed"
+    sent.refresh_from_db()
+    assert sent.outcome == "KIS aktif"
+
+
+def test_forged_old_and_foreign_events_are_refused_and_nothing_changes(client, village_a):
+    health = service()
+    sent = referral(case(village_a), health)
+    owner = health.provider
+    other = service(provider("BAZNAS", kind="baznas"), "Santunan", domain="economy").provider
+
+    forged, headers = _signed(owner, {"referral": sent.pk, "action": "accepted"}, secret="x" * 40)
+    assert _post(client, owner, forged, headers).status_code == 403
+    old, headers = _signed(
+        owner, {"referral": sent.pk, "action": "accepted"}, timestamp=time.time() - 3600
+    )
+    assert _post(client, owner, old, headers).status_code == 403
+    # signed by another provider, about a referral that is not its own
+    raw, headers = _signed(other, {"referral": sent.pk, "action": "accepted"}, event_id="o-1")
+    assert _post(client, other, raw, headers).status_code == 404
+    # a tampered body under a valid signature
+    raw, headers = _signed(owner, {"referral": sent.pk, "action": "note", "text": "halo"})
+    tampered = raw.replace(b"note", b"declined")
+    assert _post(client, owner, tampered, headers).status_code == 403
+    sent.refresh_from_db()
+    assert sent.status == "sent" and not sent.notes.exists()
+
+
+def test_an_event_refused_by_the_flow_can_be_sent_again_after_the_fix(village_a):
+    health = service()
+    sent = referral(case(village_a), health)
+    raw, headers = _signed(health.provider, {"referral": sent.pk, "action": "declined"})
+    plain = {key[5:].replace("_", "-").title(): value for key, value in headers.items()}
+    with pytest.raises(ValidationError) as refused:
+        services.webhook_receive(provider=health.provider, headers=plain, body=raw)
+    assert "reason" in refused.value.message_dict
+    raw, headers = _signed(
+        health.provider,
+        {"referral": sent.pk, "action": "declined", "reason": "Kuota habis"},
+    )
+    plain = {key[5:].replace("_", "-").title(): value for key, value in headers.items()}
+    # the first attempt was rolled back, so the same event id is accepted now
+    services.webhook_receive(provider=health.provider, headers=plain, body=raw)
+    sent.refresh_from_db()
+    assert sent.status == "declined" and sent.decline_reason == "Kuota habis"
