@@ -234,6 +234,7 @@ class Complaint(TimeStampedModel):
 
 
 class ComplaintStatusChange(StatusChange):
+    statuses = ComplaintStatus
     complaint = models.ForeignKey(
         Complaint, on_delete=models.CASCADE, related_name="status_changes"
     )

@@ -1,9 +1,13 @@
 """Admin of case management: providers and their accounts (through services), deliveries."""
 
 from django.contrib import admin
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from .choices import DeliveryStatus
 from .models import Letter, Provider, ProviderMember, Service, WebhookDelivery
-from .services import provider_save, service_save
+from .services import provider_member_add, provider_save, service_save
 
 
 class ServiceInline(admin.TabularInline):
@@ -31,8 +35,13 @@ class ProviderAdmin(admin.ModelAdmin):
 
 @admin.register(ProviderMember)
 class ProviderMemberAdmin(admin.ModelAdmin):
+    """Link a provider admin or a provider's API client (no region) to its provider."""
+
     list_display = ["user", "provider"]
     autocomplete_fields = ["provider"]
+
+    def save_model(self, request, obj, form, change):
+        provider_member_add(user=obj.user, provider=obj.provider, actor=request.user)
 
 
 @admin.register(WebhookDelivery)
@@ -48,6 +57,16 @@ class WebhookDeliveryAdmin(admin.ModelAdmin):
     ]
     list_filter = ["status", "event"]
     readonly_fields = [f.name for f in WebhookDelivery._meta.fields]
+    actions = ["retry_now"]
+
+    @admin.action(description=gettext_lazy("Try again now (after the provider fixed its endpoint)"))
+    def retry_now(self, request, queryset):
+        count = queryset.exclude(status=DeliveryStatus.DELIVERED).update(
+            status=DeliveryStatus.PENDING, attempts=0, next_attempt_at=timezone.now()
+        )
+        self.message_user(
+            request, _("{count} deliveries will be sent again within a minute.").format(count=count)
+        )
 
 
 @admin.register(Letter)

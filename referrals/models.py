@@ -295,6 +295,7 @@ class Referral(TimeStampedModel):
 
 
 class ReferralStatusChange(StatusChange):
+    statuses = ReferralStatus
     referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="status_changes")
 
     class Meta(StatusChange.Meta):

@@ -98,7 +98,7 @@ def case_create(request, household_pk):
         )
         origin = CaseOrigin.APPLICATION
     form = CaseForm(
-        request.POST or None,
+        request.POST if request.method == "POST" else None,
         initial={"contact_phone": getattr(complaint or application, "phone", "")},
     )
     created = {}
@@ -246,12 +246,19 @@ def referral_detail(request, pk):
     _require(perms.can_read(request.user))
     referral = _referral_or_404(request, pk)
     is_provider = perms.is_provider_of(request.user, referral.provider)
+    # The provider registers the person with the full NIK (each reading audited); the case
+    # worker has the household page for that and sees it masked here.
+    summary = selectors.referral_summary(
+        referral=referral, audit_actor=request.user if is_provider else None
+    )
+    if not is_provider:
+        summary["nik"] = mask_nik(summary["nik"])
     return render(
         request,
         "referrals/referral_detail.html",
         {
             "referral": referral,
-            "summary": selectors.referral_summary(referral=referral, audit_actor=request.user),
+            "summary": summary,
             "actions": selectors.referral_actions(referral=referral, user=request.user),
             "duplicates": services.referral_duplicates(referral)
             if referral.status == ReferralStatus.DRAFT
@@ -345,7 +352,7 @@ def referral_action(request, pk, action):
     if action not in REFERRAL_ACTIONS:
         raise Http404
     form_class, call, title, success = REFERRAL_ACTIONS[action]
-    form = form_class(request.POST or None)
+    form = form_class(request.POST if request.method == "POST" else None)
     if run_form_service(
         request, form, lambda data: call(referral, request.user, data), success=str(success)
     ):

@@ -35,6 +35,16 @@ class StatusChange(models.Model):
     note = models.TextField(_("note"), blank=True)
     created_at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
 
+    #: The flow's TextChoices (set by each subclass), for the labels histories show.
+    statuses = None
+
     class Meta:
         abstract = True
         ordering = ["created_at", "id"]
+
+    @property
+    def to_status_label(self) -> str:
+        """The step's status in words ("Sent, waiting for the provider"), not its code."""
+        if self.statuses is not None and self.to_status in self.statuses.values:
+            return self.statuses(self.to_status).label
+        return self.to_status

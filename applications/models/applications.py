@@ -205,6 +205,8 @@ class Application(TimeStampedModel):
 class ApplicationStatusChange(StatusChange):
     """A step of an application: what the resident's status page lists."""
 
+    statuses = ApplicationStatus
+
     application = models.ForeignKey(
         Application, on_delete=models.CASCADE, related_name="status_changes"
     )

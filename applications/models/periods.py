@@ -90,6 +90,7 @@ class Batch(TimeStampedModel):
 
 
 class BatchStatusChange(StatusChange):
+    statuses = BatchStatus
     batch = models.ForeignKey(Batch, on_delete=models.CASCADE, related_name="status_changes")
 
     class Meta(StatusChange.Meta):

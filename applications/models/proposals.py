@@ -107,6 +107,7 @@ class UpdateProposal(TimeStampedModel):
 
 
 class ProposalStatusChange(StatusChange):
+    statuses = ProposalStatus
     proposal = models.ForeignKey(
         UpdateProposal, on_delete=models.CASCADE, related_name="status_changes"
     )
