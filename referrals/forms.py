@@ -142,6 +142,20 @@ class ServiceForm(forms.ModelForm):
         widgets = {"eligibility": forms.Textarea(attrs={"rows": 3})}
 
 
+class ConnectionForm(forms.Form):
+    webhook_url = forms.URLField(
+        label=_("Address of your system (webhook URL)"),
+        required=False,
+        assume_scheme="https",
+        help_text=_(
+            "SILAKSO posts each new referral here, signed. Leave empty to use the portal only."
+        ),
+    )
+    new_secret = forms.BooleanField(
+        label=_("Make a new signing secret (the old one stops working)"), required=False
+    )
+
+
 LETTER_FIELD_FORMS = {
     "institution": forms.CharField(label=_("Institution"), max_length=150),
     "institution_address": forms.CharField(label=_("Institution's address"), max_length=255),

@@ -131,6 +131,31 @@ def service_save(*, service: Service, actor) -> Service:
     return service
 
 
+@transaction.atomic
+def provider_connection_save(
+    *, provider: Provider, webhook_url: str, actor, new_secret: bool = False
+) -> Provider:
+    """The provider's admin connects its own system: where referrals are announced, and a
+    fresh signing secret when the old one may have leaked."""
+    _require(
+        perms.is_provider_of(actor, provider) or perms.has_role(actor, *perms.CATALOGUE_ADMINS),
+        _("You connect the system of your own organisation only."),
+    )
+    provider = Provider.objects.select_for_update().get(pk=provider.pk)
+    provider.webhook_url = (webhook_url or "").strip()
+    if new_secret:
+        provider.webhook_secret = secrets.token_urlsafe(32)
+    provider.full_clean()
+    provider.save(update_fields=["webhook_url", "webhook_secret", "updated_at"])
+    audit_log(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=provider,
+        changes={"webhook_url": [None, provider.webhook_url], "new_secret": [None, new_secret]},
+    )
+    return provider
+
+
 def period_start(period: str, today: dt.date | None = None) -> dt.date:
     today = today or timezone.localdate()
     if period == CapacityPeriod.YEAR:

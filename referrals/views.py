@@ -8,6 +8,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -28,6 +29,7 @@ from .forms import (
     AssessmentForm,
     CaseForm,
     CompleteForm,
+    ConnectionForm,
     FollowUpForm,
     LetterForm,
     NoteForm,
@@ -410,11 +412,36 @@ def portal(request):
 
 @login_required
 def portal_services(request):
+    """The provider's catalogue and the connection of its own system (webhook and events)."""
     provider = _my_provider(request)
+    form = ConnectionForm(
+        request.POST if request.method == "POST" else None,
+        initial={"webhook_url": provider.webhook_url},
+    )
+    if run_form_service(
+        request,
+        form,
+        lambda data: services.provider_connection_save(
+            provider=provider,
+            webhook_url=data["webhook_url"],
+            new_secret=data["new_secret"],
+            actor=request.user,
+        ),
+        success=_("The connection is saved."),
+    ):
+        return redirect("referrals:portal_services")
+    provider.refresh_from_db()
     return render(
         request,
         "referrals/portal_services.html",
-        {"provider": provider, "capacity": selectors.services_with_capacity(provider=provider)},
+        {
+            "provider": provider,
+            "capacity": selectors.services_with_capacity(provider=provider),
+            "form": form,
+            "events_url": request.build_absolute_uri(
+                reverse("referrals-api:provider-events", args=[provider.pk])
+            ),
+        },
     )
 
 

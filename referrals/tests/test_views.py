@@ -191,3 +191,21 @@ def test_the_report_counts_referrals_and_letters_and_downloads(client, login, ma
     outsider = make_user(Role.BACK_OFFICE, "19.01")
     login(client, outsider)
     assert client.get(reverse("referrals:report")).context["report"]["referrals"] == 0
+
+
+def test_the_provider_admin_connects_its_system_and_can_renew_the_secret(client, login):
+    mine = provider("Dinas Kesehatan")
+    login(client, provider_admin(mine))
+    page = client.get(reverse("referrals:portal_services")).content.decode()
+    assert mine.webhook_secret in page
+    assert reverse("referrals-api:provider-events", args=[mine.pk]) in page
+    bad = client.post(reverse("referrals:portal_services"), {"webhook_url": "bukan alamat"})
+    assert bad.status_code == 200 and "webhook_url" in bad.context["form"].errors
+    old_secret = mine.webhook_secret
+    client.post(
+        reverse("referrals:portal_services"),
+        {"webhook_url": "https://sik.dinkes.example.id/silakso", "new_secret": "on"},
+    )
+    mine.refresh_from_db()
+    assert mine.webhook_url == "https://sik.dinkes.example.id/silakso"
+    assert mine.webhook_secret != old_secret
