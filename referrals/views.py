@@ -24,7 +24,7 @@ from silakso.tables import date_param, table_response
 
 from . import permissions as perms
 from . import selectors, services
-from .choices import CaseOrigin, LetterKind, ReferralStatus
+from .choices import CaseOrigin, LetterKind, NeedLevel, ReferralStatus
 from .forms import (
     AssessmentForm,
     CaseForm,
@@ -131,12 +131,16 @@ def case_detail(request, pk):
     _require(perms.can_work_cases(request.user))
     case = _case_or_404(request, pk)
     audit_log(actor=request.user, action=AuditAction.VIEW, obj=case, region_code=case.village_id)
+    assessments = list(case.assessments.all())
+    needs = [a for a in assessments if a.need != NeedLevel.NONE]
     return render(
         request,
         "referrals/case_detail.html",
         {
             "case": case,
-            "assessment_form": AssessmentForm(assessments=case.assessments.all()),
+            "assessment_form": AssessmentForm(assessments=assessments),
+            "assessed": bool(needs),
+            "needs": needs,
             "plan_form": PlanForm(initial={"plan": case.plan, "follow_up_on": case.follow_up_on}),
             "follow_up_form": FollowUpForm(),
             "referrals": case.referrals.select_related(
