@@ -110,6 +110,15 @@ def application_actions(*, application: Application, user) -> list[str]:
             actions.append("take")
     if perms.can_intake(user) and ApplicationStatus.WITHDRAWN in targets:
         actions.append("withdraw")
+    from referrals.permissions import can_work_cases
+
+    if (
+        application.household_id
+        and can_work_cases(user)
+        and not application.household.cases.filter(status="open").exists()
+    ):
+        # the needs a request shows (school, health, a house) are referred in a case
+        actions.append("open_case")
     return actions
 
 

@@ -660,3 +660,61 @@ def test_operator_of_village_a_gets_nothing_of_village_b_complaints(
         assert response.status_code == 404, name
     assert client.get(reverse("complaints-api:complaint-list")).json()["count"] == 0
     assert Complaint.objects.get(pk=complaint.pk).status == "received"
+
+
+# ---------------------------------------------------------------------------- referrals
+def test_case_workers_and_providers_get_nothing_outside_their_reach(
+    client, login, two_villages, village_b, make_user
+):
+    from referrals import services
+    from referrals.models import Case, Referral
+    from referrals.tests.factories import case, provider, provider_admin, referral, service
+
+    health = service(provider("Dinas Kesehatan"))
+    other_case = case(village_b, worker=two_villages["operator_b"], head_name="Warga Desa B")
+    sent = referral(other_case, health)
+    letter = services.letter_issue(
+        kind="repatriation",
+        region=village_b,
+        recipient_name="Orang Terlantar B",
+        details={"origin": "Koba", "destination": "Kupang", "transport": "Kapal"},
+        actor=make_user(Role.FRONT_OFFICE, "19.04"),
+    )
+    login(client, two_villages["operator_a"])
+    for url in (
+        reverse("referrals:case_detail", args=[other_case.pk]),
+        reverse("referrals:referral_create", args=[other_case.pk]),
+        reverse("referrals:referral_detail", args=[sent.pk]),
+        reverse("referrals:referral_action", args=[sent.pk, "batalkan"]),
+        reverse("referrals:case_create", args=[other_case.household_id]),
+    ):
+        assert client.get(url).status_code == 404, url
+    for name in ("case_assess", "case_plan", "case_follow_up", "case_close"):
+        url = reverse("referrals:" + name, args=[other_case.pk])
+        assert client.post(url, {"plan": "x", "notes": "xxxxx"}).status_code == 404, name
+    assert (
+        client.post(
+            reverse("referrals:referral_action", args=[sent.pk, "batalkan"]), {"reason": "xxxxx"}
+        ).status_code
+        == 404
+    )
+    assert "Warga Desa B" not in client.get(reverse("referrals:case_list")).content.decode()
+    assert client.get(reverse("referrals-api:case-list")).json()["count"] == 0
+    assert client.get(reverse("referrals-api:referral-list")).json()["count"] == 0
+    for name in ("referral-detail", "referral-send", "referral-cancel"):
+        method = client.get if name.endswith("detail") else client.post
+        assert method(reverse("referrals-api:" + name, args=[sent.pk])).status_code == 404, name
+    # letters of another regency's officer stay there
+    login(client, make_user(Role.FRONT_OFFICE, "19.01"))
+    assert client.get(reverse("referrals:letter_pdf", args=[letter.pk])).status_code == 404
+    assert client.get(reverse("referrals:letter_revoke", args=[letter.pk])).status_code == 404
+    assert client.get(reverse("referrals-api:letter-detail", args=[letter.pk])).status_code == 404
+    assert client.get(reverse("referrals-api:letter-list")).json()["count"] == 0
+    # a provider that was not sent the referral gets nothing either
+    login(client, provider_admin(provider("BAZNAS", kind="baznas")))
+    assert client.get(reverse("referrals:referral_detail", args=[sent.pk])).status_code == 404
+    assert client.get(reverse("referrals-api:referral-detail", args=[sent.pk])).status_code == 404
+    assert client.post(reverse("referrals-api:referral-accept", args=[sent.pk])).status_code == 404
+    assert client.get(reverse("referrals-api:referral-list")).json()["count"] == 0
+    assert Referral.objects.get(pk=sent.pk).status == "sent"
+    assert Case.objects.get(pk=other_case.pk).status == "open"

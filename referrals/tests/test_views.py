@@ -209,3 +209,30 @@ def test_the_provider_admin_connects_its_system_and_can_renew_the_secret(client,
     mine.refresh_from_db()
     assert mine.webhook_url == "https://sik.dinkes.example.id/silakso"
     assert mine.webhook_secret != old_secret
+
+
+def test_a_case_opened_from_an_aid_request_or_a_complaint_remembers_where_it_came_from(
+    client, login, make_user, village_a
+):
+    from applications.tests.factories import household, program, submit
+    from complaints.tests.factories import complaint
+
+    officer = make_user(Role.FRONT_OFFICE, "19.04")
+    home = household(village_a, head_name="Pak RS")
+    request = submit(program("pip"), home)
+    login(client, officer)
+    detail = client.get(reverse("applications:application_detail", args=[request.pk]))
+    link = "{}?application={}".format(reverse("referrals:case_create", args=[home.pk]), request.pk)
+    assert link in detail.content.decode()
+    assert client.post(link, {"contact_phone": "", "plan": ""}).status_code == 302
+    opened = Case.objects.get(household=home)
+    assert (opened.origin, opened.application_id) == ("application", request.pk)
+    # the household now has its open case: no second one is offered
+    detail = client.get(reverse("applications:application_detail", args=[request.pk]))
+    assert link not in detail.content.decode()
+
+    other = household(village_a, head_name="Bu Ani")
+    filed = complaint(village_a, home=other, category="health")
+    url = "{}?complaint={}".format(reverse("referrals:case_create", args=[other.pk]), filed.pk)
+    assert client.post(url, {}).status_code == 302
+    assert Case.objects.get(household=other).complaint_id == filed.pk
