@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from core.choices import AuditAction, NotificationChannel, Role
 from core.permissions import assert_separation_of_duties
-from core.scope import region_in_scope
+from core.scope import assert_in_scope
 from core.services import (
     audit_log,
     job_create,
@@ -34,7 +34,8 @@ from dtks.choices import ChangeSource, EnrollmentStatus, IndividualStatus
 from dtks.models import Enrollment, Household, Individual, Program, Region
 from dtks.nik import check_kk, check_nik, normalize_number
 from dtks.selectors import names_match
-from silakso.exceptions import DomainError, PermissionDenied
+from silakso.exceptions import DomainError, require
+from silakso.validation import required_text
 
 from . import permissions as perms
 from .choices import (
@@ -76,23 +77,13 @@ STAFF_CHANNELS = (
 
 
 # ============================================================================ shared steps
-def _require(condition: bool, message: str) -> None:
-    if not condition:
-        raise PermissionDenied(message)
-
-
 def _require_reason(reason: str, field: str = "reason") -> str:
-    reason = (reason or "").strip()
-    if len(reason) < 5:
-        raise ValidationError(
-            {field: _("Write the reason in a sentence: the resident will read it.")}
-        )
-    return reason
-
-
-def _assert_in_scope(actor, village_code: str) -> None:
-    if not region_in_scope(actor, village_code):
-        raise PermissionDenied(_("This is outside the area you work in."))
+    return required_text(
+        reason,
+        field,
+        message=_("Write the reason in a sentence: the resident will read it."),
+        maximum=4000,
+    )
 
 
 def _recipients(application: Application) -> list[tuple[str, str]]:
@@ -325,9 +316,9 @@ def application_submit(
             return existing  # the same form sent twice (double click, network retry)
     staff = actor is not None and actor.is_authenticated and actor.role != Role.RESIDENT
     if channel == ApplicationChannel.ONLINE:
-        _require(not staff, _("Officers enter requests with the channel they received them by."))
+        require(not staff, _("Officers enter requests with the channel they received them by."))
     else:
-        _require(
+        require(
             channel in STAFF_CHANNELS and perms.can_intake(actor),
             _("Your role cannot enter requests for residents."),
         )
@@ -342,7 +333,7 @@ def application_submit(
     if not Program.objects.available_in(village.code).filter(pk=program.pk).exists():
         raise ValidationError({"program": _("This program is not offered in your village.")})
     if staff:
-        _assert_in_scope(actor, village.code)
+        assert_in_scope(actor, village.code)
     values = _clean_applicant(applicant)
     person = _registry_person(values["applicant_nik"])
     _refuse_duplicates(
@@ -512,8 +503,8 @@ def application_withdraw(*, application: Application, actor=None, reason: str = 
     application = _lock(application)
     staff = actor is not None and actor.is_authenticated and actor.role != Role.RESIDENT
     if staff:
-        _require(perms.can_intake(actor), _("Your role cannot withdraw requests."))
-        _assert_in_scope(actor, application.village_id)
+        require(perms.can_intake(actor), _("Your role cannot withdraw requests."))
+        assert_in_scope(actor, application.village_id)
     if application.status not in WITHDRAWABLE:
         APPLICATION_FLOW.assert_transition(application.status, ApplicationStatus.WITHDRAWN)
     application = _move(
@@ -533,9 +524,9 @@ def application_withdraw(*, application: Application, actor=None, reason: str = 
 @transaction.atomic
 def application_take(*, application: Application, actor) -> Application:
     """A verifier puts the application on their own worklist."""
-    _require(perms.can_verify(actor), _("Only verifiers take applications to verify."))
+    require(perms.can_verify(actor), _("Only verifiers take applications to verify."))
     application = _lock(application)
-    _assert_in_scope(actor, application.village_id)
+    assert_in_scope(actor, application.village_id)
     application.assigned_to = actor
     application.save(update_fields=["assigned_to", "updated_at"])
     return application
@@ -544,9 +535,9 @@ def application_take(*, application: Application, actor) -> Application:
 @transaction.atomic
 def application_verify(*, application: Application, actor, note: str = "") -> Application:
     """Dinsos verification: the application is valid and goes into the next period list."""
-    _require(perms.can_verify(actor), _("Only Dinsos verifiers verify applications."))
+    require(perms.can_verify(actor), _("Only Dinsos verifiers verify applications."))
     application = _lock(application)
-    _assert_in_scope(actor, application.village_id)
+    assert_in_scope(actor, application.village_id)
     assert_separation_of_duties(
         actor=actor,
         involved=[application.entered_by_id, application.resident_id],
@@ -567,10 +558,10 @@ def application_verify(*, application: Application, actor, note: str = "") -> Ap
 @transaction.atomic
 def application_reject(*, application: Application, actor, reason: str) -> Application:
     """Dinsos rejects, with a reason the resident reads on the status page and in the message."""
-    _require(perms.can_verify(actor), _("Only Dinsos verifiers reject applications."))
+    require(perms.can_verify(actor), _("Only Dinsos verifiers reject applications."))
     reason = _require_reason(reason)
     application = _lock(application)
-    _assert_in_scope(actor, application.village_id)
+    assert_in_scope(actor, application.village_id)
     assert_separation_of_duties(
         actor=actor,
         involved=[application.entered_by_id, application.resident_id],
@@ -603,8 +594,8 @@ def field_check_record(
     if subject is None:
         raise ValueError("a field check needs an application or a proposal")
     allowed = perms.can_verify(actor) if application is not None else perms.can_field(actor)
-    _require(allowed, _("Your role does not do field checks here."))
-    _assert_in_scope(actor, subject.village_id)
+    require(allowed, _("Your role does not do field checks here."))
+    assert_in_scope(actor, subject.village_id)
     notes = (notes or "").strip()
     if len(notes) < 5:
         raise ValidationError({"notes": _("Write what you found at the house.")})
@@ -678,8 +669,8 @@ def proposal_open(
     """Open an update proposal (from a screening mismatch, a complaint, or an officer)."""
     staff = actor is not None and actor.is_authenticated and actor.role != Role.RESIDENT
     if application is None:
-        _require(staff and perms.can_field(actor), _("Your role cannot propose registry updates."))
-        _assert_in_scope(actor, village.code)
+        require(staff and perms.can_field(actor), _("Your role cannot propose registry updates."))
+        assert_in_scope(actor, village.code)
     for _attempt in range(5):
         try:
             with transaction.atomic():
@@ -719,9 +710,9 @@ def proposal_fill(
     kk_number: str = "",
 ) -> UpdateProposal:
     """The village operator fills in the household's data (and, for a new household, its head)."""
-    _require(perms.can_field(actor), _("Your role cannot fill in update proposals."))
+    require(perms.can_field(actor), _("Your role cannot fill in update proposals."))
     proposal = _lock_proposal(proposal)
-    _assert_in_scope(actor, proposal.village_id)
+    assert_in_scope(actor, proposal.village_id)
     PROPOSAL_FLOW.assert_transition(proposal.status, ProposalStatus.VARIABLES_FILLED)
     values = registry.household_data_validate(data=variables)
     errors: dict[str, Any] = {}
@@ -758,9 +749,9 @@ def proposal_ground_check(
     *, proposal: UpdateProposal, actor, notes: str, photo, latitude=None, longitude=None
 ) -> UpdateProposal:
     """The ground check: a photo of the house (with GPS when the phone gives it) and notes."""
-    _require(perms.can_field(actor), _("Your role does not do ground checks."))
+    require(perms.can_field(actor), _("Your role does not do ground checks."))
     proposal = _lock_proposal(proposal)
-    _assert_in_scope(actor, proposal.village_id)
+    assert_in_scope(actor, proposal.village_id)
     PROPOSAL_FLOW.assert_transition(proposal.status, ProposalStatus.GROUND_CHECKED)
     if photo is None:
         raise ValidationError({"photo": _("Take a photo of the house.")})
@@ -815,9 +806,9 @@ def proposal_verify(*, proposal: UpdateProposal, actor, note: str = "") -> Updat
     Its aid application then continues: judged poor by the deliberation, it goes on to Dinsos
     verification; judged not poor, it ends with that reason.
     """
-    _require(perms.can_verify(actor), _("Only Dinsos verifiers verify update proposals."))
+    require(perms.can_verify(actor), _("Only Dinsos verifiers verify update proposals."))
     proposal = _lock_proposal(proposal)
-    _assert_in_scope(actor, proposal.village_id)
+    assert_in_scope(actor, proposal.village_id)
     assert_separation_of_duties(
         actor=actor, involved=[proposal.filled_by_id], action=_("verify data you filled in")
     )
@@ -879,10 +870,10 @@ def proposal_reject(*, proposal: UpdateProposal, actor, reason: str) -> UpdatePr
         perms.can_field(actor)
         and proposal.status in (ProposalStatus.SUBMITTED, ProposalStatus.VARIABLES_FILLED)
     )
-    _require(allowed, _("Your role cannot reject this proposal now."))
+    require(allowed, _("Your role cannot reject this proposal now."))
     reason = _require_reason(reason)
     proposal = _lock_proposal(proposal)
-    _assert_in_scope(actor, proposal.village_id)
+    assert_in_scope(actor, proposal.village_id)
     proposal.decision_reason = reason
     _proposal_move(
         proposal, ProposalStatus.REJECTED, actor=actor, note=reason, fields=["decision_reason"]
@@ -921,8 +912,8 @@ def deliberation_record(
     ``decisions``: application id -> (approved, reason if not). ``proposal_decisions``: update
     proposal id -> poor / not_poor. Every item must be waiting for this village's deliberation.
     """
-    _require(perms.can_deliberate(actor), _("Only the village head records the deliberation."))
-    _require(
+    require(perms.can_deliberate(actor), _("Only the village head records the deliberation."))
+    require(
         actor.region_id == village.code or actor.is_installation_wide,
         _("You record deliberations of your own village only."),
     )
@@ -1044,10 +1035,10 @@ def _lock_batch(batch: Batch) -> Batch:
 @transaction.atomic
 def batch_create(*, regency: Region, name: str, cutoff: dt.date, actor) -> Batch:
     """Open the period list of a regency with its cut-off date."""
-    _require(perms.can_manage_batches(actor), _("Only Dinsos data managers open period lists."))
+    require(perms.can_manage_batches(actor), _("Only Dinsos data managers open period lists."))
     if regency is None or regency.level != 2:
         raise ValidationError({"regency": _("Choose a regency.")})
-    _assert_in_scope(actor, regency.code)
+    assert_in_scope(actor, regency.code)
     name = " ".join((name or "").split())
     if not name:
         raise ValidationError({"name": _("Give the list a name, such as “Usulan Desember 2026”.")})
@@ -1075,9 +1066,9 @@ def batch_candidates(batch: Batch):
 @transaction.atomic
 def batch_finalise(*, batch: Batch, actor) -> Batch:
     """Put every verified application up to the cut-off into the list (finalisasi)."""
-    _require(perms.can_manage_batches(actor), _("Only Dinsos data managers finalise lists."))
+    require(perms.can_manage_batches(actor), _("Only Dinsos data managers finalise lists."))
     batch = _lock_batch(batch)
-    _assert_in_scope(actor, batch.regency_id)
+    assert_in_scope(actor, batch.regency_id)
     BATCH_FLOW.assert_transition(batch.status, BatchStatus.FINALISED)
     count = _move_many(
         batch_candidates(batch),
@@ -1102,9 +1093,9 @@ def batch_finalise(*, batch: Batch, actor) -> Batch:
 @transaction.atomic
 def batch_ratify(*, batch: Batch, actor, number: str, date: dt.date) -> Batch:
     """The regent's office ratifies the list; the PDF annex is produced by a background job."""
-    _require(perms.can_ratify(actor), _("Only the regent's office ratifies period lists."))
+    require(perms.can_ratify(actor), _("Only the regent's office ratifies period lists."))
     batch = _lock_batch(batch)
-    _assert_in_scope(actor, batch.regency_id)
+    assert_in_scope(actor, batch.regency_id)
     verifiers = set(batch.applications.values_list("verified_by_id", flat=True))
     assert_separation_of_duties(
         actor=actor,
@@ -1169,9 +1160,9 @@ def batch_annex_render(*, batch_id: int, reporter=None) -> dict:
 @transaction.atomic
 def batch_export_start(*, batch: Batch, actor):
     """Queue the export of a ratified list in the ministry's upload format (a background job)."""
-    _require(perms.can_manage_batches(actor), _("Only Dinsos data managers export lists."))
+    require(perms.can_manage_batches(actor), _("Only Dinsos data managers export lists."))
     batch = _lock_batch(batch)
-    _assert_in_scope(actor, batch.regency_id)
+    assert_in_scope(actor, batch.regency_id)
     BATCH_FLOW.assert_transition(batch.status, BatchStatus.EXPORTED)
     from .tasks import export_batch_task
 
@@ -1224,9 +1215,9 @@ def batch_results_import(*, batch: Batch, handle, actor, reporter=None) -> dict:
     """
     from .exports import read_results
 
-    _require(perms.can_manage_batches(actor), _("Only Dinsos data managers import results."))
+    require(perms.can_manage_batches(actor), _("Only Dinsos data managers import results."))
     batch = _lock_batch(batch)
-    _assert_in_scope(actor, batch.regency_id)
+    assert_in_scope(actor, batch.regency_id)
     if batch.status != BatchStatus.EXPORTED:
         raise DomainError(_("Results can be imported only after the list was sent."))
     results, rejected = read_results(handle=handle, batch=batch)
@@ -1344,16 +1335,16 @@ def objection_answer(
     reject_application: bool = False,
 ) -> Objection:
     """The verifier answers an objection; an upheld one can stop the application concerned."""
-    _require(perms.can_verify(actor), _("Only Dinsos verifiers answer objections."))
+    require(perms.can_verify(actor), _("Only Dinsos verifiers answer objections."))
     objection = Objection.objects.select_for_update().get(pk=objection.pk)
-    _assert_in_scope(actor, objection.village_id)
+    assert_in_scope(actor, objection.village_id)
     if objection.status != ObjectionStatus.OPEN:
         raise DomainError(_("This objection has already been answered."), code="invalid_transition")
     if outcome not in ObjectionOutcome.values:
         raise ValidationError({"outcome": _("Choose the outcome.")})
     answer = _require_reason(answer, field="answer")
     if application is not None:
-        _assert_in_scope(actor, application.village_id)
+        assert_in_scope(actor, application.village_id)
         objection.application = application
     objection.status = ObjectionStatus.ANSWERED
     objection.outcome = outcome

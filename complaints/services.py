@@ -18,13 +18,14 @@ from django.utils.translation import gettext as _
 
 from core.choices import AuditAction, NotificationChannel, Role
 from core.models import User
-from core.scope import region_in_scope
+from core.scope import assert_in_scope, region_in_scope
 from core.services import audit_log, notification_queue, notify_user, status_transition
 from core.uploads import process_upload
 from dtks.choices import IndividualStatus
 from dtks.models import Individual, Program, Region
 from dtks.nik import check_nik, normalize_number
-from silakso.exceptions import DomainError, PermissionDenied
+from silakso.exceptions import DomainError, PermissionDenied, require
+from silakso.validation import required_text
 
 from . import permissions as perms
 from .choices import ComplaintCategory, ComplaintChannel, ComplaintStatus, ResolvedBy, ToldVia
@@ -53,29 +54,11 @@ C = ComplaintStatus
 
 
 # ============================================================================ shared steps
-def _require(condition: bool, message: str) -> None:
-    if not condition:
-        raise PermissionDenied(message)
-
-
 def _assert_in_scope(actor, complaint: Complaint) -> None:
     if not region_in_scope(actor, complaint.village_id):
         raise PermissionDenied(_("This is outside the area you work in."))
     if complaint.is_restricted and not (actor.is_installation_wide or actor.role in perms.DINSOS):
         raise PermissionDenied(_("This is outside the area you work in."))
-
-
-def _text(
-    value: str, field: str, *, minimum: int = 5, maximum: int = 2000, message: str = ""
-) -> str:
-    value = (value or "").strip()
-    if len(value) < minimum:
-        raise ValidationError({field: message or _("Write a sentence or two.")})
-    if len(value) > maximum:
-        raise ValidationError(
-            {field: _("Keep it under {count} characters.").format(count="{:,}".format(maximum))}
-        )
-    return value
 
 
 def sla_hours(category: str, status: str) -> int:
@@ -201,9 +184,9 @@ def complaint_submit(
             return existing, None
     staff = actor is not None and actor.is_authenticated and actor.role != Role.RESIDENT
     if channel == ComplaintChannel.ONLINE:
-        _require(not staff, _("Officers enter complaints with the channel they received them by."))
+        require(not staff, _("Officers enter complaints with the channel they received them by."))
     else:
-        _require(
+        require(
             channel in STAFF_CHANNELS and perms.can_intake(actor),
             _("Your role cannot take complaints in for residents."),
         )
@@ -239,7 +222,7 @@ def complaint_submit(
     if errors:
         raise ValidationError(errors)
     if staff:
-        _require(region_in_scope(actor, village.code), _("This is outside the area you work in."))
+        assert_in_scope(actor, village.code)
     processed = [
         process_upload(upload, field="attachment_{}".format(number))
         for number, upload in enumerate(files)
@@ -318,7 +301,7 @@ def complaint_submit(
 @transaction.atomic
 def complaint_forward(*, complaint: Complaint, actor, note: str = "") -> Complaint:
     """The village cannot solve it: forward to the district supervisor."""
-    _require(perms.has_role(actor, *perms.VILLAGE), _("The village forwards complaints."))
+    require(perms.has_role(actor, *perms.VILLAGE), _("The village forwards complaints."))
     complaint = _lock(complaint)
     _assert_in_scope(actor, complaint)
     return _move(complaint, C.FORWARDED, actor=actor, note=(note or "").strip()[:2000])
@@ -327,14 +310,14 @@ def complaint_forward(*, complaint: Complaint, actor, note: str = "") -> Complai
 @transaction.atomic
 def complaint_supervise(*, complaint: Complaint, actor, approve: bool, note: str = "") -> Complaint:
     """The district supervisor approves it on to Dinsos, or returns it to the village."""
-    _require(
+    require(
         perms.has_role(actor, *perms.SUPERVISORS), _("Only the district supervisor decides here.")
     )
     complaint = _lock(complaint)
     _assert_in_scope(actor, complaint)
     if approve:
         return _move(complaint, C.IN_REVIEW, actor=actor, note=(note or "").strip()[:2000])
-    note = _text(note, "note", message=_("Tell the village why it comes back."))
+    note = required_text(note, "note", message=_("Tell the village why it comes back."))
     return _move(complaint, C.RECEIVED, actor=actor, note=note)
 
 
@@ -344,12 +327,12 @@ def complaint_review(
 ) -> Complaint:
     """Front office review and analysis; the registry check is recorded with it. Hand over to
     the back office (or resolve directly with complaint_resolve)."""
-    _require(perms.has_role(actor, *perms.FRONT_OFFICE), _("The front office reviews complaints."))
+    require(perms.has_role(actor, *perms.FRONT_OFFICE), _("The front office reviews complaints."))
     complaint = _lock(complaint)
     _assert_in_scope(actor, complaint)
     if complaint.status != C.IN_REVIEW:
         COMPLAINT_FLOW.assert_transition(complaint.status, C.IN_FOLLOW_UP)
-    complaint.analysis = _text(analysis, "analysis", maximum=4000)
+    complaint.analysis = required_text(analysis, "analysis", maximum=4000)
     complaint.in_registry = complaint.household_id is not None
     fields = ["analysis", "in_registry"]
     if not hand_over:
@@ -365,7 +348,7 @@ def complaint_open_update_proposal(*, complaint: Complaint, actor):
     from applications.choices import ProposalKind
     from applications.services import proposal_open
 
-    _require(
+    require(
         perms.has_role(actor, *perms.FRONT_OFFICE), _("The front office opens update proposals.")
     )
     complaint = _lock(complaint)
@@ -401,7 +384,7 @@ def complaint_open_update_proposal(*, complaint: Complaint, actor):
 @transaction.atomic
 def complaint_link_program(*, complaint: Complaint, actor, program: Program) -> Complaint:
     """The back office links the complaint to the program that will handle it."""
-    _require(perms.has_role(actor, *perms.BACK_OFFICE), _("The back office links programs."))
+    require(perms.has_role(actor, *perms.BACK_OFFICE), _("The back office links programs."))
     complaint = _lock(complaint)
     _assert_in_scope(actor, complaint)
     if complaint.status != C.IN_FOLLOW_UP:
@@ -434,7 +417,7 @@ def complaint_resolve(
 ) -> Complaint:
     """Record what was done: at the village, by the front office, or by the back office."""
     complaint = _lock(complaint)
-    _require(
+    require(
         _may_resolve(actor, complaint.status)
         or not COMPLAINT_FLOW.can(complaint.status, C.RESOLVED),
         _("Your role does not resolve complaints at this step."),
@@ -443,7 +426,7 @@ def complaint_resolve(
     COMPLAINT_FLOW.assert_transition(complaint.status, C.RESOLVED)
     if resolved_by_kind not in ResolvedBy.values:
         raise ValidationError({"resolved_by_kind": _("Choose who solved it.")})
-    complaint.resolution = _text(resolution, "resolution", maximum=4000)
+    complaint.resolution = required_text(resolution, "resolution", maximum=4000)
     complaint.resolved_by_kind = resolved_by_kind
     complaint.resolved_at = timezone.now()
     complaint.resolved_by = actor
@@ -461,7 +444,7 @@ def complaint_resolve(
 def complaint_close(*, complaint: Complaint, actor, told_via: str) -> Complaint:
     """Close once the resident has been told (how is recorded); they are asked for a rating."""
     complaint = _lock(complaint)
-    _require(
+    require(
         perms.can_read(actor) and actor.role != Role.API_CLIENT,
         _("Your role does not close complaints."),
     )
@@ -482,7 +465,7 @@ def complaint_close(*, complaint: Complaint, actor, told_via: str) -> Complaint:
 @transaction.atomic
 def complaint_take(*, complaint: Complaint, actor) -> Complaint:
     """A Dinsos officer takes charge (for a misuse report: the only one who sees the reporter)."""
-    _require(perms.has_role(actor, *perms.DINSOS), _("Only Dinsos officers take complaints."))
+    require(perms.has_role(actor, *perms.DINSOS), _("Only Dinsos officers take complaints."))
     complaint = _lock(complaint)
     _assert_in_scope(actor, complaint)
     if complaint.status == C.CLOSED:
@@ -610,7 +593,7 @@ def complaints_escalate_overdue(*, now: dt.datetime | None = None, limit: int = 
 @transaction.atomic
 def sla_rule_save(*, rule: SlaRule, actor) -> SlaRule:
     """An administrator sets the hours of a step for a category."""
-    _require(
+    require(
         perms.has_role(actor, Role.SYSTEM_ADMIN, Role.HEAD_OF_DIVISION),
         _("Only administrators set service levels."),
     )

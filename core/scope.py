@@ -7,6 +7,7 @@ PostgreSQL, no joins up the hierarchy. Models expose ``visible_to(user)`` built 
 """
 
 from django.db.models import Q
+from django.utils.translation import gettext as _
 
 from .choices import Role
 
@@ -49,3 +50,11 @@ def region_in_scope(user, code: str | None) -> bool:
     if code is None:
         return user.is_regency_wide
     return code == scope or code.startswith(scope + ".")
+
+
+def assert_in_scope(user, code: str | None) -> None:
+    """Refuse a write on something outside the user's area (services raise, views show it)."""
+    from silakso.exceptions import PermissionDenied
+
+    if not region_in_scope(user, code):
+        raise PermissionDenied(_("This is outside the area you work in."))

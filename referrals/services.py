@@ -25,11 +25,12 @@ from django.utils.translation import gettext as _
 
 from core.choices import AuditAction, Role
 from core.models import User
-from core.scope import region_in_scope
+from core.scope import assert_in_scope
 from core.services import audit_log, notify_user, status_transition
 from dtks.models import Household, Individual, Region
 from silakso.celery import enqueue_on_commit
-from silakso.exceptions import Conflict, DomainError, NotFound, PermissionDenied
+from silakso.exceptions import Conflict, DomainError, NotFound, PermissionDenied, require
+from silakso.validation import required_text
 
 from . import permissions as perms
 from .choices import CapacityPeriod, CaseStatus, DeliveryStatus, Domain, LetterKind, NeedLevel
@@ -56,28 +57,15 @@ MAX_DELIVERY_ATTEMPTS = 10
 SIGNATURE_TOLERANCE_SECONDS = 300
 
 
-def _require(condition: bool, message: str) -> None:
-    if not condition:
-        raise PermissionDenied(message)
-
-
 def _assert_case_scope(actor, case: Case) -> None:
-    if not region_in_scope(actor, case.village_id):
-        raise PermissionDenied(_("This is outside the area you work in."))
-
-
-def _text(value: str, field: str, message: str, *, maximum: int = 4000) -> str:
-    value = (value or "").strip()
-    if len(value) < 3:
-        raise ValidationError({field: message})
-    return value[:maximum]
+    assert_in_scope(actor, case.village_id)
 
 
 # ============================================================================ providers
 @transaction.atomic
 def provider_save(*, provider: Provider, actor) -> Provider:
     """An administrator adds or changes a provider."""
-    _require(
+    require(
         perms.has_role(actor, *perms.CATALOGUE_ADMINS), _("Only administrators manage providers.")
     )
     created = provider.pk is None
@@ -92,7 +80,7 @@ def provider_save(*, provider: Provider, actor) -> Provider:
 @transaction.atomic
 def provider_member_add(*, user: User, provider: Provider, actor) -> ProviderMember:
     """Link a provider admin or a provider's API client account to its provider."""
-    _require(
+    require(
         perms.has_role(actor, *perms.CATALOGUE_ADMINS), _("Only administrators manage providers.")
     )
     if user.role not in (Role.PROVIDER_ADMIN, Role.API_CLIENT):
@@ -117,7 +105,7 @@ def provider_member_add(*, user: User, provider: Provider, actor) -> ProviderMem
 @transaction.atomic
 def service_save(*, service: Service, actor) -> Service:
     """The provider's own admin keeps its catalogue current (administrators too)."""
-    _require(
+    require(
         perms.is_provider_of(actor, service.provider)
         or perms.has_role(actor, *perms.CATALOGUE_ADMINS),
         _("You keep the catalogue of your own organisation only."),
@@ -137,7 +125,7 @@ def provider_connection_save(
 ) -> Provider:
     """The provider's admin connects its own system: where referrals are announced, and a
     fresh signing secret when the old one may have leaked."""
-    _require(
+    require(
         perms.is_provider_of(actor, provider) or perms.has_role(actor, *perms.CATALOGUE_ADMINS),
         _("You connect the system of your own organisation only."),
     )
@@ -191,9 +179,8 @@ def case_open(
     contact_phone: str = "",
 ) -> Case:
     """Open the household's case (one open case per household)."""
-    _require(perms.can_work_cases(actor), _("Your role does not open cases."))
-    if not region_in_scope(actor, household.village_id):
-        raise PermissionDenied(_("This is outside the area you work in."))
+    require(perms.can_work_cases(actor), _("Your role does not open cases."))
+    assert_in_scope(actor, household.village_id)
     existing = Case.objects.filter(household=household, status=CaseStatus.OPEN).first()
     if existing is not None:
         raise DomainError(
@@ -236,7 +223,7 @@ def case_open(
 @transaction.atomic
 def case_assess(*, case: Case, domain: str, need: str, notes: str, actor) -> Assessment:
     """Record the household's need in a domain."""
-    _require(perms.can_work_cases(actor), _("Your role does not assess cases."))
+    require(perms.can_work_cases(actor), _("Your role does not assess cases."))
     _assert_case_scope(actor, case)
     if case.status != CaseStatus.OPEN:
         raise DomainError(_("The case is closed."))
@@ -257,7 +244,7 @@ def case_assess(*, case: Case, domain: str, need: str, notes: str, actor) -> Ass
 
 @transaction.atomic
 def case_plan(*, case: Case, plan: str, follow_up_on: dt.date | None, actor) -> Case:
-    _require(perms.can_work_cases(actor), _("Your role does not plan cases."))
+    require(perms.can_work_cases(actor), _("Your role does not plan cases."))
     case = Case.objects.select_for_update().get(pk=case.pk)
     _assert_case_scope(actor, case)
     if case.status != CaseStatus.OPEN:
@@ -272,10 +259,12 @@ def case_plan(*, case: Case, plan: str, follow_up_on: dt.date | None, actor) -> 
 @transaction.atomic
 def case_follow_up_done(*, case: Case, notes: str, actor) -> Case:
     """The follow-up visit (the fifth SLRT stage) took place."""
-    _require(perms.can_work_cases(actor), _("Your role does not follow up cases."))
+    require(perms.can_work_cases(actor), _("Your role does not follow up cases."))
     case = Case.objects.select_for_update().get(pk=case.pk)
     _assert_case_scope(actor, case)
-    case.follow_up_notes = _text(notes, "notes", _("Write what the follow-up found."))
+    case.follow_up_notes = required_text(
+        notes, "notes", message=_("Write what the follow-up found."), minimum=3, maximum=4000
+    )
     case.follow_up_done_at = timezone.now()
     case.save(update_fields=["follow_up_notes", "follow_up_done_at", "updated_at"])
     audit_log(actor=actor, action=AuditAction.UPDATE, obj=case, region_code=case.village_id)
@@ -285,7 +274,7 @@ def case_follow_up_done(*, case: Case, notes: str, actor) -> Case:
 @transaction.atomic
 def case_close(*, case: Case, actor) -> Case:
     """Close the case once every referral is settled and the follow-up is done."""
-    _require(perms.can_work_cases(actor), _("Your role does not close cases."))
+    require(perms.can_work_cases(actor), _("Your role does not close cases."))
     case = Case.objects.select_for_update().get(pk=case.pk)
     _assert_case_scope(actor, case)
     if case.status != CaseStatus.OPEN:
@@ -345,7 +334,7 @@ def referral_create(
     follow_up_on: dt.date | None = None,
 ) -> Referral:
     """A draft referral of one need to one provider's service."""
-    _require(perms.can_work_cases(actor), _("Your role does not refer."))
+    require(perms.can_work_cases(actor), _("Your role does not refer."))
     _assert_case_scope(actor, case)
     if case.status != CaseStatus.OPEN:
         raise DomainError(_("The case is closed."))
@@ -356,7 +345,9 @@ def referral_create(
         service=service,
         provider=service.provider,
         individual=individual,
-        need=_text(need, "need", _("Write what is needed.")),
+        need=required_text(
+            need, "need", message=_("Write what is needed."), minimum=3, maximum=4000
+        ),
         follow_up_on=follow_up_on,
         status_changed_at=timezone.now(),
     )
@@ -393,7 +384,7 @@ def _provider_users(provider: Provider):
 def referral_send(*, referral: Referral, actor, duplicate_reason: str = "") -> Referral:
     """Send a draft to the provider: an active provider and service with room left; a similar
     active or delivered service for the same person needs a reason."""
-    _require(perms.can_work_cases(actor), _("Your role does not refer."))
+    require(perms.can_work_cases(actor), _("Your role does not refer."))
     referral = _lock(referral)
     _assert_case_scope(actor, referral.case)
     REFERRAL_FLOW.assert_transition(referral.status, R.SENT)
@@ -455,7 +446,7 @@ def _assert_provider(actor, referral: Referral) -> None:
     """Providers answer their own referrals; administrators may act for them."""
     if actor is None:  # an authenticated event from the provider's own system
         return
-    _require(
+    require(
         perms.is_provider_of(actor, referral.provider) or perms.has_role(actor, Role.SYSTEM_ADMIN),
         _("Only the provider answers its referrals."),
     )
@@ -471,7 +462,9 @@ def referral_respond(*, referral: Referral, actor, accept: bool, reason: str = "
     if accept:
         return _move(referral, R.ACCEPTED, actor=actor, fields=["responded_at"])
     REFERRAL_FLOW.assert_transition(referral.status, R.DECLINED)
-    referral.decline_reason = _text(reason, "reason", _("Say why it is declined."))
+    referral.decline_reason = required_text(
+        reason, "reason", message=_("Say why it is declined."), minimum=3, maximum=4000
+    )
     referral.completed_at = now
     return _move(
         referral,
@@ -510,7 +503,9 @@ def referral_complete(
     referral = _lock(referral)
     _assert_provider(actor, referral)
     REFERRAL_FLOW.assert_transition(referral.status, R.COMPLETED)
-    referral.outcome = _text(outcome, "outcome", _("Write what was delivered."))
+    referral.outcome = required_text(
+        outcome, "outcome", message=_("Write what was delivered."), minimum=3, maximum=4000
+    )
     referral.outcome_date = outcome_date or timezone.localdate()
     if referral.outcome_date > timezone.localdate():
         raise ValidationError({"outcome_date": _("The date cannot be in the future.")})
@@ -530,7 +525,9 @@ def referral_fail(*, referral: Referral, actor, reason: str) -> Referral:
     referral = _lock(referral)
     _assert_provider(actor, referral)
     REFERRAL_FLOW.assert_transition(referral.status, R.FAILED)
-    referral.outcome = _text(reason, "reason", _("Say why it could not be delivered."))
+    referral.outcome = required_text(
+        reason, "reason", message=_("Say why it could not be delivered."), minimum=3, maximum=4000
+    )
     referral.completed_at = timezone.now()
     return _move(
         referral, R.FAILED, actor=actor, note=referral.outcome, fields=["outcome", "completed_at"]
@@ -540,10 +537,12 @@ def referral_fail(*, referral: Referral, actor, reason: str) -> Referral:
 @transaction.atomic
 def referral_cancel(*, referral: Referral, actor, reason: str) -> Referral:
     """The case worker withdraws a draft or an unanswered referral."""
-    _require(perms.can_work_cases(actor), _("Your role does not refer."))
+    require(perms.can_work_cases(actor), _("Your role does not refer."))
     referral = _lock(referral)
     _assert_case_scope(actor, referral.case)
-    reason = _text(reason, "reason", _("Say why it is cancelled."))
+    reason = required_text(
+        reason, "reason", message=_("Say why it is cancelled."), minimum=3, maximum=4000
+    )
     referral.completed_at = timezone.now()
     return _move(referral, R.CANCELLED, actor=actor, note=reason, fields=["completed_at"])
 
@@ -552,10 +551,12 @@ def referral_cancel(*, referral: Referral, actor, reason: str) -> Referral:
 def referral_note(*, referral: Referral, actor, text: str) -> ReferralNote:
     """A monitoring note, by the case worker or the provider."""
     if not perms.is_provider_of(actor, referral.provider):
-        _require(perms.can_work_cases(actor), _("Your role does not write on referrals."))
+        require(perms.can_work_cases(actor), _("Your role does not write on referrals."))
         _assert_case_scope(actor, referral.case)
     note = ReferralNote.objects.create(
-        referral=referral, author=actor, text=_text(text, "text", _("Write the note."))
+        referral=referral,
+        author=actor,
+        text=required_text(text, "text", message=_("Write the note."), minimum=3, maximum=4000),
     )
     audit_log(
         actor=actor, action=AuditAction.UPDATE, obj=referral, region_code=referral.case.village_id
@@ -799,12 +800,17 @@ def webhook_receive(*, provider: Provider, headers: Mapping[str, str], body: byt
     if action == "started":
         return referral_start(referral=referral, actor=None)
     if action == "completed":
-        outcome_date = data.get("outcome_date")
+        try:
+            outcome_date = dt.date.fromisoformat(data["outcome_date"])
+        except KeyError:
+            outcome_date = None
+        except (TypeError, ValueError) as exc:
+            raise ValidationError({"outcome_date": _("Write the date as YYYY-MM-DD.")}) from exc
         return referral_complete(
             referral=referral,
             actor=None,
             outcome=data.get("outcome", ""),
-            outcome_date=dt.date.fromisoformat(outcome_date) if outcome_date else None,
+            outcome_date=outcome_date,
             value=data.get("value"),
         )
     if action == "failed":
@@ -812,7 +818,9 @@ def webhook_receive(*, provider: Provider, headers: Mapping[str, str], body: byt
     ReferralNote.objects.create(
         referral=referral,
         author=None,
-        text=_text(data.get("text", ""), "text", _("Write the note.")),
+        text=required_text(
+            data.get("text", ""), "text", message=_("Write the note."), minimum=3, maximum=4000
+        ),
     )
     return referral
 
@@ -850,11 +858,10 @@ def letter_issue(
 
     from .letters import render_letter
 
-    _require(perms.can_issue_letters(actor), _("Your role does not issue letters."))
+    require(perms.can_issue_letters(actor), _("Your role does not issue letters."))
     if kind not in LetterKind.values:
         raise ValidationError({"kind": _("Choose the letter.")})
-    if region is None or not region_in_scope(actor, region.code):
-        raise PermissionDenied(_("This is outside the area you work in."))
+    assert_in_scope(actor, region.code if region is not None else None)
     errors = {}
     name = " ".join((recipient_name or "").split())
     if len(name) < 2:
@@ -910,13 +917,14 @@ def letter_issue(
 
 @transaction.atomic
 def letter_revoke(*, letter: Letter, actor, reason: str) -> Letter:
-    _require(perms.can_issue_letters(actor), _("Your role does not revoke letters."))
+    require(perms.can_issue_letters(actor), _("Your role does not revoke letters."))
     letter = Letter.objects.select_for_update().get(pk=letter.pk)
-    if not region_in_scope(actor, letter.region_id):
-        raise PermissionDenied(_("This is outside the area you work in."))
+    assert_in_scope(actor, letter.region_id)
     if letter.revoked_at is not None:
         raise DomainError(_("The letter is already revoked."))
-    letter.revoke_reason = _text(reason, "reason", _("Say why the letter is revoked."))
+    letter.revoke_reason = required_text(
+        reason, "reason", message=_("Say why the letter is revoked."), minimum=3, maximum=4000
+    )
     letter.revoked_at = timezone.now()
     letter.save(update_fields=["revoke_reason", "revoked_at"])
     audit_log(

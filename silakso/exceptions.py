@@ -69,3 +69,9 @@ class InvalidTransition(DomainError):
         self.current = current
         self.target = target
         self.allowed = allowed
+
+
+def require(condition: bool, message) -> None:
+    """A service's role check: PermissionDenied with ``message`` unless ``condition`` holds."""
+    if not condition:
+        raise PermissionDenied(message)

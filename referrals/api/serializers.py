@@ -172,7 +172,7 @@ class CompleteInputSerializer(serializers.Serializer):
     value = serializers.DecimalField(max_digits=14, decimal_places=0, required=False)
 
 
-class NoteInputSerializer(serializers.Serializer):
+class ReferralNoteInputSerializer(serializers.Serializer):
     text = serializers.CharField()
 
 

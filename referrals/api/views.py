@@ -271,11 +271,11 @@ class ReferralViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
             services.referral_cancel(referral=referral, actor=request.user, reason=data["reason"])
         )
 
-    @extend_schema(request=s.NoteInputSerializer, responses=s.ReferralDetailSerializer)
+    @extend_schema(request=s.ReferralNoteInputSerializer, responses=s.ReferralDetailSerializer)
     @action(detail=True, methods=["post"])
     def notes(self, request, pk=None):
         referral = self.get_object()
-        data = _valid(s.NoteInputSerializer, request)
+        data = _valid(s.ReferralNoteInputSerializer, request)
         services.referral_note(referral=referral, actor=request.user, text=data["text"])
         return self._detail(referral)
 

@@ -17,7 +17,7 @@ from referrals import services
 from referrals.models import Referral, WebhookDelivery
 from silakso.testing import HttpReceiver, closed_port_url
 
-from .factories import case, provider, referral, service
+from .factories import case, provider, provider_admin, referral, service
 
 pytestmark = pytest.mark.django_db
 
@@ -187,3 +187,25 @@ def test_an_event_refused_by_the_flow_can_be_sent_again_after_the_fix(village_a)
     services.webhook_receive(provider=health.provider, headers=plain, body=raw)
     sent.refresh_from_db()
     assert sent.status == "declined" and sent.decline_reason == "Kuota habis"
+
+
+def test_a_malformed_date_in_an_event_is_named_not_a_crash(client, village_a):
+    health = service()
+    owner = provider_admin(health.provider)
+    sent = referral(case(village_a), health)
+    services.referral_respond(referral=sent, actor=owner, accept=True)
+    services.referral_start(referral=sent, actor=owner)
+    raw, headers = _signed(
+        health.provider,
+        {
+            "referral": sent.pk,
+            "action": "completed",
+            "outcome": "KIS aktif",
+            "outcome_date": "kemarin",
+        },
+    )
+    response = _post(client, health.provider, raw, headers)
+    assert response.status_code == 400
+    assert "outcome_date" in response.json()["fields"]
+    sent.refresh_from_db()
+    assert sent.status == "in_service"
