@@ -265,6 +265,7 @@ def referral_detail(request, pk):
         {
             "referral": referral,
             "summary": summary,
+            "today": timezone.localdate(),
             "actions": selectors.referral_actions(referral=referral, user=request.user),
             "duplicates": services.referral_duplicates(referral)
             if referral.status == ReferralStatus.DRAFT

@@ -50,10 +50,16 @@ def test_a_case_worker_opens_a_case_assesses_and_refers(client, login, worker, v
     assert "Aktivasi PBI-JK" in form.content.decode()
     response = client.post(
         reverse("referrals:referral_create", args=[opened.pk]),
-        {"service": pbi.pk, "need": "Aktifkan KIS untuk berobat rutin", "individual": ""},
+        {
+            "service": pbi.pk,
+            "need": "Aktifkan KIS untuk berobat rutin",
+            "individual": "",
+            "follow_up_on": "2026-12-20",
+        },
     )
     first = Referral.objects.get(case=opened)
     assert response["Location"] == reverse("referrals:referral_detail", args=[first.pk])
+    assert "20-12-2026" in client.get(response["Location"]).content.decode()
     sent = client.post(reverse("referrals:referral_action", args=[first.pk, "kirim"]))
     assert sent.status_code == 302, sent.context["form"].errors
     first.refresh_from_db()
