@@ -13,6 +13,7 @@ from core.permissions import has_role
 from core.scope import NOTHING
 from dtks.nik import normalize_number
 from silakso.aggregates import hours_between
+from silakso.tables import local_minute
 
 from . import permissions as perms
 from .choices import ComplaintCategory, ComplaintChannel, ComplaintStatus, Rating
@@ -232,17 +233,15 @@ def export_rows(*, user, filters: dict | None = None):
     ).iterator(chunk_size=2000):
         yield [
             row["code"],
-            timezone.localtime(row["created_at"]).strftime("%Y-%m-%d %H:%M"),
+            local_minute(row["created_at"]),
             row["category"],
             row["channel"],
             row["village_name"],
             row["status_value"],
             row["level"],
             row["solved_by"],
-            timezone.localtime(row["resolved"]).strftime("%Y-%m-%d %H:%M")
-            if row["resolved"]
-            else "",
-            timezone.localtime(row["closed"]).strftime("%Y-%m-%d %H:%M") if row["closed"] else "",
+            local_minute(row["resolved"]),
+            local_minute(row["closed"]),
             row["score"] or "",
         ]
 

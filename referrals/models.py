@@ -31,11 +31,16 @@ def _token() -> str:
 
 
 def provider_of(user):
-    """The provider a provider admin or a provider's API client works for (or None)."""
+    """The provider a provider admin or a provider's API client works for (or None).
+
+    Remembered on the user object: a page asks several times (menu, scope, actions), and
+    request.user lives for one request."""
     if user is None or not user.is_authenticated:
         return None
-    membership = ProviderMember.objects.filter(user=user).select_related("provider").first()
-    return membership.provider if membership else None
+    if "_silakso_provider" not in user.__dict__:
+        membership = ProviderMember.objects.filter(user=user).select_related("provider").first()
+        user.__dict__["_silakso_provider"] = membership.provider if membership else None
+    return user.__dict__["_silakso_provider"]
 
 
 class ProviderQuerySet(models.QuerySet):

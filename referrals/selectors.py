@@ -14,6 +14,7 @@ from core.scope import NOTHING
 from core.services import audit_log
 from dtks.nik import mask_nik
 from silakso.aggregates import hours_between
+from silakso.tables import local_minute
 
 from . import permissions as perms
 from .choices import CaseStatus, Domain, LetterKind, ProviderKind, ReferralStatus
@@ -269,9 +270,6 @@ def export_rows(*, user, since=None, until=None):
     if until:
         queryset = queryset.filter(sent_at__date__lte=until)
 
-    def when(value):
-        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""
-
     for row in queryset.values(
         "case__code",
         "provider__name",
@@ -289,9 +287,9 @@ def export_rows(*, user, since=None, until=None):
             row["service__name"],
             row["service__domain"],
             row["status"],
-            when(row["sent_at"]),
-            when(row["responded_at"]),
-            when(row["completed_at"]),
+            local_minute(row["sent_at"]),
+            local_minute(row["responded_at"]),
+            local_minute(row["completed_at"]),
             "" if row["value"] is None else str(row["value"]),
         ]
 

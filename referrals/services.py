@@ -49,7 +49,7 @@ from .models import (
     WebhookDelivery,
     WebhookReceipt,
 )
-from .workflow import ACTIVE_OR_DELIVERED, REFERRAL_FLOW, SETTLED
+from .workflow import ACTIVE_OR_DELIVERED, CASE_FLOW, REFERRAL_FLOW, SETTLED
 
 logger = logging.getLogger(__name__)
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
@@ -96,6 +96,7 @@ def provider_member_add(*, user: User, provider: Provider, actor) -> ProviderMem
     member, _created = ProviderMember.objects.update_or_create(
         user=user, defaults={"provider": provider}
     )
+    user.__dict__.pop("_silakso_provider", None)  # forget what provider_of() remembered
     audit_log(
         actor=actor, action=AuditAction.UPDATE, obj=user, changes={"provider": [None, provider.pk]}
     )
@@ -207,6 +208,8 @@ def case_open(
                 raise DomainError(
                     _("This household already has an open case."), code="case_open"
                 ) from exc
+    else:  # five random codes taken in a row: not a user's problem, a broken generator
+        raise RuntimeError("no free case code after 5 attempts")
     Assessment.objects.bulk_create(
         [Assessment(case=case, domain=domain) for domain in Domain.values]
     )
@@ -277,8 +280,7 @@ def case_close(*, case: Case, actor) -> Case:
     require(perms.can_work_cases(actor), _("Your role does not close cases."))
     case = Case.objects.select_for_update().get(pk=case.pk)
     _assert_case_scope(actor, case)
-    if case.status != CaseStatus.OPEN:
-        raise DomainError(_("The case is already closed."))
+    CASE_FLOW.assert_transition(case.status, CaseStatus.CLOSED)
     open_referrals = case.referrals.exclude(status__in=SETTLED).count()
     if open_referrals:
         raise DomainError(
@@ -394,7 +396,8 @@ def referral_send(*, referral: Referral, actor, duplicate_reason: str = "") -> R
             code="provider_inactive",
             fields={"service": ""},
         )
-    capacity = referral.service.capacity
+    # Lock the service so two officers cannot both take its last place in the period.
+    capacity = Service.objects.select_for_update().get(pk=referral.service_id).capacity
     if capacity is not None and capacity_used(referral.service) >= capacity:
         raise DomainError(
             _("{service} is full for this period ({capacity}). Choose another service.").format(
@@ -735,16 +738,28 @@ def webhook_deliver(*, delivery_id: int, timeout: float = 10) -> WebhookDelivery
 
 
 def webhooks_deliver_due(*, now: dt.datetime | None = None, limit: int = 200) -> int:
-    """The periodic sweep: deliveries whose next attempt is due (for example after an outage)."""
+    """The periodic sweep: deliveries whose next attempt is due (for example after an outage).
+
+    After one failure to an address the sweep leaves that address's other deliveries for the
+    next run, so one provider whose endpoint hangs does not hold the worker for all of them."""
     now = now or timezone.now()
-    due = WebhookDelivery.objects.filter(
-        status=DeliveryStatus.PENDING, next_attempt_at__lte=now
-    ).values_list("pk", flat=True)[:limit]
+    due = (
+        WebhookDelivery.objects.filter(status=DeliveryStatus.PENDING, next_attempt_at__lte=now)
+        .order_by("next_attempt_at", "pk")
+        .values_list("pk", "url")[:limit]
+    )
     delivered = 0
-    for pk in list(due):
+    failing: set[str] = set()
+    for pk, url in list(due):
+        if url in failing:
+            continue
         result = webhook_deliver(delivery_id=pk)
-        if result is not None and result.status == DeliveryStatus.DELIVERED:
+        if result is None:
+            continue
+        if result.status == DeliveryStatus.DELIVERED:
             delivered += 1
+        else:
+            failing.add(url)
     return delivered
 
 

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 
 from core.choices import AuditAction
 from core.services import audit_log
-from dtks.models import Region
+from dtks.models import Household, Region
 from dtks.nik import mask_nik
 from dtks.selectors import household_get, mask_name
 from silakso.forms import run_form_service, run_service_action
@@ -79,7 +79,7 @@ def case_create(request, household_pk):
     _require(perms.can_work_cases(request.user))
     try:
         household = household_get(user=request.user, pk=household_pk)
-    except Exception as exc:
+    except (Household.DoesNotExist, ValueError) as exc:
         raise Http404 from exc
     complaint = application = None
     origin = CaseOrigin.WALK_IN

@@ -1,8 +1,12 @@
-"""The referral flow: draft → sent → accepted / declined → in service → completed / failed."""
+"""The referral flow: draft → sent → accepted / declined → in service → completed / failed;
+the case: open → closed (once every referral is settled and the follow-up is done)."""
 
 from silakso.workflow import Workflow
 
+from .choices import CaseStatus
 from .choices import ReferralStatus as R
+
+CASE_FLOW = Workflow({CaseStatus.OPEN: {CaseStatus.CLOSED}})
 
 REFERRAL_FLOW = Workflow(
     {

@@ -24,6 +24,13 @@ def date_param(value: str | None) -> dt.date | None:
         return None
 
 
+def local_minute(value) -> str:
+    """A timestamp as local "YYYY-MM-DD HH:MM" for a report cell ("" when empty)."""
+    from django.utils import timezone
+
+    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""
+
+
 def table_response(
     rows: Iterable[list], *, file_format: str, filename: str, sheet: str
 ) -> HttpResponse:

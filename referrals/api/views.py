@@ -11,7 +11,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from dtks.models import Individual, Region
+from dtks.models import Household, Individual, Region
 from dtks.selectors import household_get
 
 from .. import permissions as perms
@@ -63,7 +63,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         data = _valid(s.CaseCreateInputSerializer, request)
         try:
             household = household_get(user=request.user, pk=data["household"])
-        except Exception as exc:
+        except (Household.DoesNotExist, ValueError) as exc:
             raise Http404 from exc
         complaint = application = None
         if data.get("complaint"):

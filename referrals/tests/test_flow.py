@@ -75,6 +75,8 @@ def test_a_case_is_assessed_referred_followed_and_closed_when_everything_is_sett
     services.case_close(case=opened, actor=worker)
     opened.refresh_from_db()
     assert opened.status == "closed"
+    with pytest.raises(InvalidTransition):
+        services.case_close(case=opened, actor=worker)
     progress = selectors.case_progress(case=opened)
     assert (progress["total"], progress["settled"], progress["completed"]) == (2, 2, 1)
     steps = list(

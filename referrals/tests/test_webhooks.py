@@ -87,6 +87,17 @@ def test_nothing_is_lost_while_the_provider_is_down_and_it_gives_up_after_ten_tr
     assert Referral.objects.get(pk=sent.pk).status == "sent"
 
 
+def test_one_sweep_tries_a_down_endpoint_once_and_keeps_the_rest_for_later(village_a):
+    down = closed_port_url()
+    health = service(provider("Dinas Kesehatan", webhook_url=down))
+    for name in ("Satu", "Dua", "Tiga"):
+        referral(case(village_a, head_name=name), health)
+    assert services.webhooks_deliver_due() == 0
+    attempts = sorted(WebhookDelivery.objects.values_list("attempts", flat=True))
+    assert attempts == [0, 0, 1]
+    assert WebhookDelivery.objects.filter(status="pending").count() == 3
+
+
 def test_no_webhook_without_a_url(village_a):
     referral(case(village_a), service())
     assert not WebhookDelivery.objects.exists()
