@@ -600,7 +600,8 @@ def export(request):
 
 @login_required
 def provider_list(request):
-    """The directory of providers and their services, with capacity used (for case workers)."""
+    """The directory of providers and their services with capacity and eligibility (for case
+    workers choosing where to refer)."""
     _require(perms.can_work_cases(request.user) or perms.can_issue_letters(request.user))
     providers = selectors.provider_list(user=request.user).prefetch_related("services")
     return render(request, "referrals/provider_list.html", {"providers": providers})
