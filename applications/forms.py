@@ -150,6 +150,9 @@ class WithdrawForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 
+    def service_arguments(self) -> dict:
+        return {"reason": self.cleaned_data["reason"]}
+
 
 class VerifyForm(forms.Form):
     note = forms.CharField(
@@ -183,6 +186,13 @@ class FieldCheckForm(forms.Form):
     def __init__(self, *args, photo_required: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["photo"].required = photo_required
+
+
+class GroundCheckForm(FieldCheckForm):
+    """The ground check of an update proposal: the photo of the house is required."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, photo_required=True, **kwargs)
 
 
 class DeliberationForm(forms.Form):

@@ -1,6 +1,8 @@
 """Reads of the application flow, always scoped to the caller; the same selectors feed the
 HTML pages, the API and the exports."""
 
+import datetime as dt
+
 from django.db.models import Count, Min, QuerySet
 from django.urls import reverse
 from django.utils import timezone
@@ -8,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from core.choices import Role
 from core.permissions import has_role
-from core.scope import NOTHING
+from core.scope import NOTHING, within
 from dtks.models import Program, Region
 from dtks.nik import normalize_number
 
@@ -24,7 +26,6 @@ from .models import (
     UpdateProposal,
 )
 from .resident_texts import step_text
-from .workflow import APPLICATION_FLOW
 
 
 def application_list(*, user, filters: dict | None = None, request=None) -> QuerySet[Application]:
@@ -86,40 +87,6 @@ def application_steps(*, application: Application) -> list[dict]:
 
 def application_next_step(*, application: Application) -> str:
     return step_text(application.status)[1]
-
-
-def application_actions(*, application: Application, user) -> list[str]:
-    """Which action buttons the user gets on an application (only allowed transitions)."""
-    targets = APPLICATION_FLOW.allowed_targets(application.status)
-    actions = []
-    if perms.can_verify(user):
-        if (
-            ApplicationStatus.VERIFIED in targets
-            and application.status == ApplicationStatus.DELIBERATED
-        ):
-            actions += ["verify", "field_check"]
-        if ApplicationStatus.REJECTED in targets and application.status in (
-            ApplicationStatus.DELIBERATED,
-            ApplicationStatus.VERIFIED,
-        ):
-            actions.append("reject")
-        if (
-            application.assigned_to_id != user.pk
-            and application.status == ApplicationStatus.DELIBERATED
-        ):
-            actions.append("take")
-    if perms.can_intake(user) and ApplicationStatus.WITHDRAWN in targets:
-        actions.append("withdraw")
-    from referrals.permissions import can_work_cases
-
-    if (
-        application.household_id
-        and can_work_cases(user)
-        and not application.household.cases.filter(status="open").exists()
-    ):
-        # the needs a request shows (school, health, a house) are referred in a case
-        actions.append("open_case")
-    return actions
 
 
 def application_documents(*, user, application: Application) -> QuerySet[ApplicationDocument]:
@@ -252,6 +219,32 @@ def waiting_for_deliberation(*, user, village: Region) -> dict:
 
 
 # ---------------------------------------------------------------------------- batches
+def batch_overview(*, batch: Batch) -> dict:
+    """What a period list's page shows beside the list: how many verified applications wait
+    for it (while open), its applications per village and step, its background jobs."""
+    from core.models import Job
+
+    return {
+        "candidates": batch_candidates(batch).count() if batch.status == BatchStatus.OPEN else None,
+        "per_village": batch.applications.values("village__name", "status")
+        .order_by("village__name")
+        .annotate(total=Count("pk")),
+        "jobs": Job.objects.filter(task_kwargs__batch_id=batch.pk).order_by("-created_at")[:5],
+    }
+
+
+def proposal_variables(*, proposal: UpdateProposal) -> list[tuple[str, object]]:
+    """The proposed household values with the field names in words."""
+    from dtks.models import Household
+
+    labels = {
+        field.name: field.verbose_name
+        for field in Household._meta.get_fields()
+        if hasattr(field, "verbose_name")
+    }
+    return [(labels.get(key, key), value) for key, value in proposal.variables.items()]
+
+
 def batch_list(*, user) -> QuerySet[Batch]:
     if not perms.can_read(user):
         return Batch.objects.filter(NOTHING)
@@ -259,6 +252,19 @@ def batch_list(*, user) -> QuerySet[Batch]:
         Batch.objects.visible_to(user)
         .select_related("regency")
         .annotate(size=Count("applications"))
+    )
+
+
+def batch_candidates(batch: Batch):
+    """Verified applications of the list's regency up to its cut-off, not in a list yet."""
+    cutoff_end = timezone.make_aware(
+        dt.datetime.combine(batch.cutoff + dt.timedelta(days=1), dt.time.min)
+    )
+    return Application.objects.filter(
+        within("village__code", batch.regency_id),
+        status=ApplicationStatus.VERIFIED,
+        batch__isnull=True,
+        verified_at__lt=cutoff_end,
     )
 
 

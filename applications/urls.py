@@ -1,6 +1,9 @@
 from django.urls import path
 
+from silakso.steps import step_urls
+
 from . import views
+from .workflow import APPLICATION_FLOW, BATCH_FLOW, PROPOSAL_FLOW
 
 app_name = "applications"
 
@@ -21,11 +24,6 @@ urlpatterns = [
     path("baru/", views.intake_start, name="intake_start"),
     path("baru/<slug:program_code>/", views.intake, name="intake"),
     path("<int:pk>/", views.application_detail, name="application_detail"),
-    path("<int:pk>/verifikasi/", views.application_verify, name="application_verify"),
-    path("<int:pk>/ambil/", views.application_take, name="application_take"),
-    path("<int:pk>/tolak/", views.application_reject, name="application_reject"),
-    path("<int:pk>/tarik/", views.application_withdraw_staff, name="application_withdraw"),
-    path("<int:pk>/cek-lapangan/", views.application_field_check, name="application_field_check"),
     path("<int:pk>/dokumen/<int:document_pk>/", views.document_file, name="document_file"),
     path("cek-lapangan/<int:pk>/foto/", views.field_check_photo, name="field_check_photo"),
     path("musyawarah/", views.deliberation_create, name="deliberation_create"),
@@ -33,22 +31,16 @@ urlpatterns = [
     path("pembaruan/", views.proposal_list, name="proposal_list"),
     path("pembaruan/<int:pk>/", views.proposal_detail, name="proposal_detail"),
     path("pembaruan/<int:pk>/isi/", views.proposal_fill, name="proposal_fill"),
-    path(
-        "pembaruan/<int:pk>/cek-lapangan/",
-        views.proposal_ground_check,
-        name="proposal_ground_check",
-    ),
-    path("pembaruan/<int:pk>/verifikasi/", views.proposal_verify, name="proposal_verify"),
-    path("pembaruan/<int:pk>/tolak/", views.proposal_reject, name="proposal_reject"),
     path("periode/", views.batch_list, name="batch_list"),
     path("periode/<int:pk>/", views.batch_detail, name="batch_detail"),
-    path("periode/<int:pk>/finalisasi/", views.batch_finalise, name="batch_finalise"),
-    path("periode/<int:pk>/sahkan/", views.batch_ratify, name="batch_ratify"),
     path("periode/<int:pk>/lampiran.pdf", views.batch_annex, name="batch_annex"),
-    path("periode/<int:pk>/kirim/", views.batch_export, name="batch_export"),
     path("periode/<int:pk>/berkas/", views.batch_export_file, name="batch_export_file"),
     path("periode/<int:pk>/hasil/", views.batch_results, name="batch_results"),
     path("sanggahan/", views.objection_list, name="objection_list"),
     path("sanggahan/<int:pk>/", views.objection_detail, name="objection_detail"),
     path("sanggahan/<int:pk>/bukti/", views.objection_evidence, name="objection_evidence"),
+    # the step pages of each flow, from the declarations in workflow.py
+    *step_urls(APPLICATION_FLOW, views.application_action, prefix="<int:pk>/", name="application"),
+    *step_urls(PROPOSAL_FLOW, views.proposal_action, prefix="pembaruan/<int:pk>/", name="proposal"),
+    *step_urls(BATCH_FLOW, views.batch_action, prefix="periode/<int:pk>/", name="batch"),
 ]

@@ -8,44 +8,39 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 
-from core.choices import AuditAction, Role
-from core.services import audit_log
-from dtks.models import Household, Program, Region
-from dtks.services import HOUSEHOLD_FIELDS
+from core.choices import Role
+from dtks.models import Program, Region
 from silakso import ratelimit
-from silakso.exceptions import DomainError
-from silakso.forms import add_service_errors, run_form_service, run_service_action
+from silakso.exceptions import DomainError, NotFound
+from silakso.forms import add_service_errors, run_form_service
+from silakso.steps import step_view
+from silakso.tables import attachment_response
 
 from . import permissions as perms
 from . import selectors, services
-from .choices import BatchStatus, ObjectionStatus, ProposalKind, ProposalStatus
+from .choices import ObjectionStatus, ProposalKind, ProposalStatus
 from .filtersets import ApplicationFilterSet
 from .forms import (
     ApplicationForm,
     BatchForm,
     DeliberationForm,
-    FieldCheckForm,
     HeadForm,
     ObjectionAnswerForm,
     ObjectionForm,
     ProposalFillForm,
-    RatifyForm,
-    RejectForm,
     ResultsForm,
     TrackForm,
-    VerifyForm,
     WithdrawForm,
 )
-from .models import Application, ApplicationDocument, FieldCheck
+from .models import Application, UpdateProposal
 from .resident_texts import contact_text, step_text
-from .workflow import WITHDRAWABLE
+from .workflow import APPLICATION_FLOW, BATCH_FLOW, PROPOSAL_FLOW, WITHDRAWABLE
 
 TRACK_GRANT_MINUTES = 30
 
@@ -151,15 +146,8 @@ def track(request):
             form.add_error(None, _("Too many tries. Please try again in an hour."))
             status = 429
         else:
-            application = selectors.application_track(code=code, nik=form.cleaned_data["nik"])
-            audit_log(
-                actor=request.user,
-                action=AuditAction.LOOKUP,
-                object_type="applications.application",
-                object_id=str(application.pk) if application else "",
-                object_repr=code[:40],
-                region_code=application.village_id if application else None,
-                reason="track: {}".format("found" if application else "no match"),
+            application = services.application_lookup(
+                code=code, nik=form.cleaned_data["nik"], actor=request.user
             )
             if application is None:
                 form.add_error(
@@ -357,7 +345,7 @@ def intake(request, program_code):
 def _application_or_404(request, pk):
     try:
         return selectors.application_get(user=request.user, pk=pk)
-    except Exception as exc:
+    except (Application.DoesNotExist, ValueError) as exc:
         raise Http404 from exc
 
 
@@ -365,25 +353,20 @@ def _application_or_404(request, pk):
 def application_detail(request, pk):
     """One application: applicant (NIK masked), screening, documents, steps, allowed actions."""
     _require(perms.can_read(request.user))
-    application = _application_or_404(request, pk)
-    audit_log(
-        actor=request.user,
-        action=AuditAction.VIEW,
-        obj=application,
-        region_code=application.village_id,
-    )
+    application = _open(services.application_open, request, pk)
+    buttons = APPLICATION_FLOW.buttons(application, request.user)
     return render(
         request,
         "applications/application_detail.html",
         {
             "application": application,
-            "steps": application.status_changes.select_related("actor"),
+            "steps": application.status_changes.all(),
             "documents": selectors.application_documents(
                 user=request.user, application=application
             ),
             "checks": selectors.field_checks(user=request.user, application=application),
-            "actions": selectors.application_actions(application=application, user=request.user),
-            "verify_form": VerifyForm(),
+            "buttons": buttons,
+            "actions": [button["code"] for button in buttons],
             "proposal": getattr(application, "update_proposal", None),
             "objections": application.objections.all()
             if perms.can_read_objections(request.user)
@@ -392,138 +375,53 @@ def application_detail(request, pk):
     )
 
 
-@login_required
-@require_POST
-def application_verify(request, pk):
-    application = _application_or_404(request, pk)
-    form = VerifyForm(request.POST)
-    form.is_valid()
-    run_service_action(
-        request,
-        lambda: services.application_verify(
-            application=application, actor=request.user, note=form.cleaned_data.get("note", "")
-        ),
-        success=_("Verified. It goes into the next period list."),
-    )
-    return redirect("applications:application_detail", pk=pk)
+def _open(service, request, pk, **kwargs):
+    """An audited read; a miss (outside the caller's area) is 404."""
+    try:
+        return service(user=request.user, pk=pk, **kwargs)
+    except NotFound as exc:
+        raise Http404 from exc
 
 
-@login_required
-@require_POST
-def application_take(request, pk):
-    application = _application_or_404(request, pk)
-    run_service_action(
-        request,
-        lambda: services.application_take(application=application, actor=request.user),
-        success=_("The request is on your worklist."),
-    )
-    return redirect("applications:application_detail", pk=pk)
-
-
-@login_required
-def application_reject(request, pk):
-    application = _application_or_404(request, pk)
-    _require(perms.can_verify(request.user))
-    form = RejectForm(request.POST or None)
-    if run_form_service(
-        request,
-        form,
-        lambda data: services.application_reject(
-            application=application, actor=request.user, reason=data["reason"]
-        ),
-        success=_("Rejected. The resident is told the reason."),
-    ):
-        return redirect("applications:application_detail", pk=pk)
-    return _action_page(
-        request,
-        form,
-        application=application,
-        title=_("Reject request {code}").format(code=application.code),
-        submit=_("Reject"),
-    )
-
-
-@login_required
-def application_withdraw_staff(request, pk):
-    application = _application_or_404(request, pk)
-    _require(perms.can_intake(request.user))
-    form = WithdrawForm(request.POST or None)
-    if run_form_service(
-        request,
-        form,
-        lambda data: services.application_withdraw(
-            application=application, actor=request.user, reason=data["reason"]
-        ),
-        success=_("The request has been withdrawn."),
-    ):
-        return redirect("applications:application_detail", pk=pk)
-    return _action_page(
-        request,
-        form,
-        application=application,
-        title=_("Withdraw request {code} for the resident").format(code=application.code),
-        submit=_("Withdraw"),
-    )
-
-
-@login_required
-def application_field_check(request, pk):
-    """The verifier's optional visit: photo (GPS), what was found."""
-    application = _application_or_404(request, pk)
-    _require(perms.can_verify(request.user))
-    form = FieldCheckForm(request.POST or None, request.FILES or None)
-    if run_form_service(
-        request,
-        form,
-        lambda data: services.field_check_record(
-            application=application,
-            actor=request.user,
-            notes=data["notes"],
-            photo=data.get("photo"),
-            latitude=data.get("latitude"),
-            longitude=data.get("longitude"),
-        ),
-        success=_("Field check saved."),
-    ):
-        return redirect("applications:application_detail", pk=pk)
-    return _action_page(
-        request,
-        form,
-        application=application,
-        title=_("Field check for {code}").format(code=application.code),
-        submit=_("Save"),
-        field_visit=True,
-    )
+# Every one-form step of the three flows (verify, reject, withdraw, field check, ground check,
+# ratify...) is served by the shared step view from its declaration in workflow.py.
+application_action = step_view(
+    APPLICATION_FLOW,
+    fetch=selectors.application_get,
+    back=lambda application: (
+        reverse("applications:application_detail", args=[application.pk]),
+        application.code,
+    ),
+)
+proposal_action = step_view(
+    PROPOSAL_FLOW,
+    fetch=selectors.proposal_get,
+    back=lambda proposal: (
+        reverse("applications:proposal_detail", args=[proposal.pk]),
+        proposal.code,
+    ),
+)
+batch_action = step_view(
+    BATCH_FLOW,
+    fetch=selectors.batch_get,
+    back=lambda batch: (reverse("applications:batch_detail", args=[batch.pk]), batch.name),
+)
 
 
 @login_required
 def document_file(request, pk, document_pk):
     """An application's document, to staff in scope only; every opening is audited."""
     application = _application_or_404(request, pk)
-    document = get_object_or_404(
-        ApplicationDocument.objects.visible_to(request.user).filter(application=application),
-        pk=document_pk,
+    document = _open(
+        services.application_document_open, request, document_pk, application=application
     )
-    audit_log(
-        actor=request.user,
-        action=AuditAction.VIEW_SENSITIVE,
-        obj=document,
-        region_code=application.village_id,
-        object_repr=application.code,
-    )
-    return FileResponse(document.file.open("rb"), content_type=document.content_type)
+    return attachment_response(document.file, content_type=document.content_type)
 
 
 @login_required
 def field_check_photo(request, pk):
-    check = get_object_or_404(FieldCheck.objects.visible_to(request.user).exclude(photo=""), pk=pk)
-    audit_log(
-        actor=request.user,
-        action=AuditAction.VIEW_SENSITIVE,
-        obj=check,
-        region_code=check.village_id,
-    )
-    return FileResponse(check.photo.open("rb"), content_type="image/jpeg")
+    check = _open(services.field_check_photo_open, request, pk)
+    return attachment_response(check.photo, content_type="image/jpeg")
 
 
 # ============================================================================ deliberation
@@ -571,14 +469,8 @@ def deliberation_create(request):
 
 @login_required
 def deliberation_document(request, pk):
-    deliberation = get_object_or_404(selectors.deliberation_list(user=request.user), pk=pk)
-    audit_log(
-        actor=request.user,
-        action=AuditAction.VIEW,
-        obj=deliberation,
-        region_code=deliberation.village_id,
-    )
-    return FileResponse(deliberation.document.open("rb"), content_type=deliberation.document_type)
+    deliberation = _open(services.deliberation_open, request, pk)
+    return attachment_response(deliberation.document, content_type=deliberation.document_type)
 
 
 # ============================================================================ update proposals
@@ -597,28 +489,23 @@ def proposal_list(request):
 def _proposal_or_404(request, pk):
     try:
         return selectors.proposal_get(user=request.user, pk=pk)
-    except Exception as exc:
+    except (UpdateProposal.DoesNotExist, ValueError) as exc:
         raise Http404 from exc
 
 
 @login_required
 def proposal_detail(request, pk):
     _require(perms.can_read(request.user))
-    proposal = _proposal_or_404(request, pk)
-    audit_log(
-        actor=request.user, action=AuditAction.VIEW, obj=proposal, region_code=proposal.village_id
-    )
-    labels = {name: Household._meta.get_field(name).verbose_name for name in HOUSEHOLD_FIELDS}
+    proposal = _open(services.proposal_open, request, pk)
     return render(
         request,
         "applications/proposal_detail.html",
         {
             "proposal": proposal,
-            "variables": [(labels.get(k, k), v) for k, v in proposal.variables.items()],
+            "variables": selectors.proposal_variables(proposal=proposal),
             "steps": proposal.status_changes.select_related("actor"),
             "checks": selectors.field_checks(user=request.user, proposal=proposal),
-            "can_field": perms.can_field(request.user),
-            "can_verify": perms.can_verify(request.user),
+            "buttons": PROPOSAL_FLOW.buttons(proposal, request.user),
         },
     )
 
@@ -675,71 +562,6 @@ def proposal_fill(request, pk):
     )
 
 
-@login_required
-def proposal_ground_check(request, pk):
-    _require(perms.can_field(request.user))
-    proposal = _proposal_or_404(request, pk)
-    form = FieldCheckForm(request.POST or None, request.FILES or None, photo_required=True)
-    if run_form_service(
-        request,
-        form,
-        lambda data: services.proposal_ground_check(
-            proposal=proposal,
-            actor=request.user,
-            notes=data["notes"],
-            photo=data["photo"],
-            latitude=data.get("latitude"),
-            longitude=data.get("longitude"),
-        ),
-        success=_("Ground check saved. The village deliberation decides next."),
-    ):
-        return redirect("applications:proposal_detail", pk=pk)
-    return _action_page(
-        request,
-        form,
-        proposal=proposal,
-        title=_("Ground check of {name}").format(name=proposal.name),
-        submit=_("Save"),
-        field_visit=True,
-    )
-
-
-@login_required
-@require_POST
-def proposal_verify(request, pk):
-    proposal = _proposal_or_404(request, pk)
-    run_service_action(
-        request,
-        lambda: services.proposal_verify(
-            proposal=proposal, actor=request.user, note=request.POST.get("note", "")
-        ),
-        success=_("Verified and applied to the registry."),
-    )
-    return redirect("applications:proposal_detail", pk=pk)
-
-
-@login_required
-def proposal_reject(request, pk):
-    proposal = _proposal_or_404(request, pk)
-    form = RejectForm(request.POST or None)
-    if run_form_service(
-        request,
-        form,
-        lambda data: services.proposal_reject(
-            proposal=proposal, actor=request.user, reason=data["reason"]
-        ),
-        success=_("The proposal is stopped."),
-    ):
-        return redirect("applications:proposal_detail", pk=pk)
-    return _action_page(
-        request,
-        form,
-        proposal=proposal,
-        title=_("Stop update proposal {code}").format(code=proposal.code),
-        submit=_("Stop"),
-    )
-
-
 # ============================================================================ period lists
 @login_required
 def batch_list(request):
@@ -785,107 +607,32 @@ def _batch_or_404(request, pk):
 def batch_detail(request, pk):
     _require(perms.can_read(request.user))
     batch = _batch_or_404(request, pk)
-    candidates = (
-        services.batch_candidates(batch).count() if batch.status == BatchStatus.OPEN else None
-    )
-    from core.models import Job
-
-    jobs = Job.objects.filter(task_kwargs__batch_id=batch.pk).order_by("-created_at")[:5]
     return render(
         request,
         "applications/batch_detail.html",
         {
+            **selectors.batch_overview(batch=batch),
             "batch": batch,
-            "candidates": candidates,
-            "per_village": batch.applications.values("village__name", "status")
-            .order_by("village__name")
-            .annotate(total=Count("pk")),
+            "buttons": BATCH_FLOW.buttons(batch, request.user),
             "can_manage": perms.can_manage_batches(request.user),
-            "can_ratify": perms.can_ratify(request.user),
-            "ratify_form": RatifyForm(initial={"date": timezone.localdate()}),
-            "results_form": ResultsForm(),
-            "jobs": jobs,
         },
     )
 
 
 @login_required
-@require_POST
-def batch_finalise(request, pk):
-    batch = _batch_or_404(request, pk)
-    run_service_action(
-        request,
-        lambda: services.batch_finalise(batch=batch, actor=request.user),
-        success=_("The list is finalised and waits for the regent's ratification."),
-    )
-    return redirect("applications:batch_detail", pk=pk)
-
-
-@login_required
-def batch_ratify(request, pk):
-    batch = _batch_or_404(request, pk)
-    _require(perms.can_ratify(request.user))
-    form = RatifyForm(request.POST or None)
-    if run_form_service(
-        request,
-        form,
-        lambda data: services.batch_ratify(
-            batch=batch, actor=request.user, number=data["number"], date=data["date"]
-        ),
-        success=_("Ratified. The annex (PDF) is being prepared."),
-    ):
-        return redirect("applications:batch_detail", pk=pk)
-    return _action_page(
-        request,
-        form,
-        batch=batch,
-        title=_("Ratify {name}").format(name=batch.name),
-        submit=_("Ratify"),
-    )
-
-
-@login_required
 def batch_annex(request, pk):
-    batch = _batch_or_404(request, pk)
-    if not batch.annex:
-        raise Http404
-    audit_log(
-        actor=request.user, action=AuditAction.EXPORT, obj=batch, region_code=batch.regency_id
+    batch = _open(services.batch_file_open, request, pk, which="annex")
+    return attachment_response(
+        batch.annex, content_type="application/pdf", filename="lampiran-{}.pdf".format(batch.pk)
     )
-    return FileResponse(
-        batch.annex.open("rb"),
-        content_type="application/pdf",
-        as_attachment=True,
-        filename="lampiran-{}.pdf".format(batch.pk),
-    )
-
-
-@login_required
-@require_POST
-def batch_export(request, pk):
-    batch = _batch_or_404(request, pk)
-    job = run_service_action(
-        request, lambda: services.batch_export_start(batch=batch, actor=request.user)
-    )
-    if job is None:
-        return redirect("applications:batch_detail", pk=pk)
-    return redirect("core:job_detail", pk=job.pk)
 
 
 @login_required
 def batch_export_file(request, pk):
-    batch = _batch_or_404(request, pk)
     _require(perms.can_manage_batches(request.user))
-    if not batch.export_file:
-        raise Http404
-    audit_log(
-        actor=request.user, action=AuditAction.EXPORT, obj=batch, region_code=batch.regency_id
-    )
-    return FileResponse(
-        batch.export_file.open("rb"),
-        content_type="text/csv",
-        as_attachment=True,
-        filename="usulan-{}.csv".format(batch.pk),
+    batch = _open(services.batch_file_open, request, pk, which="export_file")
+    return attachment_response(
+        batch.export_file, content_type="text/csv", filename="usulan-{}.csv".format(batch.pk)
     )
 
 
@@ -935,13 +682,7 @@ def objection_list(request):
 @login_required
 def objection_detail(request, pk):
     _require(perms.can_read_objections(request.user))
-    objection = get_object_or_404(selectors.objection_list(user=request.user), pk=pk)
-    audit_log(
-        actor=request.user,
-        action=AuditAction.VIEW_SENSITIVE,
-        obj=objection,
-        region_code=objection.village_id,
-    )
+    objection = _open(services.objection_open, request, pk)
     candidates = selectors.application_list(user=request.user).filter(village=objection.village)
     form = ObjectionAnswerForm(
         request.POST or None,
@@ -971,7 +712,5 @@ def objection_detail(request, pk):
 
 @login_required
 def objection_evidence(request, pk):
-    objection = get_object_or_404(
-        selectors.objection_list(user=request.user).exclude(evidence=""), pk=pk
-    )
-    return FileResponse(objection.evidence.open("rb"), content_type=objection.evidence_type)
+    objection = _open(services.objection_open, request, pk, evidence=True)
+    return attachment_response(objection.evidence, content_type=objection.evidence_type)

@@ -154,3 +154,10 @@ class ProgramForm(forms.Form):
     def __init__(self, *args, programs, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["program"].queryset = programs
+
+    @classmethod
+    def for_step(cls, *, obj, user, data=None, files=None):
+        """The programs offered where the complaint is about."""
+        from dtks.models import Program
+
+        return cls(data, programs=Program.objects.active().available_in(obj.village_id))

@@ -18,8 +18,8 @@ from silakso.tables import local_minute
 from . import permissions as perms
 from .choices import ComplaintCategory, ComplaintChannel, ComplaintStatus, Rating
 from .models import Complaint, ComplaintAttachment
-from .services import secret_matches, step_text
-from .workflow import COMPLAINT_FLOW
+from .resident_texts import step_text
+from .tracking import secret_matches
 
 C = ComplaintStatus
 
@@ -57,7 +57,7 @@ def complaint_track(*, code: str, nik: str = "", secret: str = "") -> Complaint 
     nik = normalize_number(nik or "")
     if nik and complaint.complainant_nik and nik == complaint.complainant_nik:
         return complaint
-    if secret and secret_matches(complaint, secret):
+    if secret and secret_matches(complaint.secret_hash, secret):
         return complaint
     return None
 
@@ -80,31 +80,6 @@ def complaint_steps(*, complaint: Complaint) -> list[dict]:
         }
         for change in complaint.status_changes.all()
     ]
-
-
-def complaint_actions(*, complaint: Complaint, user) -> list[str]:
-    """The buttons this user gets: only steps the table allows and the role may take."""
-    targets = COMPLAINT_FLOW.allowed_targets(complaint.status)
-    status = complaint.status
-    actions = []
-    village = has_role(user, *perms.VILLAGE)
-    if status == C.RECEIVED and village:
-        actions += ["forward", "resolve"]
-    if status == C.FORWARDED and has_role(user, *perms.SUPERVISORS):
-        actions += ["approve", "return"]
-    if status == C.IN_REVIEW and has_role(user, *perms.FRONT_OFFICE):
-        actions += ["review", "resolve"]
-        if complaint.update_proposal_id is None and complaint.complainant_nik:
-            actions.append("update_proposal")
-    if status == C.IN_FOLLOW_UP and has_role(user, *perms.BACK_OFFICE):
-        actions += ["link_program", "resolve"]
-        if complaint.household_id and not complaint.cases.filter(status="open").exists():
-            actions.append("open_case")
-    if C.CLOSED in targets and (village or has_role(user, *perms.DINSOS)):
-        actions.append("close")
-    if status != C.CLOSED and has_role(user, *perms.DINSOS) and complaint.assigned_to_id != user.pk:
-        actions.append("take")
-    return actions
 
 
 def attachments(*, user, complaint: Complaint) -> QuerySet[ComplaintAttachment]:

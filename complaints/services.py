@@ -3,10 +3,7 @@ checks role and scope, follows the transition table, sets the step's SLA deadlin
 status row and an audit event, and queues the resident's message in the database outbox."""
 
 import datetime as dt
-import hashlib
-import secrets
 from collections.abc import Iterable, Mapping
-from functools import partial
 from typing import Any
 
 from django.conf import settings
@@ -18,13 +15,21 @@ from django.utils.translation import gettext as _
 
 from core.choices import AuditAction, NotificationChannel, Role
 from core.models import User
-from core.scope import assert_in_scope, region_in_scope
-from core.services import audit_log, notification_queue, notify_user, status_transition
+from core.scope import assert_in_scope
+from core.services import (
+    audit_log,
+    notification_queue,
+    notify_user,
+    object_lock,
+    open_audited,
+    status_transition,
+)
 from core.uploads import process_upload
 from dtks.choices import IndividualStatus
 from dtks.models import Individual, Program, Region
 from dtks.nik import check_nik, normalize_number
-from silakso.exceptions import DomainError, PermissionDenied, require
+from silakso.codes import save_with_code
+from silakso.exceptions import DomainError, InvalidTransition, NotFound, require
 from silakso.validation import required_text
 
 from . import permissions as perms
@@ -34,9 +39,10 @@ from .models import (
     Complaint,
     ComplaintAttachment,
     ComplaintEscalation,
-    ComplaintStatusChange,
     SlaRule,
 )
+from .resident_texts import step_text
+from .tracking import hash_secret, new_secret
 from .workflow import COMPLAINT_FLOW, ESCALATE_TO
 
 MAX_DESCRIPTION = 4000
@@ -54,13 +60,6 @@ C = ComplaintStatus
 
 
 # ============================================================================ shared steps
-def _assert_in_scope(actor, complaint: Complaint) -> None:
-    if not region_in_scope(actor, complaint.village_id):
-        raise PermissionDenied(_("This is outside the area you work in."))
-    if complaint.is_restricted and not (actor.is_installation_wide or actor.role in perms.DINSOS):
-        raise PermissionDenied(_("This is outside the area you work in."))
-
-
 def sla_hours(category: str, status: str) -> int:
     """Hours allowed for a step of a category (the administrator's setting, else the default)."""
     rule = SlaRule.objects.filter(category=category, status=status).values_list("hours", flat=True)
@@ -76,26 +75,6 @@ def _due(category: str, status: str) -> dt.datetime | None:
 
 def tracking_url() -> str:
     return settings.SILAKSO_PUBLIC_URL.rstrip("/") + reverse("complaints:track")
-
-
-STEP_TEXTS = {
-    C.RECEIVED: lambda: _(
-        "We have received your complaint. The village (Puskesos) looks at it first."
-    ),
-    C.FORWARDED: lambda: _("The village forwarded your complaint to the district supervisor."),
-    C.IN_REVIEW: lambda: _("The social agency (Dinsos) is reviewing your complaint."),
-    C.IN_FOLLOW_UP: lambda: _(
-        "The social agency is following it up with the program or service that can help."
-    ),
-    C.RESOLVED: lambda: _("Your complaint has been handled."),
-    C.CLOSED: lambda: _(
-        "Your complaint is closed. Please tell us how it went: rate the service from 1 to 4."
-    ),
-}
-
-
-def step_text(status: str) -> str:
-    return str(STEP_TEXTS[status]())
 
 
 def _notify(complaint: Complaint, status: str, note: str = "") -> None:
@@ -138,27 +117,22 @@ def _move(
         complaint,
         target,
         flow=COMPLAINT_FLOW,
-        history=partial(ComplaintStatusChange.objects.create, complaint=complaint),
         actor=actor,
         note=note,
         fields=(*fields, "due_at"),
-        region_code=complaint.village_id,
     )
     _notify(complaint, target, resident_note)
     return complaint
 
 
-def _lock(complaint: Complaint) -> Complaint:
-    return Complaint.objects.select_for_update(of=("self",)).get(pk=complaint.pk)
+def _lock(complaint: Complaint, actor, *, system: bool = False) -> Complaint:
+    """The complaint, locked, through the actor's scope (misuse reports: Dinsos only)."""
+    return object_lock(Complaint, complaint.pk, actor=actor, system=system)
 
 
-def _new_code() -> str:
-    body = "".join(secrets.choice(CODE_ALPHABET) for _ in range(8))
-    return "P-{}-{}".format(body[:4], body[4:])
-
-
-def _hash_secret(secret: str) -> str:
-    return hashlib.sha256(("silakso-complaint:" + secret.strip().upper()).encode()).hexdigest()
+def notify_step(complaint: Complaint, status: str, note: str = "") -> None:
+    """What the complainant is told after a step declared without a service of its own."""
+    _notify(complaint, status, note)
 
 
 # ============================================================================ intake
@@ -237,7 +211,7 @@ def complaint_submit(
         else None
     )
     restricted = category == ComplaintCategory.MISUSE
-    secret = secrets.token_hex(4).upper() if anonymous else None
+    secret = new_secret() if anonymous else None
     complaint = Complaint(
         category=category,
         membership_related=bool(membership_related),
@@ -248,7 +222,7 @@ def complaint_submit(
         phone=phone,
         email=str(complainant.get("email") or "").strip()[:254],
         anonymous=anonymous,
-        secret_hash=_hash_secret(secret) if secret else "",
+        secret_hash=hash_secret(secret) if secret else "",
         # a complaint about one's own registry data belongs to the household's village
         village=person.household.village if person is not None and not restricted else village,
         household=person.household if person is not None else None,
@@ -257,32 +231,34 @@ def complaint_submit(
         resident=actor if actor is not None and actor.is_authenticated and not staff else None,
         entered_by=actor if staff else None,
         submission_key=submission_key or None,
+        status="",
         status_changed_at=timezone.now(),
         due_at=_due(category, C.RECEIVED),
     )
-    for _attempt in range(5):
-        complaint.code = _new_code()
-        try:
-            with transaction.atomic():
-                complaint.full_clean(exclude=["submission_key"])
-                complaint.save()
-            break
-        except IntegrityError:
-            if submission_key and Complaint.objects.filter(submission_key=submission_key).exists():
-                return Complaint.objects.get(submission_key=submission_key), None
-            continue
+    complaint.full_clean(exclude=["code", "submission_key", "status"])
+    COMPLAINT_FLOW.authorize("receive", complaint, actor, system=not staff)
+    try:
+        save_with_code(
+            complaint,
+            prefix="P",
+            save=lambda: status_transition(
+                complaint,
+                C.RECEIVED,
+                flow=COMPLAINT_FLOW,
+                actor=actor,
+                note=str(ComplaintChannel(channel).label),
+            ),
+        )
+    except IntegrityError:
+        if submission_key and Complaint.objects.filter(submission_key=submission_key).exists():
+            return Complaint.objects.get(submission_key=submission_key), None
+        raise
     for upload in processed:
         attachment = ComplaintAttachment(
             complaint=complaint, content_type=upload.content_type, size=upload.content.size
         )
         attachment.file.save(upload.name, upload.content, save=False)
         attachment.save()
-    ComplaintStatusChange.objects.create(
-        complaint=complaint,
-        to_status=C.RECEIVED,
-        actor=actor if actor is not None and actor.is_authenticated else None,
-        note=ComplaintChannel(channel).label,
-    )
     audit_log(
         actor=actor,
         action=AuditAction.CREATE,
@@ -293,6 +269,7 @@ def complaint_submit(
     _notify(complaint, C.RECEIVED)
     if restricted:
         # misuse reports never wait at the village they are about
+        COMPLAINT_FLOW.authorize("restrict", complaint, None, system=True)
         _move(complaint, C.IN_REVIEW, actor=None, note=_("Restricted queue (misuse report)."))
     return complaint, secret
 
@@ -301,20 +278,16 @@ def complaint_submit(
 @transaction.atomic
 def complaint_forward(*, complaint: Complaint, actor, note: str = "") -> Complaint:
     """The village cannot solve it: forward to the district supervisor."""
-    require(perms.has_role(actor, *perms.VILLAGE), _("The village forwards complaints."))
-    complaint = _lock(complaint)
-    _assert_in_scope(actor, complaint)
+    complaint = _lock(complaint, actor)
+    COMPLAINT_FLOW.authorize("forward", complaint, actor)
     return _move(complaint, C.FORWARDED, actor=actor, note=(note or "").strip()[:2000])
 
 
 @transaction.atomic
 def complaint_supervise(*, complaint: Complaint, actor, approve: bool, note: str = "") -> Complaint:
     """The district supervisor approves it on to Dinsos, or returns it to the village."""
-    require(
-        perms.has_role(actor, *perms.SUPERVISORS), _("Only the district supervisor decides here.")
-    )
-    complaint = _lock(complaint)
-    _assert_in_scope(actor, complaint)
+    complaint = _lock(complaint, actor)
+    COMPLAINT_FLOW.authorize("approve" if approve else "return", complaint, actor)
     if approve:
         return _move(complaint, C.IN_REVIEW, actor=actor, note=(note or "").strip()[:2000])
     note = required_text(note, "note", message=_("Tell the village why it comes back."))
@@ -327,11 +300,8 @@ def complaint_review(
 ) -> Complaint:
     """Front office review and analysis; the registry check is recorded with it. Hand over to
     the back office (or resolve directly with complaint_resolve)."""
-    require(perms.has_role(actor, *perms.FRONT_OFFICE), _("The front office reviews complaints."))
-    complaint = _lock(complaint)
-    _assert_in_scope(actor, complaint)
-    if complaint.status != C.IN_REVIEW:
-        COMPLAINT_FLOW.assert_transition(complaint.status, C.IN_FOLLOW_UP)
+    complaint = _lock(complaint, actor)
+    COMPLAINT_FLOW.authorize("review", complaint, actor)
     complaint.analysis = required_text(analysis, "analysis", maximum=4000)
     complaint.in_registry = complaint.household_id is not None
     fields = ["analysis", "in_registry"]
@@ -346,20 +316,16 @@ def complaint_open_update_proposal(*, complaint: Complaint, actor):
     """One action: the household is not (correctly) in the registry, so an update proposal
     opens in the applications app, linked to this complaint."""
     from applications.choices import ProposalKind
-    from applications.services import proposal_open
+    from applications.services import proposal_create
 
-    require(
-        perms.has_role(actor, *perms.FRONT_OFFICE), _("The front office opens update proposals.")
-    )
-    complaint = _lock(complaint)
-    _assert_in_scope(actor, complaint)
-    if complaint.status not in (C.IN_REVIEW, C.IN_FOLLOW_UP):
-        raise DomainError(_("Open the data update while the complaint is being reviewed."))
-    if complaint.update_proposal_id is not None:
-        raise DomainError(_("A data update is already open for this complaint."))
+    complaint = _lock(complaint, actor)
     if not complaint.complainant_nik:
         raise ValidationError({"nik": _("The complaint has no NIK to propose.")})
-    proposal = proposal_open(
+    try:
+        COMPLAINT_FLOW.authorize("update_proposal", complaint, actor)
+    except InvalidTransition as exc:
+        raise DomainError(_("Open the data update while the complaint is being reviewed.")) from exc
+    proposal = proposal_create(
         kind=ProposalKind.CORRECTION if complaint.household_id else ProposalKind.NEW_HOUSEHOLD,
         village=complaint.village,
         household=complaint.household,
@@ -384,11 +350,11 @@ def complaint_open_update_proposal(*, complaint: Complaint, actor):
 @transaction.atomic
 def complaint_link_program(*, complaint: Complaint, actor, program: Program) -> Complaint:
     """The back office links the complaint to the program that will handle it."""
-    require(perms.has_role(actor, *perms.BACK_OFFICE), _("The back office links programs."))
-    complaint = _lock(complaint)
-    _assert_in_scope(actor, complaint)
-    if complaint.status != C.IN_FOLLOW_UP:
-        raise DomainError(_("Link a program while the complaint is followed up."))
+    complaint = _lock(complaint, actor)
+    try:
+        COMPLAINT_FLOW.authorize("link_program", complaint, actor)
+    except InvalidTransition as exc:
+        raise DomainError(_("Link a program while the complaint is followed up.")) from exc
     complaint.program = program
     complaint.save(update_fields=["program", "updated_at"])
     audit_log(
@@ -401,29 +367,13 @@ def complaint_link_program(*, complaint: Complaint, actor, program: Program) -> 
     return complaint
 
 
-def _may_resolve(actor, status: str) -> bool:
-    if status == C.RECEIVED:
-        return perms.has_role(actor, *perms.VILLAGE)
-    if status == C.IN_REVIEW:
-        return perms.has_role(actor, *perms.FRONT_OFFICE)
-    if status == C.IN_FOLLOW_UP:
-        return perms.has_role(actor, *perms.BACK_OFFICE)
-    return False
-
-
 @transaction.atomic
 def complaint_resolve(
     *, complaint: Complaint, actor, resolution: str, resolved_by_kind: str
 ) -> Complaint:
     """Record what was done: at the village, by the front office, or by the back office."""
-    complaint = _lock(complaint)
-    require(
-        _may_resolve(actor, complaint.status)
-        or not COMPLAINT_FLOW.can(complaint.status, C.RESOLVED),
-        _("Your role does not resolve complaints at this step."),
-    )
-    _assert_in_scope(actor, complaint)
-    COMPLAINT_FLOW.assert_transition(complaint.status, C.RESOLVED)
+    complaint = _lock(complaint, actor)
+    COMPLAINT_FLOW.authorize("resolve", complaint, actor)
     if resolved_by_kind not in ResolvedBy.values:
         raise ValidationError({"resolved_by_kind": _("Choose who solved it.")})
     complaint.resolution = required_text(resolution, "resolution", maximum=4000)
@@ -443,12 +393,8 @@ def complaint_resolve(
 @transaction.atomic
 def complaint_close(*, complaint: Complaint, actor, told_via: str) -> Complaint:
     """Close once the resident has been told (how is recorded); they are asked for a rating."""
-    complaint = _lock(complaint)
-    require(
-        perms.can_read(actor) and actor.role != Role.API_CLIENT,
-        _("Your role does not close complaints."),
-    )
-    _assert_in_scope(actor, complaint)
+    complaint = _lock(complaint, actor)
+    COMPLAINT_FLOW.authorize("close", complaint, actor)
     if told_via not in ToldVia.values:
         raise ValidationError({"told_via": _("Say how the resident was told.")})
     complaint.told_via = told_via
@@ -465,11 +411,11 @@ def complaint_close(*, complaint: Complaint, actor, told_via: str) -> Complaint:
 @transaction.atomic
 def complaint_take(*, complaint: Complaint, actor) -> Complaint:
     """A Dinsos officer takes charge (for a misuse report: the only one who sees the reporter)."""
-    require(perms.has_role(actor, *perms.DINSOS), _("Only Dinsos officers take complaints."))
-    complaint = _lock(complaint)
-    _assert_in_scope(actor, complaint)
-    if complaint.status == C.CLOSED:
-        raise DomainError(_("This complaint is closed."))
+    complaint = _lock(complaint, actor)
+    try:
+        COMPLAINT_FLOW.authorize("take", complaint, actor)
+    except InvalidTransition as exc:
+        raise DomainError(_("This complaint is closed.")) from exc
     complaint.assigned_to = actor
     complaint.save(update_fields=["assigned_to", "updated_at"])
     audit_log(
@@ -487,7 +433,7 @@ def complaint_rate(
     *, complaint: Complaint, rating: int, comment: str = "", actor=None
 ) -> Complaint:
     """The resident rates the closed complaint on the IKM scale, once."""
-    complaint = _lock(complaint)
+    complaint = _lock(complaint, actor, system=True)
     if complaint.status != C.CLOSED:
         raise DomainError(_("A complaint can be rated once it is closed."), code="not_closed")
     if complaint.rated_at is not None:
@@ -605,7 +551,77 @@ def sla_rule_save(*, rule: SlaRule, actor) -> SlaRule:
     return rule
 
 
-def secret_matches(complaint: Complaint, secret: str) -> bool:
-    return bool(complaint.secret_hash) and secrets.compare_digest(
-        complaint.secret_hash, _hash_secret(secret or "")
+# ============================================================================ audited reads
+def complaint_open(*, user, pk) -> Complaint:
+    """One complaint of the caller's reach, audited; for a misuse report the reporter is
+    blanked on the returned object unless the caller is the officer in charge (and that read
+    is a sensitive one). ``complaint.show_reporter`` tells the page and the API which it is."""
+    from .selectors import complaint_list, reporter_visible
+
+    queryset = complaint_list(user=user).prefetch_related("status_changes__actor")
+    try:
+        complaint = queryset.get(pk=pk)
+    except (Complaint.DoesNotExist, ValueError, TypeError) as exc:
+        raise NotFound(_("Not found.")) from exc
+    show = reporter_visible(complaint=complaint, user=user)
+    audit_log(
+        actor=user,
+        action=AuditAction.VIEW_SENSITIVE if show and complaint.is_restricted else AuditAction.VIEW,
+        obj=complaint,
+        region_code=complaint.village_id,
+    )
+    return mask_reporter(complaint, show=show)
+
+
+def mask_reporter(complaint: Complaint, *, show: bool) -> Complaint:
+    """Blank who sent a misuse report on this (never saved) object unless ``show``."""
+    complaint.show_reporter = show
+    if not show:
+        complaint.complainant_nik = ""
+        complaint.complainant_name = ""
+        complaint.phone = ""
+        complaint.email = ""
+    return complaint
+
+
+def complaint_attachment_open(*, user, complaint: Complaint, pk) -> ComplaintAttachment:
+    """A photo or PDF sent with a complaint: a sensitive read."""
+    from .selectors import attachments
+
+    return open_audited(
+        attachments(user=user, complaint=complaint),
+        pk,
+        user=user,
+        region="complaint.village_id",
+        sensitive=True,
+        describe=lambda attachment: attachment.complaint.code,
+    )
+
+
+def complaint_lookup(*, code: str, nik: str, secret: str, actor) -> Complaint | None:
+    """The public lookup (code + NIK, or code + secret word), audited whether it matched."""
+    from .selectors import complaint_track
+
+    complaint = complaint_track(code=code, nik=nik, secret=secret)
+    audit_log(
+        actor=actor,
+        action=AuditAction.LOOKUP,
+        object_type="complaints.complaint",
+        object_id=str(complaint.pk) if complaint else "",
+        object_repr=(code or "")[:40],
+        region_code=complaint.village_id if complaint else None,
+        reason="track: {}".format("found" if complaint else "no match"),
+    )
+    return complaint
+
+
+def complaint_export_audit(*, actor, filters: Mapping) -> None:
+    """Every export of the complaint statistics is in the audit trail, with its filters."""
+    audit_log(
+        actor=actor,
+        action=AuditAction.EXPORT,
+        object_type="complaints.complaint",
+        object_repr="complaints export",
+        region_code=actor.scope_code,
+        changes={"filters": [None, dict(filters)]},
     )

@@ -8,36 +8,32 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from applications.selectors import villages_for_residents
-from core.choices import AuditAction
-from core.services import audit_log
-from dtks.models import Program, Region
+from dtks.models import Region
 from silakso import ratelimit
+from silakso.exceptions import NotFound
 from silakso.forms import run_form_service, run_service_action
-from silakso.tables import date_param, table_response
+from silakso.steps import step_view
+from silakso.tables import attachment_response, date_param, table_response
 
 from . import permissions as perms
 from . import selectors, services
 from .filtersets import ComplaintFilterSet
 from .forms import (
-    CloseForm,
     ComplaintForm,
-    NoteForm,
-    ProgramForm,
     RatingForm,
-    ResolveForm,
-    ReturnForm,
-    ReviewForm,
     TrackForm,
 )
 from .models import Complaint
+from .workflow import COMPLAINT_FLOW
 
 GRANT_MINUTES = 30
 
@@ -117,17 +113,11 @@ def track(request):
             form.add_error(None, _("Too many tries. Please try again in an hour."))
             status_code = 429
         else:
-            complaint = selectors.complaint_track(
-                code=code, nik=form.cleaned_data["nik"], secret=form.cleaned_data["secret"]
-            )
-            audit_log(
+            complaint = services.complaint_lookup(
+                code=code,
+                nik=form.cleaned_data["nik"],
+                secret=form.cleaned_data["secret"],
                 actor=request.user,
-                action=AuditAction.LOOKUP,
-                object_type="complaints.complaint",
-                object_id=str(complaint.pk) if complaint else "",
-                object_repr=code[:40],
-                region_code=complaint.village_id if complaint else None,
-                reason="track: {}".format("found" if complaint else "no match"),
             )
             if complaint is None:
                 form.add_error(None, _("No complaint found for this code. Check what you typed."))
@@ -244,157 +234,54 @@ def _complaint_or_404(request, pk):
 @login_required
 def complaint_detail(request, pk):
     _require(perms.can_read(request.user))
-    complaint = _complaint_or_404(request, pk)
-    show_reporter = selectors.reporter_visible(complaint=complaint, user=request.user)
-    audit_log(
-        actor=request.user,
-        action=AuditAction.VIEW_SENSITIVE
-        if show_reporter and complaint.is_restricted
-        else AuditAction.VIEW,
-        obj=complaint,
-        region_code=complaint.village_id,
-    )
+    try:
+        complaint = services.complaint_open(user=request.user, pk=pk)
+    except NotFound as exc:
+        raise Http404 from exc
+    buttons = COMPLAINT_FLOW.buttons(complaint, request.user)
     return render(
         request,
         "complaints/complaint_detail.html",
         {
             "complaint": complaint,
-            "show_reporter": show_reporter,
-            "steps": complaint.status_changes.select_related("actor"),
+            "show_reporter": complaint.show_reporter,
+            "steps": complaint.status_changes.all(),
             "escalations": complaint.escalations.all(),
             "attachments": selectors.attachments(user=request.user, complaint=complaint),
-            "actions": selectors.complaint_actions(complaint=complaint, user=request.user),
+            "buttons": buttons,
+            "actions": [button["code"] for button in buttons],
             "now": timezone.now(),
         },
     )
 
 
-# One table for the steps an officer takes on a complaint: the page's form, the service call,
-# the title and button, and the confirmation.
-ACTIONS = {
-    "teruskan": (
-        NoteForm,
-        lambda complaint, user, data: services.complaint_forward(
-            complaint=complaint, actor=user, note=data["note"]
-        ),
-        gettext_lazy("Forward to the district supervisor"),
-        gettext_lazy("The complaint is forwarded."),
+# Every step an officer takes on a complaint (forward, approve, return, review, resolve,
+# close, link a program, take, open a data update) is served from its declaration.
+complaint_action = step_view(
+    COMPLAINT_FLOW,
+    fetch=selectors.complaint_get,
+    back=lambda complaint: (
+        reverse("complaints:complaint_detail", args=[complaint.pk]),
+        complaint.code,
     ),
-    "setujui": (
-        NoteForm,
-        lambda complaint, user, data: services.complaint_supervise(
-            complaint=complaint, actor=user, approve=True, note=data["note"]
-        ),
-        gettext_lazy("Approve: send on to Dinsos"),
-        gettext_lazy("Sent on to Dinsos."),
-    ),
-    "kembalikan": (
-        ReturnForm,
-        lambda complaint, user, data: services.complaint_supervise(
-            complaint=complaint, actor=user, approve=False, note=data["note"]
-        ),
-        gettext_lazy("Return to the village"),
-        gettext_lazy("Returned to the village."),
-    ),
-    "telaah": (
-        ReviewForm,
-        lambda complaint, user, data: services.complaint_review(
-            complaint=complaint, actor=user, analysis=data["analysis"]
-        ),
-        gettext_lazy("Review and hand over to the back office"),
-        gettext_lazy("Handed over to the back office."),
-    ),
-    "selesaikan": (
-        ResolveForm,
-        lambda complaint, user, data: services.complaint_resolve(
-            complaint=complaint,
-            actor=user,
-            resolution=data["resolution"],
-            resolved_by_kind=data["resolved_by_kind"],
-        ),
-        gettext_lazy("Record what was done"),
-        gettext_lazy("Resolved. Tell the resident, then close the complaint."),
-    ),
-    "tutup": (
-        CloseForm,
-        lambda complaint, user, data: services.complaint_close(
-            complaint=complaint, actor=user, told_via=data["told_via"]
-        ),
-        gettext_lazy("Close: the resident has been told"),
-        gettext_lazy("Closed. The resident is asked for a rating."),
-    ),
-    "program": (
-        ProgramForm,
-        lambda complaint, user, data: services.complaint_link_program(
-            complaint=complaint, actor=user, program=data["program"]
-        ),
-        gettext_lazy("Link to a program"),
-        gettext_lazy("Linked to the program."),
-    ),
-}
-BUTTONS = {"ambil", "usulan-pembaruan"}
-
-
-@login_required
-def complaint_action(request, pk, action):
-    """A step of the complaint flow: a one-form page (or a button for take / update proposal)."""
-    complaint = _complaint_or_404(request, pk)
-    if action in BUTTONS:
-        if request.method != "POST":
-            raise Http404
-        if action == "ambil":
-            run_service_action(
-                request,
-                lambda: services.complaint_take(complaint=complaint, actor=request.user),
-                success=_("You are in charge of this complaint."),
-            )
-        else:
-            proposal = run_service_action(
-                request,
-                lambda: services.complaint_open_update_proposal(
-                    complaint=complaint, actor=request.user
-                ),
-            )
-            if proposal is not None:
-                messages.success(
-                    request,
-                    _("Update proposal {code} is open; the village fills it in.").format(
-                        code=proposal.code
-                    ),
-                )
-        return redirect("complaints:complaint_detail", pk=pk)
-    if action not in ACTIONS:
-        raise Http404
-    form_class, call, title, success = ACTIONS[action]
-    extra = {}
-    if form_class is ProgramForm:
-        extra["programs"] = Program.objects.active().available_in(complaint.village_id)
-    form = form_class(request.POST or None, **extra)
-    if run_form_service(
-        request, form, lambda data: call(complaint, request.user, data), success=str(success)
-    ):
-        return redirect("complaints:complaint_detail", pk=pk)
-    return render(
-        request,
-        "complaints/action_form.html",
-        {"form": form, "complaint": complaint, "title": title},
-    )
+    context=lambda complaint, step, user: {
+        "summary": "{} · {}".format(
+            complaint.get_category_display(), Truncator(complaint.description).chars(200)
+        )
+    },
+)
 
 
 @login_required
 def attachment_file(request, pk, attachment_pk):
     complaint = _complaint_or_404(request, pk)
-    attachment = get_object_or_404(
-        selectors.attachments(user=request.user, complaint=complaint), pk=attachment_pk
-    )
-    audit_log(
-        actor=request.user,
-        action=AuditAction.VIEW_SENSITIVE,
-        obj=complaint,
-        region_code=complaint.village_id,
-        reason=attachment.file.name,
-    )
-    return FileResponse(attachment.file.open("rb"), content_type=attachment.content_type)
+    try:
+        attachment = services.complaint_attachment_open(
+            user=request.user, complaint=complaint, pk=attachment_pk
+        )
+    except NotFound as exc:
+        raise Http404 from exc
+    return attachment_response(attachment.file, content_type=attachment.content_type)
 
 
 @login_required
@@ -423,14 +310,7 @@ def export(request):
     filters = request.GET.copy()
     file_format = filters.pop("format", ["csv"])[-1]
     rows = selectors.export_rows(user=request.user, filters=filters or None)
-    audit_log(
-        actor=request.user,
-        action=AuditAction.EXPORT,
-        object_type="complaints.complaint",
-        object_repr="complaints export",
-        region_code=request.user.scope_code,
-        changes={"filters": [None, dict(filters)]},
-    )
+    services.complaint_export_audit(actor=request.user, filters=filters)
     return table_response(
         rows, file_format=file_format, filename="pengaduan", sheet=_("Complaints")
     )

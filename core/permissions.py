@@ -23,6 +23,11 @@ VILLAGE_ROLES = frozenset({Role.VILLAGE_OPERATOR, Role.VILLAGE_HEAD})
 REGIONAL_STAFF_ROLES = (
     VILLAGE_ROLES | DINSOS_ROLES | {Role.SUPERVISOR, Role.REGENT_OFFICE, Role.SYSTEM_ADMIN}
 )
+# Who opens cases, assesses needs and refers (SLRT): Puskesos / facilitators and the Dinsos
+# offices. Here because aid requests and complaints offer "open a case" too.
+CASE_WORKER_ROLES = frozenset(
+    {Role.VILLAGE_OPERATOR, Role.FRONT_OFFICE, Role.BACK_OFFICE, Role.HEAD_OF_DIVISION}
+)
 # Who may read the audit trail of their region.
 AUDIT_READER_ROLES = frozenset({Role.HEAD_OF_DIVISION, Role.DATA_MANAGER, Role.SYSTEM_ADMIN})
 

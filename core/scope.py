@@ -19,6 +19,17 @@ NOTHING = Q(pk__in=[])
 NON_REGIONAL_ROLES = frozenset({Role.RESIDENT, Role.PROVIDER_ADMIN})
 
 
+def within(field: str, code: str) -> Q:
+    """Rows whose region code ``field`` is ``code`` or lies inside it: the one way "inside
+    region R" is written (scope, filtersets, services, reports)."""
+    return Q(**{field: code}) | Q(**{f"{field}__startswith": code + "."})
+
+
+def code_within(code: str | None, region: str) -> bool:
+    """Python twin of :func:`within` for a single code."""
+    return code is not None and (code == region or code.startswith(region + "."))
+
+
 def region_q(user, field: str) -> Q:
     """Filter for rows whose region code ``field`` lies inside ``user``'s scope.
 
@@ -32,7 +43,7 @@ def region_q(user, field: str) -> Q:
     code = user.scope_code
     if code is None or user.role in NON_REGIONAL_ROLES:
         return NOTHING
-    q = Q(**{field: code}) | Q(**{f"{field}__startswith": code + "."})
+    q = within(field, code)
     if user.is_regency_wide:
         q |= Q(**{f"{field}__isnull": True})
     return q
@@ -49,12 +60,14 @@ def region_in_scope(user, code: str | None) -> bool:
         return False
     if code is None:
         return user.is_regency_wide
-    return code == scope or code.startswith(scope + ".")
+    return code_within(code, scope)
 
 
 def assert_in_scope(user, code: str | None) -> None:
-    """Refuse a write on something outside the user's area (services raise, views show it)."""
-    from silakso.exceptions import PermissionDenied
+    """Refuse to create something in a region outside the user's area (a write on an existing
+    object locks it through ``visible_to`` instead: ``core.services.object_lock``). Answered
+    like a miss (404), so nobody learns what lies outside."""
+    from silakso.exceptions import OutOfScope
 
     if not region_in_scope(user, code):
-        raise PermissionDenied(_("This is outside the area you work in."))
+        raise OutOfScope(_("This is outside the area you work in."))

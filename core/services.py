@@ -4,18 +4,22 @@ import datetime as dt
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
+from django.apps import apps
 from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models import Model
 from django.utils import timezone
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from silakso.celery import enqueue_on_commit
-from silakso.exceptions import DomainError, PermissionDenied
+from silakso.exceptions import DomainError, Forbidden, NotFound, OutOfScope
 
+from . import outbox
 from .choices import AuditAction, JobStatus, NotificationChannel, NotificationStatus, Role
 from .middleware import current_client_ip, current_request_id
 from .models import AuditEvent, Job, Notification, User
@@ -114,34 +118,100 @@ def _audit_log_async_commit(values: dict) -> None:
         )
 
 
+# ============================================================================ audited reads
+def open_audited(
+    queryset,
+    pk,
+    *,
+    user,
+    region: str,
+    sensitive: bool = False,
+    action: str | None = None,
+    describe: Callable[[Any], str] | None = None,
+    reason: str = "",
+):
+    """The one way a page or an API detail reads personal data: fetch ``pk`` from the caller's
+    scoped ``queryset`` (a miss is NotFound, 404) and write the audit row (``VIEW``, or
+    ``VIEW_SENSITIVE`` for documents, photos, reporters and full numbers). ``region`` names the
+    attribute holding the object's region code (dotted for a related object)."""
+    try:
+        obj = queryset.get(pk=pk)
+    except (queryset.model.DoesNotExist, ValueError, TypeError) as exc:
+        raise NotFound(_("Not found.")) from exc
+    audit_log(
+        actor=user,
+        action=action or (AuditAction.VIEW_SENSITIVE if sensitive else AuditAction.VIEW),
+        obj=obj,
+        region_code=attribute(obj, region),
+        object_repr=describe(obj) if describe else "",
+        reason=reason,
+    )
+    return obj
+
+
+def attribute(obj, path: str):
+    """``obj.a.b`` for the dotted ``path`` "a.b" (None along the way gives None)."""
+    for name in path.split(".") if path else ():
+        if obj is None:
+            return None
+        obj = getattr(obj, name)
+    return obj
+
+
 # ============================================================================ flows
+def object_lock(model, pk, *, actor, related: tuple = (), system: bool = False):
+    """Fetch and lock (``SELECT … FOR UPDATE``) the row a write is about, through the actor's
+    read scope: ``model.objects.visible_to(actor)``. What the actor cannot read, they cannot
+    change; a miss is OutOfScope (404 in the API and the pages, a Forbidden for callers).
+
+    ``system`` (or no actor) is for the system's own writes and for callers that proved their
+    right another way (a resident's tracking code + NIK, a partner's signed event).
+    """
+    manager = model._default_manager
+    anonymous = actor is None or not getattr(actor, "is_authenticated", False)
+    queryset = manager.all() if system or anonymous else manager.visible_to(actor)
+    obj = queryset.select_for_update(of=("self",)).select_related(*related).filter(pk=pk).first()
+    if obj is None:
+        raise OutOfScope(_("This is outside the area you work in."))
+    return obj
+
+
 def status_transition(
     obj: Model,
     target: str,
     *,
     flow,
-    history: Callable[..., Model],
     actor: User | None,
+    history: Callable[..., Model] | None = None,
     note: str = "",
     fields: tuple | list = (),
     region_code: str | None = None,
 ) -> str:
-    """Move ``obj`` (already locked by the caller) to ``target`` along ``flow`` — the one way
+    """Move ``obj`` (locked by the caller, or new) to ``target`` along ``flow`` — the one way
     every flow changes a status: assert the transition table, save the status with
-    ``update_fields``, append the status-change row through ``history(**row)``, audit.
+    ``update_fields`` (a new object is inserted: the first step, "" → submitted), append the
+    status-change row (``history(**row)``, or the flow's declared history model), audit.
 
     Returns the previous status. ``status_changed_at`` is kept when the model has it.
     """
-    flow.assert_transition(obj.status, target)
+    flow.assert_transition(obj.status, target, user=actor, obj=obj)
     source = obj.status
     obj.status = target
     update_fields = ["status", "updated_at", *fields]
     if hasattr(obj, "status_changed_at"):
         obj.status_changed_at = timezone.now()
         update_fields.append("status_changed_at")
-    obj.save(update_fields=update_fields)
+    if obj._state.adding:
+        obj.save()
+    else:
+        obj.save(update_fields=update_fields)
     real_actor = actor if actor is not None and actor.is_authenticated else None
+    if history is None:
+        model, link = flow.history
+        history = partial(apps.get_model(model).objects.create, **{link: obj})
     history(from_status=source, to_status=target, actor=real_actor, note=note)
+    if region_code is None and flow.region:
+        region_code = attribute(obj, flow.region)
     audit_log(
         actor=actor,
         action=AuditAction.TRANSITION,
@@ -151,6 +221,21 @@ def status_transition(
         reason=note,
     )
     return source
+
+
+def flow_step(*, flow, code: str, obj: Model, actor: User | None, note: str = "", **_ignored):
+    """The service of a declared step that needs no service of its own: lock through the
+    actor's scope, authorise by the declaration, move, notify. Adding such a step to a flow is
+    one declaration (docs/architecture.md)."""
+    with transaction.atomic():
+        obj = object_lock(flow.model_class(), obj.pk, actor=actor)
+        step = flow.authorize(code, obj, actor)
+        if step.target is not None:
+            note = (note or "").strip()[:2000]
+            status_transition(obj, step.target, flow=flow, actor=actor, note=note)
+            if flow.notify:
+                import_string(flow.notify)(obj, step.target, note)
+    return obj
 
 
 # ============================================================================ accounts
@@ -199,9 +284,9 @@ def _assert_may_manage_operator(*, actor: User, user: User) -> None:
     if actor.role == Role.SYSTEM_ADMIN or actor.is_superuser:
         return
     if actor.role != Role.VILLAGE_HEAD:
-        raise PermissionDenied(_("Only the village head can activate or deactivate operators."))
+        raise Forbidden(_("Only the village head can activate or deactivate operators."))
     if user.role not in (Role.VILLAGE_OPERATOR,) or user.region_id != actor.region_id:
-        raise PermissionDenied(_("You can only manage the operator accounts of your own village."))
+        raise Forbidden(_("You can only manage the operator accounts of your own village."))
 
 
 @transaction.atomic
@@ -443,52 +528,26 @@ def notification_queue_many(*, messages: list[dict]) -> int:
 
 
 def notification_send(*, notification_id: int) -> Notification | None:
-    """Try to deliver one pending notification; on failure schedule the next attempt."""
+    """Try to deliver one pending notification (claim → send outside any lock → record); on
+    failure it is due again after the outbox's back-off (core.outbox)."""
     from .notifications import get_sender
 
-    with transaction.atomic():
-        notification = (
-            Notification.objects.select_for_update(skip_locked=True)
-            .filter(pk=notification_id, status=NotificationStatus.PENDING)
-            .first()
-        )
-        if notification is None:
-            return None
-        notification.attempts += 1
-        try:
-            get_sender(notification.channel).send(notification)
-        except Exception as exc:
-            notification.last_error = str(exc)[:2000]
-            if notification.attempts >= MAX_NOTIFICATION_ATTEMPTS:
-                notification.status = NotificationStatus.FAILED
-            else:
-                backoff = dt.timedelta(minutes=2 ** min(notification.attempts, 8))
-                notification.next_attempt_at = timezone.now() + backoff
-            logger.warning("notification %s not delivered: %s", notification.pk, exc)
-        else:
-            notification.status = NotificationStatus.SENT
-            notification.sent_at = timezone.now()
-            notification.last_error = ""
-        notification.save(
-            update_fields=[
-                "attempts",
-                "status",
-                "sent_at",
-                "last_error",
-                "next_attempt_at",
-                "updated_at",
-            ]
-        )
-    return notification
+    return outbox.deliver(
+        Notification,
+        notification_id,
+        lambda notification: get_sender(notification.channel).send(notification),
+        pending=NotificationStatus.PENDING,
+        sent=NotificationStatus.SENT,
+        failed=NotificationStatus.FAILED,
+        sent_at_field="sent_at",
+        max_attempts=MAX_NOTIFICATION_ATTEMPTS,
+    )
 
 
 def notifications_send_due(*, limit: int = 500) -> int:
     """Send every pending notification whose next attempt is due (the periodic sweep)."""
-    due = Notification.objects.filter(
-        status=NotificationStatus.PENDING, next_attempt_at__lte=timezone.now()
-    ).values_list("pk", flat=True)[:limit]
     sent = 0
-    for pk in list(due):
+    for pk in outbox.due(Notification, pending=NotificationStatus.PENDING, limit=limit):
         result = notification_send(notification_id=pk)
         if result is not None and result.status == NotificationStatus.SENT:
             sent += 1

@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 
 from core.choices import AuditAction
 from core.services import audit_log
-from silakso.exceptions import DomainError, PermissionDenied
+from silakso.exceptions import DomainError, Forbidden
 from silakso.tables import Echo
 
 from . import choices
@@ -586,7 +586,7 @@ def registry_import(
             _("Bulk import needs PostgreSQL. Run SILAKSO with DATABASE_URL set to use it.")
         )
     if not can_edit_registry(actor):
-        raise PermissionDenied(_("Your role cannot change registry data."))
+        raise Forbidden(_("Your role cannot change registry data."))
     limit = max_bytes or getattr(settings, "SILAKSO_IMPORT_MAX_BYTES", MAX_IMPORT_BYTES_DEFAULT)
     if size is not None and size > limit:
         raise DomainError(
@@ -1202,7 +1202,7 @@ def civil_registry_import(*, handle: IO[bytes], filename: str, actor, reporter=N
             _("Bulk import needs PostgreSQL. Run SILAKSO with DATABASE_URL set to use it.")
         )
     if not can_edit_registry(actor):
-        raise PermissionDenied(_("Your role cannot change registry data."))
+        raise Forbidden(_("Your role cannot change registry data."))
     header, delimiter, chunks = open_source(handle)
     lookup = {alias: name for name, aliases in CIVIL_COLUMNS.items() for alias in (name, *aliases)}
     mapped = [

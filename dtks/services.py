@@ -19,7 +19,7 @@ from core.choices import AuditAction
 from core.scope import region_in_scope
 from core.services import JobReporter, audit_log, changes_between
 from core.uploads import process_upload
-from silakso.exceptions import DomainError, PermissionDenied, StaleObjectError
+from silakso.exceptions import DomainError, Forbidden, StaleObjectError
 
 from .choices import (
     ChangeSource,
@@ -161,9 +161,9 @@ def region_load_all(
 # ============================================================================ helpers
 def _assert_can_edit(actor, household: Household) -> None:
     if not can_edit_registry(actor):
-        raise PermissionDenied(_("Your role cannot change registry data."))
+        raise Forbidden(_("Your role cannot change registry data."))
     if not region_in_scope(actor, household.village_id):
-        raise PermissionDenied(_("This household is outside the area you work in."))
+        raise Forbidden(_("This household is outside the area you work in."))
 
 
 def _require_reason(reason: str) -> str:
@@ -421,11 +421,11 @@ def household_create(
 ) -> Household:
     """Register a new household with its head of household and family card."""
     if not can_edit_registry(actor):
-        raise PermissionDenied(_("Your role cannot change registry data."))
+        raise Forbidden(_("Your role cannot change registry data."))
     if village is None or village.level != 4:
         raise ValidationError({"village": _("Choose a village.")})
     if not region_in_scope(actor, village.code):
-        raise PermissionDenied(_("This village is outside the area you work in."))
+        raise Forbidden(_("This village is outside the area you work in."))
     household = Household(
         village=village,
         dtks_id=dtks_id or None,
@@ -508,10 +508,10 @@ def household_open(*, household: Household, actor) -> None:
 def nik_reveal(*, individual: Individual, actor, reason: str = "") -> str:
     """Show one full NIK to a registry reader in scope; every reveal is audited."""
     if not can_read_registry(actor):
-        raise PermissionDenied(_("Your role cannot see NIK numbers."))
+        raise Forbidden(_("Your role cannot see NIK numbers."))
     village = individual.household.village_id
     if not region_in_scope(actor, village):
-        raise PermissionDenied(_("This person is outside the area you work in."))
+        raise Forbidden(_("This person is outside the area you work in."))
     audit_log(
         actor=actor,
         action=AuditAction.VIEW_SENSITIVE,
@@ -656,7 +656,7 @@ def member_move_in(
             raise ValidationError({"nik": _("The registry records this person as deceased.")})
         origin = _lock(existing.household)
         if not region_in_scope(actor, origin.village_id):
-            raise PermissionDenied(
+            raise Forbidden(
                 _(
                     "This person is registered in another area. Ask the Dinsos data manager to "
                     "move them here."
@@ -1139,7 +1139,7 @@ def pmt_weight_set_save(*, weight_set, actor):
     from .pmt import validate_weights
 
     if not can_manage_programs(actor):
-        raise PermissionDenied(_("Only data managers and administrators change the PMT weights."))
+        raise Forbidden(_("Only data managers and administrators change the PMT weights."))
     validate_weights(weight_set.weights)
     if weight_set.pk and weight_set.runs.exists():
         weight_set.pk = None
@@ -1168,7 +1168,7 @@ def pmt_rank(*, actor=None, reporter=None):
     from .pmt import run_ranking
 
     if actor is not None and not can_manage_programs(actor):
-        raise PermissionDenied(_("Only data managers and administrators run the local PMT."))
+        raise Forbidden(_("Only data managers and administrators run the local PMT."))
     weight_set = PmtWeightSet.objects.filter(is_active=True).order_by("-version").first()
     if weight_set is None:
         raise DomainError(_("No active PMT weights. Add them in the admin site."))
@@ -1191,7 +1191,7 @@ def verification_run(*, actor=None, reporter=None) -> dict:
     from .verification import run_checks
 
     if actor is not None and not can_edit_registry(actor):
-        raise PermissionDenied(_("Your role cannot run the verification checks."))
+        raise Forbidden(_("Your role cannot run the verification checks."))
     scope = None if actor is None or actor.is_installation_wide else actor.scope_code
     counts = run_checks(scope=scope, reporter=reporter)
     audit_log(
@@ -1262,9 +1262,9 @@ def campaign_create(
     from .models import Campaign, CampaignItem
 
     if not can_edit_registry(actor):
-        raise PermissionDenied(_("Your role cannot organise field checks."))
+        raise Forbidden(_("Your role cannot organise field checks."))
     if not region_in_scope(actor, region.code):
-        raise PermissionDenied(_("This area is outside the area you work in."))
+        raise Forbidden(_("This area is outside the area you work in."))
     flags = (
         Flag.objects.open()
         .filter(models_q_within("household__village__code", region.code))
@@ -1394,7 +1394,7 @@ def campaign_item_record(
 def program_save(*, program: Program, actor) -> Program:
     """Create or change a program of the catalogue."""
     if not can_manage_programs(actor):
-        raise PermissionDenied(_("Only data managers and administrators change programs."))
+        raise Forbidden(_("Only data managers and administrators change programs."))
     before = {}
     if program.pk:
         before = {
@@ -1416,7 +1416,7 @@ def program_save(*, program: Program, actor) -> Program:
 @transaction.atomic
 def program_period_save(*, period: ProgramPeriod, actor) -> ProgramPeriod:
     if not can_manage_programs(actor):
-        raise PermissionDenied(_("Only data managers and administrators change programs."))
+        raise Forbidden(_("Only data managers and administrators change programs."))
     period.full_clean()
     period.save()
     audit_log(actor=actor, action=AuditAction.UPDATE, obj=period)
@@ -1470,10 +1470,10 @@ def enrollment_create(
     period — the double dipping SILAKSO was created to stop — unless the officer records why.
     """
     if not can_manage_programs(actor):
-        raise PermissionDenied(_("Only data managers and administrators enroll households."))
+        raise Forbidden(_("Only data managers and administrators enroll households."))
     household = _lock(household)
     if not region_in_scope(actor, household.village_id):
-        raise PermissionDenied(_("This household is outside the area you work in."))
+        raise Forbidden(_("This household is outside the area you work in."))
     if period.program_id != program.pk:
         raise ValidationError({"period": _("This period belongs to another program.")})
     if not program.is_active:
@@ -1550,14 +1550,14 @@ def enrollment_end(
 ) -> Enrollment:
     """Stop an enrollment (graduated, deceased, moved, no longer eligible…)."""
     if not can_manage_programs(actor):
-        raise PermissionDenied(_("Only data managers and administrators end enrollments."))
+        raise Forbidden(_("Only data managers and administrators end enrollments."))
     enrollment = (
         Enrollment.objects.select_for_update()
         .select_related("household", "period")
         .get(pk=enrollment.pk)
     )
     if not region_in_scope(actor, enrollment.household.village_id):
-        raise PermissionDenied(_("This household is outside the area you work in."))
+        raise Forbidden(_("This household is outside the area you work in."))
     if enrollment.status == EnrollmentStatus.ENDED:
         raise DomainError(_("This enrollment has already ended."))
     reason = _require_reason(reason)

@@ -4,14 +4,12 @@ workers; a provider's own referrals for its members."""
 from rest_framework.permissions import BasePermission
 
 from core.choices import Role
-from core.permissions import REGIONAL_STAFF_ROLES, has_role
+from core.permissions import CASE_WORKER_ROLES, REGIONAL_STAFF_ROLES, has_role
 
 from .models import provider_of
 
 # Who opens cases, assesses needs and refers: Puskesos / facilitators and the Dinsos offices.
-CASE_WORKERS = frozenset(
-    {Role.VILLAGE_OPERATOR, Role.FRONT_OFFICE, Role.BACK_OFFICE, Role.HEAD_OF_DIVISION}
-)
+CASE_WORKERS = CASE_WORKER_ROLES
 READERS = REGIONAL_STAFF_ROLES | {Role.API_CLIENT}
 LETTER_ISSUERS = frozenset({Role.FRONT_OFFICE, Role.BACK_OFFICE, Role.HEAD_OF_DIVISION})
 CATALOGUE_ADMINS = frozenset({Role.SYSTEM_ADMIN, Role.HEAD_OF_DIVISION})

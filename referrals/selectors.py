@@ -8,21 +8,53 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.choices import AuditAction, Role
+from core.choices import Role
 from core.permissions import has_role
 from core.scope import NOTHING
-from core.services import audit_log
-from dtks.nik import mask_nik
 from silakso.aggregates import hours_between
 from silakso.tables import local_minute
 
 from . import permissions as perms
-from .choices import CaseStatus, Domain, LetterKind, ProviderKind, ReferralStatus
+from .choices import CapacityPeriod, CaseStatus, Domain, LetterKind, ProviderKind, ReferralStatus
 from .models import Case, Letter, Provider, Referral, Service, provider_of
-from .services import capacity_used, period_start
-from .workflow import REFERRAL_FLOW
+from .workflow import ACTIVE_OR_DELIVERED
 
 R = ReferralStatus
+
+
+def period_start(period: str, today: dt.date | None = None) -> dt.date:
+    today = today or timezone.localdate()
+    if period == CapacityPeriod.YEAR:
+        return today.replace(month=1, day=1)
+    if period == CapacityPeriod.QUARTER:
+        return today.replace(month=3 * ((today.month - 1) // 3) + 1, day=1)
+    return today.replace(day=1)
+
+
+def capacity_used(service: Service, today: dt.date | None = None) -> int:
+    """Referrals sent to the service in its current period that were not declined or cancelled."""
+    start = period_start(service.capacity_period, today)
+    return Referral.objects.filter(
+        service=service, status__in=ACTIVE_OR_DELIVERED, sent_at__date__gte=start
+    ).count()
+
+
+def referral_duplicates(referral: Referral) -> list[Referral]:
+    """The same service, or the same domain from another provider, already active or delivered
+    for the same person (or household) in the current period of the service."""
+    start = period_start(referral.service.capacity_period)
+    same_person = Q(case__household=referral.case.household_id)
+    if referral.individual_id:
+        same_person = Q(individual=referral.individual_id) | Q(
+            individual__isnull=True, case__household=referral.case.household_id
+        )
+    return list(
+        Referral.objects.filter(same_person)
+        .filter(Q(service=referral.service_id) | Q(service__domain=referral.service.domain))
+        .filter(status__in=ACTIVE_OR_DELIVERED, sent_at__date__gte=start)
+        .exclude(pk=referral.pk)
+        .select_related("service", "provider")
+    )
 
 
 # ---------------------------------------------------------------------------- providers
@@ -120,18 +152,18 @@ def referral_get(*, user, pk) -> Referral:
     return referral_list(user=user).get(pk=pk)
 
 
-def referral_summary(*, referral: Referral, audit_actor=None) -> dict:
+def referral_summary(*, referral: Referral) -> dict:
     """The household summary a provider needs to deliver the service, and no more: who (the
     member referred, or the head), where, how many live there, the official desil, whom to call.
     No other members, no house data. The full NIK is there because the provider registers the
-    person with it; every reading by a person is audited."""
+    person with it (services.referral_open masks it for case workers and audits each reading)."""
     household = referral.case.household
     person = (
         referral.individual
         or household.members.filter(relation_to_head="head", status="alive").first()
     )
     village = household.village
-    summary = {
+    return {
         "name": person.name if person else "",
         "nik": person.nik if person else "",
         "sex": person.sex if person else "",
@@ -145,38 +177,6 @@ def referral_summary(*, referral: Referral, audit_actor=None) -> dict:
         "desil": household.desil,
         "phone": referral.case.contact_phone,
     }
-    if audit_actor is not None:
-        audit_log(
-            actor=audit_actor,
-            action=AuditAction.VIEW_SENSITIVE,
-            obj=referral,
-            object_repr=mask_nik(summary["nik"]),
-            region_code=village.code,
-            reason="referral summary",
-        )
-    return summary
-
-
-def referral_actions(*, referral: Referral, user) -> list[str]:
-    targets = REFERRAL_FLOW.allowed_targets(referral.status)
-    actions = []
-    if perms.is_provider_of(user, referral.provider) or has_role(user, Role.SYSTEM_ADMIN):
-        if R.ACCEPTED in targets:
-            actions += ["accept", "decline"]
-        if R.IN_SERVICE in targets:
-            actions.append("start")
-        if R.COMPLETED in targets:
-            actions.append("complete")
-        if R.FAILED in targets:
-            actions.append("fail")
-        actions.append("note")
-    if perms.can_work_cases(user) and not provider_of(user):
-        if R.SENT in targets:
-            actions.append("send")
-        if R.CANCELLED in targets:
-            actions.append("cancel")
-        actions.append("note")
-    return list(dict.fromkeys(actions))
 
 
 # ---------------------------------------------------------------------------- letters

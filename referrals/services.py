@@ -12,28 +12,43 @@ import urllib.error
 import urllib.request
 from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
-from functools import partial
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from core import outbox
 from core.choices import AuditAction, Role
 from core.models import User
+from core.outbox import SendFailed
 from core.scope import assert_in_scope
-from core.services import audit_log, notify_user, status_transition
+from core.services import (
+    audit_log,
+    notify_user,
+    object_lock,
+    open_audited,
+    status_transition,
+)
 from dtks.models import Household, Individual, Region
+from dtks.nik import mask_nik
 from silakso.celery import enqueue_on_commit
-from silakso.exceptions import Conflict, DomainError, NotFound, PermissionDenied, require
+from silakso.codes import save_with_code
+from silakso.exceptions import (
+    Conflict,
+    DomainError,
+    Forbidden,
+    InvalidTransition,
+    NotFound,
+    require,
+)
 from silakso.validation import required_text
 
 from . import permissions as perms
-from .choices import CapacityPeriod, CaseStatus, DeliveryStatus, Domain, LetterKind, NeedLevel
+from .choices import CaseStatus, DeliveryStatus, Domain, LetterKind, NeedLevel
 from .choices import ReferralStatus as R
 from .models import (
     Assessment,
@@ -44,21 +59,37 @@ from .models import (
     ProviderMember,
     Referral,
     ReferralNote,
-    ReferralStatusChange,
     Service,
     WebhookDelivery,
     WebhookReceipt,
 )
-from .workflow import ACTIVE_OR_DELIVERED, CASE_FLOW, REFERRAL_FLOW, SETTLED
+from .selectors import capacity_used, referral_duplicates
+from .workflow import CASE_FLOW, REFERRAL_FLOW, SETTLED
 
 logger = logging.getLogger(__name__)
-CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 MAX_DELIVERY_ATTEMPTS = 10
 SIGNATURE_TOLERANCE_SECONDS = 300
+# The event a provider's system receives for each step after "sent".
+STATUS_EVENTS = {
+    R.CANCELLED: "referral.cancelled",
+    R.ACCEPTED: "referral.accepted",
+    R.DECLINED: "referral.declined",
+    R.IN_SERVICE: "referral.started",
+    R.COMPLETED: "referral.completed",
+    R.FAILED: "referral.failed",
+}
 
 
-def _assert_case_scope(actor, case: Case) -> None:
-    assert_in_scope(actor, case.village_id)
+def _authorize_case_work(case: Case, actor, code: str) -> None:
+    try:
+        CASE_FLOW.authorize(code, case, actor)
+    except InvalidTransition as exc:
+        raise DomainError(_("The case is closed.")) from exc
+
+
+def _lock_case(case: Case, actor) -> Case:
+    """The case, locked, through the actor's scope."""
+    return object_lock(Case, case.pk, actor=actor)
 
 
 # ============================================================================ providers
@@ -145,31 +176,9 @@ def provider_connection_save(
     return provider
 
 
-def period_start(period: str, today: dt.date | None = None) -> dt.date:
-    today = today or timezone.localdate()
-    if period == CapacityPeriod.YEAR:
-        return today.replace(month=1, day=1)
-    if period == CapacityPeriod.QUARTER:
-        return today.replace(month=3 * ((today.month - 1) // 3) + 1, day=1)
-    return today.replace(day=1)
-
-
-def capacity_used(service: Service, today: dt.date | None = None) -> int:
-    """Referrals sent to the service in its current period that were not declined or cancelled."""
-    start = period_start(service.capacity_period, today)
-    return Referral.objects.filter(
-        service=service, status__in=ACTIVE_OR_DELIVERED, sent_at__date__gte=start
-    ).count()
-
-
 # ============================================================================ cases
-def _new_code(prefix: str) -> str:
-    body = "".join(secrets.choice(CODE_ALPHABET) for _ in range(8))
-    return "{}-{}-{}".format(prefix, body[:4], body[4:])
-
-
 @transaction.atomic
-def case_open(
+def case_create(
     *,
     household: Household,
     origin: str,
@@ -180,36 +189,33 @@ def case_open(
     contact_phone: str = "",
 ) -> Case:
     """Open the household's case (one open case per household)."""
-    require(perms.can_work_cases(actor), _("Your role does not open cases."))
-    assert_in_scope(actor, household.village_id)
+    case = Case(
+        household=household,
+        village_id=household.village_id,
+        origin=origin,
+        complaint=complaint,
+        application=application,
+        plan=(plan or "").strip(),
+        contact_phone=(contact_phone or "").strip()[:20],
+        opened_by=actor,
+        status="",
+    )
+    CASE_FLOW.authorize("open", case, actor)
+    household = object_lock(Household, household.pk, actor=actor)
     existing = Case.objects.filter(household=household, status=CaseStatus.OPEN).first()
     if existing is not None:
         raise DomainError(
             _("This household already has an open case: {code}.").format(code=existing.code),
             code="case_open",
         )
-    for _attempt in range(5):
-        try:
-            with transaction.atomic():
-                case = Case.objects.create(
-                    code=_new_code("K"),
-                    household=household,
-                    village_id=household.village_id,
-                    origin=origin,
-                    complaint=complaint,
-                    application=application,
-                    plan=(plan or "").strip(),
-                    contact_phone=(contact_phone or "").strip()[:20],
-                    opened_by=actor,
-                )
-            break
-        except IntegrityError as exc:
-            if "one_open_per_household" in str(exc):
-                raise DomainError(
-                    _("This household already has an open case."), code="case_open"
-                ) from exc
-    else:  # five random codes taken in a row: not a user's problem, a broken generator
-        raise RuntimeError("no free case code after 5 attempts")
+    try:
+        save_with_code(
+            case,
+            prefix="K",
+            save=lambda: status_transition(case, CaseStatus.OPEN, flow=CASE_FLOW, actor=actor),
+        )
+    except IntegrityError as exc:  # another officer opened one at the same moment
+        raise DomainError(_("This household already has an open case."), code="case_open") from exc
     Assessment.objects.bulk_create(
         [Assessment(case=case, domain=domain) for domain in Domain.values]
     )
@@ -226,10 +232,8 @@ def case_open(
 @transaction.atomic
 def case_assess(*, case: Case, domain: str, need: str, notes: str, actor) -> Assessment:
     """Record the household's need in a domain."""
-    require(perms.can_work_cases(actor), _("Your role does not assess cases."))
-    _assert_case_scope(actor, case)
-    if case.status != CaseStatus.OPEN:
-        raise DomainError(_("The case is closed."))
+    case = _lock_case(case, actor)
+    _authorize_case_work(case, actor, "assess")
     if domain not in Domain.values or need not in NeedLevel.values:
         raise ValidationError({"need": _("Choose the domain and the need.")})
     assessment, _created = Assessment.objects.update_or_create(
@@ -247,11 +251,8 @@ def case_assess(*, case: Case, domain: str, need: str, notes: str, actor) -> Ass
 
 @transaction.atomic
 def case_plan(*, case: Case, plan: str, follow_up_on: dt.date | None, actor) -> Case:
-    require(perms.can_work_cases(actor), _("Your role does not plan cases."))
-    case = Case.objects.select_for_update().get(pk=case.pk)
-    _assert_case_scope(actor, case)
-    if case.status != CaseStatus.OPEN:
-        raise DomainError(_("The case is closed."))
+    case = _lock_case(case, actor)
+    _authorize_case_work(case, actor, "plan")
     case.plan = (plan or "").strip()
     case.follow_up_on = follow_up_on
     case.save(update_fields=["plan", "follow_up_on", "updated_at"])
@@ -262,9 +263,8 @@ def case_plan(*, case: Case, plan: str, follow_up_on: dt.date | None, actor) -> 
 @transaction.atomic
 def case_follow_up_done(*, case: Case, notes: str, actor) -> Case:
     """The follow-up visit (the fifth SLRT stage) took place."""
-    require(perms.can_work_cases(actor), _("Your role does not follow up cases."))
-    case = Case.objects.select_for_update().get(pk=case.pk)
-    _assert_case_scope(actor, case)
+    case = _lock_case(case, actor)
+    CASE_FLOW.authorize("follow_up", case, actor)
     case.follow_up_notes = required_text(
         notes, "notes", message=_("Write what the follow-up found."), minimum=3, maximum=4000
     )
@@ -277,10 +277,8 @@ def case_follow_up_done(*, case: Case, notes: str, actor) -> Case:
 @transaction.atomic
 def case_close(*, case: Case, actor) -> Case:
     """Close the case once every referral is settled and the follow-up is done."""
-    require(perms.can_work_cases(actor), _("Your role does not close cases."))
-    case = Case.objects.select_for_update().get(pk=case.pk)
-    _assert_case_scope(actor, case)
-    CASE_FLOW.assert_transition(case.status, CaseStatus.CLOSED)
+    case = _lock_case(case, actor)
+    CASE_FLOW.authorize("close", case, actor)
     open_referrals = case.referrals.exclude(status__in=SETTLED).count()
     if open_referrals:
         raise DomainError(
@@ -289,16 +287,8 @@ def case_close(*, case: Case, actor) -> Case:
         )
     if case.follow_up_on and case.follow_up_done_at is None:
         raise DomainError(_("Record the follow-up visit first."), code="follow_up_open")
-    case.status = CaseStatus.CLOSED
     case.closed_at = timezone.now()
-    case.save(update_fields=["status", "closed_at", "updated_at"])
-    audit_log(
-        actor=actor,
-        action=AuditAction.TRANSITION,
-        obj=case,
-        region_code=case.village_id,
-        changes={"status": [CaseStatus.OPEN, CaseStatus.CLOSED]},
-    )
+    status_transition(case, CaseStatus.CLOSED, flow=CASE_FLOW, actor=actor, fields=["closed_at"])
     return case
 
 
@@ -308,21 +298,21 @@ def _move(referral: Referral, target: str, *, actor, note: str = "", fields=()) 
         referral,
         target,
         flow=REFERRAL_FLOW,
-        history=partial(ReferralStatusChange.objects.create, referral=referral),
         actor=actor,
         note=note,
         fields=tuple(fields),
         region_code=referral.case.village_id,
     )
+    # the provider's system hears of every step after "sent" but those it sent itself
+    if target in STATUS_EVENTS and actor is not None and referral.provider.webhook_url:
+        webhook_queue(referral=referral, event=STATUS_EVENTS.get(target, "referral.status_changed"))
     return referral
 
 
-def _lock(referral: Referral) -> Referral:
-    return (
-        Referral.objects.select_for_update(of=("self",))
-        .select_related("case", "service", "provider")
-        .get(pk=referral.pk)
-    )
+def _lock(referral: Referral, actor) -> Referral:
+    """The referral, locked, through the actor's reach (case workers: their area; a provider:
+    what was sent to it). No actor: an authenticated event from the provider's own system."""
+    return object_lock(Referral, referral.pk, actor=actor, related=("case", "service", "provider"))
 
 
 @transaction.atomic
@@ -336,13 +326,12 @@ def referral_create(
     follow_up_on: dt.date | None = None,
 ) -> Referral:
     """A draft referral of one need to one provider's service."""
-    require(perms.can_work_cases(actor), _("Your role does not refer."))
-    _assert_case_scope(actor, case)
-    if case.status != CaseStatus.OPEN:
-        raise DomainError(_("The case is closed."))
+    case = _lock_case(case, actor)
+    _authorize_case_work(case, actor, "refer")
     if individual is not None and individual.household_id != case.household_id:
         raise ValidationError({"individual": _("Choose a member of this household.")})
-    referral = Referral.objects.create(
+    referral = Referral(
+        status="",
         case=case,
         service=service,
         provider=service.provider,
@@ -353,27 +342,10 @@ def referral_create(
         follow_up_on=follow_up_on,
         status_changed_at=timezone.now(),
     )
-    ReferralStatusChange.objects.create(referral=referral, to_status=R.DRAFT, actor=actor)
+    REFERRAL_FLOW.authorize("create", referral, actor)
+    _move(referral, R.DRAFT, actor=actor)
     audit_log(actor=actor, action=AuditAction.CREATE, obj=referral, region_code=case.village_id)
     return referral
-
-
-def referral_duplicates(referral: Referral) -> list[Referral]:
-    """The same service, or the same domain from another provider, already active or delivered
-    for the same person (or household) in the current period of the service."""
-    start = period_start(referral.service.capacity_period)
-    same_person = Q(case__household=referral.case.household_id)
-    if referral.individual_id:
-        same_person = Q(individual=referral.individual_id) | Q(
-            individual__isnull=True, case__household=referral.case.household_id
-        )
-    return list(
-        Referral.objects.filter(same_person)
-        .filter(Q(service=referral.service_id) | Q(service__domain=referral.service.domain))
-        .filter(status__in=ACTIVE_OR_DELIVERED, sent_at__date__gte=start)
-        .exclude(pk=referral.pk)
-        .select_related("service", "provider")
-    )
 
 
 def _provider_users(provider: Provider):
@@ -386,10 +358,8 @@ def _provider_users(provider: Provider):
 def referral_send(*, referral: Referral, actor, duplicate_reason: str = "") -> Referral:
     """Send a draft to the provider: an active provider and service with room left; a similar
     active or delivered service for the same person needs a reason."""
-    require(perms.can_work_cases(actor), _("Your role does not refer."))
-    referral = _lock(referral)
-    _assert_case_scope(actor, referral.case)
-    REFERRAL_FLOW.assert_transition(referral.status, R.SENT)
+    referral = _lock(referral, actor)
+    REFERRAL_FLOW.authorize("send", referral, actor)
     if not referral.provider.is_active or not referral.service.is_active:
         raise DomainError(
             _("{provider} does not take referrals now.").format(provider=referral.provider.name),
@@ -445,26 +415,22 @@ def referral_send(*, referral: Referral, actor, duplicate_reason: str = "") -> R
     return referral
 
 
-def _assert_provider(actor, referral: Referral) -> None:
-    """Providers answer their own referrals; administrators may act for them."""
-    if actor is None:  # an authenticated event from the provider's own system
-        return
-    require(
-        perms.is_provider_of(actor, referral.provider) or perms.has_role(actor, Role.SYSTEM_ADMIN),
-        _("Only the provider answers its referrals."),
-    )
+def _provider_step(code: str, referral: Referral, actor) -> Referral:
+    """Lock and authorise a provider's step: its accounts, an administrator acting for it, or
+    (no actor) an authenticated event from its own system."""
+    referral = _lock(referral, actor)
+    REFERRAL_FLOW.authorize(code, referral, actor, system=actor is None)
+    return referral
 
 
 @transaction.atomic
 def referral_respond(*, referral: Referral, actor, accept: bool, reason: str = "") -> Referral:
     """The provider accepts, or declines with a reason."""
-    referral = _lock(referral)
-    _assert_provider(actor, referral)
+    referral = _provider_step("accept" if accept else "decline", referral, actor)
     now = timezone.now()
     referral.responded_at = now
     if accept:
         return _move(referral, R.ACCEPTED, actor=actor, fields=["responded_at"])
-    REFERRAL_FLOW.assert_transition(referral.status, R.DECLINED)
     referral.decline_reason = required_text(
         reason, "reason", message=_("Say why it is declined."), minimum=3, maximum=4000
     )
@@ -480,8 +446,7 @@ def referral_respond(*, referral: Referral, actor, accept: bool, reason: str = "
 
 @transaction.atomic
 def referral_start(*, referral: Referral, actor) -> Referral:
-    referral = _lock(referral)
-    _assert_provider(actor, referral)
+    referral = _provider_step("start", referral, actor)
     referral.started_at = timezone.now()
     return _move(referral, R.IN_SERVICE, actor=actor, fields=["started_at"])
 
@@ -503,9 +468,7 @@ def referral_complete(
     *, referral: Referral, actor, outcome: str, outcome_date: dt.date | None = None, value=None
 ) -> Referral:
     """The service was delivered: what, when, and its value where relevant."""
-    referral = _lock(referral)
-    _assert_provider(actor, referral)
-    REFERRAL_FLOW.assert_transition(referral.status, R.COMPLETED)
+    referral = _provider_step("complete", referral, actor)
     referral.outcome = required_text(
         outcome, "outcome", message=_("Write what was delivered."), minimum=3, maximum=4000
     )
@@ -525,9 +488,7 @@ def referral_complete(
 
 @transaction.atomic
 def referral_fail(*, referral: Referral, actor, reason: str) -> Referral:
-    referral = _lock(referral)
-    _assert_provider(actor, referral)
-    REFERRAL_FLOW.assert_transition(referral.status, R.FAILED)
+    referral = _provider_step("fail", referral, actor)
     referral.outcome = required_text(
         reason, "reason", message=_("Say why it could not be delivered."), minimum=3, maximum=4000
     )
@@ -540,9 +501,8 @@ def referral_fail(*, referral: Referral, actor, reason: str) -> Referral:
 @transaction.atomic
 def referral_cancel(*, referral: Referral, actor, reason: str) -> Referral:
     """The case worker withdraws a draft or an unanswered referral."""
-    require(perms.can_work_cases(actor), _("Your role does not refer."))
-    referral = _lock(referral)
-    _assert_case_scope(actor, referral.case)
+    referral = _lock(referral, actor)
+    REFERRAL_FLOW.authorize("cancel", referral, actor)
     reason = required_text(
         reason, "reason", message=_("Say why it is cancelled."), minimum=3, maximum=4000
     )
@@ -553,9 +513,8 @@ def referral_cancel(*, referral: Referral, actor, reason: str) -> Referral:
 @transaction.atomic
 def referral_note(*, referral: Referral, actor, text: str) -> ReferralNote:
     """A monitoring note, by the case worker or the provider."""
-    if not perms.is_provider_of(actor, referral.provider):
-        require(perms.can_work_cases(actor), _("Your role does not write on referrals."))
-        _assert_case_scope(actor, referral.case)
+    referral = _lock(referral, actor)
+    REFERRAL_FLOW.authorize("note", referral, actor)
     note = ReferralNote.objects.create(
         referral=referral,
         author=actor,
@@ -658,21 +617,30 @@ def referral_payload(referral: Referral) -> dict:
         "need": referral.need,
         "sent_at": referral.sent_at.isoformat() if referral.sent_at else None,
         "respond_by": referral.response_due_at.isoformat() if referral.response_due_at else None,
-        "person": referral_summary(referral=referral, audit_actor=None),
+        "person": referral_summary(referral=referral),
     }
 
 
 def webhook_queue(*, referral: Referral, event: str) -> WebhookDelivery:
-    """Store the delivery first; the task sends it after commit (retried from the database)."""
+    """Store the delivery first (in the transaction of the change); the task sends it after
+    commit, retried from the database. ``sequence`` numbers the events of one referral so the
+    provider's system can put them in order and drop a duplicate (same ``event_id``)."""
+    sequence = WebhookDelivery.objects.filter(referral=referral).count() + 1
     delivery = WebhookDelivery.objects.create(
         provider=referral.provider,
         referral=referral,
         event=event,
+        sequence=sequence,
         url=referral.provider.webhook_url,
         payload={},
         next_attempt_at=timezone.now(),
     )
-    delivery.payload = {"event": event, "event_id": delivery.event_id, **referral_payload(referral)}
+    delivery.payload = {
+        "event": event,
+        "event_id": delivery.event_id,
+        "sequence": sequence,
+        **referral_payload(referral),
+    }
     delivery.save(update_fields=["payload"])
     from .tasks import deliver_webhook_task
 
@@ -680,61 +648,59 @@ def webhook_queue(*, referral: Referral, event: str) -> WebhookDelivery:
     return delivery
 
 
-def webhook_deliver(*, delivery_id: int, timeout: float = 10) -> WebhookDelivery | None:
-    """POST one pending delivery, signed; on failure schedule the next attempt with back-off."""
-    with transaction.atomic():
-        delivery = (
-            WebhookDelivery.objects.select_for_update(skip_locked=True)
-            .select_related("provider")
-            .filter(pk=delivery_id, status=DeliveryStatus.PENDING)
-            .first()
-        )
-        if delivery is None:
-            return None
-        body = json.dumps(delivery.payload, sort_keys=True).encode()
-        timestamp = str(int(timezone.now().timestamp()))
-        request = urllib.request.Request(  # noqa: S310 - the admin's configured http(s) URL
-            delivery.url,
-            data=body,
-            method="POST",
-            headers={
-                "Content-Type": "application/json",
-                "User-Agent": "SILAKSO-webhook/1",
-                "X-Silakso-Event": delivery.event,
-                "X-Silakso-Event-Id": delivery.event_id,
-                "X-Silakso-Timestamp": timestamp,
-                "X-Silakso-Signature": "sha256="
-                + sign(delivery.provider.webhook_secret, timestamp, body),
-            },
-        )
-        delivery.attempts += 1
-        try:
-            if not delivery.url.startswith(("https://", "http://")):
-                raise ValueError("not an http(s) URL")
-            with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
-                delivery.last_status_code = response.status
-        except urllib.error.HTTPError as exc:
-            delivery.last_status_code = exc.code
-            delivery.last_error = "HTTP {}".format(exc.code)
-        except Exception as exc:
-            delivery.last_status_code = None
-            delivery.last_error = str(exc)[:1000] or exc.__class__.__name__
-        if delivery.last_status_code is not None and 200 <= delivery.last_status_code < 300:
-            delivery.status = DeliveryStatus.DELIVERED
-            delivery.delivered_at = timezone.now()
-            delivery.last_error = ""
-            delivery.next_attempt_at = None
-        elif delivery.attempts >= MAX_DELIVERY_ATTEMPTS:
-            delivery.status = DeliveryStatus.FAILED
-            delivery.next_attempt_at = None
-            logger.warning(
-                "webhook %s to %s given up: %s", delivery.pk, delivery.url, delivery.last_error
-            )
-        else:
-            backoff = dt.timedelta(minutes=min(2 ** (delivery.attempts - 1), 360))
-            delivery.next_attempt_at = timezone.now() + backoff
-        delivery.save()
-    return delivery
+def _post_signed(delivery: WebhookDelivery, *, timeout: float) -> dict:
+    """One signed POST of a delivery (no transaction is open: core.outbox)."""
+    secret = Provider.objects.filter(pk=delivery.provider_id).values_list(
+        "webhook_secret", flat=True
+    )[0]
+    body = json.dumps(delivery.payload, sort_keys=True).encode()
+    timestamp = str(int(timezone.now().timestamp()))
+    request = urllib.request.Request(  # noqa: S310 - the admin's configured http(s) URL
+        delivery.url,
+        data=body,
+        method="POST",
+        headers={
+            "Content-Type": "application/json",
+            "User-Agent": "SILAKSO-webhook/1",
+            "X-Silakso-Event": delivery.event,
+            "X-Silakso-Event-Id": delivery.event_id,
+            "X-Silakso-Sequence": str(delivery.sequence),
+            "X-Silakso-Timestamp": timestamp,
+            "X-Silakso-Signature": "sha256=" + sign(secret, timestamp, body),
+        },
+    )
+    if not delivery.url.startswith(("https://", "http://")):
+        raise SendFailed("not an http(s) URL", fields={"last_status_code": None})
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
+            code = response.status
+    except urllib.error.HTTPError as exc:
+        raise SendFailed("HTTP {}".format(exc.code), fields={"last_status_code": exc.code}) from exc
+    except Exception as exc:
+        raise SendFailed(
+            str(exc)[:1000] or exc.__class__.__name__, fields={"last_status_code": None}
+        ) from exc
+    if not 200 <= code < 300:
+        raise SendFailed("HTTP {}".format(code), fields={"last_status_code": code})
+    return {"last_status_code": code}
+
+
+def webhook_deliver(
+    *, delivery_id: int, timeout: float = 10, now: dt.datetime | None = None
+) -> WebhookDelivery | None:
+    """POST one pending delivery, signed (claim → send outside any lock → record); on failure
+    it is due again after the outbox's back-off, and given up after MAX_DELIVERY_ATTEMPTS."""
+    return outbox.deliver(
+        WebhookDelivery,
+        delivery_id,
+        lambda delivery: _post_signed(delivery, timeout=timeout),
+        pending=DeliveryStatus.PENDING,
+        sent=DeliveryStatus.DELIVERED,
+        failed=DeliveryStatus.FAILED,
+        sent_at_field="delivered_at",
+        max_attempts=MAX_DELIVERY_ATTEMPTS,
+        now=now,
+    )
 
 
 def webhooks_deliver_due(*, now: dt.datetime | None = None, limit: int = 200) -> int:
@@ -742,18 +708,15 @@ def webhooks_deliver_due(*, now: dt.datetime | None = None, limit: int = 200) ->
 
     After one failure to an address the sweep leaves that address's other deliveries for the
     next run, so one provider whose endpoint hangs does not hold the worker for all of them."""
-    now = now or timezone.now()
-    due = (
-        WebhookDelivery.objects.filter(status=DeliveryStatus.PENDING, next_attempt_at__lte=now)
-        .order_by("next_attempt_at", "pk")
-        .values_list("pk", "url")[:limit]
-    )
+    due = outbox.due(WebhookDelivery, pending=DeliveryStatus.PENDING, limit=limit, now=now)
+    urls = dict(WebhookDelivery.objects.filter(pk__in=due).values_list("pk", "url"))
     delivered = 0
     failing: set[str] = set()
-    for pk, url in list(due):
-        if url in failing:
+    for pk in due:
+        url = urls.get(pk)
+        if url is None or url in failing:
             continue
-        result = webhook_deliver(delivery_id=pk)
+        result = webhook_deliver(delivery_id=pk, now=now)
         if result is None:
             continue
         if result.status == DeliveryStatus.DELIVERED:
@@ -775,13 +738,13 @@ def webhook_receive(*, provider: Provider, headers: Mapping[str, str], body: byt
     event_id = headers.get("X-Silakso-Event-Id", "").strip()
     expected = sign(provider.webhook_secret, timestamp, body)
     if not provider.is_active or not hmac.compare_digest(expected, signature):
-        raise PermissionDenied(_("The signature does not match."))
+        raise Forbidden(_("The signature does not match."))
     try:
         age = abs(timezone.now().timestamp() - int(timestamp))
     except ValueError:
         age = SIGNATURE_TOLERANCE_SECONDS + 1
     if age > SIGNATURE_TOLERANCE_SECONDS:
-        raise PermissionDenied(_("The event is too old or from the future; send it again."))
+        raise Forbidden(_("The event is too old or from the future; send it again."))
     if not event_id:
         raise ValidationError({"event_id": _("Each event needs its own X-Silakso-Event-Id.")})
     try:
@@ -950,3 +913,58 @@ def letter_revoke(*, letter: Letter, actor, reason: str) -> Letter:
         reason=letter.revoke_reason,
     )
     return letter
+
+
+# ============================================================================ audited reads
+def case_open(*, user, pk) -> Case:
+    """One case of the caller's area (its needs, plan and referrals), audited."""
+    from .selectors import case_list
+
+    return open_audited(case_list(user=user), pk, user=user, region="village_id")
+
+
+def referral_open(*, user, pk) -> Referral:
+    """One referral with the household summary, audited. The provider it was sent to sees the
+    full NIK (it registers the person with it: a sensitive read); a case worker sees it
+    masked (the household page is where they reveal it)."""
+    from .selectors import referral_list, referral_summary
+
+    try:
+        referral = referral_list(user=user).get(pk=pk)
+    except (Referral.DoesNotExist, ValueError, TypeError) as exc:
+        raise NotFound(_("Not found.")) from exc
+    is_provider = perms.is_provider_of(user, referral.provider)
+    summary = referral_summary(referral=referral)
+    audit_log(
+        actor=user,
+        action=AuditAction.VIEW_SENSITIVE if is_provider else AuditAction.VIEW,
+        obj=referral,
+        object_repr=mask_nik(summary["nik"]),
+        region_code=referral.case.village_id,
+        reason="referral summary",
+    )
+    if not is_provider:
+        summary["nik"] = mask_nik(summary["nik"])
+    referral.summary = summary
+    referral.is_provider = is_provider
+    return referral
+
+
+def letter_pdf_open(*, user, pk) -> Letter:
+    """A letter's PDF (it carries the recipient's name and NIK): an audited export."""
+    from .selectors import letter_list
+
+    return open_audited(
+        letter_list(user=user), pk, user=user, region="region_id", action=AuditAction.EXPORT
+    )
+
+
+def referral_export_audit(*, actor) -> None:
+    """Every export of the referral statistics is in the audit trail."""
+    audit_log(
+        actor=actor,
+        action=AuditAction.EXPORT,
+        object_type="referrals.referral",
+        object_repr="referrals export",
+        region_code=actor.scope_code,
+    )

@@ -1,6 +1,9 @@
 from django.urls import path
 
+from silakso.steps import step_urls
+
 from . import views
+from .workflow import CASE_FLOW
 
 app_name = "referrals"
 
@@ -11,7 +14,6 @@ urlpatterns = [
     path("kasus/<int:pk>/asesmen/", views.case_assess, name="case_assess"),
     path("kasus/<int:pk>/rencana/", views.case_plan, name="case_plan"),
     path("kasus/<int:pk>/tindak-lanjut/", views.case_follow_up, name="case_follow_up"),
-    path("kasus/<int:pk>/tutup/", views.case_close, name="case_close"),
     path("kasus/<int:pk>/rujuk/", views.referral_create, name="referral_create"),
     path("<int:pk>/", views.referral_detail, name="referral_detail"),
     path("<int:pk>/<slug:action>/", views.referral_action, name="referral_action"),
@@ -27,4 +29,5 @@ urlpatterns = [
     path("cek-surat/<str:token>/", views.letter_verify, name="letter_verify"),
     path("laporan/", views.report, name="report"),
     path("laporan/ekspor/", views.export, name="export"),
+    *step_urls(CASE_FLOW, views.case_action, prefix="kasus/<int:pk>/", name="case"),
 ]

@@ -6,21 +6,20 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from core.choices import AuditAction
-from core.services import audit_log
 from dtks.models import Household, Region
 from dtks.nik import mask_nik
 from dtks.selectors import household_get, mask_name
+from silakso.exceptions import NotFound
 from silakso.forms import run_form_service, run_service_action
-from silakso.tables import date_param, table_response
+from silakso.steps import step_view
+from silakso.tables import attachment_response, date_param, table_response
 
 from . import permissions as perms
 from . import selectors, services
@@ -28,18 +27,16 @@ from .choices import CaseOrigin, LetterKind, NeedLevel, ReferralStatus
 from .forms import (
     AssessmentForm,
     CaseForm,
-    CompleteForm,
     ConnectionForm,
     FollowUpForm,
     LetterForm,
-    NoteForm,
     PlanForm,
     ReasonForm,
     ReferralForm,
-    SendForm,
     ServiceForm,
 )
 from .models import Case, Referral, Service, provider_of
+from .workflow import CASE_FLOW, REFERRAL_FLOW
 
 
 def _require(allowed: bool) -> None:
@@ -106,7 +103,7 @@ def case_create(request, household_pk):
     created = {}
 
     def call(data):
-        created["case"] = services.case_open(
+        created["case"] = services.case_create(
             household=household,
             origin=origin,
             complaint=complaint,
@@ -129,8 +126,7 @@ def case_create(request, household_pk):
 def case_detail(request, pk):
     """The case: needs per domain, the plan, every referral and its progress, the follow-up."""
     _require(perms.can_work_cases(request.user))
-    case = _case_or_404(request, pk)
-    audit_log(actor=request.user, action=AuditAction.VIEW, obj=case, region_code=case.village_id)
+    case = _open(services.case_open, request, pk)
     assessments = list(case.assessments.all())
     needs = [a for a in assessments if a.need != NeedLevel.NONE]
     return render(
@@ -148,6 +144,7 @@ def case_detail(request, pk):
             ).order_by("pk"),
             "progress": selectors.case_progress(case=case),
             "letters": case.letters.all(),
+            "buttons": CASE_FLOW.buttons(case, request.user),
         },
     )
 
@@ -204,16 +201,41 @@ def case_follow_up(request, pk):
     return redirect("referrals:case_detail", pk=pk)
 
 
-@login_required
-@require_POST
-def case_close(request, pk):
-    case = _case_or_404(request, pk)
-    run_service_action(
-        request,
-        lambda: services.case_close(case=case, actor=request.user),
-        success=_("The case is closed."),
-    )
-    return redirect("referrals:case_detail", pk=pk)
+# The steps of a case and of a referral, each served from its declaration in workflow.py.
+case_action = step_view(
+    CASE_FLOW,
+    fetch=selectors.case_get,
+    back=lambda case: (reverse("referrals:case_detail", args=[case.pk]), case.code),
+)
+referral_action = step_view(
+    REFERRAL_FLOW,
+    fetch=selectors.referral_get,
+    back=lambda referral: (
+        reverse("referrals:referral_detail", args=[referral.pk]),
+        referral.service.name,
+    ),
+    context=lambda referral, step, user: (
+        _duplicates_warning(referral) if step.code == "send" else {}
+    ),
+)
+
+
+def _duplicates_warning(referral) -> dict:
+    duplicates = selectors.referral_duplicates(referral)
+    return {
+        "warning_title": _("A similar service is already active or delivered:"),
+        "warning_items": [
+            "{} · {} · {}".format(d.service.name, d.provider.name, d.get_status_display())
+            for d in duplicates
+        ],
+    }
+
+
+def _open(service, request, pk):
+    try:
+        return service(user=request.user, pk=pk)
+    except NotFound as exc:
+        raise Http404 from exc
 
 
 @login_required
@@ -250,128 +272,23 @@ def referral_create(request, pk):
 def referral_detail(request, pk):
     """One referral, for the case worker or for the provider it was sent to."""
     _require(perms.can_read(request.user))
-    referral = _referral_or_404(request, pk)
-    is_provider = perms.is_provider_of(request.user, referral.provider)
-    # The provider registers the person with the full NIK (each reading audited); the case
-    # worker has the household page for that and sees it masked here.
-    summary = selectors.referral_summary(
-        referral=referral, audit_actor=request.user if is_provider else None
-    )
-    if not is_provider:
-        summary["nik"] = mask_nik(summary["nik"])
+    referral = _open(services.referral_open, request, pk)
+    buttons = REFERRAL_FLOW.buttons(referral, request.user)
     return render(
         request,
         "referrals/referral_detail.html",
         {
             "referral": referral,
-            "summary": summary,
+            "summary": referral.summary,
             "today": timezone.localdate(),
-            "actions": selectors.referral_actions(referral=referral, user=request.user),
-            "duplicates": services.referral_duplicates(referral)
+            "buttons": buttons,
+            "actions": [button["code"] for button in buttons],
+            "duplicates": selectors.referral_duplicates(referral)
             if referral.status == ReferralStatus.DRAFT
             else [],
             "steps": referral.status_changes.select_related("actor"),
             "notes": referral.notes.select_related("author"),
-            "is_provider": is_provider,
-            "send_form": SendForm(),
-            "note_form": NoteForm(),
-        },
-    )
-
-
-REFERRAL_ACTIONS = {
-    "kirim": (
-        SendForm,
-        lambda referral, user, data: services.referral_send(
-            referral=referral, actor=user, duplicate_reason=data["duplicate_reason"]
-        ),
-        gettext_lazy("Send to the provider"),
-        gettext_lazy("Sent. The provider is told."),
-    ),
-    "batalkan": (
-        ReasonForm,
-        lambda referral, user, data: services.referral_cancel(
-            referral=referral, actor=user, reason=data["reason"]
-        ),
-        gettext_lazy("Cancel the referral"),
-        gettext_lazy("The referral is cancelled."),
-    ),
-    "tolak": (
-        ReasonForm,
-        lambda referral, user, data: services.referral_respond(
-            referral=referral, actor=user, accept=False, reason=data["reason"]
-        ),
-        gettext_lazy("Decline the referral"),
-        gettext_lazy("Declined. The case worker is told why."),
-    ),
-    "selesai": (
-        CompleteForm,
-        lambda referral, user, data: services.referral_complete(
-            referral=referral,
-            actor=user,
-            outcome=data["outcome"],
-            outcome_date=data["outcome_date"],
-            value=data["value"],
-        ),
-        gettext_lazy("Record the service delivered"),
-        gettext_lazy("Completed."),
-    ),
-    "gagal": (
-        ReasonForm,
-        lambda referral, user, data: services.referral_fail(
-            referral=referral, actor=user, reason=data["reason"]
-        ),
-        gettext_lazy("The service could not be delivered"),
-        gettext_lazy("Recorded as not delivered."),
-    ),
-    "catatan": (
-        NoteForm,
-        lambda referral, user, data: services.referral_note(
-            referral=referral, actor=user, text=data["text"]
-        ),
-        gettext_lazy("Add a monitoring note"),
-        gettext_lazy("Note saved."),
-    ),
-}
-BUTTONS = {
-    "terima": (
-        lambda referral, user: services.referral_respond(
-            referral=referral, actor=user, accept=True
-        ),
-        gettext_lazy("Accepted. Start the service when it begins."),
-    ),
-    "mulai": (
-        lambda referral, user: services.referral_start(referral=referral, actor=user),
-        gettext_lazy("The service has started."),
-    ),
-}
-
-
-@login_required
-def referral_action(request, pk, action):
-    referral = _referral_or_404(request, pk)
-    if action in BUTTONS:
-        if request.method != "POST":
-            raise Http404
-        call, success = BUTTONS[action]
-        run_service_action(request, lambda: call(referral, request.user), success=str(success))
-        return redirect("referrals:referral_detail", pk=pk)
-    if action not in REFERRAL_ACTIONS:
-        raise Http404
-    form_class, call, title, success = REFERRAL_ACTIONS[action]
-    form = form_class(request.POST if request.method == "POST" else None)
-    if run_form_service(
-        request, form, lambda data: call(referral, request.user, data), success=str(success)
-    ):
-        return redirect("referrals:referral_detail", pk=pk)
-    return render(
-        request,
-        "referrals/action_form.html",
-        {
-            "form": form,
-            "referral": referral,
-            "title": title,
-            "duplicates": services.referral_duplicates(referral) if action == "kirim" else [],
+            "is_provider": referral.is_provider,
         },
     )
 
@@ -513,12 +430,9 @@ def letter_create(request, kind):
 
 @login_required
 def letter_pdf(request, pk):
-    letter = get_object_or_404(selectors.letter_list(user=request.user), pk=pk)
-    audit_log(
-        actor=request.user, action=AuditAction.EXPORT, obj=letter, region_code=letter.region_id
-    )
-    return FileResponse(
-        letter.pdf.open("rb"),
+    letter = _open(services.letter_pdf_open, request, pk)
+    return attachment_response(
+        letter.pdf,
         content_type="application/pdf",
         filename="{}.pdf".format(letter.number.replace("/", "-")),
     )
@@ -583,13 +497,7 @@ def export(request):
     _require(perms.can_issue_letters(request.user))
     since, until = date_param(request.GET.get("since")), date_param(request.GET.get("until"))
     rows = selectors.export_rows(user=request.user, since=since, until=until)
-    audit_log(
-        actor=request.user,
-        action=AuditAction.EXPORT,
-        object_type="referrals.referral",
-        object_repr="referrals export",
-        region_code=request.user.scope_code,
-    )
+    services.referral_export_audit(actor=request.user)
     return table_response(
         rows,
         file_format=request.GET.get("format", "csv"),

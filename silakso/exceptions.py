@@ -20,13 +20,14 @@ class DomainError(Exception):
         self.fields = fields or {}
 
 
-class PermissionDenied(DomainError):
-    """The actor's role may not perform this action (scope misses are 404, not this)."""
+class Forbidden(DomainError):
+    """The actor's role may not perform this action (HTTP 403). Named apart from Django's
+    ``PermissionDenied``, which views raise for a whole page."""
 
     default_code = "permission_denied"
 
 
-class SeparationOfDutiesError(PermissionDenied):
+class SeparationOfDutiesError(Forbidden):
     """The actor entered or submitted the object and may not also approve it."""
 
     default_code = "separation_of_duties"
@@ -34,6 +35,13 @@ class SeparationOfDutiesError(PermissionDenied):
 
 class NotFound(DomainError):
     """What the request names does not exist for the caller (404, no hint that it exists)."""
+
+    default_code = "not_found"
+
+
+class OutOfScope(NotFound, Forbidden):
+    """The object lies outside the actor's area: refused, and answered as 404 so that nobody
+    learns it exists. A Forbidden too, so a service's callers treat it as a refusal."""
 
     default_code = "not_found"
 
@@ -60,7 +68,7 @@ class InvalidTransition(DomainError):
 
     default_code = "invalid_transition"
 
-    def __init__(self, *, current, target, allowed: Iterable):
+    def __init__(self, *, current, target, allowed: Iterable, allowed_steps: Iterable = ()):
         allowed = list(allowed)
         message = _("Cannot move from “{current}” to “{target}”.").format(
             current=getattr(current, "label", current), target=getattr(target, "label", target)
@@ -69,9 +77,11 @@ class InvalidTransition(DomainError):
         self.current = current
         self.target = target
         self.allowed = allowed
+        #: the step codes the caller may take now (the table's ``allowed`` ignores roles)
+        self.allowed_steps = list(allowed_steps)
 
 
 def require(condition: bool, message) -> None:
-    """A service's role check: PermissionDenied with ``message`` unless ``condition`` holds."""
+    """A service's role check: Forbidden with ``message`` unless ``condition`` holds."""
     if not condition:
-        raise PermissionDenied(message)
+        raise Forbidden(message)

@@ -3,7 +3,15 @@
 from django import forms
 from django.core.exceptions import ValidationError
 
-from .exceptions import DomainError
+from .exceptions import DomainError, NotFound, StaleObjectError
+
+
+def _not_found(exc: Exception) -> None:
+    """A scope miss inside a service is a 404 page, as a miss of the page's own lookup is."""
+    if isinstance(exc, NotFound):
+        from django.http import Http404
+
+        raise Http404(str(exc.message)) from exc
 
 
 def add_service_errors(form: forms.Form, exc: Exception, *, prefix_map: dict | None = None) -> None:
@@ -35,14 +43,21 @@ def add_service_errors(form: forms.Form, exc: Exception, *, prefix_map: dict | N
 
 def run_form_service(request, form: forms.Form, call, *, success: str = "") -> bool:
     """On a valid POST, call ``call(cleaned_data)`` (one service); its refusals go back onto the
-    form. True when the service succeeded and the view should redirect."""
+    form (a stale version also lists what the other officer changed, as ``form.stale``). True
+    when the service succeeded and the view should redirect."""
     from django.contrib import messages
 
+    form.stale = []
     if request.method != "POST" or not form.is_valid():
         return False
     try:
         call(form.cleaned_data)
+    except StaleObjectError as exc:
+        form.stale = (exc.changes or {}).get("events", [])
+        form.add_error(None, exc.message)
+        return False
     except (ValidationError, DomainError) as exc:
+        _not_found(exc)
         add_service_errors(form, exc)
         return False
     if success:
@@ -60,6 +75,7 @@ def run_service_action(request, call, *, success: str = ""):
     try:
         result = call()
     except (ValidationError, DomainError) as exc:
+        _not_found(exc)
         texts = exc.messages if isinstance(exc, ValidationError) else [str(exc.message)]
         for text in texts:
             messages.error(request, text)

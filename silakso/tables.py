@@ -53,3 +53,21 @@ def table_response(
     response["Content-Type"] = "text/csv; charset=utf-8"
     response["Content-Disposition"] = 'attachment; filename="{}.csv"'.format(filename)
     return response
+
+
+def attachment_response(field_file, *, content_type: str, filename: str | None = None):
+    """An uploaded file (a document, a house photo, evidence) as a download, never rendered by
+    the browser as a page of ours: ``Content-Disposition: attachment``, a sandboxing CSP,
+    ``nosniff``, and ``no-store`` so personal data does not stay in shared caches."""
+    import os
+
+    response = FileResponse(
+        field_file.open("rb"),
+        content_type=content_type,
+        as_attachment=True,
+        filename=filename or os.path.basename(field_file.name),
+    )
+    response["Content-Security-Policy"] = "sandbox"
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "no-store, private"
+    return response

@@ -18,7 +18,7 @@ def _sources():
 def test_status_is_only_assigned_in_services_and_workflows():
     offenders = []
     for path in _sources():
-        if path.name in ("services.py", "workflow.py"):
+        if path.name in ("services.py", "workflow.py") or path.parent.name == "services":
             continue
         for number, line in enumerate(path.read_text().splitlines(), 1):
             # a Python assignment statement (SQL text in strings is not one)

@@ -8,6 +8,7 @@ from rest_framework import serializers
 
 from dtks.api.serializers import MaskedNikField
 from dtks.models import Program, Region
+from silakso.api.serializers import FlowStepsMixin
 
 from ..choices import ApplicationChannel, DeliberationKind, ObjectionOutcome, PovertyDecision
 from ..models import (
@@ -30,11 +31,11 @@ class StepSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ApplicationSerializer(serializers.ModelSerializer):
+class ApplicationSerializer(FlowStepsMixin, serializers.ModelSerializer):
+    flow = APPLICATION_FLOW
     applicant_nik = MaskedNikField(read_only=True)
     program = serializers.SlugRelatedField(slug_field="code", read_only=True)
     status_label = serializers.CharField(source="get_status_display", read_only=True)
-    allowed_transitions = serializers.SerializerMethodField()
 
     class Meta:
         model = Application
@@ -45,6 +46,7 @@ class ApplicationSerializer(serializers.ModelSerializer):
             "status",
             "status_label",
             "allowed_transitions",
+            "allowed_steps",
             "channel",
             "applicant_nik",
             "applicant_name",
@@ -62,9 +64,6 @@ class ApplicationSerializer(serializers.ModelSerializer):
             "status_changed_at",
         ]
         read_only_fields = fields
-
-    def get_allowed_transitions(self, obj) -> list[str]:
-        return sorted(APPLICATION_FLOW.allowed_targets(obj.status))
 
 
 class ApplicationDetailSerializer(ApplicationSerializer):
@@ -113,9 +112,9 @@ class FieldCheckInputSerializer(serializers.Serializer):
     longitude = serializers.DecimalField(max_digits=9, decimal_places=6, required=False)
 
 
-class UpdateProposalSerializer(serializers.ModelSerializer):
+class UpdateProposalSerializer(FlowStepsMixin, serializers.ModelSerializer):
+    flow = PROPOSAL_FLOW
     nik = MaskedNikField(read_only=True)
-    allowed_transitions = serializers.SerializerMethodField()
 
     class Meta:
         model = UpdateProposal
@@ -125,6 +124,7 @@ class UpdateProposalSerializer(serializers.ModelSerializer):
             "kind",
             "status",
             "allowed_transitions",
+            "allowed_steps",
             "village",
             "household",
             "application",
@@ -140,9 +140,6 @@ class UpdateProposalSerializer(serializers.ModelSerializer):
             "status_changed_at",
         ]
         read_only_fields = fields
-
-    def get_allowed_transitions(self, obj) -> list[str]:
-        return sorted(PROPOSAL_FLOW.allowed_targets(obj.status))
 
 
 class ProposalFillInputSerializer(serializers.Serializer):
@@ -179,8 +176,8 @@ class DeliberationCreateInputSerializer(serializers.Serializer):
     )
 
 
-class BatchSerializer(serializers.ModelSerializer):
-    allowed_transitions = serializers.SerializerMethodField()
+class BatchSerializer(FlowStepsMixin, serializers.ModelSerializer):
+    flow = BATCH_FLOW
     size = serializers.IntegerField(read_only=True)
 
     class Meta:
@@ -192,6 +189,7 @@ class BatchSerializer(serializers.ModelSerializer):
             "cutoff",
             "status",
             "allowed_transitions",
+            "allowed_steps",
             "size",
             "finalised_at",
             "ratification_number",
@@ -202,9 +200,6 @@ class BatchSerializer(serializers.ModelSerializer):
             "results_imported_at",
         ]
         read_only_fields = fields
-
-    def get_allowed_transitions(self, obj) -> list[str]:
-        return sorted(BATCH_FLOW.allowed_targets(obj.status))
 
 
 class BatchCreateInputSerializer(serializers.Serializer):

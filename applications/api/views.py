@@ -9,7 +9,7 @@ from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
-from silakso.exceptions import PermissionDenied
+from silakso.exceptions import Forbidden, NotFound
 
 from .. import permissions as perms
 from .. import selectors, services
@@ -61,14 +61,25 @@ class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
             raise Http404 from exc
 
     def _detail(self, application, code=status.HTTP_200_OK):
+        """The application after a step (the step itself is in the audit trail)."""
         application = Application.objects.prefetch_related("status_changes__actor").get(
             pk=application.pk
         )
-        return Response(s.ApplicationDetailSerializer(application).data, status=code)
+        return Response(
+            s.ApplicationDetailSerializer(application, context={"request": self.request}).data,
+            status=code,
+        )
 
     @extend_schema(responses=s.ApplicationDetailSerializer)
     def retrieve(self, request, *args, **kwargs):
-        return self._detail(self.get_object())
+        """One application: an audited read, like opening its page."""
+        try:
+            application = services.application_open(user=request.user, pk=kwargs["pk"])
+        except NotFound as exc:
+            raise Http404 from exc
+        return Response(
+            s.ApplicationDetailSerializer(application, context={"request": request}).data
+        )
 
     @extend_schema(
         request=s.ApplicationCreateInputSerializer,
@@ -185,7 +196,20 @@ class UpdateProposalViewSet(
             raise Http404 from exc
 
     def _out(self, proposal):
-        return Response(s.UpdateProposalSerializer(UpdateProposal.objects.get(pk=proposal.pk)).data)
+        return Response(
+            s.UpdateProposalSerializer(
+                UpdateProposal.objects.get(pk=proposal.pk), context={"request": self.request}
+            ).data
+        )
+
+    @extend_schema(responses=s.UpdateProposalSerializer)
+    def retrieve(self, request, *args, **kwargs):
+        """One update proposal: an audited read, like opening its page."""
+        try:
+            proposal = services.proposal_open(user=request.user, pk=kwargs["pk"])
+        except NotFound as exc:
+            raise Http404 from exc
+        return Response(s.UpdateProposalSerializer(proposal, context={"request": request}).data)
 
     @extend_schema(request=s.ProposalFillInputSerializer, responses=s.UpdateProposalSerializer)
     @action(detail=True, methods=["post"])
@@ -257,7 +281,7 @@ class DeliberationViewSet(
         data = _valid(s.DeliberationCreateInputSerializer, request)
         village = request.user.region
         if not perms.can_deliberate(request.user) or village is None:
-            raise PermissionDenied(_("Only the village head records the deliberation."))
+            raise Forbidden(_("Only the village head records the deliberation."))
         decisions = dict.fromkeys(data.get("approve", []), (True, ""))
         decisions.update(
             {int(pk): (False, reason) for pk, reason in data.get("reject", {}).items()}
@@ -296,7 +320,9 @@ class BatchViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
 
     def _out(self, batch, code=status.HTTP_200_OK):
         batch = selectors.batch_list(user=self.request.user).get(pk=batch.pk)
-        return Response(s.BatchSerializer(batch).data, status=code)
+        return Response(
+            s.BatchSerializer(batch, context={"request": self.request}).data, status=code
+        )
 
     @extend_schema(request=s.BatchCreateInputSerializer, responses={201: s.BatchSerializer})
     def create(self, request):

@@ -1,6 +1,6 @@
 from .applications import Application, ApplicationDocument, ApplicationStatusChange
 from .deliberations import Deliberation, FieldCheck
-from .periods import Batch, BatchStatusChange, Objection
+from .periods import Batch, BatchStatusChange, Objection, ObjectionStatusChange
 from .proposals import ProposalStatusChange, UpdateProposal
 
 __all__ = [
@@ -12,6 +12,7 @@ __all__ = [
     "Deliberation",
     "FieldCheck",
     "Objection",
+    "ObjectionStatusChange",
     "ProposalStatusChange",
     "UpdateProposal",
 ]

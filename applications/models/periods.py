@@ -168,3 +168,16 @@ class Objection(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.code
+
+
+class ObjectionStatusChange(StatusChange):
+    """Filing and answering an objection, like every other flow's steps."""
+
+    statuses = ObjectionStatus
+    objection = models.ForeignKey(
+        Objection, on_delete=models.CASCADE, related_name="status_changes"
+    )
+
+    class Meta(StatusChange.Meta):
+        verbose_name = _("objection step")
+        verbose_name_plural = _("objection steps")

@@ -13,7 +13,7 @@ from core.choices import Role
 from dtks.choices import ChangeSource
 from dtks.models import Household, HouseholdEvent
 from dtks.tests.factories import kk_for, nik_for
-from silakso.exceptions import InvalidTransition, PermissionDenied, StaleObjectError
+from silakso.exceptions import Forbidden, InvalidTransition, StaleObjectError
 
 pytestmark = pytest.mark.django_db
 
@@ -209,5 +209,5 @@ def test_operators_of_another_village_cannot_touch_the_proposal(
     richer = household(village_a, desil=8)
     proposal = submit(bpnt, richer).update_proposal
     stranger = make_user(Role.VILLAGE_OPERATOR, village_b.code)
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(Forbidden):
         services.proposal_fill(proposal=proposal, variables={"toilet": "none"}, actor=stranger)

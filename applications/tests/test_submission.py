@@ -15,7 +15,7 @@ from core.choices import Role
 from core.models import Notification
 from dtks import services as registry
 from dtks.tests.factories import make_period
-from silakso.exceptions import DomainError, PermissionDenied
+from silakso.exceptions import DomainError, Forbidden
 
 pytestmark = pytest.mark.django_db
 
@@ -188,18 +188,18 @@ def test_officer_intake_records_the_channel_and_stays_in_scope(bpnt, poor, villa
     assert application.channel == "village_office"
     assert application.entered_by == operator
     other = household(village_b, head_name="Di Desa Lain")
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(Forbidden):
         submit(bpnt, other, actor=operator, channel="village_office")
 
 
 def test_roles_and_channels_must_agree(bpnt, poor, make_user):
     operator = make_user(Role.VILLAGE_OPERATOR, poor.village_id)
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(Forbidden):
         submit(bpnt, poor, actor=operator, channel="online")
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(Forbidden):
         submit(bpnt, poor, actor=None, channel="mpp_counter")
     verifier = make_user(Role.VERIFIER, "19.04")
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(Forbidden):
         submit(bpnt, poor, actor=verifier, channel="mpp_counter")
 
 

@@ -13,7 +13,7 @@ from applications.models import Application
 from applications.tests.factories import deliberate, household, pdf, program, submit, verified
 from applications.workflow import APPLICATION_FLOW, BATCH_FLOW, PROPOSAL_FLOW
 from core.choices import Role
-from silakso.exceptions import InvalidTransition, PermissionDenied, SeparationOfDutiesError
+from silakso.exceptions import Forbidden, InvalidTransition, SeparationOfDutiesError
 
 pytestmark = pytest.mark.django_db
 
@@ -101,7 +101,7 @@ def test_village_rejection_needs_a_reason_the_resident_reads(bpnt, village_a, pe
 def test_only_verifiers_verify(bpnt, village_a, people, role):
     application = submit(bpnt, household(village_a))
     _deliberate(application, people["head"])
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(Forbidden):
         services.application_verify(application=application, actor=people[role])
     assert Application.objects.get(pk=application.pk).status == A.DELIBERATED
 
@@ -109,7 +109,7 @@ def test_only_verifiers_verify(bpnt, village_a, people, role):
 def test_a_verifier_of_another_regency_cannot_verify(bpnt, village_a, people):
     application = submit(bpnt, household(village_a))
     _deliberate(application, people["head"])
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(Forbidden):
         services.application_verify(application=application, actor=people["verifier_elsewhere"])
 
 
@@ -134,7 +134,7 @@ def test_verifying_before_the_deliberation_answers_with_the_allowed_steps(bpnt, 
 def test_deliberation_is_the_village_heads_own_village_only(bpnt, village_a, village_b, make_user):
     application = submit(bpnt, household(village_a))
     other_head = make_user(Role.VILLAGE_HEAD, village_b.code)
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(Forbidden):
         services.deliberation_record(
             village=village_a,
             kind="sptjm",

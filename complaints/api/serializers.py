@@ -5,9 +5,11 @@ from rest_framework import serializers
 
 from dtks.api.serializers import MaskedNikField
 from dtks.models import Program, Region
+from silakso.api.serializers import FlowStepsMixin, caller
 
 from ..choices import ComplaintCategory, ComplaintChannel, ResolvedBy, ToldVia
 from ..models import Complaint, ComplaintStatusChange
+from ..selectors import reporter_visible
 from ..workflow import COMPLAINT_FLOW
 
 
@@ -18,10 +20,10 @@ class ComplaintStepSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ComplaintSerializer(serializers.ModelSerializer):
+class ComplaintSerializer(FlowStepsMixin, serializers.ModelSerializer):
+    flow = COMPLAINT_FLOW
     complainant_nik = MaskedNikField(read_only=True)
     status_label = serializers.CharField(source="get_status_display", read_only=True)
-    allowed_transitions = serializers.SerializerMethodField()
     program = serializers.SlugRelatedField(slug_field="code", read_only=True)
 
     class Meta:
@@ -36,6 +38,7 @@ class ComplaintSerializer(serializers.ModelSerializer):
             "status",
             "status_label",
             "allowed_transitions",
+            "allowed_steps",
             "complainant_nik",
             "complainant_name",
             "village",
@@ -56,15 +59,12 @@ class ComplaintSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
-    def get_allowed_transitions(self, obj) -> list[str]:
-        return sorted(COMPLAINT_FLOW.allowed_targets(obj.status))
-
     def to_representation(self, instance):
         data = super().to_representation(instance)
-        request = self.context.get("request")
-        if instance.is_restricted and (
-            request is None or instance.assigned_to_id != getattr(request.user, "pk", None)
-        ):
+        show = getattr(instance, "show_reporter", None)
+        if show is None:
+            show = reporter_visible(complaint=instance, user=caller(self))
+        if not show:
             data["complainant_nik"] = None
             data["complainant_name"] = None
         return data

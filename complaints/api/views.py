@@ -7,6 +7,8 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from silakso.exceptions import NotFound
+
 from .. import permissions as perms
 from .. import selectors, services
 from ..filtersets import ComplaintFilterSet
@@ -40,7 +42,11 @@ class ComplaintViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
             raise Http404 from exc
 
     def _detail(self, complaint, code=status.HTTP_200_OK):
+        """The complaint after a step (the step itself is in the audit trail)."""
         complaint = Complaint.objects.prefetch_related("status_changes").get(pk=complaint.pk)
+        complaint = services.mask_reporter(
+            complaint, show=selectors.reporter_visible(complaint=complaint, user=self.request.user)
+        )
         return Response(
             s.ComplaintDetailSerializer(complaint, context={"request": self.request}).data,
             status=code,
@@ -48,7 +54,12 @@ class ComplaintViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
 
     @extend_schema(responses=s.ComplaintDetailSerializer)
     def retrieve(self, request, *args, **kwargs):
-        return self._detail(self.get_object())
+        """One complaint: an audited read, like opening its page."""
+        try:
+            complaint = services.complaint_open(user=request.user, pk=kwargs["pk"])
+        except NotFound as exc:
+            raise Http404 from exc
+        return Response(s.ComplaintDetailSerializer(complaint, context={"request": request}).data)
 
     @extend_schema(
         request=s.ComplaintCreateInputSerializer,

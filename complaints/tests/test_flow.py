@@ -13,7 +13,7 @@ from complaints.tests.factories import complaint
 from complaints.workflow import COMPLAINT_FLOW
 from core.choices import Role
 from core.models import Notification
-from silakso.exceptions import DomainError, InvalidTransition, PermissionDenied
+from silakso.exceptions import DomainError, Forbidden, InvalidTransition
 
 pytestmark = pytest.mark.django_db
 
@@ -130,14 +130,14 @@ def test_each_step_is_refused_to_the_wrong_role(village_a, people, step, wrong):
             complaint=created, actor=actor, program=make_program("pkh")
         ),
     }
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(Forbidden):
         calls[step](people[wrong])
 
 
 def test_a_supervisor_of_another_district_cannot_approve(village_a, people):
     created = complaint(village_a)
     services.complaint_forward(complaint=created, actor=people["operator"])
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(Forbidden):
         services.complaint_supervise(
             complaint=created, actor=people["supervisor_elsewhere"], approve=True
         )
@@ -210,7 +210,7 @@ def test_front_office_opens_an_update_proposal_in_one_action(village_a, people):
 def test_officers_intake_records_the_channel_within_their_area(village_a, village_b, people):
     created = complaint(village_a, actor=people["operator"], channel="home_visit")
     assert created.channel == "home_visit" and created.entered_by == people["operator"]
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(Forbidden):
         complaint(village_b, actor=people["operator"], channel="puskesos")
 
 

@@ -9,7 +9,7 @@ from core.choices import AuditAction, Role
 from core.models import AuditEvent, User
 from core.services import user_activate, user_create, user_deactivate
 from core.tests.factories import PASSWORD
-from silakso.exceptions import PermissionDenied, SeparationOfDutiesError
+from silakso.exceptions import Forbidden, SeparationOfDutiesError
 
 pytestmark = pytest.mark.django_db
 
@@ -54,7 +54,7 @@ def test_village_head_cannot_activate_operator_of_another_village(make_user, vil
     operator = user_create(
         username="op", full_name="Op", role=Role.VILLAGE_OPERATOR, region=village_a, actor=None
     )
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(Forbidden):
         user_activate(user=operator, actor=head)
     operator.refresh_from_db()
     assert operator.is_active is False
@@ -65,7 +65,7 @@ def test_verifier_cannot_activate_operators(make_user, village_a):
     operator = user_create(
         username="op", full_name="Op", role=Role.VILLAGE_OPERATOR, region=village_a, actor=None
     )
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(Forbidden):
         user_activate(user=operator, actor=verifier)
 
 

@@ -8,7 +8,7 @@ from core.choices import Role
 from dtks import pmt, services
 from dtks.models import Household, PmtRun, PmtWeightSet
 from dtks.synthetic import generate_district
-from silakso.exceptions import PermissionDenied
+from silakso.exceptions import Forbidden
 
 pytestmark = pytest.mark.django_db
 
@@ -93,7 +93,7 @@ def test_data_manager_ranks_their_own_regency_only(district, manager):
 
 
 def test_village_operator_cannot_run_the_pmt(make_user, village_a):
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(Forbidden):
         services.pmt_rank(actor=make_user(Role.VILLAGE_OPERATOR, village_a.code))
 
 

@@ -12,7 +12,7 @@ from dtks.imports import decode_csv
 from dtks.models import Enrollment
 from dtks.services import DoubleDippingError
 from dtks.tests.factories import make_household, make_period, make_program
-from silakso.exceptions import DomainError, PermissionDenied
+from silakso.exceptions import DomainError, Forbidden
 
 pytestmark = pytest.mark.django_db
 
@@ -106,7 +106,7 @@ def test_enrolling_twice_in_one_period_is_refused(household, manager, bpnt):
 
 def test_only_program_managers_enroll(household, make_user, village_a, bpnt):
     operator = make_user(Role.VILLAGE_OPERATOR, village_a.code)
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(Forbidden):
         _enroll(bpnt, household, operator)
 
 

@@ -15,7 +15,7 @@ from dtks.choices import FlagKind, HouseholdEventKind, IndividualStatus, Relatio
 from dtks.models import Family, Flag, Household, Individual
 from dtks.selectors import household_desil_on
 from dtks.tests.factories import kk_for, make_household, person
-from silakso.exceptions import DomainError, PermissionDenied, StaleObjectError
+from silakso.exceptions import DomainError, Forbidden, StaleObjectError
 
 pytestmark = pytest.mark.django_db
 
@@ -94,7 +94,7 @@ def test_unknown_district_code_is_saved_with_a_warning_and_a_flag(village_a, ope
 
 
 def test_operator_cannot_register_in_another_village(village_b, operator):
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(Forbidden):
         make_household(village_b, operator)
 
 
@@ -296,7 +296,7 @@ def test_village_operator_cannot_take_a_member_of_another_village(
     elsewhere = make_household(village_b, manager)
     person_b = elsewhere.members.get()
     mine = make_household(village_a, operator)
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(Forbidden):
         services.member_move_in(
             household=mine,
             actor=operator,

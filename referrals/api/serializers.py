@@ -4,6 +4,8 @@ household summary it needs (and nothing of other providers)."""
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from silakso.api.serializers import FlowStepsMixin
+
 from ..choices import CaseOrigin, Domain, LetterKind, NeedLevel
 from ..models import Case, Letter, Provider, Referral, ReferralStatusChange, Service
 from ..workflow import REFERRAL_FLOW
@@ -66,10 +68,10 @@ class SummarySerializer(serializers.Serializer):
     phone = serializers.CharField()
 
 
-class ReferralSerializer(serializers.ModelSerializer):
+class ReferralSerializer(FlowStepsMixin, serializers.ModelSerializer):
+    flow = REFERRAL_FLOW
     case = serializers.CharField(source="case.code", read_only=True)
     service = ServiceSerializer(read_only=True)
-    allowed_transitions = serializers.SerializerMethodField()
 
     class Meta:
         model = Referral
@@ -80,6 +82,7 @@ class ReferralSerializer(serializers.ModelSerializer):
             "provider",
             "status",
             "allowed_transitions",
+            "allowed_steps",
             "need",
             "sent_at",
             "response_due_at",
@@ -95,23 +98,17 @@ class ReferralSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
-    def get_allowed_transitions(self, obj) -> list[str]:
-        return sorted(REFERRAL_FLOW.allowed_targets(obj.status))
-
 
 class ReferralDetailSerializer(ReferralSerializer):
     steps = ReferralStepSerializer(source="status_changes", many=True, read_only=True)
-    summary = serializers.SerializerMethodField()
+    summary = SummarySerializer(
+        read_only=True,
+        help_text=_("What the provider needs; the full NIK only for the provider it was sent to."),
+    )
 
     class Meta(ReferralSerializer.Meta):
         fields = [*ReferralSerializer.Meta.fields, "steps", "summary"]
         read_only_fields = fields
-
-    def get_summary(self, obj) -> SummarySerializer:
-        from ..selectors import referral_summary
-
-        request = self.context.get("request")
-        return referral_summary(referral=obj, audit_actor=request.user if request else None)
 
 
 class CaseSerializer(serializers.ModelSerializer):

@@ -13,6 +13,7 @@ from rest_framework.views import APIView
 
 from dtks.models import Household, Individual, Region
 from dtks.selectors import household_get
+from silakso.exceptions import NotFound
 
 from .. import permissions as perms
 from .. import selectors, services
@@ -58,6 +59,15 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     def get_queryset(self):
         return selectors.case_list(user=self.request.user).order_by("pk")
 
+    @extend_schema(responses=s.CaseSerializer)
+    def retrieve(self, request, *args, **kwargs):
+        """One case: an audited read, like opening its page."""
+        try:
+            case = services.case_open(user=request.user, pk=kwargs["pk"])
+        except NotFound as exc:
+            raise Http404 from exc
+        return Response(s.CaseSerializer(case).data)
+
     @extend_schema(request=s.CaseCreateInputSerializer, responses={201: s.CaseSerializer})
     def create(self, request):
         data = _valid(s.CaseCreateInputSerializer, request)
@@ -76,7 +86,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
             application = get_object_or_404(
                 application_list(user=request.user), pk=data["application"]
             )
-        case = services.case_open(
+        case = services.case_create(
             household=household,
             origin=data["origin"],
             complaint=complaint,
@@ -168,9 +178,11 @@ class ReferralViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
             raise Http404 from exc
 
     def _detail(self, referral, code=status.HTTP_200_OK):
-        referral = Referral.objects.select_related("case", "service", "provider").get(
-            pk=referral.pk
-        )
+        """The referral with its household summary: an audited read (services.referral_open)."""
+        try:
+            referral = services.referral_open(user=self.request.user, pk=referral.pk)
+        except NotFound as exc:  # a provider's cancelled draft is no longer in its reach
+            raise Http404 from exc
         return Response(
             s.ReferralDetailSerializer(referral, context={"request": self.request}).data,
             status=code,

@@ -58,7 +58,7 @@ def case(village, *, worker=None, home=None, head_name="Rudi Santoso"):
     """An open walk-in case of a registry household of ``village``."""
     worker = worker or case_worker(village)
     home = home or household(village, head_name=head_name)
-    return services.case_open(household=home, origin="walk_in", actor=worker)
+    return services.case_create(household=home, origin="walk_in", actor=worker)
 
 
 def referral(open_case, to_service, *, worker=None, send=True, need="Perlu layanan ini segera."):

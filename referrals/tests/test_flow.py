@@ -12,7 +12,7 @@ from core.choices import Role
 from core.models import Notification
 from referrals import selectors, services
 from referrals.models import Case, Referral, WebhookDelivery
-from silakso.exceptions import DomainError, InvalidTransition, PermissionDenied
+from silakso.exceptions import DomainError, Forbidden, InvalidTransition
 
 from .factories import case, case_worker, provider, provider_admin, referral, service
 
@@ -86,14 +86,14 @@ def test_a_case_is_assessed_referred_followed_and_closed_when_everything_is_sett
     )
     assert steps == ["draft", "sent", "accepted", "in_service", "completed"]
     # a new case can be opened for the household once the first is closed
-    assert services.case_open(household=opened.household, origin="walk_in", actor=worker).pk
+    assert services.case_create(household=opened.household, origin="walk_in", actor=worker).pk
 
 
 def test_one_open_case_per_household(village_a):
     worker = case_worker(village_a)
     first = case(village_a, worker=worker)
     with pytest.raises(DomainError, match=first.code):
-        services.case_open(household=first.household, origin="walk_in", actor=worker)
+        services.case_create(household=first.household, origin="walk_in", actor=worker)
     assert Case.objects.filter(household=first.household).count() == 1
 
 
@@ -106,14 +106,14 @@ def test_only_case_workers_in_scope_open_cases_and_only_the_provider_answers(
         make_user(Role.VERIFIER, "19.04"),
         provider_admin(provider("Dinas Sosial Provinsi")),
     ):
-        with pytest.raises(PermissionDenied):
-            services.case_open(household=home, origin="walk_in", actor=outsider)
+        with pytest.raises(Forbidden):
+            services.case_create(household=home, origin="walk_in", actor=outsider)
 
     health = service(provider("Dinas Kesehatan"))
     sent = referral(case(village_a, home=home), health)
     other_provider_admin = provider_admin(provider("BAZNAS", kind="baznas"))
     for stranger in (other_provider_admin, case_worker(village_a)):
-        with pytest.raises(PermissionDenied):
+        with pytest.raises(Forbidden):
             services.referral_respond(referral=sent, actor=stranger, accept=True)
     sent.refresh_from_db()
     assert sent.status == "sent"
@@ -303,7 +303,7 @@ def test_the_provider_sees_only_its_referrals_and_of_the_household_only_the_summ
     visible = set(selectors.referral_list(user=health_admin).values_list("pk", flat=True))
     assert visible == {to_health.pk} and draft.pk not in visible
     assert selectors.case_list(user=health_admin).count() == 0
-    summary = selectors.referral_summary(referral=to_health, audit_actor=health_admin)
+    summary = services.referral_open(user=health_admin, pk=to_health.pk).summary
     assert set(summary) == {
         "name",
         "nik",

@@ -16,7 +16,7 @@ from dtks.tests.factories import nik_for
 from referrals import selectors, services
 from referrals.letters import verification_url
 from referrals.models import Letter, LetterCounter
-from silakso.exceptions import PermissionDenied
+from silakso.exceptions import Forbidden
 
 pytestmark = pytest.mark.django_db
 
@@ -119,11 +119,11 @@ def test_letters_stay_in_the_officers_area(make_user, officer, village_a, region
     letter = _lkm(officer, village_a)
     outsider = make_user(Role.FRONT_OFFICE, "19.01")
     assert not selectors.letter_list(user=outsider).filter(pk=letter.pk).exists()
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(Forbidden):
         _lkm(outsider, village_a)
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(Forbidden):
         services.letter_revoke(letter=letter, actor=outsider, reason="Bukan wilayah saya")
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(Forbidden):
         _lkm(make_user(Role.VILLAGE_OPERATOR, village_a.code), village_a)
 
 

@@ -9,9 +9,9 @@ from rest_framework.views import exception_handler as drf_exception_handler
 from silakso.exceptions import (
     Conflict,
     DomainError,
+    Forbidden,
     InvalidTransition,
     NotFound,
-    PermissionDenied,
     StaleObjectError,
 )
 
@@ -26,7 +26,7 @@ def _django_validation_fields(exc: DjangoValidationError) -> dict:
 
 
 def exception_handler(exc, context):
-    """DomainError → 400, PermissionDenied → 403, NotFound → 404; Conflict, StaleObjectError and
+    """DomainError → 400, Forbidden → 403, NotFound → 404; Conflict, StaleObjectError and
     InvalidTransition → 409."""
     if isinstance(exc, InvalidTransition):
         return Response(
@@ -35,6 +35,7 @@ def exception_handler(exc, context):
                 "detail": str(exc.message),
                 "current": str(exc.current),
                 "allowed_transitions": [str(state) for state in exc.allowed],
+                "allowed_steps": [str(step) for step in exc.allowed_steps],
             },
             status=status.HTTP_409_CONFLICT,
         )
@@ -58,7 +59,7 @@ def exception_handler(exc, context):
             {"code": exc.code, "detail": str(exc.message), "fields": exc.fields},
             status=status.HTTP_409_CONFLICT,
         )
-    if isinstance(exc, PermissionDenied):
+    if isinstance(exc, Forbidden):
         return Response(
             {"code": exc.code, "detail": str(exc.message), "fields": exc.fields},
             status=status.HTTP_403_FORBIDDEN,

@@ -149,7 +149,7 @@ class Command(BaseCommand):
         )
         if home is None:
             return
-        case = services.case_open(
+        case = services.case_create(
             household=home,
             origin="walk_in",
             actor=operator,

@@ -1,0 +1,259 @@
+"""What the steps of the application and update-proposal flows share: locking through the
+actor's scope, moving along the table, and telling the resident."""
+
+from collections.abc import Iterable, Mapping
+from functools import partial
+from typing import Any
+
+from django.conf import settings
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from core.choices import NotificationChannel, Role
+from core.services import (
+    notification_queue,
+    notification_queue_many,
+    object_lock,
+    status_transition,
+)
+from dtks.choices import IndividualStatus
+from dtks.models import Individual
+from dtks.selectors import names_match
+from silakso.validation import required_text
+
+from ..choices import (
+    ApplicationChannel,
+)
+from ..models import (
+    Application,
+    ApplicationStatusChange,
+    ProposalStatusChange,
+    UpdateProposal,
+)
+from ..resident_texts import contact_text, step_text
+from ..workflow import APPLICATION_FLOW, PROPOSAL_FLOW
+
+STAFF_CHANNELS = (
+    ApplicationChannel.VILLAGE_OFFICE,
+    ApplicationChannel.PUSKESOS,
+    ApplicationChannel.MPP_COUNTER,
+    ApplicationChannel.HOME_VISIT,
+    ApplicationChannel.API,
+)
+
+
+# ============================================================================ shared steps
+def _require_reason(reason: str, field: str = "reason") -> str:
+    return required_text(
+        reason,
+        field,
+        message=_("Write the reason in a sentence: the resident will read it."),
+        maximum=4000,
+    )
+
+
+def _recipients(application: Application) -> list[tuple[str, str]]:
+    recipients = []
+    if application.email:
+        recipients.append((NotificationChannel.EMAIL, application.email))
+    if application.phone:
+        recipients.append((NotificationChannel.SMS, application.phone))
+    resident = application.resident
+    if resident is not None:
+        if resident.email and resident.email != application.email:
+            recipients.append((NotificationChannel.EMAIL, resident.email))
+        if resident.phone and resident.phone != application.phone:
+            recipients.append((NotificationChannel.SMS, resident.phone))
+    return recipients
+
+
+def _message(
+    application: Application, status: str, note: str = "", lead: str = ""
+) -> tuple[str, str]:
+    """Subject and body of the resident's notification, in Indonesian (the residents' language)."""
+    with translation.override(settings.LANGUAGE_CODE):
+        happened, following = step_text(status)
+        lines = [
+            _("Your request {code} ({program}):").format(
+                code=application.code, program=application.program.name
+            ),
+            *([str(lead)] if lead else []),
+            happened,
+        ]
+        if note:
+            lines.append(note)
+        lines += [
+            following,
+            _("Follow it at {url} with the code and your NIK.").format(
+                url=settings.SILAKSO_PUBLIC_URL.rstrip("/") + reverse("applications:track")
+            ),
+            contact_text(),
+        ]
+        subject = _("SILAKSO: request {code}").format(code=application.code)
+    return subject, "\n".join(lines)
+
+
+def _notify(application: Application, status: str, note: str = "", lead: str = "") -> None:
+    """One message per step to each address the resident gave (email, phone)."""
+    subject, body = _message(application, status, note, lead)
+    for channel, recipient in _recipients(application):
+        notification_queue(
+            channel=channel, recipient=recipient, subject=subject, body=body, obj=application
+        )
+
+
+def _move(
+    application: Application,
+    target: str,
+    *,
+    actor,
+    note: str = "",
+    resident_note: str = "",
+    extra_fields: Iterable[str] = (),
+    lead: str = "",
+) -> Application:
+    """Apply one transition of the table to a locked application; log, audit and notify."""
+    status_transition(
+        application,
+        target,
+        flow=APPLICATION_FLOW,
+        actor=actor,
+        note=note,
+        fields=tuple(extra_fields),
+    )
+    _notify(application, target, resident_note, lead)
+    return application
+
+
+def _lock(application: Application, actor=None, *, system: bool = False) -> Application:
+    """The application, locked, through the actor's scope (``system``: the system's own move,
+    or a resident who proved the tracking code and NIK)."""
+    return object_lock(
+        Application,
+        application.pk,
+        actor=actor,
+        related=("program", "resident"),
+        system=system or not _is_staff(actor),
+    )
+
+
+def _is_staff(actor) -> bool:
+    return actor is not None and actor.is_authenticated and actor.role != Role.RESIDENT
+
+
+def _move_many(
+    applications, target: str, *, actor, note: str = "", extra: Mapping[str, Any] | None = None
+) -> int:
+    """The same transition for a whole period list, set-based: one UPDATE, bulk history rows,
+    one audit event and one notification sweep (a list can hold thousands of applications)."""
+    rows = list(
+        applications.select_for_update(of=("self",))
+        .select_related("program", "resident")
+        .order_by("pk")
+    )
+    if not rows:
+        return 0
+    sources = {row.status for row in rows}
+    for source in sources:
+        APPLICATION_FLOW.assert_transition(source, target)
+    now = timezone.now()
+    Application.objects.filter(pk__in=[row.pk for row in rows]).update(
+        status=target, status_changed_at=now, updated_at=now, **(extra or {})
+    )
+    real_actor = actor if actor is not None and actor.is_authenticated else None
+    ApplicationStatusChange.objects.bulk_create(
+        [
+            ApplicationStatusChange(
+                application=row,
+                from_status=row.status,
+                to_status=target,
+                actor=real_actor,
+                note=note,
+                created_at=now,
+            )
+            for row in rows
+        ],
+        batch_size=1000,
+    )
+    messages = []
+    for row in rows:
+        subject, body = _message(row, target)
+        messages += [
+            {
+                "channel": channel,
+                "recipient": recipient,
+                "subject": subject,
+                "body": body,
+                "obj": row,
+            }
+            for channel, recipient in _recipients(row)
+        ]
+    notification_queue_many(messages=messages)
+    return len(rows)
+
+
+def _registry_person(nik: str) -> Individual | None:
+    return (
+        Individual.objects.filter(nik=nik)
+        .exclude(status=IndividualStatus.DECEASED)
+        .select_related("household", "household__village")
+        .order_by("status", "pk")
+        .first()
+    )
+
+
+def _jsonable(value):
+    """Dates as ISO text, decimals as text: proposed values wait in a JSON field until applied."""
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    if value is None or isinstance(value, bool | int | str):
+        return value
+    return str(value)
+
+
+def _proposal_move(proposal: UpdateProposal, target: str, *, actor, note: str = "", fields=()):
+    status_transition(
+        proposal,
+        target,
+        flow=PROPOSAL_FLOW,
+        history=partial(ProposalStatusChange.objects.create, proposal=proposal),
+        actor=actor,
+        note=note,
+        fields=tuple(fields),
+        region_code=proposal.village_id,
+    )
+    return proposal
+
+
+def _lock_proposal(proposal: UpdateProposal, actor=None, *, system=False) -> UpdateProposal:
+    return object_lock(UpdateProposal, proposal.pk, actor=actor, system=system)
+
+
+def _screening_checks(application: Application) -> tuple[list[dict], Individual | None]:
+    """The automatic checks against the registry, as (code, ok, detail) records."""
+    program = application.program
+    person = _registry_person(application.applicant_nik)
+    checks = [{"code": "person_found", "ok": person is not None}]
+    if person is None:
+        return checks, None
+    household = person.household
+    checks.append(
+        {"code": "name_matches", "ok": names_match(application.applicant_name, person.name)}
+    )
+    checks.append({"code": "household_found", "ok": household.status == "active"})
+    if program.max_desil is None:
+        checks.append({"code": "desil", "ok": True, "desil": household.desil, "limit": None})
+    else:
+        checks.append(
+            {
+                "code": "desil",
+                "ok": household.desil is not None and household.desil <= program.max_desil,
+                "desil": household.desil,
+                "limit": program.max_desil,
+                "local_pmt_desil": household.pmt_desil,
+            }
+        )
+    checks.append({"code": "not_enrolled", "ok": True})
+    checks.append({"code": "no_open_application", "ok": True})
+    return checks, person

@@ -1,0 +1,47 @@
+"""Case management: providers and their services, cases and referrals, webhooks to providers'
+systems, and SLRT service letters — one module per sub-domain, all re-exported here."""
+
+from .cases import (
+    Assessment,
+    Case,
+    CaseQuerySet,
+    CaseStatusChange,
+    Referral,
+    ReferralNote,
+    ReferralQuerySet,
+    ReferralStatusChange,
+)
+from .letters import Letter, LetterCounter, LetterQuerySet
+from .providers import (
+    Provider,
+    ProviderMember,
+    ProviderQuerySet,
+    Service,
+    _secret,
+    _token,
+    provider_of,
+)
+from .webhooks import WebhookDelivery, WebhookReceipt
+
+__all__ = [
+    "Assessment",
+    "Case",
+    "CaseQuerySet",
+    "CaseStatusChange",
+    "Letter",
+    "LetterCounter",
+    "LetterQuerySet",
+    "Provider",
+    "ProviderMember",
+    "ProviderQuerySet",
+    "Referral",
+    "ReferralNote",
+    "ReferralQuerySet",
+    "ReferralStatusChange",
+    "Service",
+    "WebhookDelivery",
+    "WebhookReceipt",
+    "_secret",
+    "_token",
+    "provider_of",
+]
