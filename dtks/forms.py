@@ -39,6 +39,24 @@ class VersionMixin(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
 
 
+class MemberEventForm(VersionMixin, ChangeFormMixin):
+    """The base of a member event's form (a step page of ``dtks.workflow.HOUSEHOLD_STEPS``): it
+    knows its household, starts from the household's version, and hands the service the
+    change's source, reason and version."""
+
+    @classmethod
+    def for_step(cls, *, obj, user, data=None, files=None):
+        return cls(data, files, household=obj, initial={"version": obj.version})
+
+    def change_arguments(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "reason": data.get("reason", ""),
+            "source": data["source"],
+            "version": data["version"],
+        }
+
+
 class PersonForm(forms.Form):
     """The data of one person as on their KTP / KK."""
 
@@ -103,7 +121,7 @@ class HouseholdForm(forms.ModelForm, VersionMixin, ChangeFormMixin):
         fields = list(HOUSEHOLD_FIELDS)
 
 
-class BirthForm(PersonForm, VersionMixin, ChangeFormMixin):
+class BirthForm(PersonForm, MemberEventForm):
     relation_to_head = forms.ChoiceField(
         label=_("Relation to the head"),
         choices=[c for c in RelationToHead.choices if c[0] != RelationToHead.HEAD],
@@ -116,6 +134,14 @@ class BirthForm(PersonForm, VersionMixin, ChangeFormMixin):
         self.fields["family"].queryset = household.families.all()
         self.fields["reason"].required = False
         self.fields["id_card_status"].initial = IdCardStatus.NONE
+
+    def service_arguments(self) -> dict:
+        return {
+            "person": self.person_data(),
+            "family": self.cleaned_data["family"],
+            "relation": self.cleaned_data["relation_to_head"],
+            **self.change_arguments(),
+        }
 
 
 class MoveInForm(BirthForm):
@@ -138,7 +164,7 @@ class _MemberChoiceField(forms.ModelChoiceField):
         return "{} ({})".format(obj.name, obj.get_relation_to_head_display())
 
 
-class LeaveForm(VersionMixin, ChangeFormMixin):
+class LeaveForm(MemberEventForm):
     """A member died or moved out."""
 
     member = _MemberChoiceField(label=_("Who"), queryset=None)
@@ -155,8 +181,17 @@ class LeaveForm(VersionMixin, ChangeFormMixin):
         self.fields["member"].queryset = living
         self.fields["new_head"].queryset = living
 
+    def service_arguments(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "individual": data["member"],
+            "date": data["date"],
+            "new_head": data["new_head"],
+            **self.change_arguments(),
+        }
 
-class HeadChangeForm(VersionMixin, ChangeFormMixin):
+
+class HeadChangeForm(MemberEventForm):
     new_head = _MemberChoiceField(label=_("New head of household"), queryset=None)
     old_head_relation = forms.ChoiceField(
         label=_("The former head is now the new head's"),
@@ -170,8 +205,15 @@ class HeadChangeForm(VersionMixin, ChangeFormMixin):
             status=IndividualStatus.ALIVE
         ).exclude(relation_to_head=RelationToHead.HEAD)
 
+    def service_arguments(self) -> dict:
+        return {
+            "new_head": self.cleaned_data["new_head"],
+            "old_head_relation": self.cleaned_data["old_head_relation"],
+            **self.change_arguments(),
+        }
 
-class SplitForm(VersionMixin, ChangeFormMixin):
+
+class SplitForm(MemberEventForm):
     members = forms.ModelMultipleChoiceField(
         label=_("Members who get the new KK"), queryset=None, widget=forms.CheckboxSelectMultiple
     )
@@ -216,6 +258,14 @@ class SplitForm(VersionMixin, ChangeFormMixin):
             else:
                 pairs.append((member, member.relation_to_head))
         return pairs
+
+    def service_arguments(self) -> dict:
+        return {
+            "members": self.member_relations(),
+            "kk_number": self.cleaned_data["kk_number"],
+            "new_household_address": self.cleaned_data.get("new_household_address") or None,
+            **self.change_arguments(),
+        }
 
 
 class MemberCorrectForm(PersonForm, VersionMixin, ChangeFormMixin):

@@ -70,8 +70,8 @@ def household_list(*, user, filters: dict | None = None) -> QuerySet[Household]:
     return queryset
 
 
-def household_get(*, user, pk) -> Household:
-    """One household with everything its page shows (raises DoesNotExist outside scope)."""
+def household_detail_list(*, user) -> QuerySet[Household]:
+    """Households of the user's scope with everything their page shows."""
     members = Individual.objects.select_related("family").order_by(
         "status", "-relation_to_head", "birth_date"
     )
@@ -91,8 +91,12 @@ def household_get(*, user, pk) -> Household:
             "desil_records",
         )
         .select_related("village__parent__parent", "pmt_run__weight_set")
-        .get(pk=pk)
     )
+
+
+def household_get(*, user, pk) -> Household:
+    """One household with everything its page shows (raises DoesNotExist outside scope)."""
+    return household_detail_list(user=user).get(pk=pk)
 
 
 def household_variables(*, household: Household) -> list[tuple[str, str]]:

@@ -16,10 +16,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.choices import AuditAction
-from core.scope import region_in_scope
-from core.services import JobReporter, audit_log, changes_between
+from core.scope import assert_in_scope, within
+from core.services import (
+    JobReporter,
+    audit_log,
+    changes_between,
+    object_lock,
+    open_audited,
+)
 from core.uploads import process_upload
-from silakso.exceptions import DomainError, Forbidden, StaleObjectError
+from silakso.exceptions import DomainError, Forbidden, OutOfScope, StaleObjectError
 
 from .choices import (
     ChangeSource,
@@ -159,11 +165,22 @@ def region_load_all(
 
 
 # ============================================================================ helpers
-def _assert_can_edit(actor, household: Household) -> None:
+def _require_editor(actor) -> None:
     if not can_edit_registry(actor):
         raise Forbidden(_("Your role cannot change registry data."))
-    if not region_in_scope(actor, household.village_id):
-        raise Forbidden(_("This household is outside the area you work in."))
+
+
+def _editable(household: Household, actor) -> Household:
+    """The household, locked through the editor's scope (what they cannot read, they cannot
+    change: OutOfScope, 404)."""
+    _require_editor(actor)
+    return _lock(household, actor)
+
+
+def _locked_for_editor(model, pk, actor, related=()):
+    """A flag or campaign item, locked through the editor's scope."""
+    _require_editor(actor)
+    return object_lock(model, pk, actor=actor, related=related)
 
 
 def _require_reason(reason: str) -> str:
@@ -175,8 +192,9 @@ def _require_reason(reason: str) -> str:
     return reason
 
 
-def _lock(household: Household) -> Household:
-    return Household.objects.select_for_update().get(pk=household.pk)
+def _lock(household: Household, actor=None) -> Household:
+    """Lock the household row (through ``actor``'s scope; no actor: the system, an import)."""
+    return object_lock(Household, household.pk, actor=actor)
 
 
 def _assert_version(household: Household, version: int | None) -> None:
@@ -424,8 +442,7 @@ def household_create(
         raise Forbidden(_("Your role cannot change registry data."))
     if village is None or village.level != 4:
         raise ValidationError({"village": _("Choose a village.")})
-    if not region_in_scope(actor, village.code):
-        raise Forbidden(_("This village is outside the area you work in."))
+    assert_in_scope(actor, village.code)
     household = Household(
         village=village,
         dtks_id=dtks_id or None,
@@ -470,8 +487,7 @@ def household_update(
     source: str = ChangeSource.FIELD_VISIT,
 ) -> Household:
     """Change household variables. A stale version is refused with what changed meanwhile."""
-    household = _lock(household)
-    _assert_can_edit(actor, household)
+    household = _editable(household, actor)
     _assert_version(household, version)
     reason = _require_reason(reason)
     before = {field: getattr(household, field) for field in HOUSEHOLD_FIELDS}
@@ -495,23 +511,21 @@ def household_update(
     return household
 
 
-def household_open(*, household: Household, actor) -> None:
-    """Opening a household page is an audited read of personal data."""
-    audit_log(
-        actor=actor,
-        action=AuditAction.VIEW,
-        obj=household,
-        region_code=household.village_id,
-    )
+def household_open(*, user, pk) -> Household:
+    """A household with its members, programs and history: an audited read of personal data
+    (the page and the API call this)."""
+    from .selectors import household_detail_list
+
+    return open_audited(household_detail_list(user=user), pk, user=user, region="village_id")
 
 
 def nik_reveal(*, individual: Individual, actor, reason: str = "") -> str:
     """Show one full NIK to a registry reader in scope; every reveal is audited."""
     if not can_read_registry(actor):
         raise Forbidden(_("Your role cannot see NIK numbers."))
+    if not Individual.objects.visible_to(actor).filter(pk=individual.pk).exists():
+        raise OutOfScope(_("This person is outside the area you work in."))
     village = individual.household.village_id
-    if not region_in_scope(actor, village):
-        raise Forbidden(_("This person is outside the area you work in."))
     audit_log(
         actor=actor,
         action=AuditAction.VIEW_SENSITIVE,
@@ -571,10 +585,6 @@ def cek_bansos_audit(*, nik: str, result: dict | None) -> None:
 
 
 # ============================================================================ member events
-def _household_of(individual: Individual) -> Household:
-    return _lock(individual.household)
-
-
 @transaction.atomic
 def member_birth(
     *,
@@ -589,8 +599,7 @@ def member_birth(
     version: int | None = None,
 ) -> Individual:
     """Record a baby born into the household (with the NIK from the birth registration)."""
-    household = _lock(household)
-    _assert_can_edit(actor, household)
+    household = _editable(household, actor)
     _assert_version(household, version)
     if relation == RelationToHead.HEAD:
         raise ValidationError({"relation_to_head": _("A newborn cannot be the head of household.")})
@@ -632,8 +641,7 @@ def member_move_in(
     but only when the old household is also inside the actor's area; otherwise the Dinsos data
     manager has to do it, so no village can take members out of another village.
     """
-    household = _lock(household)
-    _assert_can_edit(actor, household)
+    household = _editable(household, actor)
     _assert_version(household, version)
     person = person or {}
     reason = _require_reason(reason)
@@ -655,7 +663,7 @@ def member_move_in(
         if existing.status == IndividualStatus.DECEASED:
             raise ValidationError({"nik": _("The registry records this person as deceased.")})
         origin = _lock(existing.household)
-        if not region_in_scope(actor, origin.village_id):
+        if not Household.objects.visible_to(actor).filter(pk=origin.pk).exists():
             raise Forbidden(
                 _(
                     "This person is registered in another area. Ask the Dinsos data manager to "
@@ -724,8 +732,7 @@ def _leave(
     version: int | None,
     date_field: str,
 ) -> Individual:
-    household = _household_of(individual)
-    _assert_can_edit(actor, household)
+    household = _editable(individual.household, actor)
     _assert_version(household, version)
     individual = Individual.objects.select_for_update().get(pk=individual.pk)
     if individual.household_id != household.pk:
@@ -836,8 +843,7 @@ def head_change(
     version: int | None = None,
 ) -> Household:
     """Make another living member the head of household."""
-    household = _lock(household)
-    _assert_can_edit(actor, household)
+    household = _editable(household, actor)
     _assert_version(household, version)
     reason = _require_reason(reason)
     new_head = Individual.objects.select_for_update().get(pk=new_head.pk)
@@ -891,8 +897,7 @@ def family_split(
     ``members`` pairs each member with their relation to the head of the household they end up
     in; with a new household exactly one of them must be "head".
     """
-    household = _lock(household)
-    _assert_can_edit(actor, household)
+    household = _editable(household, actor)
     _assert_version(household, version)
     reason = _require_reason(reason)
     members = list(members)
@@ -966,8 +971,7 @@ def individual_correct(
     version: int | None = None,
 ) -> Individual:
     """Correct a member's data (a typo in the name, a wrong birth date or NIK)."""
-    household = _household_of(individual)
-    _assert_can_edit(actor, household)
+    household = _editable(individual.household, actor)
     _assert_version(household, version)
     reason = _require_reason(reason)
     individual = Individual.objects.select_for_update().get(pk=individual.pk)
@@ -1023,8 +1027,7 @@ def photo_add(
     longitude=None,
 ) -> HouseholdPhoto:
     """Store a house photo (shrunk, EXIF GPS kept as the photo's position)."""
-    household = _lock(household)
-    _assert_can_edit(actor, household)
+    household = _editable(household, actor)
     processed = process_upload(upload, field="image", allow_pdf=False)
     photo = HouseholdPhoto(
         household=household,
@@ -1107,8 +1110,7 @@ def flag_raise(
 @transaction.atomic
 def flag_resolve(*, flag: Flag, outcome: str, actor) -> Flag:
     """Close a data problem with what was done about it."""
-    flag = Flag.objects.select_for_update().select_related("household").get(pk=flag.pk)
-    _assert_can_edit(actor, flag.household)
+    flag = _locked_for_editor(Flag, flag.pk, actor, related=("household",))
     if flag.status != FlagStatus.OPEN:
         raise DomainError(_("This problem is already resolved."))
     outcome = (outcome or "").strip()
@@ -1208,10 +1210,10 @@ def verification_run(*, actor=None, reporter=None) -> dict:
 @transaction.atomic
 def flag_assign(*, flag: Flag, assignee, actor) -> Flag:
     """Put a data problem on someone's worklist (someone who works in that area)."""
-    flag = Flag.objects.select_for_update().select_related("household").get(pk=flag.pk)
-    _assert_can_edit(actor, flag.household)
+    flag = _locked_for_editor(Flag, flag.pk, actor, related=("household",))
     if assignee is not None and not (
-        can_edit_registry(assignee) and region_in_scope(assignee, flag.household.village_id)
+        can_edit_registry(assignee)
+        and Household.objects.visible_to(assignee).filter(pk=flag.household_id).exists()
     ):
         raise ValidationError({"assignee": _("This person does not work in that area.")})
     flag.assigned_to = assignee
@@ -1229,8 +1231,7 @@ def flag_assign(*, flag: Flag, assignee, actor) -> Flag:
 @transaction.atomic
 def flag_reopen(*, flag: Flag, actor, reason: str) -> Flag:
     """Open a resolved problem again (the resolution turned out wrong)."""
-    flag = Flag.objects.select_for_update().select_related("household").get(pk=flag.pk)
-    _assert_can_edit(actor, flag.household)
+    flag = _locked_for_editor(Flag, flag.pk, actor, related=("household",))
     reason = _require_reason(reason)
     if flag.status != FlagStatus.RESOLVED:
         raise DomainError(_("This problem is still open."))
@@ -1263,11 +1264,10 @@ def campaign_create(
 
     if not can_edit_registry(actor):
         raise Forbidden(_("Your role cannot organise field checks."))
-    if not region_in_scope(actor, region.code):
-        raise Forbidden(_("This area is outside the area you work in."))
+    assert_in_scope(actor, region.code)
     flags = (
         Flag.objects.open()
-        .filter(models_q_within("household__village__code", region.code))
+        .filter(within("household__village__code", region.code))
         .select_related("household")
     )
     if kind:
@@ -1302,12 +1302,6 @@ def campaign_create(
     return campaign
 
 
-def models_q_within(field: str, code: str):
-    from django.db.models import Q
-
-    return Q(**{field: code}) | Q(**{field + "__startswith": code + "."})
-
-
 @transaction.atomic
 def campaign_item_record(
     *, item, outcome: str, actor, notes: str = "", visited_on: dt.date | None = None
@@ -1316,12 +1310,9 @@ def campaign_item_record(
     from .choices import CampaignOutcome, CampaignStatus
     from .models import CampaignItem
 
-    item = (
-        CampaignItem.objects.select_for_update(of=("self",))
-        .select_related("campaign", "household", "individual", "flag")
-        .get(pk=item.pk)
+    item = _locked_for_editor(
+        CampaignItem, item.pk, actor, related=("campaign", "household", "individual", "flag")
     )
-    _assert_can_edit(actor, item.household)
     if item.campaign.status != CampaignStatus.OPEN:
         raise DomainError(_("This campaign is closed."))
     if item.outcome:
@@ -1471,9 +1462,7 @@ def enrollment_create(
     """
     if not can_manage_programs(actor):
         raise Forbidden(_("Only data managers and administrators enroll households."))
-    household = _lock(household)
-    if not region_in_scope(actor, household.village_id):
-        raise Forbidden(_("This household is outside the area you work in."))
+    household = _lock(household, actor)
     if period.program_id != program.pk:
         raise ValidationError({"period": _("This period belongs to another program.")})
     if not program.is_active:
@@ -1551,13 +1540,9 @@ def enrollment_end(
     """Stop an enrollment (graduated, deceased, moved, no longer eligible…)."""
     if not can_manage_programs(actor):
         raise Forbidden(_("Only data managers and administrators end enrollments."))
-    enrollment = (
-        Enrollment.objects.select_for_update()
-        .select_related("household", "period")
-        .get(pk=enrollment.pk)
+    enrollment = object_lock(
+        Enrollment, enrollment.pk, actor=actor, related=("household", "period")
     )
-    if not region_in_scope(actor, enrollment.household.village_id):
-        raise Forbidden(_("This household is outside the area you work in."))
     if enrollment.status == EnrollmentStatus.ENDED:
         raise DomainError(_("This enrollment has already ended."))
     reason = _require_reason(reason)

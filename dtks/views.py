@@ -9,6 +9,7 @@ from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
@@ -17,15 +18,14 @@ from django.views.decorators.http import require_POST
 from core.choices import Role
 from core.extensions import collect
 from core.permissions import has_role
-from core.scope import region_in_scope
 from core.services import job_create
-from silakso.exceptions import DomainError, StaleObjectError
+from silakso.exceptions import DomainError, NotFound, StaleObjectError
 from silakso.forms import add_service_errors
+from silakso.steps import step_view
 
 from . import selectors, services
 from .filtersets import HouseholdFilterSet, RegionFilterSet
 from .forms import (
-    BirthForm,
     CampaignForm,
     CampaignOutcomeForm,
     CekBansosForm,
@@ -33,15 +33,11 @@ from .forms import (
     EnrollmentForm,
     EnrollmentImportForm,
     FlagResolveForm,
-    HeadChangeForm,
     HouseholdCreateForm,
     HouseholdForm,
-    LeaveForm,
     MemberCorrectForm,
-    MoveInForm,
     PhotoForm,
     RegistryImportForm,
-    SplitForm,
     period_choices,
 )
 from .models import REGION_SOURCE, Individual
@@ -60,6 +56,7 @@ from .tasks import (
     rank_pmt_task,
     run_verification_task,
 )
+from .workflow import HOUSEHOLD_STEPS
 
 XLSX_EXPORT_LIMIT = 200_000
 
@@ -187,8 +184,10 @@ def household_create(request):
 @login_required
 def household_detail(request, pk):
     """The household page: members, programs, desil and score, photos, problems, history."""
-    household = _household_or_404(request, pk)
-    services.household_open(household=household, actor=request.user)
+    try:
+        household = services.household_open(user=request.user, pk=pk)
+    except NotFound as exc:
+        raise Http404 from exc
     history = selectors.household_history(household=household)[:100]
     return render(
         request,
@@ -198,8 +197,8 @@ def household_detail(request, pk):
             "history": history,
             "variables": selectors.household_variables(household=household),
             "pmt_explanation": explain_pmt(household),
-            "can_edit": can_edit_registry(request.user)
-            and region_in_scope(request.user, household.village_id),
+            "can_edit": can_edit_registry(request.user),
+            "buttons": HOUSEHOLD_STEPS.buttons(household, request.user),
             "can_manage_programs": can_manage_programs(request.user),
             "links": collect("household_links", household, request.user),
         },
@@ -247,110 +246,16 @@ def household_update(request, pk):
 
 
 # ============================================================================ member events
-MEMBER_EVENTS = {
-    "kelahiran": (BirthForm, _("Record a birth"), _("A baby was born into this household.")),
-    "pindah-masuk": (
-        MoveInForm,
-        _("Someone moved in"),
-        _(
-            "A person joins this household. If the NIK is already registered elsewhere in your "
-            "area, the person is moved here."
-        ),
+# One screen per member event (birth, moved in, death, moved out, new head, split KK), each
+# declared in workflow.py and served by the shared step view.
+member_event = step_view(
+    HOUSEHOLD_STEPS,
+    fetch=selectors.household_get,
+    back=lambda household: (
+        reverse("dtks:household_detail", args=[household.pk]),
+        _("Back to the household at {address}").format(address=household.address),
     ),
-    "kematian": (LeaveForm, _("Record a death"), _("A member of this household died.")),
-    "pindah-keluar": (LeaveForm, _("Someone moved out"), _("A member left this household.")),
-    "ganti-kepala": (HeadChangeForm, _("Change the head of household"), ""),
-    "pecah-kk": (
-        SplitForm,
-        _("Split to a new KK"),
-        _(
-            "Some members got a new family card. If they now live in another house, give the "
-            "new address: a new household is registered for them."
-        ),
-    ),
-}
-
-
-def _apply_member_event(kind: str, household, form, actor):
-    data = form.cleaned_data
-    common = {
-        "actor": actor,
-        "reason": data.get("reason", ""),
-        "source": data["source"],
-        "version": data["version"],
-    }
-    if kind == "kelahiran":
-        return services.member_birth(
-            household=household,
-            person=form.person_data(),
-            family=data["family"],
-            relation=data["relation_to_head"],
-            **common,
-        )
-    if kind == "pindah-masuk":
-        return services.member_move_in(
-            household=household,
-            person=form.person_data(),
-            family=data["family"],
-            relation=data["relation_to_head"],
-            **common,
-        )
-    if kind in ("kematian", "pindah-keluar"):
-        service = services.member_death if kind == "kematian" else services.member_move_out
-        return service(
-            individual=data["member"], date=data["date"], new_head=data["new_head"], **common
-        )
-    if kind == "ganti-kepala":
-        return services.head_change(
-            household=household,
-            new_head=data["new_head"],
-            old_head_relation=data["old_head_relation"],
-            **common,
-        )
-    return services.family_split(
-        household=household,
-        members=form.member_relations(),
-        kk_number=data["kk_number"],
-        new_household_address=data.get("new_household_address") or None,
-        **common,
-    )
-
-
-@login_required
-def member_event(request, pk, kind):
-    """One screen per member event: birth, moved in, death, moved out, new head, split KK."""
-    _require_editor(request.user)
-    if kind not in MEMBER_EVENTS:
-        raise Http404
-    household = _household_or_404(request, pk)
-    form_class, title, intro = MEMBER_EVENTS[kind]
-    form = form_class(
-        request.POST or None, household=household, initial={"version": household.version}
-    )
-    stale = []
-    if request.method == "POST" and form.is_valid():
-        try:
-            _apply_member_event(kind, household, form, request.user)
-        except StaleObjectError as exc:
-            stale = _stale_context(exc)
-            form.add_error(None, exc.message)
-        except (ValidationError, DomainError) as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("Saved. The change is in the household history."))
-            return redirect("dtks:household_detail", pk=household.pk)
-    return render(
-        request,
-        "dtks/household_action.html",
-        {
-            "form": form,
-            "household": household,
-            "title": title,
-            "intro": intro,
-            "submit": _("Save"),
-            "stale": stale,
-        },
-    )
+)
 
 
 @login_required

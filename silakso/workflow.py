@@ -91,7 +91,8 @@ class Step:
     ``follow(result)`` is where the user goes after the service (a job's progress page);
     ``button_when(obj)`` lets a step with a form post straight from its button when no input is
     needed (a referral with no similar service to explain). ``title`` may be a callable of the
-    object.
+    object. ``pass_subject`` False: the service takes what the form names instead (a member
+    event names the member, not the household).
     """
 
     code: str
@@ -117,6 +118,7 @@ class Step:
     multipart: bool = False
     geolocate: bool = False
     api: bool = True
+    pass_subject: bool = True
 
     def starts_from(self, state) -> bool:
         return self.sources is None or state in self.sources
@@ -302,7 +304,8 @@ class Workflow:
             from core.services import flow_step
 
             return flow_step(flow=self, code=step.code, obj=obj, actor=actor, **arguments)
-        return import_string(step.service)(**{self.subject: obj}, actor=actor, **arguments)
+        subject = {self.subject: obj} if step.pass_subject else {}
+        return import_string(step.service)(**subject, actor=actor, **arguments)
 
     # ------------------------------------------------------------------ pages
     def url(self, step: Step, obj) -> str:

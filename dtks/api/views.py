@@ -22,6 +22,7 @@ from dtks.filtersets import (
 from dtks.models import Household, Individual, Program, ProgramPeriod
 from dtks.nik import normalize_number
 from dtks.permissions import ProgramPermission, RegistryPermission
+from silakso.exceptions import NotFound
 
 from . import serializers as s
 
@@ -93,8 +94,10 @@ class HouseholdViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
 
     @extend_schema(responses=s.HouseholdDetailSerializer)
     def retrieve(self, request, *args, **kwargs):
-        household = self.get_object()
-        services.household_open(household=household, actor=request.user)
+        try:
+            household = services.household_open(user=request.user, pk=kwargs["pk"])
+        except NotFound as exc:
+            raise Http404 from exc
         return Response(s.HouseholdDetailSerializer(household).data)
 
     @extend_schema(

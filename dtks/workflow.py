@@ -1,0 +1,105 @@
+"""The one-form steps on a household — the member events a village operator records — declared
+once like the steps of every flow (``silakso.workflow``): the household page's buttons and the
+step pages under ``rumah-tangga/<pk>/anggota/<slug>/`` derive from these declarations.
+
+A household has no flow of its own (its status follows its members), so these steps start from
+any state and keep it; every one checks the household's version and writes its history."""
+
+from django.utils.translation import gettext_lazy as _
+
+from silakso.workflow import Step, Workflow
+
+from .permissions import REGISTRY_EDITORS
+
+
+def _member_event(
+    code, label, title, slug, form, service, *, intro="", subject=True, style="primary"
+) -> Step:
+    return Step(
+        code,
+        label,
+        title=title,
+        style=style,
+        sources=None,
+        roles=REGISTRY_EDITORS,
+        slug=slug,
+        form="dtks.forms." + form,
+        service="dtks.services." + service,
+        intro=intro,
+        submit=_("Save"),
+        success=_("Saved. The change is in the household history."),
+        pass_subject=subject,
+    )
+
+
+HOUSEHOLD_STEPS = Workflow(
+    model="dtks.Household",
+    subject="household",
+    region="village_id",
+    url_name="dtks:member_event",
+    steps=[
+        _member_event(
+            "birth",
+            _("Birth"),
+            _("Record a birth"),
+            "kelahiran",
+            "BirthForm",
+            "member_birth",
+            intro=_("A baby was born into this household."),
+        ),
+        _member_event(
+            "move_in",
+            _("Moved in"),
+            _("Someone moved in"),
+            "pindah-masuk",
+            "MoveInForm",
+            "member_move_in",
+            intro=_(
+                "A person joins this household. If the NIK is already registered elsewhere in "
+                "your area, the person is moved here."
+            ),
+        ),
+        _member_event(
+            "death",
+            _("Death"),
+            _("Record a death"),
+            "kematian",
+            "LeaveForm",
+            "member_death",
+            intro=_("A member of this household died."),
+            subject=False,
+        ),
+        _member_event(
+            "move_out",
+            _("Moved out"),
+            _("Someone moved out"),
+            "pindah-keluar",
+            "LeaveForm",
+            "member_move_out",
+            intro=_("A member left this household."),
+            subject=False,
+        ),
+        _member_event(
+            "head_change",
+            _("New head"),
+            _("Change the head of household"),
+            "ganti-kepala",
+            "HeadChangeForm",
+            "head_change",
+            style="secondary",
+        ),
+        _member_event(
+            "split",
+            _("Split KK"),
+            _("Split to a new KK"),
+            "pecah-kk",
+            "SplitForm",
+            "family_split",
+            style="secondary",
+            intro=_(
+                "Some members got a new family card. If they now live in another house, give "
+                "the new address: a new household is registered for them."
+            ),
+        ),
+    ],
+)
