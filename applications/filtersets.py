@@ -4,6 +4,7 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from core.scope import within
 from dtks.nik import normalize_number
 
 from .choices import (
@@ -19,8 +20,7 @@ from .models import Application, Batch, Objection, UpdateProposal
 
 
 def _within(queryset, field: str, code: str):
-    code = code.strip()
-    return queryset.filter(Q(**{field: code}) | Q(**{"{}__startswith".format(field): code + "."}))
+    return queryset.filter(within(field, code.strip()))
 
 
 class ApplicationFilterSet(django_filters.FilterSet):

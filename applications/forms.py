@@ -7,8 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from dtks.forms import DATE, NUMBER, PersonForm
-from dtks.models import Household
-from dtks.services import HOUSEHOLD_FIELDS
+from dtks.models import HOUSEHOLD_FIELDS, Household
 
 from .choices import (
     ApplicationChannel,

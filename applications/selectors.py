@@ -162,7 +162,7 @@ def villages_for_residents() -> QuerySet[Region]:
     from django.conf import settings
 
     return (
-        Region.objects.filter(level=4, code__startswith=settings.SILAKSO_HOME_REGENCY + ".")
+        Region.objects.filter(within("code", settings.SILAKSO_HOME_REGENCY), level=4)
         .select_related("parent")
         .order_by("parent__name", "name")
     )

@@ -1,10 +1,10 @@
 """Filter sets of the complaint flow, shared by the HTML queues, the API and the export."""
 
 import django_filters
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.scope import within
 from dtks.nik import normalize_number
 
 from .choices import ComplaintCategory, ComplaintChannel, ComplaintStatus
@@ -41,8 +41,7 @@ class ComplaintFilterSet(django_filters.FilterSet):
         return queryset.filter(complainant_name__icontains=value, is_restricted=False)
 
     def filter_region(self, queryset, name, value):
-        code = value.strip()
-        return queryset.filter(Q(village__code=code) | Q(village__code__startswith=code + "."))
+        return queryset.filter(within("village__code", value.strip()))
 
     def filter_overdue(self, queryset, name, value):
         if value:

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .choices import AuditAction
 from .models import AuditEvent
+from .scope import within
 
 
 class AuditEventFilterSet(django_filters.FilterSet):
@@ -35,4 +36,4 @@ class AuditEventFilterSet(django_filters.FilterSet):
         )
 
     def filter_region(self, queryset, name, value):
-        return queryset.filter(Q(region_code=value) | Q(region_code__startswith=value + "."))
+        return queryset.filter(within("region_code", value.strip()))

@@ -5,6 +5,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
 from core.choices import RegionLevel
+from core.scope import within
 
 from .choices import (
     EnrollmentStatus,
@@ -19,8 +20,7 @@ from .search import households_by_name, number_query, people_by_name
 
 
 def _within(queryset, field: str, code: str):
-    code = code.strip()
-    return queryset.filter(Q(**{field: code}) | Q(**{"{}__startswith".format(field): code + "."}))
+    return queryset.filter(within(field, code.strip()))
 
 
 class RegionFilterSet(django_filters.FilterSet):

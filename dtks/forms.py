@@ -14,8 +14,7 @@ from .choices import (
     RelationToHead,
     Sex,
 )
-from .models import Household, Individual
-from .services import HOUSEHOLD_FIELDS
+from .models import HOUSEHOLD_FIELDS, Household, Individual
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 NUMBER = {"inputmode": "numeric", "autocomplete": "off", "pattern": "[0-9 .\\-]*"}

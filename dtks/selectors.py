@@ -101,7 +101,7 @@ def household_get(*, user, pk) -> Household:
 
 def household_variables(*, household: Household) -> list[tuple[str, str]]:
     """(label, value shown) for each house and socio-economic variable, for the household page."""
-    from .services import HOUSEHOLD_FIELDS
+    from .models import HOUSEHOLD_FIELDS
 
     rows = []
     for name in HOUSEHOLD_FIELDS:

@@ -19,6 +19,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from core.choices import RegionLevel
+from core.scope import within
 
 from .models import Family, Household, Individual, Region
 
@@ -705,7 +706,7 @@ def generate_enrollments(
     """Enroll a share of the ranked households up to ``max_desil`` (demo and test data only)."""
     rng = random.Random(seed)
     households = (
-        Household.objects.filter(village__code__startswith=region_code + ".", desil__lte=max_desil)
+        Household.objects.filter(within("village__code", region_code), desil__lte=max_desil)
         .values_list("pk", flat=True)
         .order_by("pk")
     )
@@ -821,16 +822,14 @@ def inject_duplicates(
     """
     rng = random.Random(seed)
     people = list(
-        Individual.objects.filter(
-            household__village__code__startswith=region_code + ".", status="alive"
-        )
+        Individual.objects.filter(within("household__village__code", region_code), status="alive")
         .values_list("id", flat=True)
         .order_by("id")
     )
     households: dict[str, list[int]] = {}
-    for pk, village in Household.objects.filter(
-        village__code__startswith=region_code + "."
-    ).values_list("id", "village_id"):
+    for pk, village in Household.objects.filter(within("village__code", region_code)).values_list(
+        "id", "village_id"
+    ):
         households.setdefault(village, []).append(pk)
     picked = rng.sample(people, int(len(people) * (near_share + exact_share)))
     exact_count = int(len(people) * exact_share)

@@ -9,6 +9,7 @@ from rest_framework import serializers
 
 from dtks.choices import ChangeSource, RelationToHead
 from dtks.models import (
+    HOUSEHOLD_FIELDS,
     Enrollment,
     Family,
     Flag,
@@ -19,7 +20,6 @@ from dtks.models import (
     ProgramPeriod,
     Region,
 )
-from dtks.services import HOUSEHOLD_FIELDS
 
 
 class RegionSerializer(serializers.ModelSerializer):

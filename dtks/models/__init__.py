@@ -3,11 +3,13 @@
 from .history import DesilRecord, Flag, HouseholdEvent, HouseholdPhoto
 from .programs import Enrollment, Program, ProgramPeriod
 from .regions import REGION_SOURCE, Region
-from .registry import Family, Household, Individual
+from .registry import HOUSEHOLD_FIELDS, PERSON_FIELDS, Family, Household, Individual
 from .scoring import PmtRun, PmtWeightSet
 from .verification import Campaign, CampaignItem, CivilRegistryRecord
 
 __all__ = [
+    "HOUSEHOLD_FIELDS",
+    "PERSON_FIELDS",
     "REGION_SOURCE",
     "Campaign",
     "CampaignItem",

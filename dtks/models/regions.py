@@ -17,7 +17,9 @@ class RegionQuerySet(models.QuerySet):
 
     def within(self, code: str):
         """The region itself and everything below it."""
-        return self.filter(models.Q(code=code) | models.Q(code__startswith=code + "."))
+        from core.scope import within
+
+        return self.filter(within("code", code))
 
     def visible_to(self, user):
         """Regions inside the user's scope (the public region list is read through `all()`)."""

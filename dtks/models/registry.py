@@ -330,3 +330,50 @@ class Individual(TimeStampedModel):
         from ..nik import mask_nik
 
         return mask_nik(self.nik)
+
+
+# Household fields an officer edits directly (member counts, desil and status are derived).
+HOUSEHOLD_FIELDS = (
+    "address",
+    "rt",
+    "rw",
+    "latitude",
+    "longitude",
+    "floor_material",
+    "wall_material",
+    "roof_material",
+    "floor_area",
+    "water_source",
+    "toilet",
+    "lighting",
+    "cooking_fuel",
+    "house_ownership",
+    "land_ownership",
+    "has_gas_cylinder",
+    "has_refrigerator",
+    "has_air_conditioner",
+    "has_television",
+    "has_computer",
+    "has_smartphone",
+    "has_gold",
+    "has_motorcycle",
+    "has_car",
+    "has_boat",
+    "livestock_count",
+    "head_education",
+    "head_occupation",
+    "income_band",
+)
+
+PERSON_FIELDS = (
+    "nik",
+    "name",
+    "birth_place",
+    "birth_date",
+    "sex",
+    "marital_status",
+    "education",
+    "occupation",
+    "disability",
+    "id_card_status",
+)

@@ -13,6 +13,7 @@ from rest_framework.authtoken.models import Token
 
 from core.choices import Role
 from core.models import User
+from core.scope import within
 from core.services import user_activate, user_create
 from dtks.choices import AidType, FundingSource, RelationToHead
 from dtks.models import Household, Individual, Program, ProgramPeriod, Region
@@ -41,7 +42,7 @@ class Command(BaseCommand):
         regency = Region.objects.filter(code=regency_code, level=2).first()
         if regency is None:
             raise CommandError(f"{regency_code} is not a regency code.")
-        if not Household.objects.filter(village__code__startswith=regency_code + ".").exists():
+        if not Household.objects.filter(within("village__code", regency_code)).exists():
             self.stdout.write(
                 "Generating {} people in {}…".format(options["individuals"], regency.name)
             )

@@ -1,0 +1,100 @@
+"""Writes of the registry app.
+
+Every change goes through one of these functions: it checks the actor's role and scope, keeps the
+registry consistent (one living head, derived member counts), bumps the household version so two
+officers cannot silently overwrite each other, and writes a history entry plus an audit event.
+
+One module per sub-domain (as ``models/``), everything re-exported here:
+``from dtks import services`` and ``services.household_update(...)``.
+"""
+
+from ..models import HOUSEHOLD_FIELDS, PERSON_FIELDS
+from ._common import (
+    REGION_BATCH,
+    flag_raise,
+    household_data_validate,
+    person_data_validate,
+)
+from .flags import (
+    campaign_create,
+    campaign_item_record,
+    flag_assign,
+    flag_reopen,
+    flag_resolve,
+    verification_run,
+)
+from .households import (
+    cek_bansos_allow,
+    cek_bansos_audit,
+    desil_record,
+    export_audit,
+    household_create,
+    household_open,
+    household_update,
+    nik_reveal,
+    photo_add,
+)
+from .members import (
+    family_split,
+    head_change,
+    individual_correct,
+    member_birth,
+    member_death,
+    member_move_in,
+    member_move_out,
+)
+from .programs import (
+    DoubleDippingError,
+    enrollment_create,
+    enrollment_end,
+    enrollments_import,
+    program_period_save,
+    program_save,
+)
+from .ranking import (
+    pmt_rank,
+    pmt_weight_set_save,
+)
+from .regions import (
+    region_load_all,
+)
+
+__all__ = [
+    "HOUSEHOLD_FIELDS",
+    "PERSON_FIELDS",
+    "REGION_BATCH",
+    "DoubleDippingError",
+    "campaign_create",
+    "campaign_item_record",
+    "cek_bansos_allow",
+    "cek_bansos_audit",
+    "desil_record",
+    "enrollment_create",
+    "enrollment_end",
+    "enrollments_import",
+    "export_audit",
+    "family_split",
+    "flag_assign",
+    "flag_raise",
+    "flag_reopen",
+    "flag_resolve",
+    "head_change",
+    "household_create",
+    "household_data_validate",
+    "household_open",
+    "household_update",
+    "individual_correct",
+    "member_birth",
+    "member_death",
+    "member_move_in",
+    "member_move_out",
+    "nik_reveal",
+    "person_data_validate",
+    "photo_add",
+    "pmt_rank",
+    "pmt_weight_set_save",
+    "program_period_save",
+    "program_save",
+    "region_load_all",
+    "verification_run",
+]

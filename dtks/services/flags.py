@@ -1,0 +1,257 @@
+"""Verification: data problems (flags) on a worklist, the periodic checks, field campaigns."""
+
+import datetime as dt
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core.choices import AuditAction
+from core.scope import assert_in_scope, within
+from core.services import (
+    audit_log,
+)
+from silakso.exceptions import DomainError, Forbidden
+
+from ..choices import (
+    ChangeSource,
+    EnrollmentStatus,
+    FlagStatus,
+    IndividualStatus,
+    RelationToHead,
+)
+from ..models import (
+    Enrollment,
+    Flag,
+    Household,
+    Region,
+)
+from ..permissions import can_edit_registry
+from ._common import (
+    _living_head,
+    _locked_for_editor,
+    _require_reason,
+)
+from .members import member_death, member_move_out
+from .programs import enrollment_end
+
+# ============================================================================ flags
+
+
+@transaction.atomic
+def flag_resolve(*, flag: Flag, outcome: str, actor) -> Flag:
+    """Close a data problem with what was done about it."""
+    flag = _locked_for_editor(Flag, flag.pk, actor, related=("household",))
+    if flag.status != FlagStatus.OPEN:
+        raise DomainError(_("This problem is already resolved."))
+    outcome = (outcome or "").strip()
+    if not outcome:
+        raise ValidationError({"outcome": _("Say what was done about it.")})
+    flag.status = FlagStatus.RESOLVED
+    flag.outcome = outcome
+    flag.resolved_by = actor
+    flag.resolved_at = timezone.now()
+    flag.save(update_fields=["status", "outcome", "resolved_by", "resolved_at", "updated_at"])
+    audit_log(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=flag,
+        region_code=flag.household.village_id,
+        reason=outcome,
+        changes={"status": [FlagStatus.OPEN, FlagStatus.RESOLVED]},
+    )
+    return flag
+
+
+# ============================================================================ verification
+def verification_run(*, actor=None, reporter=None) -> dict:
+    """Run every verification check over the actor's area (the whole installation nightly)."""
+    from ..verification import run_checks
+
+    if actor is not None and not can_edit_registry(actor):
+        raise Forbidden(_("Your role cannot run the verification checks."))
+    scope = None if actor is None or actor.is_installation_wide else actor.scope_code
+    counts = run_checks(scope=scope, reporter=reporter)
+    audit_log(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        object_type="dtks.flag",
+        object_repr="verification checks",
+        region_code=scope,
+        changes={kind: [None, n] for kind, n in counts.items()},
+    )
+    return counts
+
+
+@transaction.atomic
+def flag_assign(*, flag: Flag, assignee, actor) -> Flag:
+    """Put a data problem on someone's worklist (someone who works in that area)."""
+    flag = _locked_for_editor(Flag, flag.pk, actor, related=("household",))
+    if assignee is not None and not (
+        can_edit_registry(assignee)
+        and Household.objects.visible_to(assignee).filter(pk=flag.household_id).exists()
+    ):
+        raise ValidationError({"assignee": _("This person does not work in that area.")})
+    flag.assigned_to = assignee
+    flag.save(update_fields=["assigned_to", "updated_at"])
+    audit_log(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=flag,
+        region_code=flag.household.village_id,
+        changes={"assigned_to": [None, assignee.pk if assignee else None]},
+    )
+    return flag
+
+
+@transaction.atomic
+def flag_reopen(*, flag: Flag, actor, reason: str) -> Flag:
+    """Open a resolved problem again (the resolution turned out wrong)."""
+    flag = _locked_for_editor(Flag, flag.pk, actor, related=("household",))
+    reason = _require_reason(reason)
+    if flag.status != FlagStatus.RESOLVED:
+        raise DomainError(_("This problem is still open."))
+    if Flag.objects.filter(
+        household=flag.household, individual=flag.individual, kind=flag.kind, status=FlagStatus.OPEN
+    ).exists():
+        raise DomainError(_("The same problem is already open again."))
+    flag.status = FlagStatus.OPEN
+    flag.outcome = ""
+    flag.resolved_at = None
+    flag.resolved_by = None
+    flag.save(update_fields=["status", "outcome", "resolved_at", "resolved_by", "updated_at"])
+    audit_log(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=flag,
+        region_code=flag.household.village_id,
+        reason=reason,
+        changes={"status": [FlagStatus.RESOLVED, FlagStatus.OPEN]},
+    )
+    return flag
+
+
+@transaction.atomic
+def campaign_create(
+    *, name: str, region: Region, actor, kind: str | None = None, due_on: dt.date | None = None
+):
+    """A field campaign with one item per household that has an open problem (of ``kind``)."""
+    from ..models import Campaign, CampaignItem
+
+    if not can_edit_registry(actor):
+        raise Forbidden(_("Your role cannot organise field checks."))
+    assert_in_scope(actor, region.code)
+    flags = (
+        Flag.objects.open()
+        .filter(within("household__village__code", region.code))
+        .select_related("household")
+    )
+    if kind:
+        flags = flags.filter(kind=kind)
+    campaign = Campaign(name=name, region=region, due_on=due_on, created_by=actor)
+    campaign.full_clean()
+    campaign.save()
+    seen = set()
+    items = []
+    for flag in flags.order_by("household_id", "id"):
+        if flag.household_id in seen:
+            continue
+        seen.add(flag.household_id)
+        items.append(
+            CampaignItem(
+                campaign=campaign,
+                household_id=flag.household_id,
+                individual_id=flag.individual_id,
+                flag=flag,
+            )
+        )
+    if not items:
+        raise DomainError(_("No open problems to check in this area."))
+    CampaignItem.objects.bulk_create(items)
+    audit_log(
+        actor=actor,
+        action=AuditAction.CREATE,
+        obj=campaign,
+        region_code=region.code,
+        changes={"households": [None, len(items)]},
+    )
+    return campaign
+
+
+@transaction.atomic
+def campaign_item_record(
+    *, item, outcome: str, actor, notes: str = "", visited_on: dt.date | None = None
+):
+    """Record a field check (form A4) and apply it to the registry through the usual services."""
+    from ..choices import CampaignOutcome, CampaignStatus
+    from ..models import CampaignItem
+
+    item = _locked_for_editor(
+        CampaignItem, item.pk, actor, related=("campaign", "household", "individual", "flag")
+    )
+    if item.campaign.status != CampaignStatus.OPEN:
+        raise DomainError(_("This campaign is closed."))
+    if item.outcome:
+        raise DomainError(_("This household has already been checked in this campaign."))
+    if outcome not in CampaignOutcome.values:
+        raise ValidationError({"outcome": _("Choose one of the outcomes.")})
+    visited_on = visited_on or timezone.localdate()
+    reason = (
+        _("Field check “{campaign}”: {outcome}. {notes}")
+        .format(campaign=item.campaign.name, outcome=CampaignOutcome(outcome).label, notes=notes)
+        .strip()
+    )
+    household = item.household
+    head = _living_head(household)
+    person = item.individual if item.individual and item.individual.status == "alive" else head
+    if outcome == CampaignOutcome.DECEASED and person is not None:
+        member_death(
+            individual=person,
+            date=visited_on,
+            actor=actor,
+            reason=reason,
+            source=ChangeSource.VERIFICATION,
+        )
+    elif outcome == CampaignOutcome.MOVED:
+        members = sorted(
+            household.members.filter(status=IndividualStatus.ALIVE),
+            key=lambda m: m.relation_to_head == RelationToHead.HEAD,
+        )  # head last
+        for member in members:
+            member_move_out(
+                individual=member,
+                date=visited_on,
+                actor=actor,
+                reason=reason,
+                source=ChangeSource.VERIFICATION,
+            )
+        for enrollment in Enrollment.objects.filter(
+            household=household, status=EnrollmentStatus.ACTIVE
+        ):
+            enrollment_end(enrollment=enrollment, actor=actor, reason=reason)
+    elif outcome == CampaignOutcome.NOW_ABLE:
+        for enrollment in Enrollment.objects.filter(
+            household=household, status=EnrollmentStatus.ACTIVE
+        ):
+            enrollment_end(enrollment=enrollment, actor=actor, reason=reason)
+    item.outcome = outcome
+    item.notes = notes
+    item.visited_on = visited_on
+    item.visited_by = actor
+    item.save(update_fields=["outcome", "notes", "visited_on", "visited_by", "updated_at"])
+    if (
+        item.flag is not None
+        and item.flag.status == FlagStatus.OPEN
+        and outcome != (CampaignOutcome.NOT_FOUND)
+    ):
+        flag_resolve(flag=item.flag, outcome=reason, actor=actor)
+    audit_log(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=item,
+        region_code=household.village_id,
+        changes={"outcome": [None, outcome]},
+        reason=notes,
+    )
+    return item

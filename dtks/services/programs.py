@@ -1,0 +1,283 @@
+"""Programs, periods and enrollments, with the double-dipping guard."""
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core.choices import AuditAction
+from core.services import (
+    JobReporter,
+    audit_log,
+    changes_between,
+    object_lock,
+)
+from silakso.exceptions import DomainError, Forbidden
+
+from ..choices import (
+    ChangeSource,
+    EnrollmentSource,
+    EnrollmentStatus,
+    HouseholdEventKind,
+    HouseholdStatus,
+    IndividualStatus,
+)
+from ..models import (
+    Enrollment,
+    Household,
+    Individual,
+    Program,
+    ProgramPeriod,
+)
+from ..nik import normalize_number
+from ..permissions import can_manage_programs
+from ._common import (
+    _lock,
+    _record,
+    _require_reason,
+)
+
+
+# ============================================================================ programs
+@transaction.atomic
+def program_save(*, program: Program, actor) -> Program:
+    """Create or change a program of the catalogue."""
+    if not can_manage_programs(actor):
+        raise Forbidden(_("Only data managers and administrators change programs."))
+    before = {}
+    if program.pk:
+        before = {
+            f.name: getattr(Program.objects.get(pk=program.pk), f.name)
+            for f in Program._meta.concrete_fields
+        }
+    program.full_clean()
+    program.save()
+    after = {f.name: getattr(program, f.name) for f in Program._meta.concrete_fields}
+    audit_log(
+        actor=actor,
+        action=AuditAction.UPDATE if before else AuditAction.CREATE,
+        obj=program,
+        changes=changes_between(before, after),
+    )
+    return program
+
+
+@transaction.atomic
+def program_period_save(*, period: ProgramPeriod, actor) -> ProgramPeriod:
+    if not can_manage_programs(actor):
+        raise Forbidden(_("Only data managers and administrators change programs."))
+    period.full_clean()
+    period.save()
+    audit_log(actor=actor, action=AuditAction.UPDATE, obj=period)
+    return period
+
+
+def _double_dipping(
+    *, program: Program, period: ProgramPeriod, household: Household
+) -> list[Enrollment]:
+    """Active enrollments of the same aid type from another funder in an overlapping period."""
+    return list(
+        Enrollment.objects.filter(
+            household=household,
+            status=EnrollmentStatus.ACTIVE,
+            program__aid_type=program.aid_type,
+            period__starts_on__lte=period.ends_on,
+            period__ends_on__gte=period.starts_on,
+        )
+        .exclude(program__funding_source=program.funding_source)
+        .select_related("program", "period")
+    )
+
+
+def _default_start(period: ProgramPeriod) -> dt.date:
+    """Today while the period runs, otherwise the period's first day."""
+    today = timezone.localdate()
+    return today if period.starts_on <= today <= period.ends_on else period.starts_on
+
+
+class DoubleDippingError(DomainError):
+    """The same aid type from two funders in one period, without a recorded reason."""
+
+    default_code = "double_dipping"
+
+
+@transaction.atomic
+def enrollment_create(
+    *,
+    program: Program,
+    period: ProgramPeriod,
+    household: Household,
+    actor,
+    source: str = EnrollmentSource.MANUAL,
+    individual: Individual | None = None,
+    started_on: dt.date | None = None,
+    double_dip_reason: str = "",
+) -> Enrollment:
+    """Enroll a household (or one member) in a program period.
+
+    Refuses the same aid type for the same household from another funder in an overlapping
+    period — the double dipping SILAKSO was created to stop — unless the officer records why.
+    """
+    if not can_manage_programs(actor):
+        raise Forbidden(_("Only data managers and administrators enroll households."))
+    household = _lock(household, actor)
+    if period.program_id != program.pk:
+        raise ValidationError({"period": _("This period belongs to another program.")})
+    if not program.is_active:
+        raise ValidationError({"program": _("This program is not active.")})
+    if household.status != HouseholdStatus.ACTIVE:
+        raise ValidationError({"household": _("This household is no longer in the registry.")})
+    if individual is not None:
+        if individual.household_id != household.pk:
+            raise ValidationError(
+                {"individual": _("This person is not a member of the household.")}
+            )
+        if individual.status != IndividualStatus.ALIVE:
+            raise ValidationError({"individual": _("This person is not living in the household.")})
+    if Enrollment.objects.filter(
+        period=period,
+        household=household,
+        individual=individual,
+        status__in=[EnrollmentStatus.ACTIVE, EnrollmentStatus.SUSPENDED],
+    ).exists():
+        raise DomainError(
+            _("This household is already enrolled in {period}.").format(period=period),
+            code="already_enrolled",
+        )
+    clashes = _double_dipping(program=program, period=period, household=household)
+    double_dip_reason = (double_dip_reason or "").strip()
+    if clashes and not double_dip_reason:
+        raise DoubleDippingError(
+            _(
+                "This household already receives {aid} from {programs} in this period. The same "
+                "aid from two funders is not allowed unless you record why."
+            ).format(
+                aid=program.get_aid_type_display().lower(),
+                programs=", ".join(
+                    "{} ({})".format(e.program.name, e.program.get_funding_source_display())
+                    for e in clashes
+                ),
+            ),
+            fields={"double_dip_reason": _("Required to allow a second aid of the same type.")},
+        )
+    enrollment = Enrollment(
+        program=program,
+        period=period,
+        household=household,
+        individual=individual,
+        source=source,
+        started_on=started_on or _default_start(period),
+        double_dip_reason=double_dip_reason if clashes else "",
+        created_by=actor if actor is not None and actor.is_authenticated else None,
+    )
+    enrollment.full_clean()
+    try:
+        with transaction.atomic():
+            enrollment.save()
+    except IntegrityError as exc:
+        raise DomainError(
+            _("This household is already enrolled in {period}.").format(period=period),
+            code="already_enrolled",
+        ) from exc
+    _record(
+        household=household,
+        kind=HouseholdEventKind.ENROLLED,
+        source=ChangeSource.IMPORT if source == EnrollmentSource.IMPORT else ChangeSource.OFFICE,
+        actor=actor,
+        reason=double_dip_reason,
+        individual=individual,
+        changes={"program": [None, str(period)], "double_dipping": [None, bool(clashes)]},
+    )
+    return enrollment
+
+
+@transaction.atomic
+def enrollment_end(
+    *, enrollment: Enrollment, actor, reason: str, ended_on: dt.date | None = None
+) -> Enrollment:
+    """Stop an enrollment (graduated, deceased, moved, no longer eligible…)."""
+    if not can_manage_programs(actor):
+        raise Forbidden(_("Only data managers and administrators end enrollments."))
+    enrollment = object_lock(
+        Enrollment, enrollment.pk, actor=actor, related=("household", "period")
+    )
+    if enrollment.status == EnrollmentStatus.ENDED:
+        raise DomainError(_("This enrollment has already ended."))
+    reason = _require_reason(reason)
+    enrollment.status = EnrollmentStatus.ENDED
+    enrollment.ended_on = ended_on or timezone.localdate()
+    enrollment.end_reason = reason
+    enrollment.save(update_fields=["status", "ended_on", "end_reason", "updated_at"])
+    household = _lock(enrollment.household)
+    _record(
+        household=household,
+        kind=HouseholdEventKind.ENROLLMENT_ENDED,
+        source=ChangeSource.OFFICE,
+        actor=actor,
+        reason=reason,
+        changes={"program": [str(enrollment.period), None]},
+    )
+    return enrollment
+
+
+def enrollments_import(
+    *,
+    period: ProgramPeriod,
+    rows: Iterable[Mapping[str, str]],
+    actor,
+    reporter: JobReporter | None = None,
+) -> dict:
+    """Enroll the households of an official recipient list (rows with `nik` or `dtks_id`).
+
+    Every row is checked; rows that cannot be applied (unknown person, outside the area, already
+    enrolled, double dipping) are reported with their line number and reason, the rest applied
+    in one transaction.
+    """
+    rows = list(rows)
+    accepted, rejected = 0, []
+    program = period.program
+    with transaction.atomic():
+        for number, row in enumerate(rows, start=2):
+            nik = normalize_number(row.get("nik", ""))
+            dtks_id = (row.get("dtks_id") or "").strip()
+            try:
+                if dtks_id:
+                    household = Household.objects.get(dtks_id=dtks_id)
+                    individual = None
+                elif nik:
+                    individual = (
+                        Individual.objects.select_related("household").filter(nik=nik).first()
+                    )
+                    if individual is None:
+                        raise Individual.DoesNotExist
+                    household = individual.household
+                    if program.target == "household":
+                        individual = None
+                else:
+                    raise ValidationError(_("The row has neither a NIK nor a DTKS household id."))
+                with transaction.atomic():
+                    enrollment_create(
+                        program=program,
+                        period=period,
+                        household=household,
+                        individual=individual,
+                        source=EnrollmentSource.IMPORT,
+                        actor=actor,
+                        double_dip_reason=(row.get("reason") or "").strip(),
+                    )
+                accepted += 1
+            except (Household.DoesNotExist, Individual.DoesNotExist):
+                rejected.append({"line": number, **row, "error": _("Not found in the registry.")})
+            except (DomainError, ValidationError) as exc:
+                message = getattr(exc, "message", None) or "; ".join(
+                    getattr(exc, "messages", [str(exc)])
+                )
+                rejected.append({"line": number, **row, "error": str(message)})
+            if reporter and number % 100 == 0:
+                reporter.progress(number - 1, len(rows))
+        if reporter:
+            reporter.progress(len(rows), len(rows))
+    return {"rows": len(rows), "accepted": accepted, "rejected": rejected}
