@@ -4,9 +4,7 @@ HTML pages, the API and the exports."""
 import datetime as dt
 
 from django.db.models import Count, Min, QuerySet
-from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from core.choices import Role
 from core.permissions import has_role
@@ -15,7 +13,7 @@ from dtks.models import Program, Region
 from dtks.nik import normalize_number
 
 from . import permissions as perms
-from .choices import ApplicationStatus, BatchStatus, ObjectionStatus, ProposalStatus
+from .choices import ApplicationStatus, BatchStatus, ProposalStatus
 from .models import (
     Application,
     ApplicationDocument,
@@ -300,156 +298,6 @@ def objection_list(*, user, filters: dict | None = None) -> QuerySet[Objection]:
 
 
 # ---------------------------------------------------------------------------- landing pages
-def dashboard_cards(user) -> list[dict]:
-    """Landing-page cards: what waits for this role, and for how long."""
-    cards = []
-    if not perms.can_read(user):
-        return cards
-    counters = {row["status"]: row for row in application_counters(user=user)}
-
-    def card(status, title, action, url_query, tone=""):
-        row = counters[status]
-        hint = (
-            _("The oldest has waited {days} days.").format(days=row["oldest_days"])
-            if row["total"]
-            else _("Nothing waiting.")
-        )
-        return {
-            "title": title,
-            "value": row["total"],
-            "hint": hint,
-            "tone": tone if row["total"] else "",
-            "url": reverse("applications:application_list") + url_query,
-            "action": action,
-        }
-
-    if has_role(user, Role.VILLAGE_OPERATOR):
-        waiting = proposal_list(user=user).filter(
-            status__in=[ProposalStatus.SUBMITTED, ProposalStatus.VARIABLES_FILLED]
-        )
-        cards.append(
-            {
-                "title": _("Households to visit (data updates)"),
-                "value": waiting.count(),
-                "hint": _("Fill in the data and take a photo of the house."),
-                "url": reverse("applications:proposal_list"),
-                "action": _("Open the list"),
-            }
-        )
-    if has_role(user, Role.VILLAGE_HEAD):
-        waiting = card(
-            ApplicationStatus.AWAITING_DELIBERATION,
-            _("Requests waiting for the village deliberation"),
-            _("Record a deliberation"),
-            "",
-        )
-        waiting["url"] = reverse("applications:deliberation_create")
-        cards.append(waiting)
-    if has_role(user, Role.VERIFIER):
-        cards.append(
-            card(
-                ApplicationStatus.DELIBERATED,
-                _("Requests to verify"),
-                _("Open the worklist"),
-                "?status=deliberated",
-                tone="bad",
-            )
-        )
-        open_objections = objection_list(user=user).filter(status=ObjectionStatus.OPEN).count()
-        cards.append(
-            {
-                "title": _("Public objections to answer"),
-                "value": open_objections,
-                "hint": _("Objections (sanggah) against proposed or listed recipients."),
-                "url": reverse("applications:objection_list"),
-                "action": _("Answer objections"),
-            }
-        )
-    if has_role(user, Role.DATA_MANAGER, Role.HEAD_OF_DIVISION):
-        verified = card(
-            ApplicationStatus.VERIFIED,
-            _("Verified requests waiting for the period list"),
-            _("Period lists"),
-            "",
-        )
-        verified["url"] = reverse("applications:batch_list")
-        cards.append(verified)
-    if has_role(user, Role.REGENT_OFFICE):
-        waiting = batch_list(user=user).filter(status=BatchStatus.FINALISED).count()
-        cards.append(
-            {
-                "title": _("Period lists to ratify"),
-                "value": waiting,
-                "hint": _("Finalised by Dinsos, waiting for the regent's decree."),
-                "url": reverse("applications:batch_list"),
-                "action": _("Open the lists"),
-            }
-        )
-    return cards
-
-
-def nav_items(user) -> list[dict]:
-    items = []
-    if perms.can_read(user):
-        items.append({"label": _("Aid requests"), "url": reverse("applications:application_list")})
-    if has_role(user, Role.VILLAGE_HEAD):
-        items.append(
-            {"label": _("Deliberation"), "url": reverse("applications:deliberation_create")}
-        )
-    if perms.can_read(user) and has_role(
-        user,
-        Role.DATA_MANAGER,
-        Role.HEAD_OF_DIVISION,
-        Role.REGENT_OFFICE,
-        Role.VERIFIER,
-        Role.SYSTEM_ADMIN,
-    ):
-        items.append({"label": _("Period lists"), "url": reverse("applications:batch_list")})
-    if perms.can_read_objections(user):
-        items.append({"label": _("Objections"), "url": reverse("applications:objection_list")})
-    return items
-
-
-def public_actions(user) -> list[dict]:
-    actions = [
-        {
-            "label": _("Ask for aid"),
-            "hint": _("Apply online for a social assistance program."),
-            "url": reverse("applications:apply_start"),
-        },
-        {
-            "label": _("Follow my request"),
-            "hint": _("With your tracking code and NIK."),
-            "url": reverse("applications:track"),
-        },
-        {
-            "label": _("Object to a recipient (sanggah)"),
-            "hint": _("Someone on the list is not eligible, or a poor neighbour is missing."),
-            "url": reverse("applications:objection_create"),
-        },
-    ]
-    if user is not None and user.is_authenticated and user.role == Role.RESIDENT:
-        actions.insert(
-            1,
-            {
-                "label": _("My requests"),
-                "hint": _("Every request made with your NIK."),
-                "url": reverse("applications:my_applications"),
-            },
-        )
-    return actions
-
-
-def household_links(household, user) -> list[dict]:
-    """Applications of a household, for its page in the registry."""
-    rows = application_list(user=user).filter(household=household).order_by("-created_at")[:20]
-    return [
-        {
-            "label": "{} · {} · {}".format(row.code, row.program.name, row.get_status_display()),
-            "url": reverse("applications:application_detail", args=[row.pk]),
-        }
-        for row in rows
-    ]
 
 
 def proposals_open_in(user) -> QuerySet[UpdateProposal]:

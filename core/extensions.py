@@ -1,6 +1,6 @@
 """Shared pages collect what each SILAKSO app offers, without core importing every app.
 
-An app's ``selectors`` module may define ``dashboard_cards(user)``, ``nav_items(user)`` and
+An app's ``navigation`` module may define ``dashboard_cards(user)``, ``nav_items(user)`` and
 ``public_actions(user)``, and ``household_links(household, user)`` (applications, complaints and
 cases shown on a household page), each returning a list of dicts; the apps are listed in
 ``settings.SILAKSO_APPS`` in menu order.
@@ -13,12 +13,12 @@ from django.conf import settings
 
 
 def collect(hook: str, *args) -> list[dict]:
-    """Concatenate what ``<app>.selectors.<hook>(*args)`` returns for every SILAKSO app."""
+    """Concatenate what ``<app>.navigation.<hook>(*args)`` returns for every SILAKSO app."""
     items: list[dict] = []
     for app in settings.SILAKSO_APPS:
-        if find_spec(f"{app}.selectors") is None:
+        if find_spec(f"{app}.navigation") is None:
             continue
-        function = getattr(import_module(f"{app}.selectors"), hook, None)
+        function = getattr(import_module(f"{app}.navigation"), hook, None)
         if function is not None:
             items.extend(function(*args))
     return items

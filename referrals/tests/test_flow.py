@@ -195,7 +195,7 @@ def test_the_duplicate_service_guard_warns_and_needs_a_reason(village_a):
     other_health = referral(opened, jamkesda, worker=worker, send=False)
     economy = referral(opened, umkm, worker=worker, send=False)
     for draft in (again, other_health):
-        assert services.referral_duplicates(draft)
+        assert selectors.referral_duplicates(draft)
         with pytest.raises(DomainError) as refused:
             services.referral_send(referral=draft, actor=worker)
         assert refused.value.code == "duplicate_service"
@@ -203,7 +203,7 @@ def test_the_duplicate_service_guard_warns_and_needs_a_reason(village_a):
         draft.refresh_from_db()
         assert draft.status == "draft"
     # another domain is no duplicate
-    assert services.referral_duplicates(economy) == []
+    assert selectors.referral_duplicates(economy) == []
     services.referral_send(referral=economy, actor=worker)
     # with a reason it goes, and the reason stays on the referral and in its history
     reason = "PBI baru aktif bulan depan; berobat minggu ini."
@@ -221,12 +221,12 @@ def test_a_declined_or_old_service_is_no_duplicate(village_a):
     services.referral_respond(
         referral=declined, actor=provider_admin(pbi.provider), accept=False, reason="Sudah PBI."
     )
-    assert services.referral_duplicates(referral(opened, pbi, worker=worker, send=False)) == []
+    assert selectors.referral_duplicates(referral(opened, pbi, worker=worker, send=False)) == []
     delivered_last_year = referral(opened, pbi, worker=worker)
     Referral.objects.filter(pk=delivered_last_year.pk).update(
         status="completed", sent_at=timezone.now() - dt.timedelta(days=400)
     )
-    assert services.referral_duplicates(referral(opened, pbi, worker=worker, send=False)) == []
+    assert selectors.referral_duplicates(referral(opened, pbi, worker=worker, send=False)) == []
 
 
 def test_a_referral_for_one_member_is_guarded_per_person(village_a):
@@ -244,11 +244,11 @@ def test_a_referral_for_one_member_is_guarded_per_person(village_a):
     for_sibling = services.referral_create(
         case=opened, service=school, need="Biaya sekolah", individual=second_child, actor=worker
     )
-    assert services.referral_duplicates(for_sibling) == []
+    assert selectors.referral_duplicates(for_sibling) == []
     for_same_child = services.referral_create(
         case=opened, service=school, need="Seragam", individual=first_child, actor=worker
     )
-    assert [d.pk for d in services.referral_duplicates(for_same_child)] == [sent.pk]
+    assert [d.pk for d in selectors.referral_duplicates(for_same_child)] == [sent.pk]
 
 
 def test_a_member_of_another_household_cannot_be_referred(village_a):

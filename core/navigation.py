@@ -1,0 +1,76 @@
+"""What the core app adds to the shared pages: its cards on the landing page, its entries
+in the menu, what the public front page offers, and its links on a household's page.
+
+``core.extensions.collect`` gathers these hooks from every app in ``settings.SILAKSO_APPS``.
+"""
+
+from .choices import Role
+from .models import User
+from .permissions import AUDIT_READER_ROLES, has_role
+from .selectors import (
+    operator_list,
+    recent_failed_logins,
+    system_health,
+)
+
+
+def dashboard_cards(user: User) -> list[dict]:
+    """Landing-page cards of the core app for ``user``'s role."""
+    from django.urls import reverse
+    from django.utils.translation import gettext as _
+
+    cards = []
+    if has_role(user, Role.VILLAGE_HEAD):
+        waiting = operator_list(user=user).filter(is_active=False, activated_at__isnull=True)
+        cards.append(
+            {
+                "title": _("Operator accounts waiting for you"),
+                "value": waiting.count(),
+                "hint": _("New village operators can sign in only after you activate them."),
+                "url": reverse("core:operator_list"),
+                "action": _("Manage operators"),
+            }
+        )
+    if has_role(user, *AUDIT_READER_ROLES):
+        cards.append(
+            {
+                "title": _("Failed sign-ins in the last 24 hours"),
+                "value": recent_failed_logins(),
+                "hint": _("Every change and every sensitive read is in the audit trail."),
+                "url": reverse("core:audit_event_list"),
+                "action": _("Open the audit trail"),
+            }
+        )
+    if has_role(user, Role.SYSTEM_ADMIN):
+        health = system_health()
+        cards.append(
+            {
+                "title": _("System health"),
+                "value": _("All good") if health["ok"] else _("Problem"),
+                "tone": "ok" if health["ok"] else "bad",
+                "hint": ", ".join(
+                    "{}: {}".format(name, "ok" if item["ok"] else item["detail"])
+                    for name, item in health["checks"].items()
+                ),
+                "url": reverse("core:job_list"),
+                "action": _("Background jobs"),
+            }
+        )
+    return cards
+
+
+def nav_items(user: User) -> list[dict]:
+    """Menu entries of the core app for ``user``."""
+    from django.urls import reverse
+    from django.utils.translation import gettext as _
+
+    items = [{"label": _("Home"), "url": reverse("core:home")}]
+    if has_role(user, Role.VILLAGE_HEAD, Role.SYSTEM_ADMIN):
+        items.append({"label": _("Operators"), "url": reverse("core:operator_list")})
+    if has_role(user, *AUDIT_READER_ROLES):
+        items.append({"label": _("Audit trail"), "url": reverse("core:audit_event_list")})
+    if user.is_authenticated and user.role != Role.RESIDENT:
+        items.append({"label": _("My jobs"), "url": reverse("core:job_list")})
+    if has_role(user, Role.SYSTEM_ADMIN, Role.API_CLIENT):
+        items.append({"label": _("API"), "url": reverse("api-docs")})
+    return items

@@ -1,0 +1,69 @@
+"""What the dtks app adds to the shared pages: its cards on the landing page, its entries
+in the menu, what the public front page offers, and its links on a household's page.
+
+``core.extensions.collect`` gathers these hooks from every app in ``settings.SILAKSO_APPS``.
+"""
+
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from core.permissions import REGIONAL_STAFF_ROLES, has_role
+
+from .choices import FlagStatus
+from .models import (
+    Flag,
+    Household,
+    Individual,
+)
+from .permissions import can_read_registry
+
+
+def dashboard_cards(user) -> list[dict]:
+    """Landing-page cards of the registry for staff working in a region."""
+    if not has_role(user, *REGIONAL_STAFF_ROLES):
+        return []
+    households = Household.objects.visible_to(user)
+    scope = user.region.name if user.region_id else _("the whole installation")
+    open_flags = Flag.objects.visible_to(user).filter(status=FlagStatus.OPEN).count()
+    return [
+        {
+            "title": _("Households in {scope}").format(scope=scope),
+            "value": households.count(),
+            "hint": _("{people} people; {unranked} households have no official desil yet.").format(
+                people=Individual.objects.visible_to(user).living().count(),
+                unranked=households.filter(desil__isnull=True).count(),
+            ),
+            "url": reverse("dtks:household_list"),
+            "action": _("Find a household"),
+        },
+        {
+            "title": _("Data problems to check"),
+            "value": open_flags,
+            "hint": _("Households without a head, unknown NIK codes and other problems."),
+            "url": reverse("dtks:flag_list"),
+            "action": _("Open the list"),
+        },
+    ]
+
+
+def nav_items(user) -> list[dict]:
+    """Menu entries of the registry for ``user``."""
+    if not can_read_registry(user):
+        return []
+    return [
+        {"label": _("Registry"), "url": reverse("dtks:household_list")},
+        {"label": _("Programs"), "url": reverse("dtks:program_list")},
+        {"label": _("Local PMT"), "url": reverse("dtks:pmt_overview")},
+        {"label": _("Regions"), "url": reverse("dtks:region_list")},
+    ]
+
+
+def public_actions(user) -> list[dict]:
+    """The public status check on the front page."""
+    return [
+        {
+            "label": _("Check your aid status (Cek Bansos)"),
+            "hint": _("With your NIK and your name as on your KTP."),
+            "url": reverse("cek_bansos"),
+        }
+    ]

@@ -1,0 +1,98 @@
+"""What the referrals app adds to the shared pages: its cards on the landing page, its entries
+in the menu, what the public front page offers, and its links on a household's page.
+
+``core.extensions.collect`` gathers these hooks from every app in ``settings.SILAKSO_APPS``.
+"""
+
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core.choices import Role
+
+from . import permissions as perms
+from .choices import CaseStatus
+from .models import Referral, provider_of
+from .selectors import (
+    R,
+    case_list,
+    referral_list,
+)
+
+
+def dashboard_cards(user) -> list[dict]:
+    provider = provider_of(user)
+    if provider is not None and user.role == Role.PROVIDER_ADMIN:
+        waiting = Referral.objects.filter(provider=provider, status=R.SENT)
+        late = waiting.filter(response_due_at__lt=timezone.now()).count()
+        return [
+            {
+                "title": _("Referrals waiting for your answer"),
+                "value": waiting.count(),
+                "hint": _("{late} past the answer date.").format(late=late),
+                "tone": "bad" if late else "",
+                "url": reverse("referrals:portal"),
+                "action": _("Open the referrals"),
+            },
+            {
+                "title": _("In service"),
+                "value": Referral.objects.filter(
+                    provider=provider, status__in=[R.ACCEPTED, R.IN_SERVICE]
+                ).count(),
+                "hint": _("Record the outcome when delivered."),
+                "url": reverse("referrals:portal") + "?status=in_service",
+                "action": _("Update progress"),
+            },
+        ]
+    if not perms.can_work_cases(user):
+        return []
+    cases = case_list(user=user).filter(status=CaseStatus.OPEN)
+    late = (
+        referral_list(user=user).filter(status=R.SENT, response_due_at__lt=timezone.now()).count()
+    )
+    return [
+        {
+            "title": _("Open cases"),
+            "value": cases.count(),
+            "hint": _("{late} referrals not answered in time.").format(late=late),
+            "tone": "bad" if late else "",
+            "url": reverse("referrals:case_list"),
+            "action": _("Open the cases"),
+        }
+    ]
+
+
+def nav_items(user) -> list[dict]:
+    provider = provider_of(user)
+    if provider is not None and user.role == Role.PROVIDER_ADMIN:
+        return [
+            {"label": _("Referrals to us"), "url": reverse("referrals:portal")},
+            {"label": _("Our services"), "url": reverse("referrals:portal_services")},
+        ]
+    items = []
+    if perms.can_work_cases(user):
+        items.append({"label": _("Cases and referrals"), "url": reverse("referrals:case_list")})
+    if perms.can_issue_letters(user):
+        items.append({"label": _("Service letters"), "url": reverse("referrals:letter_list")})
+        items.append({"label": _("Referral report"), "url": reverse("referrals:report")})
+    return items
+
+
+def household_links(household, user) -> list[dict]:
+    """The household's cases, and for a case worker the way to open one."""
+    cases = list(case_list(user=user).filter(household=household).order_by("-created_at")[:10])
+    links = [
+        {
+            "label": "{} · {} · {}".format(case.code, _("case"), case.get_status_display()),
+            "url": reverse("referrals:case_detail", args=[case.pk]),
+        }
+        for case in cases
+    ]
+    if perms.can_work_cases(user) and not any(case.status == CaseStatus.OPEN for case in cases):
+        links.append(
+            {
+                "label": _("Open a case and refer its needs"),
+                "url": reverse("referrals:case_create", args=[household.pk]),
+            }
+        )
+    return links

@@ -1,0 +1,143 @@
+"""SLRT service letters: numbered per kind and year, a PDF with a QR check, revocable."""
+
+import datetime as dt
+import hashlib
+from collections.abc import Mapping
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core.choices import AuditAction
+from core.scope import assert_in_scope
+from core.services import (
+    audit_log,
+)
+from dtks.models import Household, Region
+from silakso.exceptions import (
+    DomainError,
+    require,
+)
+from silakso.validation import required_text
+
+from .. import permissions as perms
+from ..choices import LetterKind
+from ..models import (
+    Case,
+    Letter,
+    LetterCounter,
+)
+
+# ============================================================================ letters
+LETTER_CODES = {
+    LetterKind.LKS: "LKS",
+    LetterKind.LKM_NIK: "LKM",
+    LetterKind.DTKS_RECEIPT: "DTKS",
+    LetterKind.REPATRIATION: "PLG",
+}
+LETTER_FIELDS = {
+    LetterKind.LKS: ("institution", "institution_address", "chairperson"),
+    LetterKind.LKM_NIK: ("health_facility", "purpose"),
+    LetterKind.DTKS_RECEIPT: ("registered_on",),
+    LetterKind.REPATRIATION: ("origin", "destination", "transport"),
+}
+
+
+@transaction.atomic
+def letter_issue(
+    *,
+    kind: str,
+    region: Region,
+    recipient_name: str,
+    actor,
+    recipient_nik: str = "",
+    details: Mapping[str, Any] | None = None,
+    household: Household | None = None,
+    case: Case | None = None,
+    valid_until: dt.date | None = None,
+) -> Letter:
+    """Issue a numbered SLRT letter (numbers restart every year) as a PDF with a QR code."""
+    from dtks.nik import check_nik, normalize_number
+
+    from ..letters import render_letter
+
+    require(perms.can_issue_letters(actor), _("Your role does not issue letters."))
+    if kind not in LetterKind.values:
+        raise ValidationError({"kind": _("Choose the letter.")})
+    assert_in_scope(actor, region.code if region is not None else None)
+    errors = {}
+    name = " ".join((recipient_name or "").split())
+    if len(name) < 2:
+        errors["recipient_name"] = [_("Write the name.")]
+    nik = normalize_number(recipient_nik or "")
+    if kind in (LetterKind.LKM_NIK, LetterKind.DTKS_RECEIPT) and not check_nik(nik).valid:
+        errors["recipient_nik"] = list(check_nik(nik).errors.values()) or [
+            _("A NIK is needed for this letter.")
+        ]
+    details = {
+        key: str(value).strip()
+        for key, value in (details or {}).items()
+        if key in LETTER_FIELDS[kind]
+    }
+    for field in LETTER_FIELDS[kind]:
+        if field != "registered_on" and not details.get(field):
+            errors[field] = [_("This is needed for the letter.")]
+    if errors:
+        raise ValidationError(errors)
+    today = timezone.localdate()
+    counter, _created = LetterCounter.objects.select_for_update().get_or_create(
+        kind=kind, year=today.year
+    )
+    counter.last += 1
+    counter.save(update_fields=["last"])
+    letter = Letter.objects.create(
+        kind=kind,
+        number="{:04d}/{}/SLRT/{}".format(counter.last, LETTER_CODES[kind], today.year),
+        year=today.year,
+        sequence=counter.last,
+        region=region,
+        recipient_name=name[:150],
+        recipient_nik=nik,
+        household=household,
+        case=case,
+        details=details,
+        valid_until=valid_until,
+        issued_by=actor,
+    )
+    pdf = render_letter(letter)
+    letter.pdf.save("surat-{}.pdf".format(letter.pk), ContentFile(pdf), save=False)
+    letter.sha256 = hashlib.sha256(pdf).hexdigest()
+    letter.save(update_fields=["pdf", "sha256"])
+    audit_log(
+        actor=actor,
+        action=AuditAction.CREATE,
+        obj=letter,
+        region_code=region.code,
+        changes={"kind": [None, kind], "number": [None, letter.number]},
+    )
+    return letter
+
+
+@transaction.atomic
+def letter_revoke(*, letter: Letter, actor, reason: str) -> Letter:
+    require(perms.can_issue_letters(actor), _("Your role does not revoke letters."))
+    letter = Letter.objects.select_for_update().get(pk=letter.pk)
+    assert_in_scope(actor, letter.region_id)
+    if letter.revoked_at is not None:
+        raise DomainError(_("The letter is already revoked."))
+    letter.revoke_reason = required_text(
+        reason, "reason", message=_("Say why the letter is revoked."), minimum=3, maximum=4000
+    )
+    letter.revoked_at = timezone.now()
+    letter.save(update_fields=["revoke_reason", "revoked_at"])
+    audit_log(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=letter,
+        region_code=letter.region_id,
+        reason=letter.revoke_reason,
+    )
+    return letter

@@ -1,0 +1,107 @@
+"""Providers, their members, their services and the connection of their own system."""
+
+import secrets
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from core.choices import AuditAction, Role
+from core.models import User
+from core.services import (
+    audit_log,
+)
+from silakso.exceptions import (
+    require,
+)
+
+from .. import permissions as perms
+from ..models import (
+    Provider,
+    ProviderMember,
+    Service,
+)
+
+
+# ============================================================================ providers
+@transaction.atomic
+def provider_save(*, provider: Provider, actor) -> Provider:
+    """An administrator adds or changes a provider."""
+    require(
+        perms.has_role(actor, *perms.CATALOGUE_ADMINS), _("Only administrators manage providers.")
+    )
+    created = provider.pk is None
+    provider.full_clean()
+    provider.save()
+    audit_log(
+        actor=actor, action=AuditAction.CREATE if created else AuditAction.UPDATE, obj=provider
+    )
+    return provider
+
+
+@transaction.atomic
+def provider_member_add(*, user: User, provider: Provider, actor) -> ProviderMember:
+    """Link a provider admin or a provider's API client account to its provider."""
+    require(
+        perms.has_role(actor, *perms.CATALOGUE_ADMINS), _("Only administrators manage providers.")
+    )
+    if user.role not in (Role.PROVIDER_ADMIN, Role.API_CLIENT):
+        raise ValidationError(
+            {"user": _("Only provider admins and API clients work for a provider.")}
+        )
+    if user.region_id is not None:
+        # A regional API client reads the registry of its region; a provider's reads only the
+        # referrals sent to it and their summaries.
+        raise ValidationError(
+            {"user": _("A provider's account has no region; remove the region first.")}
+        )
+    member, _created = ProviderMember.objects.update_or_create(
+        user=user, defaults={"provider": provider}
+    )
+    user.__dict__.pop("_silakso_provider", None)  # forget what provider_of() remembered
+    audit_log(
+        actor=actor, action=AuditAction.UPDATE, obj=user, changes={"provider": [None, provider.pk]}
+    )
+    return member
+
+
+@transaction.atomic
+def service_save(*, service: Service, actor) -> Service:
+    """The provider's own admin keeps its catalogue current (administrators too)."""
+    require(
+        perms.is_provider_of(actor, service.provider)
+        or perms.has_role(actor, *perms.CATALOGUE_ADMINS),
+        _("You keep the catalogue of your own organisation only."),
+    )
+    created = service.pk is None
+    service.full_clean()
+    service.save()
+    audit_log(
+        actor=actor, action=AuditAction.CREATE if created else AuditAction.UPDATE, obj=service
+    )
+    return service
+
+
+@transaction.atomic
+def provider_connection_save(
+    *, provider: Provider, webhook_url: str, actor, new_secret: bool = False
+) -> Provider:
+    """The provider's admin connects its own system: where referrals are announced, and a
+    fresh signing secret when the old one may have leaked."""
+    require(
+        perms.is_provider_of(actor, provider) or perms.has_role(actor, *perms.CATALOGUE_ADMINS),
+        _("You connect the system of your own organisation only."),
+    )
+    provider = Provider.objects.select_for_update().get(pk=provider.pk)
+    provider.webhook_url = (webhook_url or "").strip()
+    if new_secret:
+        provider.webhook_secret = secrets.token_urlsafe(32)
+    provider.full_clean()
+    provider.save(update_fields=["webhook_url", "webhook_secret", "updated_at"])
+    audit_log(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=provider,
+        changes={"webhook_url": [None, provider.webhook_url], "new_secret": [None, new_secret]},
+    )
+    return provider
