@@ -5,7 +5,6 @@ documented in docs/applications.md. Results: a CSV with ``kode_usulan`` or ``nik
 (diterima / tidak diterima) and an optional ``keterangan``.
 """
 
-import codecs
 import csv
 import io
 
@@ -13,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from dtks.nik import normalize_number
 from silakso.exceptions import DomainError
+from silakso.sheets import read_rows
 
 from .choices import ApplicationStatus
 from .models import Application, Batch
@@ -104,26 +104,12 @@ NOT_ACCEPTED_WORDS = {
 
 def read_results(*, handle, batch: Batch) -> tuple[dict[int, tuple[str, str]], list[dict]]:
     """{application id: (accepted / not_accepted, note)} and the lines that could not be used."""
-    raw = handle.read()
-    if isinstance(raw, str):
-        text = raw
-    else:
-        if raw.startswith(codecs.BOM_UTF8):
-            raw = raw[len(codecs.BOM_UTF8) :]
-        try:
-            text = raw.decode("utf-8")
-        except UnicodeDecodeError:
-            text = raw.decode("cp1252", errors="replace")
-    if not text.strip():
-        raise DomainError(_("The file is empty."), fields={"file": ""})
-    first = text.splitlines()[0]
-    delimiter = ";" if first.count(";") > first.count(",") else ","
-    reader = csv.DictReader(io.StringIO(text), delimiter=delimiter)
-    header = {(name or "").strip().lower(): name for name in reader.fieldnames or []}
-    code_column = header.get("kode_usulan") or header.get("code")
-    nik_column = header.get("nik")
-    result_column = header.get("hasil") or header.get("result")
-    note_column = header.get("keterangan") or header.get("catatan") or header.get("note")
+    rows = read_rows(handle)
+    header = set(rows[0]) if rows else set()
+    code_column = next((name for name in ("kode_usulan", "code") if name in header), None)
+    nik_column = "nik" if "nik" in header else None
+    result_column = next((name for name in ("hasil", "result") if name in header), None)
+    note_column = next((name for name in ("keterangan", "catatan", "note") if name in header), None)
     if result_column is None or (code_column is None and nik_column is None):
         raise DomainError(
             _("The file needs the columns kode_usulan (or nik) and hasil."), fields={"file": ""}
@@ -135,7 +121,7 @@ def read_results(*, handle, batch: Batch) -> tuple[dict[int, tuple[str, str]], l
         by_nik[nik] = pk
     results: dict[int, tuple[str, str]] = {}
     rejected = []
-    for line, row in enumerate(reader, 2):
+    for line, row in enumerate(rows, 2):
         key = ""
         pk = None
         if code_column and (row.get(code_column) or "").strip():

@@ -9,7 +9,6 @@ changes nothing. Rejected rows are reported with their line number and reason. T
 format is documented in docs/import-format.md.
 """
 
-import codecs
 import csv
 import io
 import time
@@ -26,6 +25,7 @@ from django.utils.translation import gettext as _
 from core.choices import AuditAction
 from core.services import audit_log
 from silakso.exceptions import DomainError, Forbidden
+from silakso.sheets import open_table
 from silakso.tables import Echo
 
 from . import choices
@@ -251,85 +251,6 @@ class _Utf8Stream(io.RawIOBase):
         target[:size] = self._buffer[:size]
         self._buffer = self._buffer[size:]
         return size
-
-
-def _csv_chunks(handle: IO[bytes], encoding: str, chunk_size: int = 1 << 20) -> Iterator[bytes]:
-    if encoding == "utf-8":
-        while chunk := handle.read(chunk_size):
-            yield chunk
-        return
-    decoder = codecs.getincrementaldecoder(encoding)(errors="replace")
-    while chunk := handle.read(chunk_size):
-        yield decoder.decode(chunk).encode("utf-8")
-    yield decoder.decode(b"", final=True).encode("utf-8")
-
-
-def _xlsx_chunks(handle: IO[bytes]) -> tuple[list[str], Iterator[bytes]]:
-    """Stream the first sheet of an XLSX file as CSV bytes (openpyxl read-only mode)."""
-    from openpyxl import load_workbook
-
-    try:
-        workbook = load_workbook(handle, read_only=True, data_only=True)
-    except Exception as exc:
-        raise DomainError(
-            _("The Excel file cannot be read. Save it again as .xlsx or as CSV."),
-            fields={"file": ""},
-        ) from exc
-    rows = workbook.worksheets[0].iter_rows(values_only=True)
-    try:
-        header = ["" if cell is None else str(cell) for cell in next(rows)]
-    except StopIteration as exc:
-        raise DomainError(_("The file is empty."), fields={"file": ""}) from exc
-
-    def cell(value) -> str:
-        if value is None:
-            return ""
-        if hasattr(value, "date") and callable(value.date):
-            return value.date().isoformat()
-        if isinstance(value, float) and value.is_integer():
-            return str(int(value))
-        return str(value)
-
-    def generate() -> Iterator[bytes]:
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        writer.writerow(header)
-        for count, row in enumerate(rows, 1):
-            writer.writerow([cell(value) for value in row])
-            if count % 2000 == 0:
-                yield buffer.getvalue().encode("utf-8")
-                buffer.seek(0)
-                buffer.truncate()
-        yield buffer.getvalue().encode("utf-8")
-        workbook.close()
-
-    return header, generate()
-
-
-def open_source(handle: IO[bytes]) -> tuple[list[str], str, Iterator[bytes]]:
-    """(header, delimiter, UTF-8 CSV byte chunks) for an uploaded CSV or XLSX file."""
-    head = handle.read(65536)
-    handle.seek(0)
-    if head.startswith(b"PK\x03\x04"):
-        header, chunks = _xlsx_chunks(handle)
-        return header, ",", chunks
-    if not head.strip():
-        raise DomainError(_("The file is empty."), fields={"file": ""})
-    if b"\x00" in head:
-        raise DomainError(
-            _("This is not a CSV text file. Save the sheet as “CSV (comma delimited)”."),
-            fields={"file": ""},
-        )
-    try:
-        head.decode("utf-8")
-        encoding = "utf-8"
-    except UnicodeDecodeError as exc:
-        # A multi-byte character cut at the end of the sample is still UTF-8.
-        encoding = "utf-8" if exc.start >= len(head) - 3 else "cp1252"
-    first_line = head.decode(encoding, errors="replace").lstrip("\ufeff").splitlines()[0]
-    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
-    header = next(csv.reader([first_line], delimiter=delimiter))
-    return header, delimiter, _csv_chunks(handle, encoding)
 
 
 # ---------------------------------------------------------------------------- the SQL
@@ -595,7 +516,7 @@ def registry_import(
             ),
             fields={"file": ""},
         )
-    header, delimiter, chunks = open_source(handle)
+    header, delimiter, chunks = open_table(handle)
     mapped, unknown = map_header(header)
     progress = _Progress(reporter, size or 0)
     result = ImportResult(ignored_columns=unknown)
@@ -615,7 +536,7 @@ def registry_import(
             fast = True
         except COPY_ERRORS:
             handle.seek(0)
-            _header, delimiter, chunks = open_source(handle)
+            _header, delimiter, chunks = open_table(handle)
             _stage(cursor, mapped, delimiter, chunks, progress, typed=False)
             fast = False
         progress.step_done("copy", _("Checking every row"))
@@ -1203,7 +1124,7 @@ def civil_registry_import(*, handle: IO[bytes], filename: str, actor, reporter=N
         )
     if not can_edit_registry(actor):
         raise Forbidden(_("Your role cannot change registry data."))
-    header, delimiter, chunks = open_source(handle)
+    header, delimiter, chunks = open_table(handle)
     lookup = {alias: name for name, aliases in CIVIL_COLUMNS.items() for alias in (name, *aliases)}
     mapped = [
         lookup.get(_normalize_header(h), "ignored_{}".format(i)) for i, h in enumerate(header)

@@ -1,4 +1,5 @@
-"""Reading uploaded CSV files the way offices produce them (Excel exports, `;` or `,`, any BOM)."""
+"""Recipient-list imports as jobs: the upload is read by the one table reader
+(``silakso.sheets``), the rows enrolled, the rejected rows kept as a report."""
 
 import csv
 import io
@@ -8,35 +9,7 @@ from django.core.files.storage import default_storage
 from django.utils.translation import gettext as _
 
 from silakso.exceptions import DomainError
-
-MAX_CSV_BYTES = 20 * 1024 * 1024
-
-
-def decode_csv(raw: bytes) -> list[dict[str, str]]:
-    """Rows of a CSV as dicts with lower-case headers; a clear error for anything else."""
-    if len(raw) > MAX_CSV_BYTES:
-        raise DomainError(_("The file is too big; the limit is 20 MB."), fields={"file": ""})
-    for encoding in ("utf-8-sig", "cp1252"):
-        try:
-            text = raw.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    if "\x00" in text[:4096]:
-        raise DomainError(
-            _("This is not a CSV text file. Save the sheet as “CSV (comma delimited)”."),
-            fields={"file": ""},
-        )
-    sample = text[:4096]
-    try:
-        dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    reader = csv.DictReader(io.StringIO(text), dialect=dialect)
-    if not reader.fieldnames:
-        raise DomainError(_("The file is empty."), fields={"file": ""})
-    reader.fieldnames = [name.strip().lower() for name in reader.fieldnames]
-    return [{k: (v or "").strip() for k, v in row.items() if k} for row in reader]
+from silakso.sheets import read_rows
 
 
 def write_report(name: str, rows: list[dict]) -> str:
@@ -60,7 +33,7 @@ def recipient_list_import(*, job_id, period_id: int, path: str, actor, reporter)
 
     period = ProgramPeriod.objects.select_related("program").get(pk=period_id)
     with default_storage.open(path, "rb") as handle:
-        rows = decode_csv(handle.read())
+        rows = read_rows(handle)
     if rows and not ({"nik", "dtks_id"} & set(rows[0])):
         raise DomainError(_("The file needs a column named “nik” or “dtks_id”."))
     result = enrollments_import(period=period, rows=rows, actor=actor, reporter=reporter)

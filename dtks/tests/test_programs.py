@@ -8,11 +8,11 @@ from django.core.exceptions import ValidationError
 from core.choices import Role
 from dtks import services
 from dtks.choices import EnrollmentStatus
-from dtks.imports import decode_csv
 from dtks.models import Enrollment
 from dtks.services import DoubleDippingError
 from dtks.tests.factories import make_household, make_period, make_program
 from silakso.exceptions import DomainError, Forbidden
+from silakso.sheets import read_rows
 
 pytestmark = pytest.mark.django_db
 
@@ -128,7 +128,7 @@ def test_recipient_list_import_applies_good_rows_and_reports_the_rest(
     first = make_household(village_a, manager, head_name="Satu")
     second = make_household(village_b, manager, head_name="Dua")
     _enroll(regional_food, second, manager)
-    rows = decode_csv(
+    rows = read_rows(
         "nik;dtks_id\n{};\n{};\n3201011508950001;\n;\n".format(
             first.members.get().nik, second.members.get().nik
         ).encode("utf-8-sig")
@@ -145,7 +145,7 @@ def test_recipient_list_import_applies_good_rows_and_reports_the_rest(
 
 
 def test_csv_reader_accepts_excel_exports_and_refuses_binary():
-    rows = decode_csv("NIK,Reason\r\n1904011508800003,x\r\n".encode("cp1252"))
+    rows = read_rows("NIK,Reason\r\n1904011508800003,x\r\n".encode("cp1252"))
     assert rows == [{"nik": "1904011508800003", "reason": "x"}]
     with pytest.raises(DomainError):
-        decode_csv(b"PK\x03\x04\x00\x00binary")
+        read_rows(b"PK\x03\x04\x00\x00binary")
