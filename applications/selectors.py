@@ -50,6 +50,12 @@ def application_get(*, user, pk) -> Application:
     )
 
 
+def application_by_code(code: str) -> Application | None:
+    """The application behind a tracking code; the caller proves the right to see it (the
+    session's grant after code + NIK, or its own scope)."""
+    return Application.objects.select_related("program", "village").filter(code=code).first()
+
+
 def application_track(*, code: str, nik: str) -> Application | None:
     """The public status lookup: the application only when code and NIK belong together.
 
@@ -129,6 +135,11 @@ def programs_open_for_applications(*, village_code: str | None = None) -> QueryS
     if village_code:
         queryset = queryset.available_in(village_code)
     return queryset.order_by("name")
+
+
+def programs_for_intake() -> QuerySet[Program]:
+    """Active programs an officer can enter a request for."""
+    return Program.objects.active()
 
 
 def resident_initial(*, user) -> dict:

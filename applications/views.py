@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.choices import Role
-from dtks.models import Program, Region
+from dtks.selectors import region_get, villages_by_district
 from silakso import ratelimit
 from silakso.exceptions import DomainError, NotFound
 from silakso.forms import add_service_errors, run_form_service
@@ -90,7 +90,7 @@ def apply(request, program_code):
             application = services.application_submit(
                 program=program,
                 applicant=form.applicant(),
-                village=Region.objects.get(code=form.cleaned_data["village"]),
+                village=region_get(form.cleaned_data["village"]),
                 channel="online",
                 actor=request.user,
                 documents=form.document_uploads(),
@@ -108,9 +108,7 @@ def apply(request, program_code):
 def apply_done(request):
     """The tracking code, shown once to the person who just sent the request."""
     code = request.session.get("submitted_application")
-    application = (
-        Application.objects.select_related("program").filter(code=code).first() if code else None
-    )
+    application = selectors.application_by_code(code) if code else None
     if application is None:
         return redirect("applications:track")
     return render(request, "applications/apply_done.html", {"application": application})
@@ -165,7 +163,7 @@ def track(request):
 
 def _public_application(request, code: str):
     """The application behind a status page: tracked in this session, owned, or in scope."""
-    application = Application.objects.select_related("program", "village").filter(code=code).first()
+    application = selectors.application_by_code(code)
     if application is None:
         raise Http404
     if _granted(request, code):
@@ -239,7 +237,7 @@ def objection_create(request):
             try:
                 objection = services.objection_submit(
                     kind=form.cleaned_data["kind"],
-                    village=Region.objects.get(code=form.cleaned_data["village"]),
+                    village=region_get(form.cleaned_data["village"]),
                     subject_name=form.cleaned_data["subject_name"],
                     subject_address=form.cleaned_data["subject_address"],
                     reason=form.cleaned_data["reason"],
@@ -306,13 +304,8 @@ def intake_start(request):
 def intake(request, program_code):
     """An officer enters a request for a resident, recording how it reached them."""
     _require(perms.can_intake(request.user))
-    program = get_object_or_404(Program.objects.active(), code=program_code)
-    villages = (
-        Region.objects.visible_to(request.user)
-        .filter(level=4)
-        .select_related("parent")
-        .order_by("parent__name", "name")
-    )
+    program = get_object_or_404(selectors.programs_for_intake(), code=program_code)
+    villages = villages_by_district(user=request.user)
     form = ApplicationForm(
         request.POST or None, request.FILES or None, program=program, villages=villages, staff=True
     )
@@ -321,7 +314,7 @@ def intake(request, program_code):
             application = services.application_submit(
                 program=program,
                 applicant=form.applicant(),
-                village=Region.objects.get(code=form.cleaned_data["village"]),
+                village=region_get(form.cleaned_data["village"]),
                 channel=form.cleaned_data["channel"],
                 actor=request.user,
                 documents=form.document_uploads(),
@@ -576,7 +569,7 @@ def batch_list(request):
             )
             try:
                 batch = services.batch_create(
-                    regency=Region.objects.filter(code=regency_code).first(),
+                    regency=region_get(regency_code),
                     name=form.cleaned_data["name"],
                     cutoff=form.cleaned_data["cutoff"],
                     actor=request.user,

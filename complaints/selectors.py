@@ -44,6 +44,11 @@ def complaint_get(*, user, pk) -> Complaint:
     )
 
 
+def complaint_by_code(code: str) -> Complaint | None:
+    """The complaint behind a tracking code; the caller proves the right to see it."""
+    return Complaint.objects.select_related("village").filter(code=code).first()
+
+
 def complaint_track(*, code: str, nik: str = "", secret: str = "") -> Complaint | None:
     """Public lookup: code + NIK, or code + secret for an anonymous report; the same None for a
     wrong code, a wrong NIK or a wrong secret."""

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from applications.selectors import villages_for_residents
-from dtks.models import Region
+from dtks.selectors import region_get, villages_by_district
 from silakso import ratelimit
 from silakso.exceptions import NotFound
 from silakso.forms import run_form_service, run_service_action
@@ -63,7 +63,7 @@ def _submit(request, form, *, channel):
         result["complaint"], result["secret"] = services.complaint_submit(
             category=data["category"],
             description=data["description"],
-            village=Region.objects.get(code=data["village"]),
+            village=region_get(data["village"]),
             channel=channel or data["channel"],
             actor=request.user,
             complainant=form.complainant(),
@@ -128,7 +128,7 @@ def track(request):
 
 
 def _public_complaint(request, code):
-    complaint = Complaint.objects.select_related("village").filter(code=code).first()
+    complaint = selectors.complaint_by_code(code)
     if complaint is None:
         raise Http404
     if _granted(request, code):
@@ -205,12 +205,7 @@ def complaint_list(request):
 def intake(request):
     """An officer takes a complaint in (home visit, Puskesos, SLRT secretariat, MPP counter)."""
     _require(perms.can_intake(request.user))
-    villages = (
-        Region.objects.visible_to(request.user)
-        .filter(level=4)
-        .select_related("parent")
-        .order_by("parent__name", "name")
-    )
+    villages = villages_by_district(user=request.user)
     form = ComplaintForm(request.POST or None, request.FILES or None, villages=villages, staff=True)
     complaint, _secret = _submit(request, form, channel=None)
     if complaint is not None:

@@ -9,6 +9,7 @@ from typing import Any
 
 from django.apps import apps
 from django.core.cache import cache
+from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import Model
 from django.utils import timezone
@@ -448,6 +449,24 @@ def job_progress(job: Job) -> dict:
     else:
         percent = min(100, int(100 * current / total)) if total else 0
     return {"current": current, "total": total, "message": message, "percent": percent}
+
+
+def job_report_open(*, user, job_id):
+    """(job, open file, file name) of the report a job of the user's produced (the rejected
+    rows of an import): an audited export. A miss is NotFound."""
+    from django.core.files.storage import default_storage
+
+    from .selectors import job_get
+
+    try:
+        job = job_get(user=user, job_id=job_id)
+    except (ValueError, Job.DoesNotExist, ValidationError) as exc:
+        raise NotFound(_("Not found.")) from exc
+    path = (job.result or {}).get("report_file")
+    if not path or not default_storage.exists(path):
+        raise NotFound(_("Not found."))
+    audit_log(actor=user, action=AuditAction.EXPORT, obj=job, reason=path)
+    return job, default_storage.open(path, "rb"), path.rsplit("/", 1)[-1]
 
 
 def jobs_requeue_stale(*, older_than: dt.timedelta = dt.timedelta(minutes=2)) -> int:

@@ -9,7 +9,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, JsonResponse
+from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -18,7 +18,7 @@ from django_otp import match_token
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from silakso import ratelimit
-from silakso.exceptions import DomainError
+from silakso.exceptions import DomainError, NotFound
 
 from . import selectors, services
 from .choices import AuditAction, Role
@@ -220,23 +220,13 @@ def job_detail(request, pk):
 @login_required
 def job_report(request, pk):
     """Download the report file a job produced (for example the rejected rows of an import)."""
-    from django.core.files.storage import default_storage
-    from django.http import FileResponse
-
     try:
-        job = selectors.job_get(user=request.user, job_id=pk)
-    except (ValueError, Job.DoesNotExist, ValidationError) as exc:
+        _job, handle, filename = services.job_report_open(user=request.user, job_id=pk)
+    except NotFound as exc:
         raise Http404 from exc
-    path = (job.result or {}).get("report_file")
-    if not path or not default_storage.exists(path):
-        raise Http404
-    services.audit_log(actor=request.user, action=AuditAction.EXPORT, obj=job, reason=path)
-    return FileResponse(
-        default_storage.open(path, "rb"),
-        as_attachment=True,
-        filename=path.rsplit("/", 1)[-1],
-        content_type="text/csv",
-    )
+    response = FileResponse(handle, as_attachment=True, filename=filename, content_type="text/csv")
+    response["Cache-Control"] = "no-store, private"
+    return response
 
 
 @login_required

@@ -42,6 +42,21 @@ def villages_in_scope(*, user) -> QuerySet[Region]:
     return Region.objects.villages().visible_to(user).select_related("parent").order_by("code")
 
 
+def villages_by_district(*, user) -> QuerySet[Region]:
+    """The user's villages for a choice list grouped by district."""
+    return (
+        Region.objects.visible_to(user)
+        .filter(level=4)
+        .select_related("parent")
+        .order_by("parent__name", "name")
+    )
+
+
+def region_get(code: str) -> Region | None:
+    """A region by its Kemendagri code (reference data: no scope), or None."""
+    return Region.objects.filter(code=code).first()
+
+
 def _heads() -> Prefetch:
     return Prefetch(
         "members",
@@ -379,3 +394,51 @@ def cek_bansos(*, nik: str, name: str, today: dt.date | None = None) -> dict | N
 
 
 # ---------------------------------------------------------------------------- landing pages
+
+
+def pmt_overview() -> tuple:
+    """The active PMT weight set, its variables with their weights in words, the last runs."""
+    from .models import PmtRun, PmtWeightSet
+    from .pmt import variables
+
+    weight_set = PmtWeightSet.objects.filter(is_active=True).order_by("-version").first()
+    rows = []
+    if weight_set is not None:
+        weights = weight_set.weights
+        for variable in variables(weights):
+            if variable in weights.get("categorical", {}):
+                detail = ", ".join(
+                    "{}: {:+.2f}".format(code, value)
+                    for code, value in sorted(
+                        weights["categorical"][variable].items(), key=lambda item: item[1]
+                    )
+                )
+            elif variable in weights.get("numeric", {}):
+                spec = weights["numeric"][variable]
+                detail = "{:+.3f} × ({} ≤ {})".format(spec["weight"], variable, spec["cap"])
+            else:
+                detail = "{:+.2f}".format(
+                    weights.get("boolean", {}).get(
+                        variable, weights.get("composition", {}).get(variable, 0)
+                    )
+                )
+            rows.append((variable, detail))
+    runs = PmtRun.objects.select_related("weight_set", "started_by")[:20]
+    return weight_set, rows, runs
+
+
+def campaign_list(*, user):
+    """Field campaigns of the user's area."""
+    from .models import Campaign
+
+    return Campaign.objects.visible_to(user).select_related("region")
+
+
+def campaign_items(*, user, campaign=None):
+    """The households of campaigns in the user's area (one campaign's when given)."""
+    from .models import CampaignItem
+
+    items = CampaignItem.objects.visible_to(user).select_related(
+        "campaign", "household", "household__village", "individual", "flag"
+    )
+    return items.filter(campaign=campaign) if campaign is not None else items

@@ -1,11 +1,8 @@
 """HTML views of the registry: thin — parse the form, call one service or selector, render."""
 
-import uuid
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -18,8 +15,7 @@ from django.views.decorators.http import require_POST
 from core.choices import Role
 from core.extensions import collect
 from core.permissions import has_role
-from core.services import job_create
-from silakso.exceptions import DomainError, NotFound, StaleObjectError
+from silakso.exceptions import DomainError, Forbidden, NotFound, StaleObjectError
 from silakso.forms import add_service_errors
 from silakso.steps import step_view
 
@@ -48,14 +44,6 @@ from .permissions import (
     can_read_registry,
 )
 from .pmt import explain as explain_pmt
-from .tasks import (
-    import_civil_registry_task,
-    import_enrollments_task,
-    import_registry_task,
-    load_regions_task,
-    rank_pmt_task,
-    run_verification_task,
-)
 from .workflow import HOUSEHOLD_STEPS
 
 XLSX_EXPORT_LIMIT = 200_000
@@ -113,14 +101,15 @@ def region_list(request):
 @require_POST
 def region_reload(request):
     """System admin: reload the Kemendagri list as a background job with visible progress."""
-    if not has_role(request.user, Role.SYSTEM_ADMIN):
-        raise PermissionDenied(_("Only a system administrator can reload the region list."))
-    job = job_create(
-        kind="regions.load",
-        label=_("Reload the Kemendagri region list"),
-        task=load_regions_task,
-        actor=request.user,
-    )
+    return _job_page(lambda: services.region_reload_start(actor=request.user))
+
+
+def _job_page(start):
+    """Start a background job (a service) and show its progress page; a refusal is 403."""
+    try:
+        job = start()
+    except Forbidden as exc:
+        raise PermissionDenied(str(exc.message)) from exc
     return redirect("core:job_detail", pk=job.pk)
 
 
@@ -320,44 +309,10 @@ def nik_reveal(request, pk):
 @login_required
 def pmt_overview(request):
     """The active PMT weights, the runs so far, and the button to rank now."""
-    from .models import PmtRun, PmtWeightSet
-
     _require_reader(request.user)
-    weight_set = PmtWeightSet.objects.filter(is_active=True).order_by("-version").first()
     if request.method == "POST":
-        if not can_manage_programs(request.user):
-            raise PermissionDenied(_("Only data managers and administrators run the local PMT."))
-        job = job_create(
-            kind="pmt.rank",
-            label=_("Rank households with the local PMT"),
-            task=rank_pmt_task,
-            actor=request.user,
-        )
-        return redirect("core:job_detail", pk=job.pk)
-    rows = []
-    if weight_set is not None:
-        from .pmt import variables
-
-        weights = weight_set.weights
-        for variable in variables(weights):
-            if variable in weights.get("categorical", {}):
-                detail = ", ".join(
-                    "{}: {:+.2f}".format(code, value)
-                    for code, value in sorted(
-                        weights["categorical"][variable].items(), key=lambda item: item[1]
-                    )
-                )
-            elif variable in weights.get("numeric", {}):
-                spec = weights["numeric"][variable]
-                detail = "{:+.3f} × ({} ≤ {})".format(spec["weight"], variable, spec["cap"])
-            else:
-                detail = "{:+.2f}".format(
-                    weights.get("boolean", {}).get(
-                        variable, weights.get("composition", {}).get(variable, 0)
-                    )
-                )
-            rows.append((variable, detail))
-    runs = PmtRun.objects.select_related("weight_set", "started_by")[:20]
+        return _job_page(lambda: services.pmt_rank_start(actor=request.user))
+    weight_set, rows, runs = selectors.pmt_overview()
     return render(
         request,
         "dtks/pmt_overview.html",
@@ -378,17 +333,11 @@ def registry_import(request):
         raise PermissionDenied(_("Only data managers and administrators import registry data."))
     form = RegistryImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        extension = "xlsx" if upload.name.lower().endswith(".xlsx") else "csv"
-        path = default_storage.save("imports/{}.{}".format(uuid.uuid4().hex, extension), upload)
-        job = job_create(
-            kind="registry.import",
-            label=_("Import {file}").format(file=upload.name[:100]),
-            task=import_registry_task,
-            actor=request.user,
-            task_kwargs={"path": path, "filename": upload.name[:200]},
+        return _job_page(
+            lambda: services.registry_import_start(
+                upload=form.cleaned_data["file"], actor=request.user
+            )
         )
-        return redirect("core:job_detail", pk=job.pk)
     return render(request, "dtks/registry_import.html", {"form": form})
 
 
@@ -555,20 +504,13 @@ def period_detail(request, pk):
     )
     form = EnrollmentImportForm()
     if request.method == "POST":
-        if not can_manage_programs(request.user):
-            raise PermissionDenied(_("Only data managers and administrators import recipients."))
         form = EnrollmentImportForm(request.POST, request.FILES)
         if form.is_valid():
-            upload = form.cleaned_data["file"]
-            path = default_storage.save("imports/{}.csv".format(uuid.uuid4().hex), upload)
-            job = job_create(
-                kind="enrollments.import",
-                label=_("Import recipients of {period}").format(period=period),
-                task=import_enrollments_task,
-                actor=request.user,
-                task_kwargs={"period_id": period.pk, "path": path},
+            return _job_page(
+                lambda: services.recipients_import_start(
+                    period=period, upload=form.cleaned_data["file"], actor=request.user
+                )
             )
-            return redirect("core:job_detail", pk=job.pk)
     return render(
         request,
         "dtks/period_detail.html",
@@ -655,14 +597,7 @@ def flag_list(request):
 
     _require_reader(request.user)
     if request.method == "POST":
-        _require_editor(request.user)
-        job = job_create(
-            kind="verification.run",
-            label=_("Run the verification checks"),
-            task=run_verification_task,
-            actor=request.user,
-        )
-        return redirect("core:job_detail", pk=job.pk)
+        return _job_page(lambda: services.verification_start(actor=request.user))
     status = "resolved" if request.GET.get("status") == "resolved" else "open"
     flags = selectors.flag_list(user=request.user).filter(status=status)
     if request.GET.get("kind") in FlagKind.values:
@@ -717,10 +652,8 @@ def flag_reopen(request, pk):
 # ---------------------------------------------------------------------------- campaigns
 @login_required
 def campaign_list(request):
-    from .models import Campaign
-
     _require_reader(request.user)
-    campaigns = Campaign.objects.visible_to(request.user).select_related("region")
+    campaigns = selectors.campaign_list(user=request.user)
     form = None
     if can_edit_registry(request.user):
         regions = (
@@ -747,15 +680,9 @@ def campaign_list(request):
 @login_required
 def campaign_detail(request, pk):
     """The households to visit, one card each, with the A4 outcome buttons."""
-    from .models import Campaign, CampaignItem
-
     _require_reader(request.user)
-    campaign = get_object_or_404(Campaign.objects.visible_to(request.user), pk=pk)
-    items = (
-        CampaignItem.objects.visible_to(request.user)
-        .filter(campaign=campaign)
-        .select_related("household", "household__village", "individual", "flag")
-    )
+    campaign = get_object_or_404(selectors.campaign_list(user=request.user), pk=pk)
+    items = selectors.campaign_items(user=request.user, campaign=campaign)
     page = Paginator(items, 25).get_page(request.GET.get("page"))
     return render(
         request,
@@ -771,12 +698,8 @@ def campaign_detail(request, pk):
 
 @login_required
 def campaign_item(request, pk):
-    from .models import CampaignItem
-
     _require_editor(request.user)
-    item = get_object_or_404(
-        CampaignItem.objects.visible_to(request.user).select_related("campaign", "household"), pk=pk
-    )
+    item = get_object_or_404(selectors.campaign_items(user=request.user), pk=pk)
     form = CampaignOutcomeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -810,16 +733,11 @@ def civil_registry_upload(request):
         "Columns: nik, name, birth_date, sex, deceased (1/0), death_date."
     )
     if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        path = default_storage.save("imports/{}.csv".format(uuid.uuid4().hex), upload)
-        job = job_create(
-            kind="civil.import",
-            label=_("Import {file}").format(file=upload.name[:100]),
-            task=import_civil_registry_task,
-            actor=request.user,
-            task_kwargs={"path": path, "filename": upload.name[:200]},
+        return _job_page(
+            lambda: services.civil_registry_import_start(
+                upload=form.cleaned_data["file"], actor=request.user
+            )
         )
-        return redirect("core:job_detail", pk=job.pk)
     return render(
         request,
         "dtks/household_action.html",

@@ -13,9 +13,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from dtks.models import Household, Region
+from dtks.models import Household
 from dtks.nik import mask_nik
-from dtks.selectors import household_get, mask_name
+from dtks.selectors import household_get, mask_name, region_get, villages_by_district
 from silakso.exceptions import NotFound
 from silakso.forms import run_form_service, run_service_action
 from silakso.steps import step_view
@@ -400,19 +400,14 @@ def letter_create(request, kind):
     _require(perms.can_issue_letters(request.user))
     if kind not in LetterKind.values:
         raise Http404
-    villages = (
-        Region.objects.visible_to(request.user)
-        .filter(level=4)
-        .select_related("parent")
-        .order_by("parent__name", "name")
-    )
+    villages = villages_by_district(user=request.user)
     form = LetterForm(request.POST or None, kind=kind, villages=villages)
     issued = {}
 
     def call(data):
         issued["letter"] = services.letter_issue(
             kind=kind,
-            region=Region.objects.get(code=data["region"]),
+            region=region_get(data["region"]),
             recipient_name=data["recipient_name"],
             recipient_nik=data["recipient_nik"],
             details=form.details(),

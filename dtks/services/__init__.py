@@ -34,6 +34,14 @@ from .households import (
     nik_reveal,
     photo_add,
 )
+from .jobs import (
+    civil_registry_import_start,
+    pmt_rank_start,
+    recipients_import_start,
+    region_reload_start,
+    registry_import_start,
+    verification_start,
+)
 from .members import (
     family_split,
     head_change,
@@ -68,6 +76,7 @@ __all__ = [
     "campaign_item_record",
     "cek_bansos_allow",
     "cek_bansos_audit",
+    "civil_registry_import_start",
     "desil_record",
     "enrollment_create",
     "enrollment_end",
@@ -92,9 +101,14 @@ __all__ = [
     "person_data_validate",
     "photo_add",
     "pmt_rank",
+    "pmt_rank_start",
     "pmt_weight_set_save",
     "program_period_save",
     "program_save",
+    "recipients_import_start",
     "region_load_all",
+    "region_reload_start",
+    "registry_import_start",
     "verification_run",
+    "verification_start",
 ]
