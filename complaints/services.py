@@ -130,9 +130,12 @@ def _lock(complaint: Complaint, actor, *, system: bool = False) -> Complaint:
     return object_lock(Complaint, complaint.pk, actor=actor, system=system)
 
 
-def notify_step(complaint: Complaint, status: str, note: str = "") -> None:
-    """What the complainant is told after a step declared without a service of its own."""
-    _notify(complaint, status, note)
+def after_step(complaint: Complaint, source: str, target: str, note: str = "") -> None:
+    """After a step declared without a service of its own: the new step's deadline, and what
+    the complainant is told."""
+    complaint.due_at = _due(complaint.category, target)
+    complaint.save(update_fields=["due_at", "updated_at"])
+    _notify(complaint, target, note)
 
 
 # ============================================================================ intake

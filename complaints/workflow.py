@@ -41,7 +41,7 @@ COMPLAINT_FLOW = Workflow(
     history=("complaints.ComplaintStatusChange", "complaint"),
     region="village_id",
     url_name="complaints:complaint_action",
-    notify="complaints.services.notify_step",
+    after_step="complaints.services.after_step",
     steps=[
         Step(
             "receive",
@@ -142,6 +142,20 @@ COMPLAINT_FLOW = Workflow(
             service="complaints.services.complaint_link_program",
             submit=_("Save"),
             success=_("Linked to the program."),
+        ),
+        # the back office sends it back for another review (no service of its own: the generic
+        # step service moves it, and after_step sets the new deadline and tells the resident)
+        Step(
+            "back_to_review",
+            _("Back to the front office"),
+            sources=frozenset({C.IN_FOLLOW_UP}),
+            target=C.IN_REVIEW,
+            roles=BACK_OFFICE,
+            slug="kembali-telaah",
+            form="complaints.forms.NoteForm",
+            title=_("Send back to the front office for another review"),
+            submit=_("Save"),
+            success=_("Sent back to the front office."),
         ),
         # resolved at the village, by the front office, or by the back office
         _resolve(C.RECEIVED, VILLAGE),

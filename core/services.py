@@ -226,16 +226,17 @@ def status_transition(
 
 def flow_step(*, flow, code: str, obj: Model, actor: User | None, note: str = "", **_ignored):
     """The service of a declared step that needs no service of its own: lock through the
-    actor's scope, authorise by the declaration, move, notify. Adding such a step to a flow is
+    actor's scope, authorise by the declaration, move, then the flow's ``after_step`` hook
+    (deadlines, messages). Adding such a step to a flow is
     one declaration (docs/architecture.md)."""
     with transaction.atomic():
         obj = object_lock(flow.model_class(), obj.pk, actor=actor)
         step = flow.authorize(code, obj, actor)
         if step.target is not None:
             note = (note or "").strip()[:2000]
-            status_transition(obj, step.target, flow=flow, actor=actor, note=note)
-            if flow.notify:
-                import_string(flow.notify)(obj, step.target, note)
+            source = status_transition(obj, step.target, flow=flow, actor=actor, note=note)
+            if flow.after_step:
+                import_string(flow.after_step)(obj, source, step.target, note)
     return obj
 
 

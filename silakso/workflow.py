@@ -147,7 +147,9 @@ class Workflow:
     ``model`` ("app.Model") is the object the flow moves; ``subject`` the keyword its services
     take it by; ``history`` ("app.Model", "fk") the status-change rows; ``url_name`` the step
     page route (``<app>:<model>_action`` with ``pk`` and ``action``); ``region`` the attribute
-    holding the region code written on audit rows.
+    holding the region code written on audit rows; ``after_step`` (dotted) is called as
+    ``after_step(obj, source, target, note)`` inside the transaction of a step that has no
+    service of its own (a complaint's new deadline and the resident's message).
     """
 
     def __init__(
@@ -159,14 +161,14 @@ class Workflow:
         history: tuple[str, str] | None = None,
         region: str = "",
         url_name: str = "",
-        notify: str | None = None,
+        after_step: str | None = None,
     ):
         self.model = model
         self.subject = subject
         self.history = history
         self.region = region
         self.url_name = url_name
-        self.notify = notify
+        self.after_step = after_step
         self.steps: list[Step] = []
         self.transitions: dict = {}
         for step in steps:

@@ -9,6 +9,7 @@ from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
+from silakso.api.steps import FlowStepActionMixin
 from silakso.exceptions import Forbidden, NotFound
 
 from .. import permissions as perms
@@ -20,6 +21,7 @@ from ..filtersets import (
     UpdateProposalFilterSet,
 )
 from ..models import Application, Batch, Objection, UpdateProposal
+from ..workflow import APPLICATION_FLOW, BATCH_FLOW, PROPOSAL_FLOW
 from . import serializers as s
 
 CONFLICT_EXAMPLE = OpenApiExample(
@@ -41,9 +43,16 @@ def _valid(serializer_class, request):
     return serializer.validated_data
 
 
-class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class ApplicationViewSet(
+    FlowStepActionMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
     """Aid applications of your area. Create = intake for a resident (channel recorded); each
     step is its own action (`verify/`, `reject/`, `withdraw/`, `take/`, `field-check/`)."""
+
+    flow = APPLICATION_FLOW
+
+    def step_response(self, obj):
+        return self._detail(obj)
 
     permission_classes = [perms.ApplicationPermission]
     filterset_class = ApplicationFilterSet
@@ -176,10 +185,15 @@ class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
 
 
 class UpdateProposalViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+    FlowStepActionMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
 ):
     """Update proposals (usulan pembaruan): fill → ground check → deliberation → verify (applied
     to the registry) or reject."""
+
+    flow = PROPOSAL_FLOW
+
+    def step_response(self, obj):
+        return self._out(obj)
 
     permission_classes = [perms.ReadOrServicePermission]
     filterset_class = UpdateProposalFilterSet
@@ -300,9 +314,16 @@ class DeliberationViewSet(
         return Response(s.DeliberationSerializer(deliberation).data, status=status.HTTP_201_CREATED)
 
 
-class BatchViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class BatchViewSet(
+    FlowStepActionMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
     """Period lists: create → `finalise/` → `ratify/` (annex PDF job) → `export/` (ministry
     file job) → `results/` (the ministry's answer)."""
+
+    flow = BATCH_FLOW
+
+    def step_response(self, obj):
+        return self._out(obj)
 
     permission_classes = [perms.ReadOrServicePermission]
     filterset_class = BatchFilterSet

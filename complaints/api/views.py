@@ -7,12 +7,14 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from silakso.api.steps import FlowStepActionMixin
 from silakso.exceptions import NotFound
 
 from .. import permissions as perms
 from .. import selectors, services
 from ..filtersets import ComplaintFilterSet
 from ..models import Complaint
+from ..workflow import COMPLAINT_FLOW
 from . import serializers as s
 
 
@@ -22,10 +24,17 @@ def _valid(serializer_class, request):
     return serializer.validated_data
 
 
-class ComplaintViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class ComplaintViewSet(
+    FlowStepActionMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
     """Complaints of your area (misuse reports: Dinsos only, reporter hidden but for the officer
     in charge). Steps: `forward/`, `approve/`, `return/`, `review/`, `resolve/`, `close/`,
     `take/`, `update-proposal/`, `link-program/`."""
+
+    flow = COMPLAINT_FLOW
+
+    def step_response(self, obj):
+        return self._detail(obj)
 
     permission_classes = [perms.ComplaintPermission]
     filterset_class = ComplaintFilterSet

@@ -1,8 +1,6 @@
 """The SLRT complaint flow: village → supervisor → Dinsos front office → back office →
 resolved → closed; every transition by the right role in the right area, and one rating."""
 
-import itertools
-
 import pytest
 from django.core.exceptions import ValidationError
 
@@ -10,7 +8,6 @@ from complaints import services
 from complaints.choices import ComplaintStatus as C
 from complaints.models import Complaint
 from complaints.tests.factories import complaint
-from complaints.workflow import COMPLAINT_FLOW
 from core.choices import Role
 from core.models import Notification
 from silakso.exceptions import DomainError, Forbidden, InvalidTransition
@@ -18,13 +15,7 @@ from silakso.exceptions import DomainError, Forbidden, InvalidTransition
 pytestmark = pytest.mark.django_db
 
 
-@pytest.mark.parametrize(("source", "target"), list(itertools.product(C.values, C.values)))
-def test_every_pair_of_complaint_states_is_allowed_or_refused_by_the_table(source, target):
-    if target in COMPLAINT_FLOW.allowed_targets(source):
-        COMPLAINT_FLOW.assert_transition(source, target)
-    else:
-        with pytest.raises(InvalidTransition):
-            COMPLAINT_FLOW.assert_transition(source, target)
+# The whole table, as literals, is checked in tests/test_flows.py.
 
 
 @pytest.fixture

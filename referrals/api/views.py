@@ -13,12 +13,14 @@ from rest_framework.views import APIView
 
 from dtks.models import Household, Individual, Region
 from dtks.selectors import household_get
+from silakso.api.steps import FlowStepActionMixin
 from silakso.exceptions import NotFound
 
 from .. import permissions as perms
 from .. import selectors, services
 from ..filtersets import ReferralFilterSet
 from ..models import Provider, Referral
+from ..workflow import REFERRAL_FLOW
 from . import serializers as s
 
 
@@ -159,10 +161,17 @@ REFERRAL_EXAMPLE = OpenApiExample(
 )
 
 
-class ReferralViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class ReferralViewSet(
+    FlowStepActionMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
     """Referrals. Case workers: their area (create, `send/`, `cancel/`, `notes/`). A provider's
     admin or API client: what was sent to it (`accept/`, `decline/`, `start/`, `complete/`,
     `fail/`, `notes/`) with the household summary it needs. 409 for an illegal step."""
+
+    flow = REFERRAL_FLOW
+
+    def step_response(self, obj):
+        return self._detail(obj)
 
     permission_classes = [perms.ReferralPermission]
     serializer_class = s.ReferralSerializer
