@@ -30,8 +30,16 @@ def application_list(*, user, filters: dict | None = None, request=None) -> Quer
     """Applications the user may see (staff: their region; residents: their own)."""
     if not (perms.can_read(user) or has_role(user, Role.RESIDENT)):
         return Application.objects.filter(NOTHING)
-    queryset = Application.objects.visible_to(user).select_related(
-        "program", "village", "village__parent", "assigned_to"
+    from django.apps import apps
+    from django.db.models import Exists, OuterRef
+
+    open_cases = apps.get_model("referrals", "Case").objects.filter(
+        household=OuterRef("household"), status="open"
+    )
+    queryset = (
+        Application.objects.visible_to(user)
+        .select_related("program", "village", "village__parent", "assigned_to")
+        .annotate(has_open_case=Exists(open_cases))
     )
     if filters:
         from .filtersets import ApplicationFilterSet

@@ -28,7 +28,20 @@ from .permissions import (
 
 
 def _no_open_case(subject, user) -> bool:
-    return bool(subject.household_id) and not subject.household.cases.filter(status="open").exists()
+    """The household has no open case yet (lists annotate ``has_open_case`` to spare a query
+    per row)."""
+    if not subject.household_id:
+        return False
+    known = getattr(subject, "has_open_case", None)
+    if known is not None:
+        return not known
+    from django.apps import apps
+
+    return not (
+        apps.get_model("referrals", "Case")
+        .objects.filter(household_id=subject.household_id, status="open")
+        .exists()
+    )
 
 
 def _not_mine(subject, user) -> bool:

@@ -137,7 +137,7 @@ def referral_list(*, user, filters: dict | None = None) -> QuerySet[Referral]:
     if not perms.can_read(user):
         return Referral.objects.filter(NOTHING)
     queryset = Referral.objects.visible_to(user).select_related(
-        "case", "case__village", "service", "provider", "individual"
+        "case", "case__village", "service", "service__provider", "provider", "individual"
     )
     if filters:
         from .filtersets import ReferralFilterSet

@@ -237,7 +237,23 @@ class Workflow:
 
     # ------------------------------------------------------------------ the caller's view
     def available(self, obj, user) -> list[Step]:
-        """The steps ``user`` may take on ``obj`` now: state, role and rules all fit."""
+        """The steps ``user`` may take on ``obj`` now: state, role and rules all fit.
+
+        Remembered on the object for its state and the user (a page and a serializer ask
+        several times per object; rules may query)."""
+        key = (
+            id(self),
+            getattr(obj, "status", None),
+            getattr(obj, "updated_at", None),
+            getattr(user, "pk", None),
+            len(self.steps),
+        )
+        memo = obj.__dict__.setdefault("_silakso_steps", {})
+        if key not in memo:
+            memo[key] = self._available(obj, user)
+        return memo[key]
+
+    def _available(self, obj, user) -> list[Step]:
         state = getattr(obj, "status", None)
         seen: set[str] = set()
         steps = []
