@@ -12,8 +12,8 @@ export PYTHONDONTWRITEBYTECODE := 1
 
 help:
 	@echo "make run       zero-configuration demo on http://$(ADDR) (SQLite, tasks inline)"
-	@echo "make test      lint + migrations check + the whole suite on PostgreSQL, Redis, Chromium"
-	@echo "make lint      ruff check and format check"
+	@echo "make test      lint + types + migrations check + the whole suite on PostgreSQL, Redis, Chromium"
+	@echo "make lint      ruff, djlint and mypy (services, selectors, workflows)"
 	@echo "make check     makemigrations --check and check --deploy with production settings"
 	@echo "make messages  refresh and compile the Indonesian translation catalogue"
 	@echo "make bench     registry benchmarks (see benchmarks/README.md)"
@@ -50,12 +50,16 @@ beat: $(VENV)/.runtime
 test: $(VENV)/.dev services browser compose
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/djlint templates --lint
+	$(BIN)/mypy
 	DJANGO_SETTINGS_MODULE=silakso.settings.test $(BIN)/python manage.py makemigrations --check --dry-run
 	DJANGO_ALLOW_ASYNC_UNSAFE=true $(BIN)/pytest -q $(PYTEST_ARGS)
 
 lint: $(VENV)/.dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/djlint templates --lint
+	$(BIN)/mypy
 
 format: $(VENV)/.dev
 	$(BIN)/ruff check --fix .

@@ -23,10 +23,11 @@ from .models import (
     Objection,
     UpdateProposal,
 )
+from .models.applications import ApplicationQuerySet
 from .resident_texts import step_text
 
 
-def application_list(*, user, filters: dict | None = None, request=None) -> QuerySet[Application]:
+def application_list(*, user, filters: dict | None = None, request=None) -> "ApplicationQuerySet":
     """Applications the user may see (staff: their region; residents: their own)."""
     if not (perms.can_read(user) or has_role(user, Role.RESIDENT)):
         return Application.objects.filter(NOTHING)

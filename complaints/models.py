@@ -26,7 +26,7 @@ OPEN_STATUSES = (
     ComplaintStatus.RESOLVED,
 )
 # Hours a complaint may stay in each step when the administrator has set nothing else.
-DEFAULT_SLA_HOURS = {
+DEFAULT_SLA_HOURS: dict[str, int] = {
     ComplaintStatus.RECEIVED: 72,
     ComplaintStatus.FORWARDED: 48,
     ComplaintStatus.IN_REVIEW: 72,

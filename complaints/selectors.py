@@ -16,14 +16,14 @@ from silakso.tables import local_minute
 
 from . import permissions as perms
 from .choices import ComplaintCategory, ComplaintChannel, ComplaintStatus, Rating
-from .models import Complaint, ComplaintAttachment
+from .models import Complaint, ComplaintAttachment, ComplaintQuerySet
 from .resident_texts import step_text
 from .tracking import secret_matches
 
 C = ComplaintStatus
 
 
-def complaint_list(*, user, filters: dict | None = None, request=None) -> QuerySet[Complaint]:
+def complaint_list(*, user, filters: dict | None = None, request=None) -> "ComplaintQuerySet":
     if not (perms.can_read(user) or has_role(user, Role.RESIDENT)):
         return Complaint.objects.filter(NOTHING)
     queryset = Complaint.objects.visible_to(user).select_related(

@@ -79,7 +79,7 @@ def tracking_url() -> str:
 
 def _notify(complaint: Complaint, status: str, note: str = "") -> None:
     """Tell the complainant (never for an anonymous report without contact)."""
-    recipients = []
+    recipients: list[tuple[str, str]] = []
     if complaint.email:
         recipients.append((NotificationChannel.EMAIL, complaint.email))
     if complaint.phone:
@@ -578,7 +578,7 @@ def complaint_open(*, user, pk) -> Complaint:
 
 def mask_reporter(complaint: Complaint, *, show: bool) -> Complaint:
     """Blank who sent a misuse report on this (never saved) object unless ``show``."""
-    complaint.show_reporter = show
+    complaint.show_reporter = show  # type: ignore[attr-defined]
     if not show:
         complaint.complainant_nik = ""
         complaint.complainant_name = ""

@@ -186,7 +186,7 @@ COMPLAINT_FLOW = Workflow(
 )
 
 # Who is next in line when a step is late (the head of division is always told too).
-ESCALATE_TO = {
+ESCALATE_TO: dict[str, str] = {
     C.RECEIVED: "supervisor",
     C.FORWARDED: "front_office",
     C.IN_REVIEW: "head_of_division",

@@ -78,7 +78,7 @@ def deliver(
     """
     if not claim(model, pk, pending=pending, now=now):
         return None
-    item = model._default_manager.get(pk=pk)
+    item: Any = model._default_manager.get(pk=pk)
     now = timezone.now()
     try:
         recorded = dict(send(item) or {})
@@ -94,7 +94,9 @@ def deliver(
     else:
         recorded.update(status=sent, last_error="")
         recorded[sent_at_field] = now
-    if "next_attempt_at" not in recorded and model._meta.get_field("next_attempt_at").null:
+    if "next_attempt_at" not in recorded and getattr(
+        model._meta.get_field("next_attempt_at"), "null", False
+    ):
         recorded["next_attempt_at"] = None  # nothing more is due
     if hasattr(item, "updated_at"):
         recorded["updated_at"] = now

@@ -178,7 +178,7 @@ def object_lock(model, pk, *, actor, related: tuple = (), system: bool = False):
 
 
 def status_transition(
-    obj: Model,
+    obj: Any,
     target: str,
     *,
     flow,

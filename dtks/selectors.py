@@ -3,6 +3,7 @@
 import datetime as dt
 import weakref
 from difflib import SequenceMatcher
+from typing import Any
 
 from django.db.models import Count, Prefetch, QuerySet
 from django.utils import timezone
@@ -120,7 +121,7 @@ def household_variables(*, household: Household) -> list[tuple[str, str]]:
     for name in HOUSEHOLD_FIELDS:
         if name in ("address", "rt", "rw", "latitude", "longitude"):
             continue
-        field = Household._meta.get_field(name)
+        field: Any = Household._meta.get_field(name)
         value = getattr(household, name)
         if field.choices:
             shown = getattr(household, "get_{}_display".format(name))() if value else "—"
@@ -223,8 +224,8 @@ def flag_evidence(*, user, flags) -> dict[int, list[dict]]:
                 _("names {percent}% alike").format(
                     percent=round(float(evidence["name_similarity"]) * 100)
                 ),
-                date_kinds.get(evidence.get("birth_date"), ""),
-                nik_kinds.get(evidence.get("nik"), ""),
+                date_kinds.get(evidence.get("birth_date") or "", ""),
+                nik_kinds.get(evidence.get("nik") or "", ""),
             ]
             lines.append({"text": ", ".join(part for part in parts if part)})
         if "dukcapil_name" in evidence:

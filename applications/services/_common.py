@@ -54,7 +54,7 @@ def _require_reason(reason: str, field: str = "reason") -> str:
 
 
 def _recipients(application: Application) -> list[tuple[str, str]]:
-    recipients = []
+    recipients: list[tuple[str, str]] = []
     if application.email:
         recipients.append((NotificationChannel.EMAIL, application.email))
     if application.phone:

@@ -39,9 +39,9 @@ def field_check_record(
         APPLICATION_FLOW.authorize("field_check", application, actor)
     elif proposal is not None:  # the ground check step, authorised by proposal_ground_check
         proposal = _lock_proposal(proposal, actor)
-    else:
+    subject = application if application is not None else proposal
+    if subject is None:
         raise ValueError("a field check needs an application or a proposal")
-    subject = application or proposal
     notes = (notes or "").strip()
     if len(notes) < 5:
         raise ValidationError({"notes": _("Write what you found at the house.")})

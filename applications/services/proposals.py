@@ -21,6 +21,7 @@ from dtks.choices import ChangeSource
 from dtks.models import Household, Region
 from dtks.nik import check_kk, normalize_number
 from silakso.codes import save_with_code
+from silakso.exceptions import DomainError
 
 from ..choices import (
     ApplicationStatus,
@@ -179,6 +180,8 @@ def _apply_to_registry(proposal: UpdateProposal, actor) -> Household:
             reason=reason,
         )
     household = proposal.household
+    if household is None:
+        raise DomainError(_("This proposal has no household to update."))
     if variables:
         household = registry.household_update(
             household=household,

@@ -29,7 +29,7 @@ logger = logging.getLogger(__name__)
 MAX_DELIVERY_ATTEMPTS = 10
 SIGNATURE_TOLERANCE_SECONDS = 300
 # The event a provider's system receives for each step after "sent".
-STATUS_EVENTS = {
+STATUS_EVENTS: dict[str, str] = {
     R.CANCELLED: "referral.cancelled",
     R.ACCEPTED: "referral.accepted",
     R.DECLINED: "referral.declined",

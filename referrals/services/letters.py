@@ -32,13 +32,13 @@ from ..models import (
 )
 
 # ============================================================================ letters
-LETTER_CODES = {
+LETTER_CODES: dict[str, str] = {
     LetterKind.LKS: "LKS",
     LetterKind.LKM_NIK: "LKM",
     LetterKind.DTKS_RECEIPT: "DTKS",
     LetterKind.REPATRIATION: "PLG",
 }
-LETTER_FIELDS = {
+LETTER_FIELDS: dict[str, tuple[str, ...]] = {
     LetterKind.LKS: ("institution", "institution_address", "chairperson"),
     LetterKind.LKM_NIK: ("health_facility", "purpose"),
     LetterKind.DTKS_RECEIPT: ("registered_on",),

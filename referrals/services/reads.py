@@ -50,8 +50,8 @@ def referral_open(*, user, pk) -> Referral:
     )
     if not is_provider:
         summary["nik"] = mask_nik(summary["nik"])
-    referral.summary = summary
-    referral.is_provider = is_provider
+    referral.summary = summary  # type: ignore[attr-defined]
+    referral.is_provider = is_provider  # type: ignore[attr-defined]
     return referral
 
 

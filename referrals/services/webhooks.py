@@ -154,10 +154,12 @@ def webhook_receive(*, provider: Provider, headers: Mapping[str, str], body: byt
         raise ValidationError(
             {"action": _("Use one of: {actions}.").format(actions=", ".join(INBOUND_ACTIONS))}
         )
+    try:
+        referral_id = int(str(data.get("referral")))
+    except (TypeError, ValueError) as exc:
+        raise ValidationError({"referral": _("Give the referral's id as a number.")}) from exc
     referral = (
-        Referral.objects.filter(pk=data.get("referral"), provider=provider)
-        .exclude(status=R.DRAFT)
-        .first()
+        Referral.objects.filter(pk=referral_id, provider=provider).exclude(status=R.DRAFT).first()
     )
     if referral is None:
         raise NotFound(_("No such referral for this provider."))
