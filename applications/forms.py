@@ -3,11 +3,13 @@
 import uuid
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from dtks.forms import DATE, NUMBER, PersonForm
 from dtks.models import HOUSEHOLD_FIELDS, Household
+from silakso.validation import contact
 
 from .choices import (
     ApplicationChannel,
@@ -115,9 +117,17 @@ class ApplicationForm(forms.Form):
             self.documents.append((name, document_kind(label), label))
 
     def clean(self):
+        """Phone and email are checked by the rule the service applies (silakso.validation),
+        with the other fields' errors, so nothing waits for a second submit."""
         cleaned = super().clean()
-        if not cleaned.get("phone") and not cleaned.get("email"):
-            self.add_error("phone", _("Give a phone number or an email so we can tell you."))
+        try:
+            cleaned["phone"], cleaned["email"] = contact(
+                cleaned.get("phone") or "", cleaned.get("email") or "", required=True
+            )
+        except ValidationError as exc:
+            for field, messages in exc.message_dict.items():
+                for message in messages:
+                    self.add_error(field, message)
         return cleaned
 
     def applicant(self) -> dict:

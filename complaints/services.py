@@ -30,7 +30,7 @@ from dtks.models import Individual, Program, Region
 from dtks.nik import check_nik, normalize_number
 from silakso.codes import save_with_code
 from silakso.exceptions import DomainError, InvalidTransition, NotFound, require
-from silakso.validation import required_text
+from silakso.validation import contact, required_text
 
 from . import permissions as perms
 from .choices import ComplaintCategory, ComplaintChannel, ComplaintStatus, ResolvedBy, ToldVia
@@ -190,9 +190,15 @@ def complaint_submit(
     name = " ".join(str(complainant.get("name") or "").split())
     if not anonymous and len(name) < 2:
         errors["name"] = [_("Write your full name.")]
-    phone = "".join(ch for ch in str(complainant.get("phone") or "") if ch.isdigit() or ch == "+")
-    if phone and not 9 <= len(phone.lstrip("+")) <= 15:
-        errors["phone"] = [_("Write a phone number such as 0812 3456 7890.")]
+    try:  # an anonymous report may come without any contact; the others are told by it
+        phone, email = contact(
+            str(complainant.get("phone") or ""),
+            str(complainant.get("email") or ""),
+            required=False,
+        )
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+        phone = email = ""
     files = [upload for upload in attachments if upload is not None]
     if len(files) > MAX_ATTACHMENTS:
         errors["attachments"] = [_("Attach at most {count} files.").format(count=MAX_ATTACHMENTS)]
@@ -223,7 +229,7 @@ def complaint_submit(
         complainant_nik=nik,
         complainant_name=name[:150],
         phone=phone,
-        email=str(complainant.get("email") or "").strip()[:254],
+        email=email,
         anonymous=anonymous,
         secret_hash=hash_secret(secret) if secret else "",
         # a complaint about one's own registry data belongs to the household's village

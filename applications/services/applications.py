@@ -20,6 +20,7 @@ from dtks.models import Enrollment, Household, Program, Region
 from dtks.nik import check_kk, check_nik, normalize_number
 from silakso.codes import save_with_code
 from silakso.exceptions import DomainError, require
+from silakso.validation import contact
 
 from .. import permissions as perms
 from ..choices import (
@@ -63,9 +64,14 @@ def _clean_applicant(data: Mapping[str, Any]) -> dict:
     kk_number = normalize_number(str(data.get("kk_number") or ""))
     if kk_number and not check_kk(kk_number).valid:
         errors["kk_number"] = list(check_kk(kk_number).errors.values())
-    phone = "".join(ch for ch in str(data.get("phone") or "") if ch.isdigit() or ch == "+")
-    if phone and not 9 <= len(phone.lstrip("+")) <= 15:
-        errors["phone"] = [_("Write a phone number such as 0812 3456 7890.")]
+    # the resident is told by SMS or email what happens: one of them is needed, whoever enters it
+    try:
+        phone, email = contact(
+            str(data.get("phone") or ""), str(data.get("email") or ""), required=True
+        )
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+        phone = email = ""
     address = " ".join(str(data.get("address") or "").split())
     if len(address) < 5:
         errors["address"] = [_("Write your address (street, house number, RT/RW).")]
@@ -76,7 +82,7 @@ def _clean_applicant(data: Mapping[str, Any]) -> dict:
         "applicant_name": name[:150],
         "kk_number": kk_number,
         "phone": phone,
-        "email": str(data.get("email") or "").strip()[:254],
+        "email": email,
         "address": address[:255],
         "reason": str(data.get("reason") or "").strip()[:2000],
     }
