@@ -287,6 +287,15 @@ class PhotoForm(forms.Form):
         required=False, widget=forms.HiddenInput, max_digits=9, decimal_places=6
     )
 
+    def service_arguments(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "upload": data["image"],
+            "caption": data["caption"],
+            "latitude": data["latitude"],
+            "longitude": data["longitude"],
+        }
+
 
 class EnrollmentForm(forms.Form):
     period = forms.ModelChoiceField(label=_("Program and period"), queryset=None)

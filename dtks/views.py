@@ -15,8 +15,8 @@ from django.views.decorators.http import require_POST
 from core.choices import Role
 from core.extensions import collect
 from core.permissions import has_role
-from silakso.exceptions import DomainError, Forbidden, NotFound, StaleObjectError
-from silakso.forms import add_service_errors
+from silakso.exceptions import DomainError, Forbidden, NotFound
+from silakso.forms import add_service_errors, run_form_service
 from silakso.steps import step_view
 
 from . import selectors, services
@@ -32,7 +32,6 @@ from .forms import (
     HouseholdCreateForm,
     HouseholdForm,
     MemberCorrectForm,
-    PhotoForm,
     RegistryImportForm,
     period_choices,
 )
@@ -144,10 +143,11 @@ def household_create(request):
     form = HouseholdCreateForm(request.POST or None, villages=villages)
     if villages.count() == 1:
         form.fields["village"].initial = villages.first()
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            household = services.household_create(
+    created = []
+
+    def call(data):
+        created.append(
+            services.household_create(
                 village=data["village"],
                 data={"address": data["address"], "rt": data["rt"], "rw": data["rw"]},
                 head=form.person_data(),
@@ -156,13 +156,16 @@ def household_create(request):
                 reason=data["reason"],
                 actor=request.user,
             )
-        except (ValidationError, DomainError) as exc:
-            add_service_errors(
-                form, exc, prefix_map={"head_" + f: f for f in services.PERSON_FIELDS}
-            )
-        else:
-            messages.success(request, _("The household is registered. Now fill in the house data."))
-            return redirect("dtks:household_update", pk=household.pk)
+        )
+
+    if run_form_service(
+        request,
+        form,
+        call,
+        success=_("The household is registered. Now fill in the house data."),
+        prefix_map={"head_" + f: f for f in services.PERSON_FIELDS},
+    ):
+        return redirect("dtks:household_update", pk=created[0].pk)
     return render(
         request,
         "dtks/household_action.html",
@@ -194,10 +197,6 @@ def household_detail(request, pk):
     )
 
 
-def _stale_context(exc: StaleObjectError) -> list:
-    return (exc.changes or {}).get("events", [])
-
-
 @login_required
 def household_update(request, pk):
     """Edit the house and socio-economic data, with a reason; stale edits are refused."""
@@ -205,32 +204,24 @@ def household_update(request, pk):
     household = _household_or_404(request, pk)
     initial = {"version": household.version}
     form = HouseholdForm(request.POST or None, instance=household, initial=initial)
-    stale = []
-    if request.method == "POST" and form.is_valid():
-        data = {name: form.cleaned_data[name] for name in services.HOUSEHOLD_FIELDS}
-        try:
-            services.household_update(
-                household=household,
-                data=data,
-                version=form.cleaned_data["version"],
-                reason=form.cleaned_data["reason"],
-                source=form.cleaned_data["source"],
-                actor=request.user,
-            )
-        except StaleObjectError as exc:
-            stale = _stale_context(exc)
-            form.add_error(None, exc.message)
-            form.data = form.data.copy()
-            form.data["version"] = exc.current_version
-        except (ValidationError, DomainError) as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("Saved. The change is in the household history."))
-            return redirect("dtks:household_detail", pk=household.pk)
+    if run_form_service(
+        request,
+        form,
+        lambda data: services.household_update(
+            household=household,
+            data={name: data[name] for name in services.HOUSEHOLD_FIELDS},
+            version=data["version"],
+            reason=data["reason"],
+            source=data["source"],
+            actor=request.user,
+        ),
+        success=_("Saved. The change is in the household history."),
+    ):
+        return redirect("dtks:household_detail", pk=household.pk)
     return render(
         request,
         "dtks/household_form.html",
-        {"form": form, "household": household, "stale": stale},
+        {"form": form, "household": household, "stale": form.stale},
     )
 
 
@@ -256,26 +247,20 @@ def individual_update(request, pk):
     initial = {name: getattr(person, name) for name in services.PERSON_FIELDS}
     initial.update(version=household.version, relation_to_head=person.relation_to_head)
     form = MemberCorrectForm(request.POST or None, initial=initial)
-    stale = []
-    if request.method == "POST" and form.is_valid():
-        data = {**form.person_data(), "relation_to_head": form.cleaned_data["relation_to_head"]}
-        try:
-            services.individual_correct(
-                individual=person,
-                data=data,
-                reason=form.cleaned_data["reason"],
-                source=form.cleaned_data["source"],
-                version=form.cleaned_data["version"],
-                actor=request.user,
-            )
-        except StaleObjectError as exc:
-            stale = _stale_context(exc)
-            form.add_error(None, exc.message)
-        except (ValidationError, DomainError) as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("Saved. The change is in the household history."))
-            return redirect("dtks:household_detail", pk=household.pk)
+    if run_form_service(
+        request,
+        form,
+        lambda data: services.individual_correct(
+            individual=person,
+            data={**form.person_data(), "relation_to_head": data["relation_to_head"]},
+            reason=data["reason"],
+            source=data["source"],
+            version=data["version"],
+            actor=request.user,
+        ),
+        success=_("Saved. The change is in the household history."),
+    ):
+        return redirect("dtks:household_detail", pk=household.pk)
     return render(
         request,
         "dtks/household_action.html",
@@ -284,7 +269,7 @@ def individual_update(request, pk):
             "household": household,
             "title": _("Correct the data of {name}").format(name=person.name),
             "submit": _("Save"),
-            "stale": stale,
+            "stale": form.stale,
         },
     )
 
@@ -428,40 +413,6 @@ def registry_export(request):
 
 
 # ============================================================================ photos
-@login_required
-def photo_add(request, pk):
-    _require_editor(request.user)
-    household = _household_or_404(request, pk)
-    form = PhotoForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.photo_add(
-                household=household,
-                upload=form.cleaned_data["image"],
-                caption=form.cleaned_data["caption"],
-                latitude=form.cleaned_data["latitude"],
-                longitude=form.cleaned_data["longitude"],
-                actor=request.user,
-            )
-        except (ValidationError, DomainError) as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("The photo is saved."))
-            return redirect("dtks:household_detail", pk=household.pk)
-    return render(
-        request,
-        "dtks/household_action.html",
-        {
-            "form": form,
-            "household": household,
-            "title": _("Add a photo of the house"),
-            "submit": _("Upload"),
-            "multipart": True,
-            "geolocate": True,
-        },
-    )
-
-
 @login_required
 def photo_file(request, pk, photo_pk):
     """House photos are personal data: served only to staff who may open the household."""

@@ -101,5 +101,20 @@ HOUSEHOLD_STEPS = Workflow(
                 "the new address: a new household is registered for them."
             ),
         ),
+        Step(
+            "photo",
+            _("Add a photo"),
+            sources=None,
+            roles=REGISTRY_EDITORS,
+            slug="foto",
+            form="dtks.forms.PhotoForm",
+            service="dtks.services.photo_add",
+            title=_("Add a photo of the house"),
+            submit=_("Upload"),
+            success=_("The photo is saved."),
+            style="secondary",
+            multipart=True,
+            geolocate=True,
+        ),
     ],
 )

@@ -41,9 +41,12 @@ def add_service_errors(form: forms.Form, exc: Exception, *, prefix_map: dict | N
     raise exc
 
 
-def run_form_service(request, form: forms.Form, call, *, success: str = "") -> bool:
+def run_form_service(
+    request, form: forms.Form, call, *, success: str = "", prefix_map: dict | None = None
+) -> bool:
     """On a valid POST, call ``call(cleaned_data)`` (one service); its refusals go back onto the
-    form (a stale version also lists what the other officer changed, as ``form.stale``). True
+    form (a stale version also lists what the other officer changed, as ``form.stale``, and the
+    form moves to the current version so that a deliberate second save goes through). True
     when the service succeeded and the view should redirect."""
     from django.contrib import messages
 
@@ -55,10 +58,13 @@ def run_form_service(request, form: forms.Form, call, *, success: str = "") -> b
     except StaleObjectError as exc:
         form.stale = (exc.changes or {}).get("events", [])
         form.add_error(None, exc.message)
+        if "version" in form.fields and exc.current_version is not None:
+            form.data = form.data.copy()
+            form.data[form.add_prefix("version")] = exc.current_version
         return False
     except (ValidationError, DomainError) as exc:
         _not_found(exc)
-        add_service_errors(form, exc)
+        add_service_errors(form, exc, prefix_map=prefix_map)
         return False
     if success:
         messages.success(request, success)
