@@ -240,6 +240,29 @@ def flow_step(*, flow, code: str, obj: Model, actor: User | None, note: str = ""
     return obj
 
 
+# ============================================================================ sign-in
+def sign_in_record(*, user: User) -> None:
+    """A successful password sign-in, in the audit trail (with the IP and request id)."""
+    audit_log(actor=user, action=AuditAction.LOGIN, obj=user, region_code=user.region_id)
+
+
+def sign_in_failed(*, username: str, user: User | None = None, reason: str = "") -> None:
+    """A failed sign-in (wrong password, unknown name, wrong second-factor code)."""
+    audit_log(
+        actor=user,
+        action=AuditAction.LOGIN_FAILED,
+        obj=user,
+        object_type="core.user",
+        object_repr=(username or "")[:150],
+        region_code=user.region_id if user is not None else None,
+        reason=reason,
+    )
+
+
+def sign_out_record(*, user: User) -> None:
+    audit_log(actor=user, action=AuditAction.LOGOUT, obj=user, region_code=user.region_id)
+
+
 # ============================================================================ accounts
 @transaction.atomic
 def user_create(

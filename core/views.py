@@ -21,7 +21,7 @@ from silakso import ratelimit
 from silakso.exceptions import DomainError, NotFound
 
 from . import selectors, services
-from .choices import AuditAction, Role
+from .choices import Role
 from .extensions import collect
 from .filtersets import AuditEventFilterSet
 from .forms import LoginForm, ReasonForm, TokenForm
@@ -63,18 +63,13 @@ class LoginView(auth_views.LoginView):
         response = super().form_valid(form)
         user = form.get_user()
         ratelimit.reset("login", f"{user.username.lower()}|{self.request.client_ip}")
-        services.audit_log(actor=user, action=AuditAction.LOGIN, obj=user)
+        services.sign_in_record(user=user)
         if settings.SILAKSO_REQUIRE_2FA and user.needs_two_factor:
             return redirect("{}?next={}".format(_url("core:two_factor"), self.get_success_url()))
         return response
 
     def form_invalid(self, form):
-        services.audit_log(
-            actor=None,
-            action=AuditAction.LOGIN_FAILED,
-            object_type="core.user",
-            object_repr=self.request.POST.get("username", "")[:150],
-        )
+        services.sign_in_failed(username=self.request.POST.get("username", ""))
         return super().form_invalid(form)
 
 
@@ -89,7 +84,7 @@ def logout_view(request):
     if request.method != "POST":
         return render(request, "core/logout_confirm.html")
     if request.user.is_authenticated:
-        services.audit_log(actor=request.user, action=AuditAction.LOGOUT, obj=request.user)
+        services.sign_out_record(user=request.user)
     return auth_views.LogoutView.as_view()(request)
 
 
@@ -121,9 +116,7 @@ def two_factor(request):
         else:
             device = match_token(user, form.cleaned_data["token"])
             if device is None:
-                services.audit_log(
-                    actor=user, action=AuditAction.LOGIN_FAILED, obj=user, reason="wrong TOTP code"
-                )
+                services.sign_in_failed(username=user.username, user=user, reason="wrong TOTP code")
                 form.add_error(
                     "token", _("That code is not right. Type the 6 digits your app shows now.")
                 )
