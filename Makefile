@@ -39,7 +39,7 @@ clean-demo:
 	rm -f var/demo.sqlite3
 
 worker: $(VENV)/.runtime
-	$(BIN)/celery -A silakso worker --loglevel=INFO --concurrency=2
+	$(BIN)/celery -A silakso worker --loglevel=INFO --concurrency=2 --without-gossip --without-mingle --without-heartbeat
 
 beat: $(VENV)/.runtime
 	$(BIN)/celery -A silakso beat --loglevel=INFO --schedule=var/celerybeat-schedule

@@ -125,3 +125,13 @@ def phone(browser, live_server, regions):
     page = context.new_page()
     yield page
     context.close()
+
+
+@pytest.fixture(autouse=True)
+def _redis_breaker_closed():
+    """Each test starts with Redis considered reachable (silakso.redis_health)."""
+    from silakso import redis_health
+
+    redis_health.reset()
+    yield
+    redis_health.reset()

@@ -228,11 +228,18 @@ class Job(TimeStampedModel):
     result = models.JSONField(_("result"), default=dict, blank=True)
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    # the lease (core.jobs): who runs it, until when, how often it was tried, when it was sent
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    worker = models.CharField(_("worker"), max_length=100, blank=True)
+    lease_until = models.DateTimeField(_("lease until"), null=True, blank=True)
+    heartbeat_at = models.DateTimeField(_("last heartbeat"), null=True, blank=True)
+    enqueued_at = models.DateTimeField(_("sent to the worker at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("background job")
         verbose_name_plural = _("background jobs")
         ordering = ["-created_at"]
+        indexes = [models.Index(fields=["status", "lease_until"], name="core_job_lease_idx")]
 
     def __str__(self) -> str:
         return self.label

@@ -3,12 +3,10 @@
 import datetime as dt
 import logging
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
 from django.apps import apps
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import Model
@@ -21,7 +19,12 @@ from silakso.celery import enqueue_on_commit
 from silakso.exceptions import DomainError, Forbidden, NotFound, OutOfScope
 
 from . import outbox
-from .choices import AuditAction, JobStatus, NotificationChannel, NotificationStatus, Role
+from .choices import AuditAction, NotificationChannel, NotificationStatus, Role
+from .jobs import JobReporter as JobReporter
+from .jobs import job_create as job_create
+from .jobs import job_execute as job_execute
+from .jobs import job_progress as job_progress
+from .jobs import jobs_sweep as jobs_sweep
 from .middleware import current_client_ip, current_request_id
 from .models import AuditEvent, Job, Notification, User
 from .permissions import assert_separation_of_duties
@@ -380,99 +383,8 @@ def two_factor_device_confirm(*, user: User, device: TOTPDevice, token: str) -> 
 
 
 # ============================================================================ jobs
-def _progress_key(job_id) -> str:
-    return f"job-progress:{job_id}"
-
-
-@transaction.atomic
-def job_create(
-    *, kind: str, label: str, task, actor: User, task_kwargs: Mapping | None = None
-) -> Job:
-    """Record a job and queue its task after commit. The task receives ``job_id``."""
-    job = Job.objects.create(
-        kind=kind,
-        label=label,
-        started_by=actor,
-        task_name=task.name,
-        task_kwargs=dict(task_kwargs or {}),
-    )
-    audit_log(actor=actor, action=AuditAction.JOB, obj=job, object_repr=label)
-    enqueue_on_commit(task, job_id=str(job.pk), **job.task_kwargs)
-    return job
-
-
-@dataclass
-class JobReporter:
-    """Handed to the work function of a job: report progress, set the result."""
-
-    job_id: str
-    result: dict = field(default_factory=dict)
-
-    def progress(self, current: int, total: int, message: str = "") -> None:
-        # Progress goes to the cache, not the job row: the work may run inside one big
-        # transaction (an import is all or nothing) whose writes nobody sees until commit.
-        cache.set(
-            _progress_key(self.job_id),
-            {"current": int(current), "total": int(total), "message": str(message)},
-            timeout=24 * 3600,
-        )
-
-
-def job_execute(*, job_id: str, work: Callable[[JobReporter], dict | None]) -> Job | None:
-    """Run ``work`` for a queued job exactly once, recording running/succeeded/failed.
-
-    A job that is not queued any more (a duplicate delivery, or the sweep re-sent it) is
-    skipped, which makes every job task idempotent.
-    """
-    with transaction.atomic():
-        job = Job.objects.select_for_update().filter(pk=job_id).first()
-        if job is None or job.status != JobStatus.QUEUED:
-            return job
-        job.status = JobStatus.RUNNING
-        job.started_at = timezone.now()
-        job.save(update_fields=["status", "started_at", "updated_at"])
-    reporter = JobReporter(job_id=str(job_id))
-    try:
-        result = work(reporter)
-    except Exception as exc:
-        logger.exception("job %s failed", job_id)
-        progress = cache.get(_progress_key(job_id)) or {}
-        Job.objects.filter(pk=job_id).update(
-            status=JobStatus.FAILED,
-            finished_at=timezone.now(),
-            message=str(getattr(exc, "message", exc))[:2000],
-            progress_current=progress.get("current", 0),
-            progress_total=progress.get("total", 0),
-            updated_at=timezone.now(),
-        )
-        raise
-    progress = cache.get(_progress_key(job_id)) or {}
-    total = progress.get("total", 0)
-    Job.objects.filter(pk=job_id).update(
-        status=JobStatus.SUCCEEDED,
-        finished_at=timezone.now(),
-        result=result if result is not None else reporter.result,
-        message=progress.get("message", ""),
-        progress_current=total,
-        progress_total=total,
-        updated_at=timezone.now(),
-    )
-    cache.delete(_progress_key(job_id))
-    return Job.objects.get(pk=job_id)
-
-
-def job_progress(job: Job) -> dict:
-    """Live progress of a job: the cache while it runs, the row once it has finished."""
-    live = cache.get(_progress_key(job.pk)) if not job.is_finished else None
-    if live:
-        current, total, message = live["current"], live["total"], live["message"]
-    else:
-        current, total, message = job.progress_current, job.progress_total, job.message
-    if job.status == JobStatus.SUCCEEDED:
-        percent = 100
-    else:
-        percent = min(100, int(100 * current / total)) if total else 0
-    return {"current": current, "total": total, "message": message, "percent": percent}
+# The lease-based job machinery lives in core.jobs; its entry points are re-exported here
+# (job_create, job_execute, job_progress, jobs_sweep, JobReporter).
 
 
 def job_report_open(*, user, job_id):
@@ -491,25 +403,6 @@ def job_report_open(*, user, job_id):
         raise NotFound(_("Not found."))
     audit_log(actor=user, action=AuditAction.EXPORT, obj=job, reason=path)
     return job, default_storage.open(path, "rb"), path.rsplit("/", 1)[-1]
-
-
-def jobs_requeue_stale(*, older_than: dt.timedelta = dt.timedelta(minutes=2)) -> int:
-    """Send again the jobs still queued after ``older_than`` (Redis was down when started)."""
-    from silakso.celery import app
-
-    count = 0
-    cutoff = timezone.now() - older_than
-    for job in Job.objects.filter(status=JobStatus.QUEUED, created_at__lt=cutoff)[:100]:
-        task = app.tasks.get(job.task_name)
-        if task is None:
-            continue
-        try:
-            task.apply_async(kwargs={"job_id": str(job.pk), **job.task_kwargs})
-            count += 1
-        except Exception:
-            logger.warning("broker still unavailable; job %s stays queued", job.pk)
-            break
-    return count
 
 
 # ============================================================================ notifications

@@ -15,11 +15,19 @@ def send_notification_task(notification_id: int) -> None:
 
 @shared_task(ignore_result=True)
 def retry_pending_notifications_task() -> int:
-    """Periodic sweep: messages that could not be queued or sent earlier, and stale jobs."""
-    from .services import jobs_requeue_stale, notifications_send_due
+    """Periodic sweep: messages that could not be queued or sent earlier."""
+    from .services import notifications_send_due
 
-    jobs_requeue_stale()
     return notifications_send_due()
+
+
+@shared_task(ignore_result=True)
+def sweep_jobs_task() -> dict:
+    """Every few seconds: jobs whose worker stopped run again; jobs queued while Redis was
+    down are sent (core.jobs)."""
+    from .jobs import jobs_sweep
+
+    return jobs_sweep()
 
 
 @shared_task(ignore_result=True)

@@ -23,10 +23,15 @@ def enqueue_on_commit(task, *args, **kwargs) -> None:
 
     from django.db import transaction
 
+    from silakso import redis_health
+
     def publish() -> None:
+        if redis_health.is_down("broker"):  # failed a moment ago: the sweep will send it
+            return
         try:
             task.apply_async(args=args, kwargs=kwargs)
         except Exception:  # broker down: the database sweep retries later
+            redis_health.mark_down("broker")
             logging.getLogger(__name__).warning(
                 "could not queue %s; it will be retried from the database", task.name, exc_info=True
             )

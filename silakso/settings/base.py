@@ -101,10 +101,11 @@ REDIS_URL = env("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "silakso.cache.FailSoftRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "silakso",
-            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+            # short: a hung Redis costs one of these, then the breaker skips it (redis_health)
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
         }
     }
 else:
@@ -192,6 +193,11 @@ CELERY_TASK_TIME_LIMIT = 65 * 60
 # periodic sweep picks it up later (core.tasks.retry_pending_notifications_task, ...).
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# a worker keeps trying to reach Redis (it must outlive an outage, not exit)
+CELERY_BROKER_CONNECTION_RETRY = True
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+# a job's lease (core.jobs): renewed every fifth of it by a heartbeat while the job runs
+SILAKSO_JOB_LEASE_SECONDS = env.int("SILAKSO_JOB_LEASE_SECONDS", default=20)
 CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5}
 CELERY_TASK_PUBLISH_RETRY = True
 CELERY_TASK_PUBLISH_RETRY_POLICY = {
@@ -204,9 +210,13 @@ CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TASK_EAGER_PROPAGATES = True
 # The beat schedule is code, reviewed like code.
 CELERY_BEAT_SCHEDULE = {
+    "sweep-jobs": {
+        "task": "core.tasks.sweep_jobs_task",
+        "schedule": float(env.int("SILAKSO_JOB_SWEEP_SECONDS", default=10)),
+    },
     "retry-pending-notifications": {
         "task": "core.tasks.retry_pending_notifications_task",
-        "schedule": 300.0,
+        "schedule": 60.0,
     },
     "verify-registry": {
         "task": "dtks.tasks.run_verification_task",

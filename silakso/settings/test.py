@@ -20,9 +20,10 @@ DATABASES["default"]["TEST"] = {"NAME": env("SILAKSO_TEST_DB_NAME", default="tes
 REDIS_URL = env("TEST_REDIS_URL", default="redis://127.0.0.1:6379/9")
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "silakso.cache.FailSoftRedisCache",
         "LOCATION": REDIS_URL,
         "KEY_PREFIX": "silakso-test",
+        "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
     }
 }
 CELERY_BROKER_URL = REDIS_URL

@@ -4,6 +4,40 @@ from contextlib import contextmanager
 
 
 @contextmanager
+def broker_at(url: str):
+    """Publish to the broker at ``url`` for the duration (a Redis a fault test started)."""
+    from silakso import redis_health
+    from silakso.celery import app
+
+    real = app.conf.broker_url
+
+    def reset(value):
+        app.conf.broker_url = value
+        app._pool = None
+        app.amqp._producer_pool = None
+
+    reset(url)
+    try:
+        yield
+    finally:
+        reset(real)
+        redis_health.reset()
+
+
+def worker_database_url() -> str:
+    """The URL of the test database (for a worker process started by a test)."""
+    from django.db import connection
+
+    settings = connection.settings_dict
+    return "postgres://{}@{}:{}/{}".format(
+        settings["USER"] or "postgres",
+        settings["HOST"] or "127.0.0.1",
+        settings["PORT"] or 5432,
+        settings["NAME"],
+    )
+
+
+@contextmanager
 def broker_unreachable():
     """Point the Celery producer at a closed port for the duration (Redis "down" for publishing).
 
@@ -19,11 +53,14 @@ def broker_unreachable():
         app._pool = None
         app.amqp._producer_pool = None
 
+    from silakso import redis_health
+
     reset("redis://127.0.0.1:1/0")
     try:
         yield
     finally:
         reset(real)
+        redis_health.reset()  # Redis is "back": the next publish tries it again
 
 
 class HttpReceiver:
