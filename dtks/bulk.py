@@ -11,6 +11,7 @@ format is documented in docs/import-format.md.
 
 import csv
 import io
+import json
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -186,6 +187,17 @@ def error_message(code: str) -> str:
         "heads": _("the household does not have exactly one living head in the file"),
         "villages": _("rows of this household give different villages"),
         "kk_households": _("this KK number is given for more than one household"),
+        "other_household": _(
+            "{field} belongs to another household in the registry; moving a family card is a "
+            "member event (split KK or move), not part of an import"
+        ),
+        "local_edit": _(
+            "changed in SILAKSO after the extract's date: kept as it is here (import again "
+            "with “the extract wins” to overwrite)"
+        ),
+        "household": _(
+            "kept as it is here: the household was changed in SILAKSO after the extract's date"
+        ),
         "missing_date": _("a deceased or moved person needs the date of death or move"),
         "before_birth": _("the date of death or move is before the date of birth"),
     }
@@ -454,6 +466,7 @@ class ImportResult:
     individuals_created: int = 0
     individuals_updated: int = 0
     families_created: int = 0
+    conflicts: int = 0
     seconds: float = 0.0
     ignored_columns: list[str] = field(default_factory=list)
     rejected_rows: list[dict] = field(default_factory=list)
@@ -499,8 +512,15 @@ def registry_import(
     size: int | None = None,
     reporter=None,
     max_bytes: int | None = None,
+    extract_date=None,
+    extract_wins: bool = False,
 ) -> ImportResult:
-    """Import a DTKS/DTSEN extract (CSV or XLSX, one row per person). All or nothing."""
+    """Import a DTKS/DTSEN extract (CSV or XLSX, one row per person). All or nothing.
+
+    ``extract_date`` is the day the ministry's data was taken. A household changed in SILAKSO
+    on or after that day (a member event, a correction, a field visit) is a **conflict**: it
+    is kept as it is here and its rows are listed in the report with both values, unless
+    ``extract_wins``. Without a date, today is assumed (only today's edits conflict)."""
     started = time.monotonic()
     if connection.vendor != "postgresql":
         raise DomainError(
@@ -560,7 +580,16 @@ def registry_import(
         )
         result.rejected = result.rows - result.accepted
         progress.step_done("check", _("Saving households"))
-        _apply(cursor, result, actor, filename, progress, set(mapped))
+        _apply(
+            cursor,
+            result,
+            actor,
+            filename,
+            progress,
+            set(mapped),
+            since=_start_of(extract_date),
+            extract_wins=extract_wins,
+        )
         result.rejected_rows = _rejected(cursor)
         cursor.execute(
             "DROP TABLE import_checked, import_touched, import_households, import_changed, "
@@ -674,6 +703,16 @@ def _household_errors(cursor, actor) -> None:
             HAVING min(dtks_id) <> max(dtks_id))
         """
     )
+    # A KK number the registry has for another household: moving a family card is a member
+    # event (split or move), never a side effect of an import.
+    cursor.execute(
+        """
+        UPDATE import_checked c SET ok = false,
+               errors = c.errors || ARRAY['kk_number.other_household']
+        FROM dtks_family f JOIN dtks_household h ON h.id = f.household_id
+        WHERE c.ok AND f.kk_number = c.kk_number AND h.dtks_id IS DISTINCT FROM c.dtks_id
+        """
+    )
     # A NIK already registered in a household outside the importer's area.
     if scope:
         cursor.execute(
@@ -757,7 +796,15 @@ def _household_value(name: str) -> str:
 
 
 def _apply(
-    cursor, result: ImportResult, actor, filename: str, progress: _Progress, present: set[str]
+    cursor,
+    result: ImportResult,
+    actor,
+    filename: str,
+    progress: _Progress,
+    present: set[str],
+    *,
+    since,
+    extract_wins: bool,
 ) -> None:
     """Upsert households, families and people; columns missing from the file stay as they are."""
     now = timezone.now()
@@ -795,6 +842,12 @@ def _apply(
         )
     )
     cursor.execute("ANALYZE import_household_rows")
+    if not extract_wins:
+        result.conflicts = _conflicts(cursor, since, present, updatable)
+        result.accepted -= _count(
+            cursor, "SELECT count(*) FROM import_checked WHERE conflict_held"
+        )[0]
+        result.rejected = result.rows - result.accepted
     newer_desil = "n.desil_as_of >= coalesce(h.desil_as_of, '-infinity')"
     cursor.execute(
         """
@@ -958,6 +1011,101 @@ def _apply(
     progress.step_done("history", _("Done"))
 
 
+def _start_of(day):
+    """The first moment of ``day`` in the site's time zone (today when None)."""
+    import datetime as dt
+
+    day = day or timezone.localdate()
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+
+
+def _conflicts(cursor, since, present: set[str], updatable: list[str]) -> int:
+    """Hold back the households changed in SILAKSO since ``since`` whose rows would change
+    them, and note on each such row what differs (SILAKSO's value, the extract's). Returns the
+    number of households kept as they are."""
+    person = [
+        name
+        for name in ("name", "birth_date", "sex", "relation_to_head", *PERSON_OPTIONAL)
+        if name in present and name != "status_date"
+    ]
+    cursor.execute(
+        """
+        ALTER TABLE import_checked ADD COLUMN conflict jsonb NOT NULL DEFAULT '{}'::jsonb,
+                                   ADD COLUMN conflict_held boolean NOT NULL DEFAULT false;
+        CREATE TEMP TABLE import_edited AS
+        SELECT h.id, h.dtks_id, max(e.created_at) AS edited_at
+        FROM dtks_household h
+        JOIN import_household_rows n ON n.dtks_id = h.dtks_id
+        JOIN dtks_householdevent e ON e.household_id = h.id
+        WHERE e.source <> 'import' AND e.created_at >= %(since)s
+        GROUP BY h.id, h.dtks_id;
+        """,
+        {"since": since},
+    )
+    household_diff = (
+        " || ".join(
+            "CASE WHEN h.{0} IS DISTINCT FROM n.{0} THEN jsonb_build_object('{0}', "
+            "jsonb_build_array(h.{0}, n.{0})) ELSE '{{}}'::jsonb END".format(name)
+            for name in updatable
+            if name != "village_code"
+        )
+        or "'{}'::jsonb"
+    )
+    cursor.execute(
+        """
+        UPDATE import_checked c SET conflict = {diff}
+        FROM import_edited ed
+        JOIN dtks_household h ON h.id = ed.id
+        JOIN import_household_rows n ON n.dtks_id = ed.dtks_id
+        WHERE c.ok AND c.dtks_id = ed.dtks_id AND c.relation_to_head = 'head'
+          AND coalesce(c.status, 'alive') = 'alive'
+        """.format(diff=household_diff)
+    )
+    person_diff = (
+        " || ".join(
+            "CASE WHEN i.{0} IS DISTINCT FROM c.{0} THEN jsonb_build_object('{0}', "
+            "jsonb_build_array(i.{0}, c.{0})) ELSE '{{}}'::jsonb END".format(name)
+            for name in person
+        )
+        or "'{}'::jsonb"
+    )
+    cursor.execute(
+        """
+        CREATE TEMP TABLE import_person_diff AS
+        SELECT c.line, CASE
+            WHEN i.id IS NULL THEN jsonb_build_object('member', jsonb_build_array(NULL, c.name))
+            WHEN i.household_id <> ed.id THEN jsonb_build_object(
+                'household', jsonb_build_array(NULL, c.dtks_id))
+            ELSE {diff} END AS diff
+        FROM import_checked c
+        JOIN import_edited ed ON ed.dtks_id = c.dtks_id
+        LEFT JOIN dtks_individual i ON i.nik = c.nik
+        WHERE c.ok;
+        UPDATE import_checked c SET conflict = c.conflict || d.diff
+        FROM import_person_diff d WHERE d.line = c.line;
+        DROP TABLE import_person_diff;
+        """.format(diff=person_diff)
+    )
+    cursor.execute(
+        """
+        WITH held AS (
+            SELECT DISTINCT dtks_id FROM import_checked WHERE ok AND conflict <> '{}'::jsonb
+        ), marked AS (
+            UPDATE import_checked c SET ok = false, conflict_held = true,
+                   errors = c.errors || CASE WHEN c.conflict <> '{}'::jsonb
+                       THEN ARRAY['conflict.local_edit'] ELSE ARRAY['conflict.household'] END
+            FROM held WHERE c.dtks_id = held.dtks_id AND c.ok
+        ), removed AS (
+            DELETE FROM import_household_rows n USING held WHERE n.dtks_id = held.dtks_id
+        )
+        SELECT count(*) FROM held
+        """
+    )
+    held = cursor.fetchone()[0]
+    cursor.execute("DROP TABLE import_edited")
+    return held
+
+
 def _finish(cursor, actor_id, filename: str, now) -> None:
     """Derived counts, versions, history entries, desil records and NIK flags, set-based.
 
@@ -1030,14 +1178,21 @@ def _finish(cursor, actor_id, filename: str, now) -> None:
 
 def _rejected(cursor, limit: int = 100000) -> list[dict]:
     cursor.execute(
+        "SELECT column_name FROM information_schema.columns "
+        "WHERE table_name = 'import_checked' AND column_name = 'conflict'"
+    )
+    conflict = "conflict" if cursor.fetchone() else "'{}'::jsonb"
+    cursor.execute(
         "SELECT line + 1, dtks_id, nik, name, errors "
         "|| ARRAY(SELECT 'nik.' || x FROM unnest(nik_errors) x) "
-        "|| ARRAY(SELECT 'kk_number.' || x FROM unnest(kk_errors) x) "
-        "FROM import_checked WHERE NOT ok ORDER BY line LIMIT %s",
+        "|| ARRAY(SELECT 'kk_number.' || x FROM unnest(kk_errors) x), "
+        + conflict
+        + " FROM import_checked WHERE NOT ok ORDER BY line LIMIT %s",
         [limit],
     )
     rows = []
-    for line, dtks_id, nik, name, errors in cursor.fetchall():
+    for line, dtks_id, nik, name, errors, raw in cursor.fetchall():
+        differences = json.loads(raw) if isinstance(raw, str) else raw
         reasons = [error_message(code) for code in errors if code != "household.held_back"]
         if not reasons:
             reasons = [_("another row of the same household was rejected")]
@@ -1048,9 +1203,21 @@ def _rejected(cursor, limit: int = 100000) -> list[dict]:
                 "nik": nik or "",
                 "name": name or "",
                 "error": "; ".join(reasons),
+                "in_silakso": "; ".join(
+                    "{}: {}".format(field, _shown(values[0]))
+                    for field, values in differences.items()
+                ),
+                "in_extract": "; ".join(
+                    "{}: {}".format(field, _shown(values[1]))
+                    for field, values in differences.items()
+                ),
             }
         )
     return rows
+
+
+def _shown(value) -> str:
+    return "–" if value in (None, "") else str(value)
 
 
 # ---------------------------------------------------------------------------- export

@@ -1,6 +1,7 @@
 """Forms of the registry: one task per screen, plain labels, a required reason on every change."""
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .choices import (
@@ -335,6 +336,29 @@ class RegistryImportForm(forms.Form):
         help_text=_("One row per person. Columns as in the example file."),
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx,text/csv"}),
     )
+
+
+class ExtractImportForm(RegistryImportForm):
+    """A ministry extract: the day its data was taken decides what it may overwrite."""
+
+    extract_date = forms.DateField(
+        label=_("Date of the extract's data"),
+        widget=DATE,
+        help_text=_(
+            "The day the ministry took this data. Households changed in SILAKSO on or after "
+            "that day are kept and listed in the report."
+        ),
+    )
+    extract_wins = forms.BooleanField(
+        label=_("The extract wins: overwrite changes made in SILAKSO after that date"),
+        required=False,
+    )
+
+    def clean_extract_date(self):
+        value = self.cleaned_data["extract_date"]
+        if value > timezone.localdate():
+            raise forms.ValidationError(_("The date cannot be in the future."))
+        return value
 
 
 class CampaignForm(forms.Form):

@@ -49,8 +49,20 @@ def recipient_list_import(*, job_id, period_id: int, path: str, actor, reporter)
     return report
 
 
-def registry_file_import(*, job_id, path: str, filename: str, actor, reporter) -> dict:
-    """Job body: run the bulk import on a stored upload and keep the rejected rows as a report."""
+def registry_file_import(
+    *,
+    job_id,
+    path: str,
+    filename: str,
+    actor,
+    reporter,
+    extract_date: str | None = None,
+    extract_wins: bool = False,
+) -> dict:
+    """Job body: run the bulk import on a stored upload and keep the rejected rows (and the
+    conflicts with newer local edits, both values side by side) as a report."""
+    import datetime as dt
+
     from .bulk import registry_import
 
     with default_storage.open(path, "rb") as handle:
@@ -60,6 +72,8 @@ def registry_file_import(*, job_id, path: str, filename: str, actor, reporter) -
             actor=actor,
             size=default_storage.size(path),
             reporter=reporter,
+            extract_date=dt.date.fromisoformat(extract_date) if extract_date else None,
+            extract_wins=extract_wins,
         )
     report = {key: value for key, value in result.as_dict().items() if key != "rejected_sample"}
     if result.rejected_rows:

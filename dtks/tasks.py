@@ -34,7 +34,13 @@ def import_enrollments_task(job_id: str, period_id: int, path: str) -> None:
 
 
 @shared_task(ignore_result=True)
-def import_registry_task(job_id: str, path: str, filename: str) -> None:
+def import_registry_task(
+    job_id: str,
+    path: str,
+    filename: str,
+    extract_date: str | None = None,
+    extract_wins: bool = False,
+) -> None:
     """Import a DTKS extract stored at ``path``; rejected rows become a downloadable report."""
     from core.models import Job
     from core.services import job_execute
@@ -45,7 +51,13 @@ def import_registry_task(job_id: str, path: str, filename: str) -> None:
     job_execute(
         job_id=job_id,
         work=lambda reporter: registry_file_import(
-            job_id=job_id, path=path, filename=filename, actor=job.started_by, reporter=reporter
+            job_id=job_id,
+            path=path,
+            filename=filename,
+            actor=job.started_by,
+            reporter=reporter,
+            extract_date=extract_date,
+            extract_wins=extract_wins,
         ),
     )
 

@@ -28,6 +28,7 @@ from .forms import (
     EnrollmentEndForm,
     EnrollmentForm,
     EnrollmentImportForm,
+    ExtractImportForm,
     FlagResolveForm,
     HouseholdCreateForm,
     HouseholdForm,
@@ -316,11 +317,14 @@ def registry_import(request):
     """Upload a ministry extract; it is imported as a background job with a progress bar."""
     if not can_import_registry(request.user):
         raise PermissionDenied(_("Only data managers and administrators import registry data."))
-    form = RegistryImportForm(request.POST or None, request.FILES or None)
+    form = ExtractImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         return _job_page(
             lambda: services.registry_import_start(
-                upload=form.cleaned_data["file"], actor=request.user
+                upload=form.cleaned_data["file"],
+                actor=request.user,
+                extract_date=form.cleaned_data["extract_date"],
+                extract_wins=form.cleaned_data["extract_wins"],
             )
         )
     return render(request, "dtks/registry_import.html", {"form": form})

@@ -112,7 +112,10 @@ def test_registry_import_runs_in_the_worker_with_a_rejected_rows_report(
     login(client, manager)
     response = client.post(
         reverse("dtks:registry_import"),
-        {"file": SimpleUploadedFile("dtks.csv", "\n".join(lines).encode())},
+        {
+            "file": SimpleUploadedFile("dtks.csv", "\n".join(lines).encode()),
+            "extract_date": "2026-11-01",
+        },
     )
     job = Job.objects.get(started_by=manager)
     assert response["Location"] == reverse("core:job_detail", args=[job.pk])

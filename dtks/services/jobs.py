@@ -65,8 +65,11 @@ def verification_start(*, actor) -> Job:
     )
 
 
-def registry_import_start(*, upload, actor) -> Job:
-    """Import a ministry extract (all or nothing, as a job with a progress bar)."""
+def registry_import_start(
+    *, upload, actor, extract_date=None, extract_wins: bool = False
+) -> Job:
+    """Import a ministry extract (all or nothing, as a job with a progress bar). Households
+    changed here since ``extract_date`` are kept and reported unless ``extract_wins``."""
     from ..tasks import import_registry_task
 
     if not can_import_registry(actor):
@@ -76,7 +79,12 @@ def registry_import_start(*, upload, actor) -> Job:
         label=_("Import {file}").format(file=upload.name[:100]),
         task=import_registry_task,
         actor=actor,
-        task_kwargs={"path": _store_upload(upload), "filename": upload.name[:200]},
+        task_kwargs={
+            "path": _store_upload(upload),
+            "filename": upload.name[:200],
+            "extract_date": extract_date.isoformat() if extract_date else None,
+            "extract_wins": bool(extract_wins),
+        },
     )
 
 

@@ -245,3 +245,95 @@ def test_the_documented_format_lists_every_column():
     doc = (Path(__file__).resolve().parents[2] / "docs" / "import-format.md").read_text()
     for column in bulk.COLUMNS:
         assert "| `{}` |".format(column.name) in doc, column.name
+
+
+# ---------------------------------------------------------------------------- newer local edits
+def _edit_after_the_extract(household, actor, **values):
+    from dtks import services
+
+    return services.household_update(
+        household=household,
+        data=values,
+        version=household.version,
+        reason="Kunjungan lapangan",
+        source="field_visit",
+        actor=actor,
+    )
+
+
+def test_an_older_extract_never_silently_undoes_an_officers_newer_edit(regions, manager):
+    import datetime as dt
+    from decimal import Decimal
+
+    rows = _rows()
+    _import(_csv(rows), manager)
+    target = rows[0]["dtks_id"]
+    household = Household.objects.get(dtks_id=target)
+    # given an officer who corrected the house after the ministry took its extract
+    _edit_after_the_extract(household, manager, floor_area=Decimal("30"), address="Jl. Baru 7")
+    extract_day = dt.date.today() - dt.timedelta(days=7)
+    # when that older extract is imported again (the same values as before the edit)
+    data = _csv(rows)
+    result = bulk.registry_import(
+        handle=io.BytesIO(data), filename="lama.csv", actor=manager, extract_date=extract_day
+    )
+    # then the edit is kept, and the report shows both values of the household's rows
+    household.refresh_from_db()
+    assert (household.floor_area, household.address) == (Decimal("30.00"), "Jl. Baru 7")
+    assert result.conflicts == 1
+    head_row = next(
+        row for row in result.rejected_rows if row["dtks_id"] == target and row["in_silakso"]
+    )
+    assert "floor_area: 30" in head_row["in_silakso"] and "Jl. Baru 7" in head_row["in_silakso"]
+    assert rows[0]["address"] in head_row["in_extract"]
+    assert "SILAKSO" in head_row["error"]
+    # and the other households of the extract are imported as usual
+    assert result.accepted == len(rows) - sum(1 for row in rows if row["dtks_id"] == target)
+    # when the data manager decides that the extract wins
+    again = bulk.registry_import(
+        handle=io.BytesIO(data),
+        filename="lama.csv",
+        actor=manager,
+        extract_date=extract_day,
+        extract_wins=True,
+    )
+    household.refresh_from_db()
+    assert again.conflicts == 0 and household.address == rows[0]["address"]
+
+
+def test_an_extract_dated_after_the_edit_applies_normally(regions, manager):
+    import datetime as dt
+
+    rows = _rows()
+    _import(_csv(rows), manager)
+    target = rows[0]["dtks_id"]
+    household = Household.objects.get(dtks_id=target)
+    _edit_after_the_extract(household, manager, address="Jl. Sementara 1")
+    for row in rows:
+        if row["dtks_id"] == target:
+            row["address"] = "Jl. Resmi 9"
+    result = bulk.registry_import(
+        handle=io.BytesIO(_csv(rows)),
+        filename="baru.csv",
+        actor=manager,
+        extract_date=dt.date.today() + dt.timedelta(days=1),
+    )
+    household.refresh_from_db()
+    assert result.conflicts == 0 and household.address == "Jl. Resmi 9"
+
+
+def test_a_kk_number_of_another_household_is_refused_not_moved(regions, manager):
+    from dtks.models import Family
+
+    rows = _rows()
+    _import(_csv(rows), manager)
+    first, second = list(dict.fromkeys(row["dtks_id"] for row in rows))[:2]
+    owner_kk = next(row["kk_number"] for row in rows if row["dtks_id"] == first)
+    moved = [dict(row) for row in rows if row["dtks_id"] == second]
+    for row in moved:
+        row["kk_number"] = owner_kk
+    result = _import(_csv(moved), manager)
+    assert result.accepted == 0
+    assert all("member event" in row["error"] for row in result.rejected_rows)
+    family = Family.objects.get(kk_number=owner_kk)
+    assert family.household.dtks_id == first

@@ -1,6 +1,7 @@
 """manage.py import_registry FILE --user USERNAME — import a DTKS/DTSEN extract (CSV or XLSX)."""
 
 import csv
+import datetime as dt
 import os
 import sys
 
@@ -35,6 +36,16 @@ class Command(BaseCommand):
         parser.add_argument("path")
         parser.add_argument("--user", required=True, help="Who imports (scope and history)")
         parser.add_argument("--report", help="Write rejected rows to this CSV file")
+        parser.add_argument(
+            "--extract-date",
+            help="YYYY-MM-DD: the day the ministry took the data (default today); households "
+            "changed in SILAKSO since then are kept and reported",
+        )
+        parser.add_argument(
+            "--extract-wins",
+            action="store_true",
+            help="Overwrite changes made in SILAKSO after the extract's date",
+        )
 
     def handle(self, *args, **options):
         try:
@@ -50,6 +61,10 @@ class Command(BaseCommand):
                     actor=actor,
                     size=os.path.getsize(path),
                     reporter=TerminalProgress(),
+                    extract_date=dt.date.fromisoformat(options["extract_date"])
+                    if options.get("extract_date")
+                    else None,
+                    extract_wins=options.get("extract_wins", False),
                 )
         except (DomainError, OSError) as exc:
             raise CommandError(str(getattr(exc, "message", exc))) from exc
