@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.db import InterfaceError, OperationalError, close_old_connections, connection
+from django.db import InterfaceError, OperationalError, connection
 from django.db.models import F, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -172,7 +172,6 @@ def _record(job_id: str, worker: str, **fields) -> None:
             Job.objects.filter(pk=job_id, worker=worker).update(**fields)
             return
         except TRANSIENT:
-            close_old_connections()
             connection.close()
             if attempt == 2:
                 raise
@@ -197,7 +196,6 @@ def job_execute(*, job_id: str, work: Callable[[JobReporter], dict | None]) -> J
     elsewhere with a live lease: a copy is then scheduled for when that lease ends).
     """
     worker = _worker_name()
-    close_old_connections()
     if not _claim(job_id, worker):
         job = Job.objects.filter(pk=job_id).first()
         if job is not None and job.status == JobStatus.RUNNING and job.lease_until:

@@ -7,6 +7,7 @@ from django.core.cache import cache
 from django.db import connection
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _lazy
 
 from .choices import Role
 from .models import AuditEvent, Job, User
@@ -127,3 +128,43 @@ def recent_failed_logins(*, since: dt.timedelta = dt.timedelta(hours=24)) -> int
     return AuditEvent.objects.filter(
         action="login_failed", created_at__gte=timezone.now() - since
     ).count()
+
+
+# What a job's result holds, in words (keys the user never sees: the files behind the button).
+JOB_RESULT_LABELS = {
+    "rows": _lazy("Rows in the file"),
+    "accepted": _lazy("Accepted"),
+    "rejected": _lazy("Rejected"),
+    "not_accepted": _lazy("Not accepted"),
+    "conflicts": _lazy("Households kept as changed in SILAKSO"),
+    "households_created": _lazy("Households added"),
+    "households_updated": _lazy("Households changed"),
+    "individuals_created": _lazy("People added"),
+    "individuals_updated": _lazy("People changed"),
+    "families_created": _lazy("Family cards added"),
+    "ignored_columns": _lazy("Columns not used"),
+    "seconds": _lazy("Seconds"),
+    "households": _lazy("Households"),
+    "regencies": _lazy("Regencies"),
+    "changed": _lazy("Changed"),
+    "weights": _lazy("Weights"),
+    "loaded": _lazy("Loaded"),
+    "skipped": _lazy("Skipped"),
+    "counts": _lazy("Counts"),
+    "expires": _lazy("Available until"),
+}
+JOB_RESULT_HIDDEN = {"report_file", "download_name", "rejected_sample", "annex", "sha256"}
+
+
+def job_result_lines(job) -> list[tuple[str, str]]:
+    """The job's result as (label, value) lines for its page."""
+    lines = []
+    for key, value in (job.result or {}).items():
+        if key in JOB_RESULT_HIDDEN:
+            continue
+        if isinstance(value, list):
+            value = ", ".join(str(item) for item in value) or "–"
+        elif isinstance(value, dict):
+            value = ", ".join("{}: {}".format(k, v) for k, v in value.items())
+        lines.append((str(JOB_RESULT_LABELS.get(key, key.replace("_", " "))), value))
+    return lines

@@ -402,7 +402,8 @@ def job_report_open(*, user, job_id):
     if not path or not default_storage.exists(path):
         raise NotFound(_("Not found."))
     audit_log(actor=user, action=AuditAction.EXPORT, obj=job, reason=path)
-    return job, default_storage.open(path, "rb"), path.rsplit("/", 1)[-1]
+    name = (job.result or {}).get("download_name") or path.rsplit("/", 1)[-1]
+    return job, default_storage.open(path, "rb"), name
 
 
 # ============================================================================ notifications

@@ -207,7 +207,11 @@ def job_detail(request, pk):
         raise Http404 from exc
     progress = services.job_progress(job)
     template = "core/partials/_job_progress.html" if request.htmx else "core/job_detail.html"
-    return render(request, template, {"job": job, "progress": progress})
+    return render(
+        request,
+        template,
+        {"job": job, "progress": progress, "result_lines": selectors.job_result_lines(job)},
+    )
 
 
 @login_required
@@ -217,7 +221,14 @@ def job_report(request, pk):
         _job, handle, filename = services.job_report_open(user=request.user, job_id=pk)
     except NotFound as exc:
         raise Http404 from exc
-    response = FileResponse(handle, as_attachment=True, filename=filename, content_type="text/csv")
+    content_type = (
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        if filename.endswith(".xlsx")
+        else "text/csv"
+    )
+    response = FileResponse(
+        handle, as_attachment=True, filename=filename, content_type=content_type
+    )
     response["Cache-Control"] = "no-store, private"
     return response
 

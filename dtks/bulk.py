@@ -27,7 +27,7 @@ from core.choices import AuditAction
 from core.services import audit_log
 from silakso.exceptions import DomainError, Forbidden
 from silakso.sheets import open_table
-from silakso.tables import Echo
+from silakso.tables import Echo, safe_row
 
 from . import choices
 from .permissions import can_edit_registry
@@ -1251,7 +1251,7 @@ def export_csv(individuals) -> Iterator[bytes]:
     writer = csv.writer(Echo())
     yield "\ufeff".encode()
     for row in export_rows(individuals):
-        yield writer.writerow(row).encode("utf-8")
+        yield writer.writerow(safe_row(row)).encode("utf-8")
 
 
 def export_xlsx(individuals, path: str) -> int:
@@ -1262,7 +1262,7 @@ def export_xlsx(individuals, path: str) -> int:
     sheet = workbook.create_sheet("DTKS")
     count = 0
     for row in export_rows(individuals):
-        sheet.append(row)
+        sheet.append(safe_row(row))
         count += 1
     workbook.save(path)
     return count - 1

@@ -129,3 +129,24 @@ def import_civil_registry_task(job_id: str, path: str, filename: str) -> None:
         return result
 
     job_execute(job_id=job_id, work=work)
+
+
+@shared_task(ignore_result=True)
+def export_registry_task(job_id: str, filters: dict, file_format: str = "csv") -> None:
+    """Write a registry export of any size to a file the user downloads from the job page."""
+    from core.models import Job
+    from core.services import job_execute
+
+    from .exports import registry_export_write
+
+    job = Job.objects.select_related("started_by").get(pk=job_id)
+    job_execute(
+        job_id=job_id,
+        work=lambda reporter: registry_export_write(
+            job_id=job_id,
+            actor=job.started_by,
+            filters=filters,
+            file_format=file_format,
+            reporter=reporter,
+        ),
+    )

@@ -18,6 +18,7 @@ from core.permissions import has_role
 from silakso.exceptions import DomainError, Forbidden, NotFound
 from silakso.forms import add_service_errors, run_form_service
 from silakso.steps import step_view
+from silakso.tables import attachment_response
 
 from . import selectors, services
 from .filtersets import HouseholdFilterSet, RegionFilterSet
@@ -45,8 +46,6 @@ from .permissions import (
 )
 from .pmt import explain as explain_pmt
 from .workflow import HOUSEHOLD_STEPS
-
-XLSX_EXPORT_LIMIT = 200_000
 
 
 def _require_reader(user) -> None:
@@ -382,29 +381,30 @@ def registry_import_example(request):
 
 @login_required
 def registry_export(request):
-    """The filtered households' people in the import format: CSV streamed, or XLSX."""
+    """The filtered households' people in the import format. A small export (up to a few
+    thousand people) is streamed at once; a larger one runs as a job that writes the file."""
     from django.http import StreamingHttpResponse
 
-    from . import bulk
+    from . import bulk, exports
 
     _require_reader(request.user)
-    households = HouseholdFilterSet(
-        request.GET or None, queryset=selectors.household_list(user=request.user)
-    ).qs
-    people = (
-        selectors.individual_list(user=request.user)
-        .filter(household__in=households.values("pk"))
-        .select_related("household", "family")
-        .order_by("household_id", "id")
-    )
+    filters = request.GET.dict()
+    file_format = filters.pop("format", "csv")
+    people = exports.export_people(user=request.user, filters=filters)
     count = people.count()
-    services.export_audit(actor=request.user, filters=request.GET.dict(), rows=count)
-    stamp = timezone.localdate().isoformat()
-    if request.GET.get("format") == "xlsx":
-        if count > XLSX_EXPORT_LIMIT:
+    if count > exports.INLINE_ROWS or (file_format == "xlsx" and count > 2000):
+        if file_format == "xlsx" and count > exports.XLSX_LIMIT:
             raise PermissionDenied(
                 _("Too many rows for Excel ({count}); download CSV instead.").format(count=count)
             )
+        return _job_page(
+            lambda: services.registry_export_start(
+                actor=request.user, filters=filters, file_format=file_format
+            )
+        )
+    services.export_audit(actor=request.user, filters=request.GET.dict(), rows=count)
+    stamp = timezone.localdate().isoformat()
+    if file_format == "xlsx":
         import tempfile
 
         handle = tempfile.NamedTemporaryFile(suffix=".xlsx")  # noqa: SIM115 - closed by response
@@ -413,6 +413,7 @@ def registry_export(request):
         return FileResponse(handle, as_attachment=True, filename="dtks-{}.xlsx".format(stamp))
     response = StreamingHttpResponse(bulk.export_csv(people), content_type="text/csv")
     response["Content-Disposition"] = 'attachment; filename="dtks-{}.csv"'.format(stamp)
+    response["Cache-Control"] = "no-store, private"
     return response
 
 
@@ -420,9 +421,11 @@ def registry_export(request):
 @login_required
 def photo_file(request, pk, photo_pk):
     """House photos are personal data: served only to staff who may open the household."""
-    household = _household_or_404(request, pk)
-    photo = get_object_or_404(household.photos, pk=photo_pk)
-    return FileResponse(photo.image.open("rb"), content_type="image/jpeg")
+    try:
+        photo = services.household_photo_open(user=request.user, household_pk=pk, pk=photo_pk)
+    except NotFound as exc:
+        raise Http404 from exc
+    return attachment_response(photo.image, content_type="image/jpeg")
 
 
 # ============================================================================ programs

@@ -31,6 +31,31 @@ def local_minute(value) -> str:
     return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value):
+    """A cell that a spreadsheet shows as text, never runs: text starting with = + - @ or a
+    tab/return (a formula, ``=HYPERLINK(…)``) gets a leading apostrophe. Numbers, dates and
+    booleans are left as they are, and so is text that is a plain number (a latitude of -2.3
+    stays a number, so an export imports back)."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS) and not _plain_number(value):
+        return "'" + value
+    return value
+
+
+def _plain_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return text.strip() == text and text[:1] in "+-" and text[1:2].isdigit()
+
+
+def safe_row(row) -> list:
+    return [safe_cell(value) for value in row]
+
+
 def table_response(
     rows: Iterable[list], *, file_format: str, filename: str, sheet: str
 ) -> HttpResponse:
@@ -41,14 +66,15 @@ def table_response(
         workbook = Workbook(write_only=True)
         worksheet = workbook.create_sheet(str(sheet)[:31])
         for row in rows:
-            worksheet.append(row)
+            worksheet.append(safe_row(row))
         handle = tempfile.NamedTemporaryFile(suffix=".xlsx")  # noqa: SIM115 - FileResponse closes it
         workbook.save(handle.name)
         handle.seek(0)
         return FileResponse(handle, as_attachment=True, filename=filename + ".xlsx")
     writer = csv.writer(Echo())
     response = StreamingHttpResponse(
-        ("\ufeff" if number == 0 else "") + writer.writerow(row) for number, row in enumerate(rows)
+        ("\ufeff" if number == 0 else "") + writer.writerow(safe_row(row))
+        for number, row in enumerate(rows)
     )
     response["Content-Type"] = "text/csv; charset=utf-8"
     response["Content-Disposition"] = 'attachment; filename="{}.csv"'.format(filename)

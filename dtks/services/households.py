@@ -140,6 +140,21 @@ def household_open(*, user, pk) -> Household:
     return open_audited(household_detail_list(user=user), pk, user=user, region="village_id")
 
 
+def household_photo_open(*, user, household_pk, pk) -> HouseholdPhoto:
+    """A photo of a house (personal data): a sensitive, audited read."""
+    from ..selectors import household_list
+
+    return open_audited(
+        HouseholdPhoto.objects.filter(
+            household__in=household_list(user=user), household_id=household_pk
+        ),
+        pk,
+        user=user,
+        region="household.village_id",
+        sensitive=True,
+    )
+
+
 def nik_reveal(*, individual: Individual, actor, reason: str = "") -> str:
     """Show one full NIK to a registry reader in scope; every reveal is audited."""
     if not can_read_registry(actor):

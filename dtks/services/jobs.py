@@ -65,9 +65,7 @@ def verification_start(*, actor) -> Job:
     )
 
 
-def registry_import_start(
-    *, upload, actor, extract_date=None, extract_wins: bool = False
-) -> Job:
+def registry_import_start(*, upload, actor, extract_date=None, extract_wins: bool = False) -> Job:
     """Import a ministry extract (all or nothing, as a job with a progress bar). Households
     changed here since ``extract_date`` are kept and reported unless ``extract_wins``."""
     from ..tasks import import_registry_task
@@ -85,6 +83,22 @@ def registry_import_start(
             "extract_date": extract_date.isoformat() if extract_date else None,
             "extract_wins": bool(extract_wins),
         },
+    )
+
+
+def registry_export_start(*, actor, filters: dict, file_format: str = "csv") -> Job:
+    """Export the filtered registry as a file written by a job (any size, with progress)."""
+    from ..permissions import can_read_registry
+    from ..tasks import export_registry_task
+
+    if not can_read_registry(actor):
+        raise Forbidden(_("Your role cannot read the registry."))
+    return job_create(
+        kind="registry.export",
+        label=_("Registry export"),
+        task=export_registry_task,
+        actor=actor,
+        task_kwargs={"filters": dict(filters), "file_format": file_format},
     )
 
 

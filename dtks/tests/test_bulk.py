@@ -337,3 +337,54 @@ def test_a_kk_number_of_another_household_is_refused_not_moved(regions, manager)
     assert all("member event" in row["error"] for row in result.rejected_rows)
     family = Family.objects.get(kk_number=owner_kk)
     assert family.household.dtks_id == first
+
+
+def test_a_large_export_runs_as_a_job_and_writes_a_file(
+    client, login, regions, manager, settings, tmp_path, django_capture_on_commit_callbacks
+):
+    from django.urls import reverse
+
+    from core.models import Job
+    from dtks import exports
+
+    settings.MEDIA_ROOT = str(tmp_path)
+    rows = _rows(individuals=40)
+    _import(_csv(rows), manager)
+    login(client, manager)
+    exports_inline = exports.INLINE_ROWS
+    exports.INLINE_ROWS = 10  # a "large" registry for this test
+    try:
+        with django_capture_on_commit_callbacks(execute=False):
+            response = client.get(reverse("dtks:registry_export"))
+    finally:
+        exports.INLINE_ROWS = exports_inline
+    job = Job.objects.get(kind="registry.export")
+    assert response.status_code == 302 and response["Location"].endswith(str(job.pk) + "/")
+    # when the worker runs it
+    from dtks.tasks import export_registry_task
+
+    export_registry_task(job_id=str(job.pk), **job.task_kwargs)
+    job.refresh_from_db()
+    assert job.status == "succeeded" and job.result["rows"] == 40
+    download = client.get(reverse("core:job_report", args=[job.pk]))
+    body = b"".join(download.streaming_content).decode("utf-8-sig")
+    assert body.count("\n") == 41 and download["Content-Disposition"].startswith("attachment")
+
+
+def test_exports_neutralise_formulas_but_keep_negative_numbers(regions, manager):
+    from dtks.models import Household
+
+    rows = _rows(individuals=5)
+    rows[0]["name"] = '=HYPERLINK("http://evil","klik")'
+    for row in rows:
+        if row["dtks_id"] == rows[0]["dtks_id"]:
+            row["latitude"] = "-2.5"
+    _import(_csv(rows), manager)
+    people = (
+        Individual.objects.filter(household__in=Household.objects.all())
+        .select_related("household", "family")
+        .order_by("household_id", "id")
+    )
+    text = b"".join(bulk.export_csv(people)).decode("utf-8-sig")
+    assert "'=HYPERLINK" in text and ",=HYPERLINK" not in text
+    assert "-2.5" in text and "'-2.5" not in text
