@@ -1,7 +1,5 @@
 """Forms of the application flow: one task per screen, plain words, big fields."""
 
-import uuid
-
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -9,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from dtks.forms import DATE, NUMBER, PersonForm
 from dtks.models import HOUSEHOLD_FIELDS, Household
+from silakso.forms import OnceMixin
 from silakso.validation import contact
 
 from .choices import (
@@ -51,7 +50,7 @@ def village_choices(villages) -> list:
     return [("", "—"), *list(groups.items())]
 
 
-class ApplicationForm(forms.Form):
+class ApplicationForm(OnceMixin, forms.Form):
     """The request: who, where, and the program's documents (one file field per document)."""
 
     nik = forms.CharField(
@@ -92,13 +91,11 @@ class ApplicationForm(forms.Form):
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
-    submission_key = forms.CharField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, program, villages, staff: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.program = program
         self.fields["village"].choices = village_choices(villages)
-        self.fields["submission_key"].initial = uuid.uuid4().hex
         if staff:
             self.fields["channel"] = forms.ChoiceField(
                 label=_("How did the request reach you?"),
@@ -204,7 +201,7 @@ class GroundCheckForm(FieldCheckForm):
         super().__init__(*args, photo_required=True, **kwargs)
 
 
-class DeliberationForm(forms.Form):
+class DeliberationForm(OnceMixin, forms.Form):
     """The meeting (or SPTJM) and a decision for each request waiting in the village."""
 
     kind = forms.ChoiceField(
@@ -298,7 +295,7 @@ class HeadForm(PersonForm):
     )
 
 
-class BatchForm(forms.Form):
+class BatchForm(OnceMixin, forms.Form):
     name = forms.CharField(
         label=_("Name of the list"),
         max_length=100,
@@ -319,7 +316,7 @@ class ResultsForm(forms.Form):
     )
 
 
-class ObjectionForm(forms.Form):
+class ObjectionForm(OnceMixin, forms.Form):
     kind = forms.ChoiceField(
         label=_("What is wrong?"), choices=ObjectionKind.choices, widget=forms.RadioSelect
     )

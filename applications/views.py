@@ -18,7 +18,7 @@ from core.choices import Role
 from dtks.selectors import region_get, villages_by_district
 from silakso import ratelimit
 from silakso.exceptions import DomainError, NotFound
-from silakso.forms import add_service_errors, run_form_service
+from silakso.forms import add_service_errors, run_form_service, run_once
 from silakso.steps import step_view
 from silakso.tables import attachment_response
 
@@ -38,7 +38,7 @@ from .forms import (
     TrackForm,
     WithdrawForm,
 )
-from .models import Application, UpdateProposal
+from .models import Application, Batch, UpdateProposal
 from .resident_texts import contact_text, step_text
 from .workflow import APPLICATION_FLOW, BATCH_FLOW, PROPOSAL_FLOW, WITHDRAWABLE
 
@@ -85,29 +85,45 @@ def apply(request, program_code):
         villages=selectors.villages_for_residents(),
         initial=selectors.resident_initial(user=request.user),
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            application = services.application_submit(
-                program=program,
-                applicant=form.applicant(),
-                village=region_get(form.cleaned_data["village"]),
-                channel="online",
-                actor=request.user,
-                documents=form.document_uploads(),
-                submission_key=form.cleaned_data.get("submission_key") or None,
-            )
-        except (ValidationError, DomainError) as exc:
-            add_service_errors(form, exc)
-        else:
-            _grant(request, application.code)
-            request.session["submitted_application"] = application.code
-            return redirect("applications:apply_done")
+    response = run_once(
+        request,
+        form,
+        lambda data: services.application_submit(
+            program=program,
+            applicant=form.applicant(),
+            village=region_get(data["village"]),
+            channel="online",
+            actor=request.user,
+            documents=form.document_uploads(),
+        ),
+        redirect_to=lambda application: _done_url(request, application),
+    )
+    if response is not None:
+        return response
     return render(request, "applications/apply_form.html", {"form": form, "program": program})
+
+
+def _done_url(request, application) -> str:
+    """Where the resident reads the tracking code; a retry of the same form (its answer lost
+    on the way) is sent to the same page by its receipt, the code signed into the address."""
+    from django.core import signing
+
+    _grant(request, application.code)
+    request.session["submitted_application"] = application.code
+    token = signing.dumps(application.code, salt="silakso-apply-done", compress=True)
+    return "{}?t={}".format(reverse("applications:apply_done"), token)
 
 
 def apply_done(request):
     """The tracking code, shown once to the person who just sent the request."""
+    from django.core import signing
+
     code = request.session.get("submitted_application")
+    if not code and request.GET.get("t"):
+        try:
+            code = signing.loads(request.GET["t"], salt="silakso-apply-done", max_age=2 * 86400)
+        except signing.BadSignature:
+            code = None
     application = selectors.application_by_code(code) if code else None
     if application is None:
         return redirect("applications:track")
@@ -234,27 +250,43 @@ def objection_create(request):
             )
             status_code = 429
         else:
-            try:
-                objection = services.objection_submit(
-                    kind=form.cleaned_data["kind"],
-                    village=region_get(form.cleaned_data["village"]),
-                    subject_name=form.cleaned_data["subject_name"],
-                    subject_address=form.cleaned_data["subject_address"],
-                    reason=form.cleaned_data["reason"],
-                    objector_name=form.cleaned_data["objector_name"],
-                    objector_phone=form.cleaned_data["objector_phone"],
-                    evidence=form.cleaned_data.get("evidence"),
-                )
-            except (ValidationError, DomainError) as exc:
-                add_service_errors(form, exc)
-            else:
-                request.session["objection_code"] = objection.code
-                return redirect("applications:objection_done")
+            response = run_once(
+                request,
+                form,
+                lambda data: services.objection_submit(
+                    kind=data["kind"],
+                    village=region_get(data["village"]),
+                    subject_name=data["subject_name"],
+                    subject_address=data["subject_address"],
+                    reason=data["reason"],
+                    objector_name=data["objector_name"],
+                    objector_phone=data["objector_phone"],
+                    evidence=data.get("evidence"),
+                ),
+                redirect_to=lambda objection: _objection_done_url(request, objection),
+            )
+            if response is not None:
+                return response
     return render(request, "applications/objection_form.html", {"form": form}, status=status_code)
 
 
+def _objection_done_url(request, objection) -> str:
+    from django.core import signing
+
+    request.session["objection_code"] = objection.code
+    token = signing.dumps(objection.code, salt="silakso-objection-done")
+    return "{}?t={}".format(reverse("applications:objection_done"), token)
+
+
 def objection_done(request):
+    from django.core import signing
+
     code = request.session.get("objection_code")
+    if not code and request.GET.get("t"):
+        try:
+            code = signing.loads(request.GET["t"], salt="silakso-objection-done", max_age=2 * 86400)
+        except signing.BadSignature:
+            code = None
     if not code:
         return redirect("applications:objection_create")
     return render(request, "applications/objection_done.html", {"code": code})
@@ -309,27 +341,26 @@ def intake(request, program_code):
     form = ApplicationForm(
         request.POST or None, request.FILES or None, program=program, villages=villages, staff=True
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            application = services.application_submit(
-                program=program,
-                applicant=form.applicant(),
-                village=region_get(form.cleaned_data["village"]),
-                channel=form.cleaned_data["channel"],
-                actor=request.user,
-                documents=form.document_uploads(),
-                submission_key=form.cleaned_data.get("submission_key") or None,
-            )
-        except (ValidationError, DomainError) as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(
-                request,
-                _("Request {code} received. Give the resident this code.").format(
-                    code=application.code
-                ),
-            )
-            return redirect("applications:application_detail", pk=application.pk)
+    response = run_once(
+        request,
+        form,
+        lambda data: services.application_submit(
+            program=program,
+            applicant=form.applicant(),
+            village=region_get(data["village"]),
+            channel=data["channel"],
+            actor=request.user,
+            documents=form.document_uploads(),
+        ),
+        redirect_to=lambda application: reverse(
+            "applications:application_detail", args=[application.pk]
+        ),
+        success=lambda application: _(
+            "Request {code} received. Give the resident this code."
+        ).format(code=application.code),
+    )
+    if response is not None:
+        return response
     return render(
         request, "applications/apply_form.html", {"form": form, "program": program, "staff": True}
     )
@@ -432,7 +463,7 @@ def deliberation_create(request):
         applications=waiting["applications"],
         proposals=waiting["proposals"],
     )
-    if run_form_service(
+    response = run_once(
         request,
         form,
         lambda data: services.deliberation_record(
@@ -446,9 +477,11 @@ def deliberation_create(request):
             proposal_decisions=form.proposal_decisions(),
             actor=request.user,
         ),
+        redirect_to=lambda deliberation: reverse("applications:deliberation_create"),
         success=_("The deliberation is recorded. Residents are told."),
-    ):
-        return redirect("applications:deliberation_create")
+    )
+    if response is not None:
+        return response
     return render(
         request,
         "applications/deliberation_form.html",
@@ -567,17 +600,19 @@ def batch_list(request):
             regency_code = ".".join(
                 (request.user.region_id or settings.SILAKSO_HOME_REGENCY).split(".")[:2]
             )
-            try:
-                batch = services.batch_create(
+            response = run_once(
+                request,
+                form,
+                lambda data: services.batch_create(
                     regency=region_get(regency_code),
-                    name=form.cleaned_data["name"],
-                    cutoff=form.cleaned_data["cutoff"],
+                    name=data["name"],
+                    cutoff=data["cutoff"],
                     actor=request.user,
-                )
-            except (ValidationError, DomainError) as exc:
-                add_service_errors(form, exc)
-            else:
-                return redirect("applications:batch_detail", pk=batch.pk)
+                ),
+                redirect_to=lambda batch: reverse("applications:batch_detail", args=[batch.pk]),
+            )
+            if response is not None:
+                return response
     return render(
         request,
         "applications/batch_list.html",
@@ -592,7 +627,7 @@ def batch_list(request):
 def _batch_or_404(request, pk):
     try:
         return selectors.batch_get(user=request.user, pk=pk)
-    except Exception as exc:
+    except (Batch.DoesNotExist, ValueError) as exc:
         raise Http404 from exc
 
 

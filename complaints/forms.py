@@ -1,18 +1,17 @@
 """Forms of the complaint flow: plain words, one task per screen."""
 
-import uuid
-
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from applications.forms import UPLOAD, village_choices
 from dtks.forms import NUMBER
+from silakso.forms import OnceMixin
 
 from .choices import ComplaintCategory, ComplaintChannel, Rating, ResolvedBy, ToldVia
 from .services import MAX_DESCRIPTION, STAFF_CHANNELS
 
 
-class ComplaintForm(forms.Form):
+class ComplaintForm(OnceMixin, forms.Form):
     category = forms.ChoiceField(
         label=_("What is it about?"), choices=ComplaintCategory.choices, widget=forms.RadioSelect
     )
@@ -49,12 +48,10 @@ class ComplaintForm(forms.Form):
     attachment_1 = forms.FileField(
         label=_("Another photo or document (optional)"), required=False, widget=UPLOAD
     )
-    submission_key = forms.CharField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, villages, staff: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["village"].choices = village_choices(villages)
-        self.fields["submission_key"].initial = uuid.uuid4().hex
         if staff:
             self.fields["channel"] = forms.ChoiceField(
                 label=_("How did the complaint reach you?"),

@@ -20,7 +20,7 @@ from applications.selectors import villages_for_residents
 from dtks.selectors import region_get, villages_by_district
 from silakso import ratelimit
 from silakso.exceptions import NotFound
-from silakso.forms import run_form_service, run_service_action
+from silakso.forms import run_once, run_service_action
 from silakso.steps import step_view
 from silakso.tables import attachment_response, date_param, table_response
 
@@ -55,8 +55,8 @@ def _granted(request, code: str) -> bool:
 
 
 # ============================================================================ residents
-def _submit(request, form, *, channel):
-    """Submit the form's complaint; returns the complaint (and secret) or None with errors."""
+def _submit(request, form, *, channel, redirect_to, success=""):
+    """Submit the form's complaint once (run_once); the response, or None to show the form."""
     result = {}
 
     def call(data):
@@ -70,12 +70,27 @@ def _submit(request, form, *, channel):
             anonymous=data["anonymous"],
             membership_related=data["membership_related"],
             attachments=form.attachments(),
-            submission_key=data.get("submission_key") or None,
         )
+        return result["complaint"]
 
-    if run_form_service(request, form, call):
-        return result["complaint"], result["secret"]
-    return None, None
+    return run_once(
+        request,
+        form,
+        call,
+        redirect_to=lambda complaint: redirect_to(complaint, result.get("secret")),
+        success=success,
+    )
+
+
+def _done_url(request, complaint, secret) -> str:
+    """The page with the code (and, the first time only, the secret word); a retry of the same
+    form is sent there by its receipt, the code signed into the address."""
+    from django.core import signing
+
+    _grant(request, complaint.code)
+    request.session["complaint_done"] = {"code": complaint.code, "secret": secret or ""}
+    token = signing.dumps(complaint.code, salt="silakso-complaint-done")
+    return "{}?t={}".format(reverse("complaints:complaint_done"), token)
 
 
 def complaint_create(request):
@@ -83,16 +98,27 @@ def complaint_create(request):
     form = ComplaintForm(
         request.POST or None, request.FILES or None, villages=villages_for_residents()
     )
-    complaint, secret = _submit(request, form, channel="online")
-    if complaint is not None:
-        _grant(request, complaint.code)
-        request.session["complaint_done"] = {"code": complaint.code, "secret": secret or ""}
-        return redirect("complaints:complaint_done")
+    response = _submit(
+        request,
+        form,
+        channel="online",
+        redirect_to=lambda complaint, secret: _done_url(request, complaint, secret),
+    )
+    if response is not None:
+        return response
     return render(request, "complaints/complaint_form.html", {"form": form})
 
 
 def complaint_done(request):
+    from django.core import signing
+
     done = request.session.pop("complaint_done", None)
+    if not done and request.GET.get("t"):
+        try:
+            code = signing.loads(request.GET["t"], salt="silakso-complaint-done", max_age=2 * 86400)
+        except signing.BadSignature:
+            code = None
+        done = {"code": code, "secret": ""} if code else None
     if not done:
         return redirect("complaints:track")
     return render(request, "complaints/complaint_done.html", done)
@@ -207,15 +233,19 @@ def intake(request):
     _require(perms.can_intake(request.user))
     villages = villages_by_district(user=request.user)
     form = ComplaintForm(request.POST or None, request.FILES or None, villages=villages, staff=True)
-    complaint, _secret = _submit(request, form, channel=None)
-    if complaint is not None:
-        messages.success(
-            request,
-            _("Complaint {code} received. Give the resident this code.").format(
-                code=complaint.code
-            ),
-        )
-        return redirect("complaints:complaint_detail", pk=complaint.pk)
+    response = _submit(
+        request,
+        form,
+        channel=None,
+        redirect_to=lambda complaint, secret: reverse(
+            "complaints:complaint_detail", args=[complaint.pk]
+        ),
+        success=lambda complaint: _(
+            "Complaint {code} received. Give the resident this code."
+        ).format(code=complaint.code),
+    )
+    if response is not None:
+        return response
     return render(request, "complaints/complaint_form.html", {"form": form, "staff": True})
 
 

@@ -292,3 +292,19 @@ class Notification(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.subject} → {self.recipient}"
+
+
+class SubmissionReceipt(models.Model):
+    """What a form submission created, by the form's signed key: a retry (double tap, lost
+    answer) is shown the same result instead of creating it again (silakso.forms.run_once)."""
+
+    key = models.CharField(max_length=80, unique=True)
+    url = models.CharField(max_length=400)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("submission receipt")
+        verbose_name_plural = _("submission receipts")
+
+    def __str__(self) -> str:
+        return self.key

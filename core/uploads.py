@@ -9,6 +9,7 @@ camera's EXIF data first, so a geotagged house photo keeps its location.
 import datetime as dt
 import io
 import uuid
+import warnings
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -19,6 +20,10 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 IMAGE_MAX_SIDE = 1600
+# Phone cameras give at most ~50 million pixels. A bigger picture is refused from its header,
+# before any pixel is decoded: a 445 KB PNG of 12,000 × 12,000 px would need ~600 MB to decode.
+MAX_PIXELS = 50_000_000
+Image.MAX_IMAGE_PIXELS = MAX_PIXELS
 JPEG_QUALITY = 80
 
 _GPS_TAG = 34853
@@ -88,6 +93,26 @@ def _taken_at(exif) -> dt.datetime | None:
         return None
 
 
+def _header_size(uploaded) -> tuple[str, str]:
+    """Width and height a PNG or JPEG claims, read from its first bytes (for the message)."""
+    import struct
+
+    uploaded.seek(0)
+    head = uploaded.read(64 * 1024)
+    uploaded.seek(0)
+    if head.startswith(b"\x89PNG") and len(head) >= 24:
+        width, height = struct.unpack(">II", head[16:24])
+        return str(width), str(height)
+    index = 2
+    while index + 9 < len(head) and head[:2] == b"\xff\xd8":
+        marker, length = head[index + 1], struct.unpack(">H", head[index + 2 : index + 4])[0]
+        if marker in (0xC0, 0xC1, 0xC2):
+            height, width = struct.unpack(">HH", head[index + 5 : index + 9])
+            return str(width), str(height)
+        index += 2 + length
+    return "?", "?"
+
+
 def _megabytes(size: int) -> str:
     return "{:.1f}".format(size / (1024 * 1024)).replace(".", ",")
 
@@ -115,15 +140,33 @@ def process_upload(uploaded, *, field: str = "file", allow_pdf: bool = True) -> 
             name="{}.pdf".format(uuid.uuid4().hex),
             content_type="application/pdf",
         )
+    message = (
+        _("Only photos (JPG, PNG) and PDF files can be uploaded.")
+        if allow_pdf
+        else _("Only photos (JPG or PNG) can be uploaded here.")
+    )
+    too_large = _(
+        "This picture is too large ({width} × {height} pixels). Take the photo again with "
+        "the phone's camera, or send a smaller copy."
+    )
     try:
-        image = Image.open(uploaded)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            image = Image.open(uploaded)  # reads the header only
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        width, height = _header_size(uploaded)
+        raise ValidationError({field: too_large.format(width=width, height=height)}) from exc
+    except (UnidentifiedImageError, OSError, ValueError) as exc:
+        raise ValidationError({field: message}) from exc
+    if image.format not in ("JPEG", "PNG", "WEBP"):
+        raise ValidationError({field: message})
+    if image.width * image.height > MAX_PIXELS:
+        raise ValidationError({field: too_large.format(width=image.width, height=image.height)})
+    try:
+        # a JPEG is decoded straight at the stored size: less memory and time than full size
+        image.draft("RGB", (IMAGE_MAX_SIDE, IMAGE_MAX_SIDE))
         image.load()
-    except (UnidentifiedImageError, OSError, Image.DecompressionBombError, ValueError) as exc:
-        message = (
-            _("Only photos (JPG, PNG) and PDF files can be uploaded.")
-            if allow_pdf
-            else _("Only photos (JPG or PNG) can be uploaded here.")
-        )
+    except (OSError, Image.DecompressionBombError, ValueError) as exc:
         raise ValidationError({field: message}) from exc
     exif = image.getexif()
     latitude, longitude = _gps(exif)

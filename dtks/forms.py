@@ -4,6 +4,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from silakso.forms import OnceMixin
+
 from .choices import (
     ChangeSource,
     Disability,
@@ -90,7 +92,7 @@ class PersonForm(forms.Form):
         return {name: self.cleaned_data.get(name) for name in PersonForm.base_fields}
 
 
-class HouseholdCreateForm(PersonForm, ChangeFormMixin):
+class HouseholdCreateForm(OnceMixin, PersonForm, ChangeFormMixin):
     """A new household: where it lives, its KK and its head (the other data comes after)."""
 
     village = forms.ModelChoiceField(label=_("Village"), queryset=None, empty_label=None)
@@ -274,7 +276,7 @@ class MemberCorrectForm(PersonForm, VersionMixin, ChangeFormMixin):
     )
 
 
-class PhotoForm(forms.Form):
+class PhotoForm(OnceMixin, forms.Form):
     image = forms.ImageField(
         label=_("Photo of the house"),
         widget=forms.ClearableFileInput(attrs={"accept": "image/*", "capture": "environment"}),
@@ -298,7 +300,7 @@ class PhotoForm(forms.Form):
         }
 
 
-class EnrollmentForm(forms.Form):
+class EnrollmentForm(OnceMixin, forms.Form):
     period = forms.ModelChoiceField(label=_("Program and period"), queryset=None)
     individual = _MemberChoiceField(
         label=_("Member (for programs given to one person)"), queryset=None, required=False
@@ -322,7 +324,7 @@ class EnrollmentEndForm(forms.Form):
     reason = forms.CharField(label=_("Why does it end?"), max_length=500)
 
 
-class EnrollmentImportForm(forms.Form):
+class EnrollmentImportForm(OnceMixin, forms.Form):
     file = forms.FileField(
         label=_("Recipient list (CSV)"),
         help_text=_("Columns: nik or dtks_id; optional: reason. Comma or semicolon separated."),
@@ -330,7 +332,7 @@ class EnrollmentImportForm(forms.Form):
     )
 
 
-class RegistryImportForm(forms.Form):
+class RegistryImportForm(OnceMixin, forms.Form):
     file = forms.FileField(
         label=_("DTKS / DTSEN extract (CSV or XLSX)"),
         help_text=_("One row per person. Columns as in the example file."),
@@ -361,7 +363,7 @@ class ExtractImportForm(RegistryImportForm):
         return value
 
 
-class CampaignForm(forms.Form):
+class CampaignForm(OnceMixin, forms.Form):
     name = forms.CharField(label=_("Name of the campaign"), max_length=150)
     region = forms.ModelChoiceField(label=_("Area"), queryset=None, empty_label=None)
     kind = forms.ChoiceField(label=_("Problems to check"), required=False)

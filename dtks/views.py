@@ -16,7 +16,7 @@ from core.choices import Role
 from core.extensions import collect
 from core.permissions import has_role
 from silakso.exceptions import DomainError, Forbidden, NotFound
-from silakso.forms import add_service_errors, run_form_service
+from silakso.forms import add_service_errors, run_form_service, run_once
 from silakso.steps import step_view
 from silakso.tables import attachment_response
 
@@ -143,29 +143,24 @@ def household_create(request):
     form = HouseholdCreateForm(request.POST or None, villages=villages)
     if villages.count() == 1:
         form.fields["village"].initial = villages.first()
-    created = []
-
-    def call(data):
-        created.append(
-            services.household_create(
-                village=data["village"],
-                data={"address": data["address"], "rt": data["rt"], "rw": data["rw"]},
-                head=form.person_data(),
-                kk_number=data["kk_number"],
-                source=data["source"],
-                reason=data["reason"],
-                actor=request.user,
-            )
-        )
-
-    if run_form_service(
+    response = run_once(
         request,
         form,
-        call,
+        lambda data: services.household_create(
+            village=data["village"],
+            data={"address": data["address"], "rt": data["rt"], "rw": data["rw"]},
+            head=form.person_data(),
+            kk_number=data["kk_number"],
+            source=data["source"],
+            reason=data["reason"],
+            actor=request.user,
+        ),
+        redirect_to=lambda household: reverse("dtks:household_update", args=[household.pk]),
         success=_("The household is registered. Now fill in the house data."),
         prefix_map={"head_" + f: f for f in services.PERSON_FIELDS},
-    ):
-        return redirect("dtks:household_update", pk=created[0].pk)
+    )
+    if response is not None:
+        return response
     return render(
         request,
         "dtks/household_action.html",

@@ -6,12 +6,13 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from dtks.forms import DATE, NUMBER
+from silakso.forms import OnceMixin
 
 from .choices import Domain, LetterKind, NeedLevel
 from .models import Service
 
 
-class CaseForm(forms.Form):
+class CaseForm(OnceMixin, forms.Form):
     contact_phone = forms.CharField(
         label=_("Household's phone"),
         max_length=20,
@@ -73,7 +74,7 @@ class FollowUpForm(forms.Form):
     )
 
 
-class ReferralForm(forms.Form):
+class ReferralForm(OnceMixin, forms.Form):
     service = forms.ModelChoiceField(label=_("Service"), queryset=Service.objects.none())
     individual = forms.ModelChoiceField(
         label=_("For which member"),
@@ -169,7 +170,7 @@ LETTER_FIELD_FORMS = {
 }
 
 
-class LetterForm(forms.Form):
+class LetterForm(OnceMixin, forms.Form):
     recipient_name = forms.CharField(label=_("Issued to (name)"), max_length=150)
     recipient_nik = forms.CharField(
         label=_("NIK"), max_length=24, required=False, widget=forms.TextInput(attrs=NUMBER)

@@ -17,7 +17,7 @@ from dtks.models import Household
 from dtks.nik import mask_nik
 from dtks.selectors import household_get, mask_name, region_get, villages_by_district
 from silakso.exceptions import NotFound
-from silakso.forms import run_form_service, run_service_action
+from silakso.forms import run_form_service, run_once, run_service_action
 from silakso.steps import step_view
 from silakso.tables import attachment_response, date_param, table_response
 
@@ -100,10 +100,10 @@ def case_create(request, household_pk):
         request.POST if request.method == "POST" else None,
         initial={"contact_phone": getattr(complaint or application, "phone", "")},
     )
-    created = {}
-
-    def call(data):
-        created["case"] = services.case_create(
+    response = run_once(
+        request,
+        form,
+        lambda data: services.case_create(
             household=household,
             origin=origin,
             complaint=complaint,
@@ -111,10 +111,12 @@ def case_create(request, household_pk):
             plan=data["plan"],
             contact_phone=data["contact_phone"],
             actor=request.user,
-        )
-
-    if run_form_service(request, form, call, success=_("The case is open. Assess the needs next.")):
-        return redirect("referrals:case_detail", pk=created["case"].pk)
+        ),
+        redirect_to=lambda case: reverse("referrals:case_detail", args=[case.pk]),
+        success=_("The case is open. Assess the needs next."),
+    )
+    if response is not None:
+        return response
     return render(
         request,
         "referrals/case_form.html",
@@ -250,20 +252,21 @@ def referral_create(request, pk):
         .order_by("domain", "provider__name", "name"),
         members=case.household.members.filter(status="alive").order_by("pk"),
     )
-    created = {}
-
-    def call(data):
-        created["referral"] = services.referral_create(
+    response = run_once(
+        request,
+        form,
+        lambda data: services.referral_create(
             case=case,
             service=data["service"],
             need=data["need"],
             individual=data["individual"],
             follow_up_on=data["follow_up_on"],
             actor=request.user,
-        )
-
-    if run_form_service(request, form, call):
-        return redirect("referrals:referral_detail", pk=created["referral"].pk)
+        ),
+        redirect_to=lambda referral: reverse("referrals:referral_detail", args=[referral.pk]),
+    )
+    if response is not None:
+        return response
     return render(request, "referrals/referral_form.html", {"form": form, "case": case})
 
 
@@ -402,10 +405,10 @@ def letter_create(request, kind):
         raise Http404
     villages = villages_by_district(user=request.user)
     form = LetterForm(request.POST or None, kind=kind, villages=villages)
-    issued = {}
-
-    def call(data):
-        issued["letter"] = services.letter_issue(
+    response = run_once(
+        request,
+        form,
+        lambda data: services.letter_issue(
             kind=kind,
             region=region_get(data["region"]),
             recipient_name=data["recipient_name"],
@@ -413,13 +416,12 @@ def letter_create(request, kind):
             details=form.details(),
             valid_until=data["valid_until"],
             actor=request.user,
-        )
-
-    if run_form_service(request, form, call):
-        messages.success(
-            request, _("Letter {number} issued.").format(number=issued["letter"].number)
-        )
-        return redirect("referrals:letter_list")
+        ),
+        redirect_to=lambda letter: reverse("referrals:letter_list"),
+        success=lambda letter: _("Letter {number} issued.").format(number=letter.number),
+    )
+    if response is not None:
+        return response
     return render(request, "referrals/letter_form.html", {"form": form, "kind": LetterKind(kind)})
 
 

@@ -49,12 +49,20 @@ def run_form_service(
     form moves to the current version so that a deliberate second save goes through). True
     when the service succeeded and the view should redirect."""
     from django.contrib import messages
+    from django.db import IntegrityError, transaction
+    from django.utils.translation import gettext as _
 
     form.stale = []
     if request.method != "POST" or not form.is_valid():
         return False
     try:
-        call(form.cleaned_data)
+        with transaction.atomic():
+            call(form.cleaned_data)
+    except IntegrityError:
+        form.add_error(
+            None, _("This could not be saved: it exists already. Look at the list first.")
+        )
+        return False
     except StaleObjectError as exc:
         form.stale = (exc.changes or {}).get("events", [])
         form.add_error(None, exc.message)
@@ -89,3 +97,82 @@ def run_service_action(request, call, *, success: str = ""):
     if success:
         messages.success(request, success)
     return result
+
+
+class OnceMixin(forms.Form):
+    """A form that creates something carries a signed submission key (silakso.idempotency):
+    sent twice, it creates once (``run_once``)."""
+
+    submission_key = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from .idempotency import new_form_key
+
+        if not self.is_bound:
+            self.fields["submission_key"].initial = new_form_key()
+        self.fields["submission_key"].widget.attrs["data-submission-key"] = "1"
+
+
+def run_once(
+    request,
+    form: forms.Form,
+    call,
+    *,
+    redirect_to,
+    success: str = "",
+    prefix_map: dict | None = None,
+):
+    """On a valid POST, create once: ``call(cleaned_data)`` (one service) and ``redirect_to(
+    result)`` run in one transaction with a receipt under the form's signed key. The same key
+    again (a retry, a double tap, an answer lost on the way) gets the first result's page.
+    Refusals go back onto the form; a unique constraint becomes a translated message.
+    Returns the redirect, or None to draw the form again."""
+    from django.contrib import messages
+    from django.db import IntegrityError, transaction
+    from django.shortcuts import redirect
+    from django.utils.translation import gettext as _
+
+    from core.models import SubmissionReceipt
+
+    from .idempotency import form_scope
+
+    form.stale = []
+    if request.method != "POST" or not form.is_valid():
+        return None
+    key = form_scope(form.cleaned_data.get("submission_key"))
+    if key:
+        done = SubmissionReceipt.objects.filter(key=key).values_list("url", flat=True).first()
+        if done:
+            messages.info(request, _("This was already sent; here is what it created."))
+            return redirect(done)
+    try:
+        with transaction.atomic():
+            result = call(form.cleaned_data)
+            url = redirect_to(result)
+            if key:
+                SubmissionReceipt.objects.create(key=key, url=url)
+    except IntegrityError:
+        done = (
+            SubmissionReceipt.objects.filter(key=key).values_list("url", flat=True).first()
+            if key
+            else None
+        )
+        if done:  # a double tap: the other request created it a moment ago
+            messages.info(request, _("This was already sent; here is what it created."))
+            return redirect(done)
+        form.add_error(
+            None, _("This could not be saved: it exists already. Look at the list first.")
+        )
+        return None
+    except StaleObjectError as exc:
+        form.stale = (exc.changes or {}).get("events", [])
+        form.add_error(None, exc.message)
+        return None
+    except (ValidationError, DomainError) as exc:
+        _not_found(exc)
+        add_service_errors(form, exc, prefix_map=prefix_map)
+        return None
+    if success:
+        messages.success(request, str(success(result) if callable(success) else success))
+    return redirect(url)

@@ -15,6 +15,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
+from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
 
@@ -43,10 +44,11 @@ def step_form(step: Step, obj, user, data=None, files=None):
 
 def form_arguments(form) -> dict:
     """What the form gives the service: ``service_arguments()`` when the form maps its fields,
-    otherwise its cleaned data (fields named like the service's keywords)."""
+    otherwise its cleaned data (fields named like the service's keywords; the submission key
+    stays with the page)."""
     if hasattr(form, "service_arguments"):
         return form.service_arguments()
-    return dict(form.cleaned_data)
+    return {k: v for k, v in form.cleaned_data.items() if k != "submission_key"}
 
 
 def pick_step(flow: Workflow, slug: str, obj, user, *, posted: bool) -> Step:
@@ -117,8 +119,18 @@ def step_view(
             files=request.FILES if posted else None,
         )
         if posted and form.is_valid():
+            from core.models import SubmissionReceipt
+
+            from .idempotency import form_scope
+
+            key = form_scope(form.cleaned_data.get("submission_key"))
+            if key and SubmissionReceipt.objects.filter(key=key).exists():
+                return redirect(back_url)  # sent twice (a double tap): done once already
             try:
-                result = flow.run(step, obj, actor=request.user, arguments=form_arguments(form))
+                with transaction.atomic():
+                    result = flow.run(step, obj, actor=request.user, arguments=form_arguments(form))
+                    if key:
+                        SubmissionReceipt.objects.create(key=key, url=back_url)
             except (Forbidden, InvalidTransition, Conflict) as exc:
                 # not this user's step, or not now: nothing to correct on the form
                 if isinstance(exc, NotFound):

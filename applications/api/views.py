@@ -11,6 +11,7 @@ from rest_framework.response import Response
 
 from silakso.api.steps import FlowStepActionMixin
 from silakso.exceptions import Forbidden, NotFound
+from silakso.idempotency import caller_scope
 
 from .. import permissions as perms
 from .. import selectors, services
@@ -116,7 +117,8 @@ class ApplicationViewSet(
             program=data.pop("program"),
             village=data.pop("village"),
             channel=data.pop("channel"),
-            submission_key=data.pop("submission_key", None),
+            # a partner's own key, scoped to that partner (silakso.idempotency)
+            submission_key=caller_scope(data.pop("submission_key", None), request.user),
             applicant=data,
             actor=request.user,
         )

@@ -9,6 +9,7 @@ from rest_framework.response import Response
 
 from silakso.api.steps import FlowStepActionMixin
 from silakso.exceptions import NotFound
+from silakso.idempotency import caller_scope
 
 from .. import permissions as perms
 from .. import selectors, services
@@ -99,7 +100,8 @@ class ComplaintViewSet(
             channel=data.pop("channel"),
             membership_related=data.pop("membership_related"),
             anonymous=data.pop("anonymous"),
-            submission_key=data.pop("submission_key", None),
+            # a partner's own key, scoped to that partner (silakso.idempotency)
+            submission_key=caller_scope(data.pop("submission_key", None), request.user),
             complainant=data,
             actor=request.user,
         )

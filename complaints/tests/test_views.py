@@ -12,6 +12,7 @@ from complaints import services
 from complaints.models import Complaint
 from complaints.tests.factories import complaint
 from core.choices import Role
+from silakso.idempotency import new_form_key
 
 pytestmark = pytest.mark.django_db
 
@@ -19,6 +20,9 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def home(village_a):
     return household(village_a, head_name="Siti Aminah")
+
+
+FORM_KEY = new_form_key()
 
 
 def _form(home, **overrides):
@@ -30,7 +34,8 @@ def _form(home, **overrides):
         "nik": head.nik,
         "name": head.name,
         "phone": "0812 3456 7890",
-        "submission_key": "c-1",
+        # the key a real form carries: issued and signed by the server when it drew the form
+        "submission_key": FORM_KEY,
         **overrides,
     }
 

@@ -1,6 +1,7 @@
 """Map domain errors and DRF errors onto one JSON error shape: {code, detail, fields}."""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, status
 from rest_framework.response import Response
@@ -68,6 +69,12 @@ def exception_handler(exc, context):
         return Response(
             {"code": exc.code, "detail": str(exc.message), "fields": exc.fields},
             status=status.HTTP_400_BAD_REQUEST,
+        )
+    if isinstance(exc, IntegrityError):
+        # a unique rule of the database (two requests at once): never its constraint's name
+        return Response(
+            {"code": "conflict", "detail": _("This exists already, or was just saved twice.")},
+            status=status.HTTP_409_CONFLICT,
         )
     if isinstance(exc, DjangoValidationError):
         return Response(
