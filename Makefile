@@ -8,7 +8,7 @@ PIP := $(BIN)/pip install -qq --disable-pip-version-check
 export PIP_NO_INPUT := 1
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help run test lint format check messages bench services browser compose worker beat lock clean-demo
+.PHONY: help run test lint format check messages bench services browser compose proxy worker beat lock clean-demo
 
 help:
 	@echo "make run       zero-configuration demo on http://$(ADDR) (SQLite, tasks inline)"
@@ -47,7 +47,7 @@ beat: $(VENV)/.runtime
 # ------------------------------------------------------------------------------ quality
 # The whole suite against real PostgreSQL (127.0.0.1:5432) and Redis (127.0.0.1:6379),
 # plus lint, the migrations check and headless-Chromium journeys.
-test: $(VENV)/.dev services browser compose
+test: $(VENV)/.dev services browser compose proxy
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/djlint templates --lint
@@ -106,6 +106,13 @@ browser:
 	  echo "Installing Chromium from Debian…"; \
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
 	  || { echo "Could not install chromium (run as root: apt-get install -y chromium)"; exit 1; }; }
+
+# Debian's nginx for the test of the production proxy (slow uploads reach gunicorn in one piece).
+proxy:
+	@command -v nginx >/dev/null 2>&1 || test -x /usr/sbin/nginx || { \
+	  echo "Installing nginx-light from Debian (the reverse-proxy test)…"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light >/dev/null) \
+	  || { echo "Could not install nginx (run as root: apt-get install -y nginx-light)"; exit 1; }; }
 
 # `docker compose config` validates docker-compose.yml in the suite; no Docker engine is needed.
 compose:

@@ -43,3 +43,8 @@ def test_compose_file_is_valid_and_runs_the_whole_stack(tmp_path):
     assert "worker" in " ".join(services["worker"]["command"])
     assert "beat" in " ".join(services["beat"]["command"])
     assert services["web"]["environment"]["REDIS_URL"] == "redis://redis:6379/0"
+    # slow uploads are buffered by the proxy; the app reaches PostgreSQL through PgBouncer
+    assert {"proxy", "pgbouncer"} <= set(services)
+    assert "@pgbouncer:" in services["web"]["environment"]["DATABASE_URL"]
+    assert "ports" not in services["web"]
+    assert any("silakso.conf.template" in str(v) for v in services["proxy"]["volumes"])
