@@ -1,8 +1,9 @@
 """Typo- and accent-tolerant name search, and the lookups behind the `q` of registry lists.
 
-On PostgreSQL names are matched with pg_trgm on ``silakso_unaccent(lower(name))`` (a GIN index
-serves it, see migration 0004): whole-name similarity, word similarity (a part of the name typed
-with a typo) and plain substring. On the SQLite demo it falls back to a case-insensitive substring.
+On PostgreSQL names are matched with pg_trgm on ``dtks_individual.name_search``, the unaccented
+lower-case name stored by the database (a generated column with a GIN index, migration 0014, so
+a search does not recompute it for every candidate): whole-name similarity, word similarity (a
+part of the name typed with a typo) and plain substring. On the SQLite demo it falls back to a case-insensitive substring.
 """
 
 import re
@@ -22,6 +23,7 @@ from django.db.models import (
     Value,
     When,
 )
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Greatest, Lower
 
 from .nik import normalize_number
@@ -49,8 +51,10 @@ def name_search(queryset: QuerySet, query: str, *, field: str = "name") -> Query
         return queryset.none()
     if connection.vendor != "postgresql":
         return _name_search_in_python(queryset, normalized, field)
+    # the stored normalised name (migration 0014), trigram-indexed
+    stored = RawSQL('"dtks_individual"."name_search"', (), output_field=CharField())
     return (
-        queryset.annotate(name_normalized=_Unaccent(Lower(field)))
+        queryset.annotate(name_normalized=stored)
         .filter(
             Q(name_normalized__trigram_similar=normalized)
             | Q(name_normalized__trigram_word_similar=normalized)
