@@ -7,3 +7,5 @@ DEBUG = False
 ALLOWED_HOSTS = ["127.0.0.1", "localhost"]
 SILAKSO_REQUIRE_2FA = True
 LOGGING = {"version": 1, "disable_existing_loggers": False, "root": {"level": "WARNING"}}
+# as in production: a worker keeps its database connection between requests
+DATABASES["default"]["CONN_MAX_AGE"] = 60  # noqa: F405

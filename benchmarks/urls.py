@@ -1,14 +1,25 @@
-"""The application's URLs plus `/bench/bare-cek/`: the same lookup without scope, masking,
-rate limit or audit, as the reference the real Cek Bansos endpoint is compared with."""
+"""The application's URLs plus bare reference views, each the same work without the product
+around it (scope, masking, audit, rate limit, templates, middleware-visible state):
+
+* ``/bench/bare-cek/``    — the Cek Bansos lookup;
+* ``/bench/bare-search/`` — the registry name search: one trigram query on the stored name for
+  the 25 best households, as JSON;
+* ``/bench/bare-apply/``  — the apply form: the program and the villages of the regency in a
+  minimal HTML form.
+"""
 
 import json
 
-from django.http import JsonResponse
+from django.conf import settings
+from django.db import connection
+from django.http import HttpResponse, JsonResponse
 from django.urls import include, path
 from django.utils import timezone
+from django.utils.html import escape
 from django.views.decorators.csrf import csrf_exempt
 
-from dtks.models import Enrollment, Individual
+from dtks.models import Enrollment, Individual, Program, Region
+from dtks.search import normalize_name
 
 
 @csrf_exempt
@@ -33,4 +44,42 @@ def bare_cek(request):
     )
 
 
-urlpatterns = [path("bench/bare-cek/", bare_cek), path("", include("silakso.urls"))]
+def bare_search(request):
+    query = normalize_name(request.GET.get("q", ""))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT h.id, h.address, i.name FROM (
+                SELECT household_id, name,
+                       greatest(similarity(name_search, %s), word_similarity(%s, name_search)) AS s
+                FROM dtks_individual
+                WHERE name_search %% %s OR %s <%% name_search OR name_search LIKE %s
+                ORDER BY s DESC, id LIMIT 25
+            ) i JOIN dtks_household h ON h.id = i.household_id
+            """,
+            [query, query, query, query, "%" + query + "%"],
+        )
+        rows = cursor.fetchall()
+    return JsonResponse({"results": rows})
+
+
+def bare_apply(request, code):
+    program = Program.objects.get(code=code)
+    villages = Region.objects.filter(
+        code__startswith=settings.SILAKSO_HOME_REGENCY + ".", level=4
+    ).values_list("code", "name")
+    options = "".join('<option value="{}">{}</option>'.format(c, escape(n)) for c, n in villages)
+    return HttpResponse(
+        "<!doctype html><title>{}</title><form method=post><input name=nik>"
+        "<input name=name><select name=village>{}</select><button>Kirim</button></form>".format(
+            escape(program.name), options
+        )
+    )
+
+
+urlpatterns = [
+    path("bench/bare-cek/", bare_cek),
+    path("bench/bare-search/", bare_search),
+    path("bench/bare-apply/<slug:code>/", bare_apply),
+    path("", include("silakso.urls")),
+]

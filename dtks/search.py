@@ -10,8 +10,10 @@ import re
 import unicodedata
 from difflib import SequenceMatcher
 
+from django.contrib.postgres.fields import ArrayField
 from django.db import connection
 from django.db.models import (
+    BigIntegerField,
     Case,
     CharField,
     F,
@@ -150,13 +152,22 @@ def people_by_name(people: QuerySet, query: str) -> QuerySet:
 
 
 def _in_order(queryset: QuerySet, ranked: list[int]) -> QuerySet:
-    """``queryset`` restricted to the primary keys ``ranked``, in that order."""
+    """``queryset`` restricted to the primary keys ``ranked``, in that order (``match_rank``)."""
     if not ranked:
         return queryset.none()
-    order = Case(
-        *[When(pk=pk, then=Value(position)) for position, pk in enumerate(ranked)],
-        output_field=IntegerField(),
-    )
+    if connection.vendor == "postgresql":
+        # one array parameter: 300 CASE branches cost more to build and compile than the search
+        order: Func | Case = Func(
+            Value(ranked, output_field=ArrayField(BigIntegerField())),
+            F("pk"),
+            function="array_position",
+            output_field=IntegerField(),
+        )
+    else:
+        order = Case(
+            *[When(pk=pk, then=Value(position)) for position, pk in enumerate(ranked)],
+            output_field=IntegerField(),
+        )
     return queryset.filter(pk__in=ranked).annotate(match_rank=order).order_by("match_rank")
 
 
