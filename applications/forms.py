@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from dtks.forms import DATE, NUMBER, PersonForm
 from dtks.models import HOUSEHOLD_FIELDS, Household
-from silakso.forms import OnceMixin
+from silakso.forms import OnceMixin, QuickSelect
 from silakso.validation import contact
 
 from .choices import (
@@ -42,12 +42,10 @@ def document_kind(label: str) -> str:
 
 
 def village_choices(villages) -> list:
-    """Villages grouped by district, for a <select> a resident can scroll on a phone."""
-    groups: dict[str, list] = {}
-    for village in villages:
-        district = village.parent.name if village.parent else ""
-        groups.setdefault(district, []).append((village.code, village.name))
-    return [("", "—"), *list(groups.items())]
+    """The choices of a village select: ``villages`` as a queryset, or choices made already."""
+    from .selectors import village_choices as grouped
+
+    return villages if isinstance(villages, list) else grouped(villages)
 
 
 class ApplicationForm(OnceMixin, forms.Form):
@@ -71,7 +69,7 @@ class ApplicationForm(OnceMixin, forms.Form):
         widget=forms.TextInput(attrs=NUMBER),
         help_text=_("16 digits, on your family card (KK)."),
     )
-    village = forms.ChoiceField(label=_("Village where you live"))
+    village = forms.ChoiceField(label=_("Village where you live"), widget=QuickSelect)
     address = forms.CharField(
         label=_("Address"),
         max_length=255,
@@ -320,7 +318,7 @@ class ObjectionForm(OnceMixin, forms.Form):
     kind = forms.ChoiceField(
         label=_("What is wrong?"), choices=ObjectionKind.choices, widget=forms.RadioSelect
     )
-    village = forms.ChoiceField(label=_("Village"))
+    village = forms.ChoiceField(label=_("Village"), widget=QuickSelect)
     subject_name = forms.CharField(label=_("Name of the person"), max_length=150)
     subject_address = forms.CharField(
         label=_("Address or RT/RW (optional)"), max_length=255, required=False

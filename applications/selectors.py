@@ -175,6 +175,29 @@ def resident_initial(*, user) -> dict:
     return initial
 
 
+def village_choices(villages) -> list:
+    """Villages grouped by district, for a <select> a resident can scroll on a phone."""
+    groups: dict[str, list] = {}
+    for village in villages:
+        district = village.parent.name if village.parent else ""
+        groups.setdefault(district, []).append((village.code, village.name))
+    return [("", "—"), *list(groups.items())]
+
+
+def resident_village_choices() -> list:
+    """The choices of ``villages_for_residents``, kept five minutes in the cache: every public
+    form shows them and they change only when an administrator reloads the region list."""
+    from django.conf import settings
+    from django.core.cache import cache
+
+    key = "silakso:resident-villages:" + settings.SILAKSO_HOME_REGENCY
+    choices = cache.get(key)
+    if choices is None:
+        choices = village_choices(villages_for_residents())
+        cache.set(key, choices, 300)
+    return choices
+
+
 def villages_for_residents() -> QuerySet[Region]:
     """Villages a resident can choose: those of the regency this installation serves."""
     from django.conf import settings

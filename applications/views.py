@@ -82,7 +82,7 @@ def apply(request, program_code):
         request.POST or None,
         request.FILES or None,
         program=program,
-        villages=selectors.villages_for_residents(),
+        villages=selectors.resident_village_choices(),
         initial=selectors.resident_initial(user=request.user),
     )
     response = run_once(
@@ -240,7 +240,9 @@ def my_applications(request):
 def objection_create(request):
     """Anyone objects to a listed recipient or points out a missing neighbour (rate limited)."""
     form = ObjectionForm(
-        request.POST or None, request.FILES or None, villages=selectors.villages_for_residents()
+        request.POST or None,
+        request.FILES or None,
+        villages=selectors.resident_village_choices(),
     )
     status_code = 200
     if request.method == "POST" and form.is_valid():

@@ -13,7 +13,8 @@ Generates a synthetic province (Kepulauan Bangka Belitung, real region codes) of
 * cek       — the public Cek Bansos API end to end (rate limit, masking, audit) under wrk,
               against a bare Django view doing the same lookup, both under gunicorn.
 * load      — under 16 connections on gunicorn with 3 workers: a signed-in officer's registry
-              search (random names, first names and misspelt names of the registry) and a
+              search (names of the registry typed whole, with a wrong letter, as a first name
+              only, and NIKs: 1:2:1:1) and a
               resident's apply form, each beside a bare view doing the same query or form.
 
 Results are printed as one table and written to benchmarks/results/latest.json. Ratios are
@@ -456,27 +457,29 @@ def _officer_cookie(regency: str) -> str:
 
 
 def _search_pool(regency: str, size: int = 3000) -> Path:
-    """What officers type: whole names, first names, and names with one letter wrong."""
+    """What officers type: whole names, names with a letter wrong, first names and NIKs."""
     import random
 
     from dtks.models import Individual
 
-    names = list(
+    people = list(
         Individual.objects.filter(household__village__code__startswith=regency + ".")
         .order_by("?")
-        .values_list("name", flat=True)[:size]
+        .values_list("name", "nik")[:size]
     )
     chooser = random.Random(11)
     queries = []
-    for number, name in enumerate(names):
-        kind = number % 3
+    for number, (name, nik) in enumerate(people):
+        kind = number % 5
         if kind == 0:
             queries.append(name)
-        elif kind == 1:
-            queries.append(name.split()[0])
-        else:
+        elif kind in (1, 2):
             spot = chooser.randrange(len(name))
             queries.append(name[:spot] + chooser.choice("aiueo") + name[spot + 1 :])
+        elif kind == 3:
+            queries.append(name.split()[0])
+        else:
+            queries.append(nik)
     pool = DATA / "search-pool.txt"
     pool.write_text("".join(q + "\n" for q in queries))
     return pool

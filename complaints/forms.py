@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from applications.forms import UPLOAD, village_choices
 from dtks.forms import NUMBER
-from silakso.forms import OnceMixin
+from silakso.forms import OnceMixin, QuickSelect
 
 from .choices import ComplaintCategory, ComplaintChannel, Rating, ResolvedBy, ToldVia
 from .services import MAX_DESCRIPTION, STAFF_CHANNELS
@@ -18,7 +18,7 @@ class ComplaintForm(OnceMixin, forms.Form):
     membership_related = forms.BooleanField(
         label=_("It is about receiving (or not receiving) aid"), required=False
     )
-    village = forms.ChoiceField(label=_("Village where it happens"))
+    village = forms.ChoiceField(label=_("Village where it happens"), widget=QuickSelect)
     description = forms.CharField(
         label=_("What happened?"),
         max_length=MAX_DESCRIPTION,

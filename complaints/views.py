@@ -16,7 +16,7 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from applications.selectors import villages_for_residents
+from applications.selectors import resident_village_choices
 from dtks.selectors import region_get, villages_by_district
 from silakso import ratelimit
 from silakso.exceptions import NotFound
@@ -96,7 +96,7 @@ def _done_url(request, complaint, secret) -> str:
 def complaint_create(request):
     """Anyone complains online, no account needed (misuse may be reported anonymously)."""
     form = ComplaintForm(
-        request.POST or None, request.FILES or None, villages=villages_for_residents()
+        request.POST or None, request.FILES or None, villages=resident_village_choices()
     )
     response = _submit(
         request,

@@ -16,7 +16,7 @@ from .choices import (
     Sex,
 )
 from .models import Enrollment, Family, Flag, Household, Individual, Program, Region
-from .search import households_by_name, number_query, people_by_name
+from .search import MAX_NUMBER_MATCHES, households_by_name, number_query, people_by_name
 
 
 def _within(queryset, field: str, code: str):
@@ -92,13 +92,17 @@ class HouseholdFilterSet(django_filters.FilterSet):
         digits = number_query(value)
         if digits:
             lookup = "exact" if len(digits) == 16 else "startswith"
+            # the households of the number, found through each number's own index first (an OR
+            # of subqueries read every household of a million-person registry: 250 ms)
             people = Individual.objects.filter(**{"nik__" + lookup: digits})
             cards = Family.objects.filter(**{"kk_number__" + lookup: digits})
-            return queryset.filter(
-                Q(pk__in=people.values("household_id"))
-                | Q(pk__in=cards.values("household_id"))
-                | Q(dtks_id=digits)
+            owners = Household.objects.filter(dtks_id=digits)
+            found = (
+                people.values_list("household_id")[:MAX_NUMBER_MATCHES]
+                .union(cards.values_list("household_id")[:MAX_NUMBER_MATCHES])
+                .union(owners.values_list("pk"))
             )
+            return queryset.filter(pk__in=[row[0] for row in found])
         return households_by_name(queryset, value)
 
     def filter_region(self, queryset, name, value):

@@ -4,7 +4,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from silakso.forms import OnceMixin
+from silakso.forms import OnceMixin, QuickSelect
 
 from .choices import (
     ChangeSource,
@@ -95,7 +95,9 @@ class PersonForm(forms.Form):
 class HouseholdCreateForm(OnceMixin, PersonForm, ChangeFormMixin):
     """A new household: where it lives, its KK and its head (the other data comes after)."""
 
-    village = forms.ModelChoiceField(label=_("Village"), queryset=None, empty_label=None)
+    village = forms.ModelChoiceField(
+        label=_("Village"), queryset=None, empty_label=None, widget=QuickSelect
+    )
     address = forms.CharField(label=_("Address"), max_length=255)
     rt = forms.CharField(label=_("RT"), max_length=3, required=False)
     rw = forms.CharField(label=_("RW"), max_length=3, required=False)
@@ -365,7 +367,9 @@ class ExtractImportForm(RegistryImportForm):
 
 class CampaignForm(OnceMixin, forms.Form):
     name = forms.CharField(label=_("Name of the campaign"), max_length=150)
-    region = forms.ModelChoiceField(label=_("Area"), queryset=None, empty_label=None)
+    region = forms.ModelChoiceField(
+        label=_("Area"), queryset=None, empty_label=None, widget=QuickSelect
+    )
     kind = forms.ChoiceField(label=_("Problems to check"), required=False)
     due_on = forms.DateField(label=_("To finish by"), required=False, widget=DATE)
 

@@ -43,6 +43,32 @@ def villages_in_scope(*, user) -> QuerySet[Region]:
     return Region.objects.villages().visible_to(user).select_related("parent").order_by("code")
 
 
+def village_options(*, user) -> list[tuple[str, str]]:
+    """(code, "Village (District)") of ``villages_in_scope``, kept five minutes in the cache
+    per scope: the registry list offers them on every search."""
+    from django.core.cache import cache
+
+    from core.scope import NON_REGIONAL_ROLES
+
+    if user.is_installation_wide:
+        scope = "*"
+    elif user.role in NON_REGIONAL_ROLES:
+        scope = "-"
+    else:
+        scope = user.scope_code or "-"
+    key = "silakso:village-options:" + scope
+    options = cache.get(key)
+    if options is None:
+        options = [
+            (code, "{} ({})".format(name, district))
+            for code, name, district in villages_in_scope(user=user).values_list(
+                "code", "name", "parent__name"
+            )
+        ]
+        cache.set(key, options, 300)
+    return options
+
+
 def villages_by_district(*, user) -> QuerySet[Region]:
     """The user's villages for a choice list grouped by district."""
     return (

@@ -16,7 +16,7 @@ from core.choices import Role
 from core.extensions import collect
 from core.permissions import has_role
 from silakso.exceptions import DomainError, Forbidden, NotFound
-from silakso.forms import add_service_errors, run_form_service, run_once
+from silakso.forms import QuickSelect, add_service_errors, run_form_service, run_once
 from silakso.steps import step_view
 from silakso.tables import attachment_response
 
@@ -127,7 +127,13 @@ def household_list(request):
         "page": page,
         "can_edit": can_edit_registry(request.user),
         "can_import": can_import_registry(request.user),
-        "villages": selectors.villages_in_scope(user=request.user),
+        "village_select": QuickSelect(
+            attrs={"id": "f-region"},
+            choices=[
+                ("", _("All villages in my area")),
+                *selectors.village_options(user=request.user),
+            ],
+        ).render("region", filterset.form["region"].value()),
     }
     template = (
         "dtks/partials/_household_results.html" if request.htmx else "dtks/household_list.html"

@@ -6,7 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from dtks.forms import DATE, NUMBER
-from silakso.forms import OnceMixin
+from silakso.forms import OnceMixin, QuickSelect
 
 from .choices import Domain, LetterKind, NeedLevel
 from .models import Service
@@ -175,7 +175,7 @@ class LetterForm(OnceMixin, forms.Form):
     recipient_nik = forms.CharField(
         label=_("NIK"), max_length=24, required=False, widget=forms.TextInput(attrs=NUMBER)
     )
-    region = forms.ChoiceField(label=_("Village"))
+    region = forms.ChoiceField(label=_("Village"), widget=QuickSelect)
     valid_until = forms.DateField(label=_("Valid until (optional)"), required=False, widget=DATE)
 
     def __init__(self, *args, kind, villages, **kwargs):

@@ -1,9 +1,41 @@
-"""Putting service errors back on the form the user filled in."""
+"""Putting service errors back on the form the user filled in; a quick long select."""
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.forms.utils import flatatt
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString, mark_safe
 
 from .exceptions import DomainError, NotFound, StaleObjectError
+
+
+class QuickSelect(forms.Select):
+    """A select rendered in Python: the same HTML as Django's template widget, without an
+    included template per option. A regency's 60-400 villages made two thirds of the cost of
+    the resident's apply form (148 template includes per page)."""
+
+    def render(self, name, value, attrs=None, renderer=None) -> SafeString:
+        widget = self.get_context(name, value, attrs)["widget"]
+        parts = []
+        for group, options, _index in widget["optgroups"]:
+            rendered = format_html_join(
+                "",
+                '<option value="{}"{}>{}</option>',
+                (
+                    ("" if o["value"] is None else o["value"], flatatt(o["attrs"]), o["label"])
+                    for o in options
+                ),
+            )
+            if group:
+                parts.append(format_html('<optgroup label="{}">{}</optgroup>', group, rendered))
+            else:
+                parts.append(rendered)
+        return format_html(
+            '<select name="{}"{}>{}</select>',
+            widget["name"],
+            flatatt(widget["attrs"]),
+            mark_safe("".join(parts)),
+        )
 
 
 def _not_found(exc: Exception) -> None:

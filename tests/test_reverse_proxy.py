@@ -43,7 +43,7 @@ def gunicorn(regions, tmp_path):
         "DATABASE_URL": worker_database_url(),
         "MEDIA_ROOT": str(tmp_path / "media"),
     }
-    process = subprocess.Popen(  # noqa: S603
+    process = subprocess.Popen(
         [str(Path(sys.executable).parent / "gunicorn"), "silakso.wsgi", "--bind",
          "127.0.0.1:{}".format(port), "--workers", "1", "--timeout", str(GUNICORN_TIMEOUT)],
         cwd=ROOT, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
@@ -75,7 +75,7 @@ def nginx(gunicorn, tmp_path):
         "  fastcgi_temp_path {p}/fcgi;\n  uwsgi_temp_path {p}/uwsgi;\n  scgi_temp_path {p}/scgi;\n"
         "{server}\n}}\n".format(p=prefix, server=server)
     )
-    process = subprocess.Popen(  # noqa: S603
+    process = subprocess.Popen(
         [binary, "-p", str(prefix), "-c", str(prefix / "nginx.conf"), "-g", "daemon off;"],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
@@ -131,14 +131,14 @@ def _upload(port: int, village: str, *, pace_seconds: float) -> bytes:
         "description": "Kader menyimpan kartu KKS warga; bukti terlampir.",
     }
     body = b"".join(
-        "--{}\r\nContent-Disposition: form-data; name=\"{}\"\r\n\r\n{}\r\n".format(
+        '--{}\r\nContent-Disposition: form-data; name="{}"\r\n\r\n{}\r\n'.format(
             boundary, name, value
         ).encode()
         for name, value in fields.items()
     )
     evidence = b"%PDF-1.4\n" + os.urandom(UPLOAD_BYTES)
     body += (
-        "--{}\r\nContent-Disposition: form-data; name=\"attachment_0\"; filename=\"bukti.pdf\"\r\n"
+        '--{}\r\nContent-Disposition: form-data; name="attachment_0"; filename="bukti.pdf"\r\n'
         "Content-Type: application/pdf\r\n\r\n".format(boundary).encode()
         + evidence
         + "\r\n--{}--\r\n".format(boundary).encode()
