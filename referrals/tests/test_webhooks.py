@@ -220,3 +220,88 @@ def test_a_malformed_date_in_an_event_is_named_not_a_crash(client, village_a):
     assert "outcome_date" in response.json()["fields"]
     sent.refresh_from_db()
     assert sent.status == "in_service"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_slow_partner_holds_no_lock_while_staff_send_it_more_work(village_a):
+    """The POST to a partner that takes seconds to answer runs outside any transaction: the
+    provider, the referral and the delivery rows stay free for the officers meanwhile."""
+    import threading
+
+    from django.db import DatabaseError, connection, transaction
+
+    from referrals.models import Provider
+
+    village = village_a
+    slow = HttpReceiver(answers=(200,), delay=3)
+    try:
+        sent, delivery = _delivery(village, slow.url)
+        outcome = {}
+
+        def deliver():
+            try:
+                outcome["delivery"] = services.webhook_deliver(delivery_id=delivery.pk)
+            finally:
+                connection.close()
+
+        worker = threading.Thread(target=deliver)
+        worker.start()
+        assert slow.arrived.wait(5), "the partner never received the event"
+        # while the partner is still thinking: nothing it touches is locked ...
+        with transaction.atomic():
+            for model, pk in (
+                (Provider, sent.provider_id),
+                (Referral, sent.pk),
+                (WebhookDelivery, delivery.pk),
+            ):
+                try:
+                    model.objects.select_for_update(nowait=True).get(pk=pk)
+                except DatabaseError as exc:  # pragma: no cover - the failure this guards
+                    pytest.fail("{} {} is locked during the POST: {}".format(model, pk, exc))
+        # ... and the next referral to the same provider is sent at once
+        another = referral(case(village, head_name="Dewi Lestari"), sent.service)
+        assert another.status == "sent"
+        worker.join(10)
+        assert outcome["delivery"].status == "delivered"
+    finally:
+        slow.stop()
+
+
+def test_a_redelivered_event_keeps_its_id_and_each_referral_numbers_its_events(village_a):
+    """A worker that dies after the POST but before recording it sends the event again after
+    the lease; the partner sees the same id and sequence twice and can drop the copy."""
+    from core import outbox
+
+    partner = HttpReceiver(answers=(200,))
+    try:
+        sent, delivery = _delivery(village_a, partner.url)
+        # the first attempt: claimed and POSTed, then the worker is gone before recording it
+        assert outbox.claim(WebhookDelivery, delivery.pk, pending="pending")
+        services.webhooks._post_signed(WebhookDelivery.objects.get(pk=delivery.pk), timeout=5)
+        assert services.webhooks_deliver_due() == 0  # under its lease: left alone
+        later = timezone.now() + outbox.LEASE + dt.timedelta(seconds=1)
+        assert services.webhooks_deliver_due(now=later) == 1
+        first, again = (
+            {k.lower(): v for k, v in request["headers"].items()} for request in partner.requests
+        )
+        assert first["x-silakso-event-id"] == again["x-silakso-event-id"] == delivery.event_id
+        assert first["x-silakso-sequence"] == again["x-silakso-sequence"] == "1"
+        assert json.loads(partner.requests[0]["body"]) == json.loads(partner.requests[1]["body"])
+
+        # the referral's next events are numbered after it, each with its own id
+        admin = provider_admin(sent.provider)
+        services.referral_respond(referral=sent, actor=admin, accept=True)
+        services.referral_start(referral=Referral.objects.get(pk=sent.pk), actor=admin)
+        events = list(
+            WebhookDelivery.objects.filter(referral=sent)
+            .order_by("sequence")
+            .values_list("event", "sequence", "event_id")
+        )
+        assert [(event, number) for event, number, _id in events] == [
+            ("referral.sent", 1),
+            ("referral.accepted", 2),
+            ("referral.started", 3),
+        ]
+        assert len({event_id for _e, _n, event_id in events}) == 3
+    finally:
+        partner.stop()

@@ -67,15 +67,18 @@ class HttpReceiver:
     """A real local HTTP endpoint standing in for a partner's system (outside SILAKSO).
 
     Records every request (path, headers, body) and answers with the next status code of
-    ``answers`` (the last one repeats). ``url`` is where to send; ``stop()`` shuts it down.
+    ``answers`` (the last one repeats), after ``delay`` seconds (a slow partner; ``arrived`` is
+    set as soon as a request is in). ``url`` is where to send; ``stop()`` shuts it down.
     """
 
-    def __init__(self, answers=(200,)):
+    def __init__(self, answers=(200,), delay: float = 0):
         import http.server
         import threading
+        import time
 
         self.requests: list[dict] = []
         self.answers = list(answers)
+        self.arrived = threading.Event()
         receiver = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
@@ -88,6 +91,8 @@ class HttpReceiver:
                         "body": self.rfile.read(length),
                     }
                 )
+                receiver.arrived.set()
+                time.sleep(delay)
                 code = receiver.answers.pop(0) if len(receiver.answers) > 1 else receiver.answers[0]
                 self.send_response(code)
                 self.send_header("Content-Type", "application/json")
