@@ -1,7 +1,10 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
+from rest_framework.authtoken.admin import TokenAdmin
+from rest_framework.authtoken.models import TokenProxy
 
+from .choices import Role
 from .models import AuditEvent, Job, Notification, User
 
 
@@ -56,3 +59,19 @@ class JobAdmin(ReadOnlyAdmin):
 class NotificationAdmin(ReadOnlyAdmin):
     list_display = ["subject", "channel", "recipient", "status", "attempts", "created_at"]
     list_filter = ["status", "channel"]
+
+
+# API tokens only for partner systems (silakso.api.authentication refuses any other token).
+admin.site.unregister(TokenProxy)
+
+
+@admin.register(TokenProxy)
+class ClientTokenAdmin(TokenAdmin):
+    """Tokens can be made for active API-client accounts only."""
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "user":
+            kwargs["queryset"] = User.objects.filter(
+                role=Role.API_CLIENT, is_active=True, is_staff=False, is_superuser=False
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)

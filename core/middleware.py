@@ -32,6 +32,53 @@ class RequestIdLogFilter(logging.Filter):
         return True
 
 
+def _address(text: str):
+    import ipaddress
+
+    try:
+        return ipaddress.ip_address(text.strip())
+    except ValueError:
+        return None
+
+
+def _trusted(address) -> bool:
+    """Whether ``address`` is one of our reverse proxies (SILAKSO_TRUSTED_PROXIES)."""
+    import ipaddress
+
+    for network in getattr(settings, "SILAKSO_TRUSTED_PROXIES", ()):
+        try:
+            if address in ipaddress.ip_network(network, strict=False):
+                return True
+        except ValueError:
+            continue
+    return False
+
+
+def client_ip(peer: str | None, forwarded: str) -> str | None:
+    """The address of the person at the other end, for limits and the audit trail.
+
+    Without ``SILAKSO_TRUST_X_FORWARDED_FOR`` it is the peer: X-Forwarded-For is whatever the
+    client typed. Behind our proxies it is the right-most address of X-Forwarded-For that is not
+    one of them: each proxy appends the address it saw, so the addresses to the left of the
+    first untrusted one may be invented by the client and are never taken. With the setting on
+    and no list, the peer itself is the one trusted proxy.
+    """
+    if not getattr(settings, "SILAKSO_TRUST_X_FORWARDED_FOR", False) or not peer:
+        return peer
+    peer_address = _address(peer)
+    proxies = getattr(settings, "SILAKSO_TRUSTED_PROXIES", ())
+    if peer_address is None or (proxies and not _trusted(peer_address)):
+        return peer  # not sent by our proxy: its header means nothing
+    chain = [part for part in forwarded.split(",") if part.strip()]
+    for part in reversed(chain):
+        address = _address(part)
+        if address is None:
+            break  # garbage in the header: stop at what our proxies vouched for
+        if not proxies or not _trusted(address):
+            return str(address)
+    return peer
+
+
 class RequestContextMiddleware:
     """Give each request an id (or keep a sane X-Request-ID from the proxy) and note the IP."""
 
@@ -41,11 +88,7 @@ class RequestContextMiddleware:
     def __call__(self, request):
         incoming = request.headers.get("X-Request-ID", "")
         request_id = incoming if _SAFE_REQUEST_ID.match(incoming) else uuid.uuid4().hex
-        if getattr(settings, "SILAKSO_TRUST_X_FORWARDED_FOR", False):
-            forwarded = request.headers.get("X-Forwarded-For", "")
-            ip = forwarded.split(",")[0].strip() or request.META.get("REMOTE_ADDR")
-        else:
-            ip = request.META.get("REMOTE_ADDR")
+        ip = client_ip(request.META.get("REMOTE_ADDR"), request.headers.get("X-Forwarded-For", ""))
         request.request_id = request_id
         request.client_ip = ip
         id_token = _request_id.set(request_id)

@@ -35,6 +35,19 @@ ROLE_SCOPE_LEVELS: dict[str, tuple[int, ...]] = {
 }
 
 
+class SilaksoUserManager(UserManager):
+    """``createsuperuser`` makes an installation-wide system administrator, never a resident:
+    a superuser is staff, so it signs in with a second factor like every staff account."""
+
+    def create_superuser(self, username, email=None, password=None, **extra_fields):
+        extra_fields.setdefault("role", Role.SYSTEM_ADMIN)
+        extra_fields.setdefault("region", None)
+        extra_fields.setdefault("full_name", username)
+        if extra_fields["role"] != Role.SYSTEM_ADMIN:
+            raise ValueError("A superuser is a system administrator (role=system_admin).")
+        return super().create_superuser(username, email, password, **extra_fields)
+
+
 class User(AbstractUser):
     """A person or machine that signs in. Its role says what it may do, its region where.
 
@@ -74,7 +87,7 @@ class User(AbstractUser):
     )
     activated_at = models.DateTimeField(_("activated at"), null=True, blank=True)
 
-    objects = UserManager()
+    objects = SilaksoUserManager()
 
     REQUIRED_FIELDS = ["email"]
 
@@ -137,7 +150,11 @@ class User(AbstractUser):
 
     @property
     def needs_two_factor(self) -> bool:
-        """Every role above resident signs in with a TOTP code; API clients use tokens."""
+        """Staff sign in with a TOTP code: every role above resident, and whoever may open the
+        admin (``is_staff``) or holds every permission (``is_superuser``), whatever the role
+        field says. Residents sign in with a password; API clients use tokens."""
+        if self.is_staff or self.is_superuser:
+            return True
         return self.role not in (Role.RESIDENT, Role.API_CLIENT)
 
 

@@ -249,16 +249,41 @@ def sign_in_record(*, user: User) -> None:
     audit_log(actor=user, action=AuditAction.LOGIN, obj=user, region_code=user.region_id)
 
 
+#: The reason recorded for a wrong second-factor code (counted by the lockout's fallback).
+WRONG_TOTP = "wrong TOTP code"
+
+
 def sign_in_failed(*, username: str, user: User | None = None, reason: str = "") -> None:
-    """A failed sign-in (wrong password, unknown name, wrong second-factor code)."""
+    """A failed sign-in (wrong password, unknown name, wrong second-factor code), under the
+    normalised username it was counted as. A name that matches no account carries no region;
+    only installation-wide auditors read those rows."""
+    from silakso.ratelimit import normalize_identity
+
     audit_log(
         actor=user,
         action=AuditAction.LOGIN_FAILED,
         obj=user,
         object_type="core.user",
-        object_repr=(username or "")[:150],
+        object_repr=normalize_identity(username)[:150],
         region_code=user.region_id if user is not None else None,
         reason=reason,
+    )
+
+
+def failed_sign_ins(*, username: str = "", user: User | None = None, seconds: int) -> int:
+    """Failed sign-ins in the last ``seconds`` from the audit trail: of the normalised
+    ``username`` (password step) or of ``user``'s second-factor codes. What the lockouts
+    count when Redis cannot."""
+    from silakso.ratelimit import normalize_identity
+
+    since = timezone.now() - dt.timedelta(seconds=seconds)
+    rows = AuditEvent.objects.filter(action=AuditAction.LOGIN_FAILED, created_at__gte=since)
+    if user is not None:
+        return rows.filter(actor=user, reason=WRONG_TOTP).count()
+    return (
+        rows.filter(object_repr=normalize_identity(username)[:150])
+        .exclude(reason=WRONG_TOTP)
+        .count()
     )
 
 

@@ -28,7 +28,8 @@ from .forms import LoginForm, ReasonForm, TokenForm
 from .models import Job
 from .permissions import AUDIT_READER_ROLES, has_role
 
-LOGIN_LIMIT = 10  # failed attempts per username+IP per window
+LOGIN_LIMIT = 10  # failed attempts per username + IP per window
+ACCOUNT_LIMIT = 20  # failed attempts per account from anywhere per window
 LOGIN_WINDOW = 15 * 60
 
 
@@ -52,8 +53,20 @@ class LoginView(auth_views.LoginView):
     redirect_authenticated_user = True
 
     def post(self, request, *args, **kwargs):
-        identity = "{}|{}".format(request.POST.get("username", "").lower(), request.client_ip)
-        if not ratelimit.allow("login", identity, limit=LOGIN_LIMIT, window=LOGIN_WINDOW):
+        username = ratelimit.normalize_identity(request.POST.get("username", ""))
+        checks = [
+            ("login", "{}|{}".format(username, request.client_ip), LOGIN_LIMIT, LOGIN_WINDOW),
+            ("login-account", username, ACCOUNT_LIMIT, LOGIN_WINDOW),
+        ]
+        allowed = ratelimit.allow_all(
+            checks,
+            # without Redis the audit trail's failures count (fail closed, per account)
+            fallback=lambda: (
+                services.failed_sign_ins(username=username, seconds=LOGIN_WINDOW) < LOGIN_LIMIT
+            ),
+        )
+        if not allowed:
+            services.sign_in_failed(username=username, reason="locked out")
             form = self.get_form()
             form.add_error(None, _("Too many failed attempts. Wait 15 minutes, then try again."))
             return self.render_to_response(self.get_context_data(form=form), status=429)
@@ -62,7 +75,9 @@ class LoginView(auth_views.LoginView):
     def form_valid(self, form):
         response = super().form_valid(form)
         user = form.get_user()
-        ratelimit.reset("login", f"{user.username.lower()}|{self.request.client_ip}")
+        username = ratelimit.normalize_identity(user.username)
+        ratelimit.reset("login", "{}|{}".format(username, self.request.client_ip))
+        ratelimit.reset("login-account", username)
         services.sign_in_record(user=user)
         if settings.SILAKSO_REQUIRE_2FA and user.needs_two_factor:
             return redirect("{}?next={}".format(_url("core:two_factor"), self.get_success_url()))
@@ -71,6 +86,18 @@ class LoginView(auth_views.LoginView):
     def form_invalid(self, form):
         services.sign_in_failed(username=self.request.POST.get("username", ""))
         return super().form_invalid(form)
+
+
+def admin_login(request, extra_context=None):
+    """The admin's own sign-in page is this one: one place with the limits, the audit and
+    the second factor (``admin.site.login`` points here)."""
+    from django.contrib.auth.views import redirect_to_login
+
+    if request.user.is_authenticated:
+        if not request.user.is_staff:
+            raise PermissionDenied(_("This account may not open the administration."))
+        return redirect(_safe_next(request) if request.GET.get("next") else "/admin/")
+    return redirect_to_login(request.GET.get("next") or "/admin/", login_url=_url("core:login"))
 
 
 def _url(name: str) -> str:
@@ -111,12 +138,23 @@ def two_factor(request):
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         identity = f"{user.pk}|otp"
-        if not ratelimit.allow("otp", identity, limit=LOGIN_LIMIT, window=LOGIN_WINDOW):
+        allowed = ratelimit.allow(
+            "otp",
+            identity,
+            limit=LOGIN_LIMIT,
+            window=LOGIN_WINDOW,
+            fallback=lambda: (
+                services.failed_sign_ins(user=user, seconds=LOGIN_WINDOW) < LOGIN_LIMIT
+            ),
+        )
+        if not allowed:
             form.add_error("token", _("Too many wrong codes. Wait 15 minutes, then try again."))
         else:
             device = match_token(user, form.cleaned_data["token"])
             if device is None:
-                services.sign_in_failed(username=user.username, user=user, reason="wrong TOTP code")
+                services.sign_in_failed(
+                    username=user.username, user=user, reason=services.WRONG_TOTP
+                )
                 form.add_error(
                     "token", _("That code is not right. Type the 6 digits your app shows now.")
                 )

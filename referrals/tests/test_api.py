@@ -117,9 +117,13 @@ def test_the_provider_system_answers_and_reports_the_outcome(client, setting):
     assert post("cancel", {"reason": "tidak jadi"}).status_code == 403
 
 
-def test_a_case_worker_refers_through_the_api_and_the_guard_answers(client, make_user, village_a):
+def test_a_case_worker_refers_through_the_api_and_the_guard_answers(
+    client, login, make_user, village_a
+):
+    # an officer uses the API through a signed-in session with the second factor (no token)
     worker = make_user(Role.FRONT_OFFICE, "19.04")
-    headers = _token_headers(worker)
+    login(client, worker)
+    headers: dict = {}
     pbi = service(provider("Dinas Kesehatan"))
     opened = case(village_a, worker=case_worker(village_a))
     created = client.post(
@@ -157,8 +161,9 @@ def test_a_case_worker_refers_through_the_api_and_the_guard_answers(client, make
     assert closing.status_code == 400 and closing.json()["code"] == "referrals_open"
 
 
-def test_a_case_worker_of_another_regency_gets_404(client, make_user, setting):
-    headers = _token_headers(make_user(Role.FRONT_OFFICE, "19.01"))
+def test_a_case_worker_of_another_regency_gets_404(client, login, make_user, setting):
+    login(client, make_user(Role.FRONT_OFFICE, "19.01"))
+    headers: dict = {}
     pk = setting["to_health"].pk
     assert (
         client.get(reverse("referrals-api:referral-detail", args=[pk]), **headers).status_code

@@ -252,7 +252,7 @@ CELERY_BEAT_SCHEDULE = {
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        "silakso.api.authentication.ClientTokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["core.permissions.IsActiveStaff"],
     "DEFAULT_FILTER_BACKENDS": [
@@ -357,6 +357,10 @@ LOGGING = {
 # ------------------------------------------------------------------------------ SILAKSO
 # The regency this installation serves (Bangka Tengah in the demo). Used for defaults only;
 # every read is still scoped by the user's own region.
+# Behind a reverse proxy: take the client's address from X-Forwarded-For (the right-most one not
+# in SILAKSO_TRUSTED_PROXIES, addresses or networks; with no list the peer is the one proxy).
+SILAKSO_TRUST_X_FORWARDED_FOR = env.bool("SILAKSO_TRUST_X_FORWARDED_FOR", default=False)
+SILAKSO_TRUSTED_PROXIES = env.list("SILAKSO_TRUSTED_PROXIES", default=[])
 SILAKSO_HOME_REGENCY = env("SILAKSO_HOME_REGENCY", default="19.04")
 # SILAKSO apps whose selectors module contributes to the shared pages through optional
 # functions of the user: dashboard_cards (staff landing page), nav_items (menu) and
