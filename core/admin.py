@@ -29,6 +29,31 @@ class UserAdmin(BaseUserAdmin):
     add_fieldsets = (
         (None, {"fields": ("username", "full_name", "role", "region", "password1", "password2")}),
     )
+    actions = ["issue_setup_code"]
+
+    @admin.action(description=_("Issue a set-up code for the authenticator (shown once)"))
+    def issue_setup_code(self, request, queryset):
+        from django.contrib import messages
+
+        from silakso.exceptions import DomainError
+
+        from . import services
+
+        for user in queryset[:20]:
+            if not user.needs_two_factor:
+                continue
+            try:
+                code = services.enrolment_code_issue(user=user, actor=request.user)
+            except DomainError as exc:
+                messages.error(request, "{}: {}".format(user.username, exc.message))
+                continue
+            messages.warning(
+                request,
+                _(
+                    "Set-up code for {user}: {code} — give it to the person directly; it works "
+                    "once, for 72 hours, and their old authenticator no longer works."
+                ).format(user=user.username, code=code),
+            )
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

@@ -55,3 +55,16 @@ class ReasonForm(forms.Form):
     reason = forms.CharField(
         label=_("Reason"), required=False, max_length=500, widget=forms.TextInput()
     )
+
+
+class EnrolmentCodeForm(forms.Form):
+    """The one-time set-up code an administrator gave the person (before the authenticator)."""
+
+    code = forms.CharField(
+        label=_("Set-up code from your administrator"),
+        help_text=_("10 letters and digits, for example K7QX2-MPR4N."),
+        max_length=20,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "off", "autocapitalize": "characters", "autofocus": True}
+        ),
+    )

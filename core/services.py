@@ -384,6 +384,64 @@ def user_deactivate(*, user: User, actor: User, reason: str = "") -> User:
 
 
 # ============================================================================ two-factor
+#: The name of the static device that holds a set-up code (django-otp's static plugin).
+ENROLMENT_DEVICE = "enrolment"
+#: How long a set-up code is valid after it was issued.
+ENROLMENT_VALID = dt.timedelta(hours=72)
+_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I/L to misread
+
+
+def enrolment_code_issue(*, user: User, actor: User | None) -> str:
+    """A one-time code ``user`` types before setting up an authenticator (first sign-in, or a
+    lost phone: their current authenticator stops working). Shown once to the administrator,
+    who hands it over in person or by phone; whoever knows only the password cannot bind their
+    own authenticator to the account. ``actor`` None is the server's shell (the first
+    administrator)."""
+    import secrets
+
+    from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+
+    from core.scope import region_in_scope
+
+    if actor is not None:
+        if actor.role != Role.SYSTEM_ADMIN and not actor.is_superuser:
+            raise Forbidden(_("Only a system administrator issues set-up codes."))
+        if not actor.is_installation_wide and (
+            user.region_id is None or not region_in_scope(actor, user.region_id)
+        ):
+            raise OutOfScope(_("This account is outside your area."))
+        if actor.pk == user.pk:
+            raise Forbidden(_("Another administrator issues your set-up code."))
+    code = "".join(secrets.choice(_CODE_ALPHABET) for _ in range(10))
+    with transaction.atomic():
+        StaticDevice.objects.filter(user=user, name=ENROLMENT_DEVICE).delete()
+        TOTPDevice.objects.filter(user=user).delete()
+        device = StaticDevice.objects.create(user=user, name=ENROLMENT_DEVICE, confirmed=True)
+        StaticToken.objects.create(device=device, token=code)
+        audit_log(
+            actor=actor,
+            action=AuditAction.TWO_FACTOR,
+            obj=user,
+            region_code=user.region_id,
+            reason="set-up code issued",
+        )
+    return "{}-{}".format(code[:5], code[5:])
+
+
+def enrolment_code_redeem(*, user: User, code: str) -> bool:
+    """Use up ``user``'s set-up code; True if it was right and still valid (72 hours)."""
+    from django_otp.plugins.otp_static.models import StaticDevice
+
+    typed = "".join(ch for ch in (code or "").upper() if ch.isalnum())
+    device = StaticDevice.objects.filter(user=user, name=ENROLMENT_DEVICE).first()
+    if device is None or not typed:
+        return False
+    if device.created_at and timezone.now() - device.created_at > ENROLMENT_VALID:
+        device.delete()
+        return False
+    return bool(device.verify_token(typed))
+
+
 @transaction.atomic
 def two_factor_device_start(*, user: User) -> TOTPDevice:
     """A fresh, unconfirmed authenticator for ``user`` (the old unconfirmed one is replaced)."""
@@ -400,7 +458,10 @@ def two_factor_device_confirm(*, user: User, device: TOTPDevice, token: str) -> 
         raise DomainError(
             _("That code is not right. Type the 6 digits your app shows now."), fields={"token": ""}
         )
+    from django_otp.plugins.otp_static.models import StaticDevice
+
     TOTPDevice.objects.filter(user=user, confirmed=True).exclude(pk=device.pk).delete()
+    StaticDevice.objects.filter(user=user, name=ENROLMENT_DEVICE).delete()
     device.confirmed = True
     device.save(update_fields=["confirmed"])
     audit_log(actor=user, action=AuditAction.TWO_FACTOR, obj=user, region_code=user.region_id)

@@ -14,7 +14,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 from django_otp import login as otp_login
-from django_otp import match_token
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from silakso import ratelimit
@@ -24,7 +23,7 @@ from . import selectors, services
 from .choices import Role
 from .extensions import collect
 from .filtersets import AuditEventFilterSet
-from .forms import LoginForm, ReasonForm, TokenForm
+from .forms import EnrolmentCodeForm, LoginForm, ReasonForm, TokenForm
 from .models import Job
 from .permissions import AUDIT_READER_ROLES, has_role
 
@@ -150,7 +149,16 @@ def two_factor(request):
         if not allowed:
             form.add_error("token", _("Too many wrong codes. Wait 15 minutes, then try again."))
         else:
-            device = match_token(user, form.cleaned_data["token"])
+            # the authenticator only: a set-up code is not a second factor
+            token = form.cleaned_data["token"]
+            device = next(
+                (
+                    d
+                    for d in TOTPDevice.objects.filter(user=user, confirmed=True)
+                    if d.verify_token(token)
+                ),
+                None,
+            )
             if device is None:
                 services.sign_in_failed(
                     username=user.username, user=user, reason=services.WRONG_TOTP
@@ -167,9 +175,50 @@ def two_factor(request):
     )
 
 
+ENROLMENT_SESSION_KEY = "silakso_enrolment_ok"
+
+
+def two_factor_enrol(request):
+    """Before a new authenticator: the one-time set-up code an administrator gave the person
+    (the password alone never reveals the authenticator's secret)."""
+    user = request.user
+    form = EnrolmentCodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        identity = f"{user.pk}|otp"
+        allowed = ratelimit.allow(
+            "otp",
+            identity,
+            limit=LOGIN_LIMIT,
+            window=LOGIN_WINDOW,
+            fallback=lambda: (
+                services.failed_sign_ins(user=user, seconds=LOGIN_WINDOW) < LOGIN_LIMIT
+            ),
+        )
+        if not allowed:
+            form.add_error("code", _("Too many wrong codes. Wait 15 minutes, then try again."))
+        elif services.enrolment_code_redeem(user=user, code=form.cleaned_data["code"]):
+            request.session[ENROLMENT_SESSION_KEY] = user.pk
+            ratelimit.reset("otp", identity)
+            return redirect("{}?next={}".format(_url("core:two_factor"), _safe_next(request)))
+        else:
+            services.sign_in_failed(username=user.username, user=user, reason=services.WRONG_TOTP)
+            form.add_error(
+                "code",
+                _(
+                    "That set-up code is not right, or it was used or expired. Ask your "
+                    "administrator for a new one."
+                ),
+            )
+    return render(
+        request, "core/two_factor_enrol.html", {"form": form, "next": _safe_next(request)}
+    )
+
+
 def two_factor_setup(request):
     """Show a QR code for a new authenticator and confirm it with a first code."""
     user = request.user
+    if request.session.get(ENROLMENT_SESSION_KEY) != user.pk:
+        return two_factor_enrol(request)
     device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
     if device is None or (request.method == "GET" and request.GET.get("restart")):
         device = services.two_factor_device_start(user=user)
@@ -183,6 +232,7 @@ def two_factor_setup(request):
             form.add_error("token", str(exc.message))
         else:
             otp_login(request, device)
+            request.session.pop(ENROLMENT_SESSION_KEY, None)
             messages.success(request, _("Your authenticator app is set up."))
             return redirect(_safe_next(request))
     qr = segno.make(device.config_url, error="m")

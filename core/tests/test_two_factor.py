@@ -44,25 +44,92 @@ def test_wrong_code_is_refused_with_a_clear_message(client, make_user, village_a
     assert client.get(reverse("core:home")).status_code == 302
 
 
-def test_first_sign_in_sets_up_an_authenticator(client, make_user, village_a):
-    # given a staff account that has no authenticator yet
+def test_first_sign_in_sets_up_an_authenticator_with_the_administrators_code(
+    client, make_user, village_a
+):
+    # given a staff account that has no authenticator yet, and the code its administrator issued
+    from core import services
+
+    admin = make_user(Role.SYSTEM_ADMIN, None, username="admin")
     user = make_user(Role.VILLAGE_HEAD, village_a.code, username="kades")
-    TOTPDevice.objects.filter(user=user).delete()
+    code = services.enrolment_code_issue(user=user, actor=admin)
+    assert not TOTPDevice.objects.filter(user=user).exists()
     _sign_in(client, "kades")
-    # when it opens the second step, it sees a QR code and a typed key
+    # the password alone shows no secret: the page asks for the set-up code
     page = client.get(reverse("core:two_factor"))
     assert page.status_code == 200
+    html = page.content.decode()
+    assert "data:image/svg+xml" not in html and 'data-testid="totp-secret"' not in html
+    assert not TOTPDevice.objects.filter(user=user).exists()
+    wrong = client.post(reverse("core:two_factor"), {"code": "AAAAA-AAAAA"})
+    assert "data:image/svg+xml" not in wrong.content.decode()
+    import time
+
+    time.sleep(1.1)  # django-otp refuses any try for a second after a wrong one
+    # with the code (typed in lower case, without the dash) it shows a QR code and a typed key
+    client.post(reverse("core:two_factor"), {"code": code.replace("-", "").lower()})
+    page = client.get(reverse("core:two_factor"))
     assert "data:image/svg+xml" in page.content.decode()
     device = TOTPDevice.objects.get(user=user, confirmed=False)
     # and confirms with a first code
     from django_otp.oath import totp
 
-    code = f"{totp(device.bin_key):06d}"
-    response = client.post(reverse("core:two_factor"), {"token": code})
-    # then the device is confirmed and the session verified
+    code_now = f"{totp(device.bin_key):06d}"
+    response = client.post(reverse("core:two_factor"), {"token": code_now})
+    # then the device is confirmed, the session verified and the set-up code used up
     assert response.status_code == 302
     assert TOTPDevice.objects.get(user=user).confirmed is True
     assert client.get(reverse("core:home")).status_code == 200
+    assert not services.enrolment_code_redeem(user=user, code=code)
+
+
+def test_a_set_up_code_works_once_expires_and_is_never_a_second_factor(client, make_user):
+    import datetime as dt
+
+    from django.utils import timezone
+    from django_otp.plugins.otp_static.models import StaticDevice
+
+    from core import services
+
+    admin = make_user(Role.SYSTEM_ADMIN, None, username="admin")
+    user = make_user(Role.VERIFIER, "19.04", username="ver")
+    code = services.enrolment_code_issue(user=user, actor=admin)
+    # a lost phone: the old authenticator stopped working when the code was issued
+    assert not TOTPDevice.objects.filter(user=user).exists()
+    # an administrator of another regency, or the person themself, cannot issue one
+    from silakso.exceptions import DomainError
+
+    for actor in (
+        make_user(Role.SYSTEM_ADMIN, "19.01"),
+        user,
+        make_user(Role.DATA_MANAGER, "19.04"),
+    ):
+        with pytest.raises(DomainError):
+            services.enrolment_code_issue(user=user, actor=actor)
+    # a code three days old is refused
+    StaticDevice.objects.filter(user=user).update(
+        created_at=timezone.now() - dt.timedelta(hours=73)
+    )
+    assert not services.enrolment_code_redeem(user=user, code=code)
+    # a fresh code is not accepted where the authenticator's 6 digits are asked
+    code = services.enrolment_code_issue(user=user, actor=admin)
+    TOTPDevice.objects.create(user=user, name="hp", confirmed=True)
+    _sign_in(client, "ver")
+    refused = client.post(reverse("core:two_factor"), {"token": code.replace("-", "")[:8]})
+    assert refused.status_code == 200
+    assert client.get(reverse("core:home")).status_code == 302
+
+
+def test_the_first_administrator_gets_a_code_from_the_shell(make_user, capsys):
+    from django.core.management import call_command
+
+    from core import services
+
+    user = make_user(Role.SYSTEM_ADMIN, None, username="root")
+    call_command("issue_setup_code", "root")
+    printed = capsys.readouterr().out
+    code = printed.split(": ")[1].split()[0]
+    assert services.enrolment_code_redeem(user=user, code=code)
 
 
 def test_resident_signs_in_without_second_factor(client, make_user):

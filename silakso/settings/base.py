@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",  # one-time set-up codes an administrator issues
     # SILAKSO apps
     "core",
     "dtks",
