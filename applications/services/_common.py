@@ -230,10 +230,23 @@ def _lock_proposal(proposal: UpdateProposal, actor=None, *, system=False) -> Upd
     return object_lock(UpdateProposal, proposal.pk, actor=actor, system=system)
 
 
+def registered_elsewhere(person: Individual | None, officer) -> bool:
+    """Whether the registry has ``person`` in a household outside ``officer``'s area: an
+    officer's (or partner system's) intake then learns only that, never the household, its
+    desil, programs or requests, and the request stays in the officer's area."""
+    from core.scope import region_in_scope
+
+    if person is None or officer is None or not _is_staff(officer):
+        return False
+    return not region_in_scope(officer, person.household.village_id)
+
+
 def _screening_checks(application: Application) -> tuple[list[dict], Individual | None]:
     """The automatic checks against the registry, as (code, ok, detail) records."""
     program = application.program
     person = _registry_person(application.applicant_nik)
+    if registered_elsewhere(person, application.entered_by):
+        return [{"code": "person_found", "ok": False, "elsewhere": True}], None
     checks = [{"code": "person_found", "ok": person is not None}]
     if person is None:
         return checks, None

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from core.choices import AuditAction, Role
 from core.scope import assert_in_scope
@@ -47,6 +48,7 @@ from ._common import (
     _registry_person,
     _require_reason,
     _screening_checks,
+    registered_elsewhere,
 )
 from .proposals import proposal_create
 
@@ -86,6 +88,11 @@ def _clean_applicant(data: Mapping[str, Any]) -> dict:
         "address": address[:255],
         "reason": str(data.get("reason") or "").strip()[:2000],
     }
+
+
+REGISTERED_ELSEWHERE = gettext_lazy(
+    "This NIK is registered in another area. Its requests are handled there."
+)
 
 
 def _refuse_duplicates(*, program: Program, nik: str, household: Household | None) -> None:
@@ -167,6 +174,12 @@ def application_submit(
         assert_in_scope(actor, village.code)
     values = _clean_applicant(applicant)
     person = _registry_person(values["applicant_nik"])
+    elsewhere = registered_elsewhere(person, actor)
+    if elsewhere:
+        # the caller learns only this; the request stays in the caller's area
+        if Application.objects.open().filter(applicant_nik=values["applicant_nik"]).exists():
+            raise DomainError(REGISTERED_ELSEWHERE, code="registered_elsewhere")
+        person = None
     _refuse_duplicates(
         program=program,
         nik=values["applicant_nik"],
@@ -209,6 +222,8 @@ def application_submit(
     except IntegrityError as exc:
         if submission_key and Application.objects.filter(submission_key=submission_key).exists():
             return Application.objects.get(submission_key=submission_key)
+        if elsewhere:
+            raise DomainError(REGISTERED_ELSEWHERE, code="registered_elsewhere") from exc
         _refuse_duplicates(program=program, nik=values["applicant_nik"], household=None)
         raise DomainError(
             _("There is already an open request for this program for this NIK."),
@@ -250,6 +265,7 @@ def application_screen(*, application: Application, actor=None) -> Application:
         application.individual = person
         application.household = person.household
         if person.household.village_id != application.village_id:
+            # (never outside the entering officer's area: _screening_checks hides that person)
             # the registry knows where the household lives: that village deliberates
             application.village = person.household.village
     application.screening = checks
