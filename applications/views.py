@@ -7,7 +7,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -19,6 +18,7 @@ from dtks.selectors import region_get, villages_by_district
 from silakso import ratelimit
 from silakso.exceptions import DomainError, NotFound
 from silakso.forms import add_service_errors, run_form_service, run_once
+from silakso.paging import audited_page
 from silakso.steps import step_view
 from silakso.tables import attachment_response
 
@@ -313,7 +313,7 @@ def application_list(request):
         request=request,
     )
     queryset = filterset.qs.order_by("status_changed_at", "pk")
-    page = Paginator(queryset, 30).get_page(request.GET.get("page"))
+    page = audited_page(request, queryset, 30, object_type="applications.application")
     return render(
         request,
         "applications/application_list.html",
@@ -508,8 +508,11 @@ def proposal_list(request):
     proposals = selectors.proposal_list(user=request.user, filters=request.GET or None)
     if not request.GET.get("status"):
         proposals = proposals.exclude(status__in=[ProposalStatus.APPLIED, ProposalStatus.REJECTED])
-    page = Paginator(proposals.order_by("status_changed_at", "pk"), 30).get_page(
-        request.GET.get("page")
+    page = audited_page(
+        request,
+        proposals.order_by("status_changed_at", "pk"),
+        30,
+        object_type="applications.updateproposal",
     )
     return render(request, "applications/proposal_list.html", {"page": page})
 
@@ -697,7 +700,9 @@ def objection_list(request):
     _require(perms.can_read_objections(request.user))
     status_value = request.GET.get("status") or ObjectionStatus.OPEN
     objections = selectors.objection_list(user=request.user, filters={"status": status_value})
-    page = Paginator(objections.order_by("created_at"), 30).get_page(request.GET.get("page"))
+    page = audited_page(
+        request, objections.order_by("created_at"), 30, object_type="applications.objection"
+    )
     return render(
         request,
         "applications/objection_list.html",

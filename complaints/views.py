@@ -7,7 +7,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -21,6 +20,7 @@ from dtks.selectors import region_get, villages_by_district
 from silakso import ratelimit
 from silakso.exceptions import NotFound
 from silakso.forms import run_once, run_service_action
+from silakso.paging import audited_page
 from silakso.steps import step_view
 from silakso.tables import attachment_response, date_param, table_response
 
@@ -211,7 +211,9 @@ def complaint_list(request):
         queryset=selectors.complaint_list(user=request.user),
         request=request,
     )
-    page = Paginator(filterset.qs.order_by("due_at", "pk"), 30).get_page(request.GET.get("page"))
+    page = audited_page(
+        request, filterset.qs.order_by("due_at", "pk"), 30, object_type="complaints.complaint"
+    )
     return render(
         request,
         "complaints/complaint_list.html",

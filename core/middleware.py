@@ -101,6 +101,16 @@ class RequestContextMiddleware:
         response["X-Request-ID"] = request_id
         return response
 
+    def process_exception(self, request, exception):
+        """A page refused for too many tries (``Throttled`` from a service): 429, in words."""
+        from django.shortcuts import render
+
+        from silakso.exceptions import Throttled
+
+        if isinstance(exception, Throttled):
+            return render(request, "429.html", {"message": exception.message}, status=429)
+        return None
+
 
 # Paths a signed-in staff member may open before passing the second factor.
 _OPEN_PREFIXES = ("/akun/2fa/", "/akun/keluar/", "/i18n/", "/static/", "/healthz", "/favicon")

@@ -18,12 +18,17 @@ from .scope import NOTHING, region_q
 def audit_event_list(*, user: User, filters: dict | None = None) -> QuerySet[AuditEvent]:
     """Audit events of the caller's region (installation-wide admins: all of them).
 
-    Events without a region (logins, region reloads) are visible to regency-wide readers only,
-    through the same rule as every other record.
+    Every event carries the region of what it is about or, failing that, of its actor (a sign-in,
+    a program change); events with no region at all (a failed sign-in under a name that is no
+    account, a region reload) are for installation-wide administrators only — a regency's auditor
+    never reads another regency's sign-ins.
     """
     if not has_role(user, *AUDIT_READER_ROLES):
         return AuditEvent.objects.filter(NOTHING)
-    queryset = AuditEvent.objects.filter(region_q(user, "region_code")).select_related("actor")
+    scope = region_q(user, "region_code")
+    if not user.is_installation_wide:
+        scope &= Q(region_code__isnull=False)
+    queryset = AuditEvent.objects.filter(scope).select_related("actor")
     if filters:
         from .filtersets import AuditEventFilterSet
 

@@ -77,6 +77,8 @@ def audit_log(
         object_id = object_id or str(obj.pk)
         object_repr = object_repr or str(obj)[:200]
     real_actor = actor if actor is not None and actor.is_authenticated else None
+    if region_code is None and real_actor is not None:
+        region_code = real_actor.region_id  # whose area the event belongs to
     values = {
         "actor": real_actor,
         "actor_label": (real_actor.get_full_name() if real_actor else _("anonymous"))[:150],
@@ -284,6 +286,76 @@ def failed_sign_ins(*, username: str = "", user: User | None = None, seconds: in
         rows.filter(object_repr=normalize_identity(username)[:150])
         .exclude(reason=WRONG_TOTP)
         .count()
+    )
+
+
+#: NIK lookups (a list filtered by a whole NIK) one account may make per hour.
+NIK_LOOKUPS_PER_HOUR = 120
+NIK_LOOKUP = "NIK lookup"
+
+
+def _masked_filters(filters: Mapping) -> dict:
+    """The filters of a list read as recorded: a NIK typed into a filter is kept masked."""
+    from dtks.nik import mask_nik, normalize_number
+
+    recorded = {}
+    for key, value in filters.items():
+        text = str(value)[:200]
+        digits = normalize_number(text)
+        recorded[str(key)[:50]] = (
+            mask_nik(digits) if digits.isdigit() and len(digits) >= 8 else text
+        )
+    return recorded
+
+
+def _nik_in(filters: Mapping) -> bool:
+    from dtks.nik import normalize_number
+
+    return any(
+        (digits := normalize_number(str(value))).isdigit() and len(digits) == 16
+        for value in filters.values()
+    )
+
+
+def list_read_allowed(*, actor: User, filters: Mapping) -> None:
+    """Refuse a list filtered by a whole NIK past the hourly limit of the account (a NIK
+    confirmed by search is personal data, as a revealed one is)."""
+    from silakso import ratelimit
+    from silakso.exceptions import Throttled
+
+    if not _nik_in(filters):
+        return
+    since = timezone.now() - dt.timedelta(hours=1)
+    allowed = ratelimit.allow(
+        "nik-lookup",
+        str(actor.pk),
+        limit=NIK_LOOKUPS_PER_HOUR,
+        window=3600,
+        fallback=lambda: (
+            AuditEvent.objects.filter(actor=actor, reason=NIK_LOOKUP, created_at__gte=since).count()
+            < NIK_LOOKUPS_PER_HOUR
+        ),
+    )
+    if not allowed:
+        raise Throttled(
+            _("You looked up many NIKs in the last hour. Wait a while, then try again.")
+        )
+
+
+def list_read(
+    *, actor: User, object_type: str, filters: Mapping, count: int, page: int | None = None
+) -> None:
+    """One audit row per page of a list of personal data: who, which list, the filters (a NIK
+    masked) and how many records matched."""
+    recorded = _masked_filters({k: v for k, v in filters.items() if k not in ("page", "format")})
+    audit_log(
+        actor=actor,
+        action=AuditAction.VIEW,
+        object_type=object_type,
+        object_repr=_("List, {count} found").format(count=count)[:200],
+        region_code=actor.scope_code,
+        changes={"filters": recorded, "count": count, "page": page},
+        reason=NIK_LOOKUP if _nik_in(filters) else "",
     )
 
 

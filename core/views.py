@@ -8,7 +8,6 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -18,6 +17,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from silakso import ratelimit
 from silakso.exceptions import DomainError, NotFound
+from silakso.paging import audited_page
 
 from . import selectors, services
 from .choices import Role
@@ -280,7 +280,7 @@ def audit_event_list(request):
         raise PermissionDenied(_("You may not read the audit trail."))
     queryset = selectors.audit_event_list(user=request.user)
     filterset = AuditEventFilterSet(request.GET or None, queryset=queryset)
-    page = Paginator(filterset.qs, 50).get_page(request.GET.get("page"))
+    page = audited_page(request, filterset.qs, 50, object_type="core.auditevent")
     template = "core/partials/_audit_table.html" if request.htmx else "core/audit_event_list.html"
     return render(request, template, {"filterset": filterset, "page": page})
 

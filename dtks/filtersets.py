@@ -94,7 +94,9 @@ class HouseholdFilterSet(django_filters.FilterSet):
             lookup = "exact" if len(digits) == 16 else "startswith"
             # the households of the number, found through each number's own index first (an OR
             # of subqueries read every household of a million-person registry: 250 ms)
-            people = Individual.objects.filter(**{"nik__" + lookup: digits})
+            # a NIK only whole: its digits are a district and a birth date, and a prefix search
+            # would confirm a guessed NIK digit by digit; a KK number also by its start
+            people = Individual.objects.filter(nik=digits if len(digits) == 16 else "-")
             cards = Family.objects.filter(**{"kk_number__" + lookup: digits})
             owners = Household.objects.filter(dtks_id=digits)
             found = (
@@ -148,7 +150,8 @@ class IndividualFilterSet(django_filters.FilterSet):
     def search(self, queryset, name, value):
         digits = number_query(value)
         if digits:
-            return queryset.filter(nik__startswith=digits)
+            # whole NIKs only (see HouseholdFilterSet.search)
+            return queryset.filter(nik=digits) if len(digits) == 16 else queryset.none()
         return people_by_name(queryset, value)
 
     def filter_nik(self, queryset, name, value):

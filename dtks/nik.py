@@ -158,9 +158,11 @@ def validate_kk_field(value: str) -> None:
 
 
 def mask_nik(nik: str | None) -> str:
-    """Show the province and regency digits and the last two only: 1904**********12."""
+    """The last four digits only: ************0012. The first twelve are a district and a
+    birth date (+40 for women), which the page beside it may tell anyway; with them shown, a
+    masked NIK next to a birth date, sex and village was rebuilt on the first guess."""
     if not nik:
         return ""
     if len(nik) < 8:
         return "*" * len(nik)
-    return nik[:4] + "*" * (len(nik) - 6) + nik[-2:]
+    return "*" * (len(nik) - 4) + nik[-4:]

@@ -17,6 +17,7 @@ from core.extensions import collect
 from core.permissions import has_role
 from silakso.exceptions import DomainError, Forbidden, NotFound
 from silakso.forms import QuickSelect, add_service_errors, run_form_service, run_once
+from silakso.paging import audited_page
 from silakso.steps import step_view
 from silakso.tables import attachment_response
 
@@ -119,8 +120,11 @@ def household_list(request):
     _require_reader(request.user)
     queryset = selectors.household_list(user=request.user)
     filterset = HouseholdFilterSet(request.GET or None, queryset=queryset)
-    page = Paginator(filterset.qs if filterset.is_bound else queryset, 25).get_page(
-        request.GET.get("page")
+    page = audited_page(
+        request,
+        filterset.qs if filterset.is_bound else queryset,
+        25,
+        object_type="dtks.household",
     )
     context = {
         "filterset": filterset,
@@ -458,8 +462,11 @@ def period_detail(request, pk):
     _require_reader(request.user)
     period = get_object_or_404(selectors.program_period_list(user=request.user), pk=pk)
     enrollments = selectors.enrollment_list(user=request.user, filters={"period": period.pk})
-    page = Paginator(enrollments.order_by("household__village_id", "household_id"), 50).get_page(
-        request.GET.get("page")
+    page = audited_page(
+        request,
+        enrollments.order_by("household__village_id", "household_id"),
+        50,
+        object_type="dtks.enrollment",
     )
     form = EnrollmentImportForm()
     if request.method == "POST":
@@ -563,7 +570,7 @@ def flag_list(request):
         flags = flags.filter(kind=request.GET["kind"])
     if request.GET.get("mine"):
         flags = flags.filter(assigned_to=request.user)
-    page = Paginator(flags.order_by("-created_at"), 50).get_page(request.GET.get("page"))
+    page = audited_page(request, flags.order_by("-created_at"), 50, object_type="dtks.flag")
     evidence = selectors.flag_evidence(user=request.user, flags=page.object_list)
     for flag in page.object_list:
         flag.evidence_lines = evidence.get(flag.pk, [])
@@ -642,7 +649,7 @@ def campaign_detail(request, pk):
     _require_reader(request.user)
     campaign = get_object_or_404(selectors.campaign_list(user=request.user), pk=pk)
     items = selectors.campaign_items(user=request.user, campaign=campaign)
-    page = Paginator(items, 25).get_page(request.GET.get("page"))
+    page = audited_page(request, items, 25, object_type="dtks.campaignitem")
     return render(
         request,
         "dtks/campaign_detail.html",

@@ -4,7 +4,6 @@ letters and their public verification. Views parse, call one service or selector
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -18,6 +17,7 @@ from dtks.nik import mask_nik
 from dtks.selectors import household_get, mask_name, region_get, villages_by_district
 from silakso.exceptions import NotFound
 from silakso.forms import run_form_service, run_once, run_service_action
+from silakso.paging import audited_page
 from silakso.steps import step_view
 from silakso.tables import attachment_response, date_param, table_response
 
@@ -66,7 +66,7 @@ def case_list(request):
     cases = selectors.case_list(
         user=request.user, filters={"status": status, "q": request.GET.get("q", "")}
     )
-    page = Paginator(cases.order_by("-created_at"), 30).get_page(request.GET.get("page"))
+    page = audited_page(request, cases.order_by("-created_at"), 30, object_type="referrals.case")
     return render(request, "referrals/case_list.html", {"page": page, "status": status})
 
 
@@ -319,8 +319,11 @@ def portal(request):
     counts = dict(
         selectors.referral_list(user=request.user).values_list("status").annotate(total=Count("pk"))
     )
-    page = Paginator(referrals.order_by("response_due_at", "pk"), 30).get_page(
-        request.GET.get("page")
+    page = audited_page(
+        request,
+        referrals.order_by("response_due_at", "pk"),
+        30,
+        object_type="referrals.referral",
     )
     return render(
         request,
@@ -392,7 +395,9 @@ def service_edit(request, pk=None):
 @login_required
 def letter_list(request):
     _require(perms.can_issue_letters(request.user))
-    page = Paginator(selectors.letter_list(user=request.user), 30).get_page(request.GET.get("page"))
+    page = audited_page(
+        request, selectors.letter_list(user=request.user), 30, object_type="referrals.letter"
+    )
     return render(
         request, "referrals/letter_list.html", {"page": page, "kinds": LetterKind.choices}
     )

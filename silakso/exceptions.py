@@ -52,6 +52,12 @@ class Conflict(DomainError):
     default_code = "conflict"
 
 
+class Throttled(DomainError):
+    """Too many of these in a short time (HTTP 429): try again later."""
+
+    default_code = "throttled"
+
+
 class StaleObjectError(DomainError):
     """Someone else saved the object after the actor loaded it (optimistic locking)."""
 

@@ -9,6 +9,7 @@ from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
+from silakso.api.audit import AuditedListMixin
 from silakso.api.steps import FlowStepActionMixin
 from silakso.exceptions import Forbidden, NotFound
 from silakso.idempotency import caller_scope
@@ -45,10 +46,16 @@ def _valid(serializer_class, request):
 
 
 class ApplicationViewSet(
-    FlowStepActionMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+    AuditedListMixin,
+    FlowStepActionMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
 ):
     """Aid applications of your area. Create = intake for a resident (channel recorded); each
     step is its own action (`verify/`, `reject/`, `withdraw/`, `take/`, `field-check/`)."""
+
+    audit_object_type = "applications.application"
 
     flow = APPLICATION_FLOW
 
@@ -187,10 +194,16 @@ class ApplicationViewSet(
 
 
 class UpdateProposalViewSet(
-    FlowStepActionMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+    AuditedListMixin,
+    FlowStepActionMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
 ):
     """Update proposals (usulan pembaruan): fill → ground check → deliberation → verify (applied
     to the registry) or reject."""
+
+    audit_object_type = "applications.updateproposal"
 
     flow = PROPOSAL_FLOW
 
@@ -278,10 +291,12 @@ class UpdateProposalViewSet(
 
 
 class DeliberationViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+    AuditedListMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
 ):
     """Village deliberations. Create (village heads): the meeting or SPTJM with its document
     and a decision per waiting application and update proposal."""
+
+    audit_object_type = "applications.deliberation"
 
     permission_classes = [perms.ReadOrServicePermission]
     serializer_class = s.DeliberationSerializer
@@ -317,10 +332,16 @@ class DeliberationViewSet(
 
 
 class BatchViewSet(
-    FlowStepActionMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+    AuditedListMixin,
+    FlowStepActionMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
 ):
     """Period lists: create → `finalise/` → `ratify/` (annex PDF job) → `export/` (ministry
     file job) → `results/` (the ministry's answer)."""
+
+    audit_object_type = "applications.batch"
 
     flow = BATCH_FLOW
 
@@ -391,8 +412,12 @@ class BatchViewSet(
         )
 
 
-class ObjectionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class ObjectionViewSet(
+    AuditedListMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
     """Public objections (sanggah) of your regency, for Dinsos; `answer/` by verifiers."""
+
+    audit_object_type = "applications.objection"
 
     permission_classes = [perms.ReadOrServicePermission]
     filterset_class = ObjectionFilterSet

@@ -7,6 +7,7 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from silakso.api.audit import AuditedListMixin
 from silakso.api.steps import FlowStepActionMixin
 from silakso.exceptions import NotFound
 from silakso.idempotency import caller_scope
@@ -26,11 +27,17 @@ def _valid(serializer_class, request):
 
 
 class ComplaintViewSet(
-    FlowStepActionMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+    AuditedListMixin,
+    FlowStepActionMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
 ):
     """Complaints of your area (misuse reports: Dinsos only, reporter hidden but for the officer
     in charge). Steps: `forward/`, `approve/`, `return/`, `review/`, `resolve/`, `close/`,
     `take/`, `update-proposal/`, `link-program/`."""
+
+    audit_object_type = "complaints.complaint"
 
     flow = COMPLAINT_FLOW
 

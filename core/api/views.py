@@ -7,6 +7,7 @@ from rest_framework.views import APIView
 from core import selectors
 from core.filtersets import AuditEventFilterSet
 from core.permissions import CanReadAudit
+from silakso.api.audit import AuditedListMixin
 
 from .serializers import AuditEventSerializer, JobSerializer, MeSerializer
 
@@ -32,8 +33,12 @@ class JobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gene
         return selectors.job_list(user=self.request.user)
 
 
-class AuditEventViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class AuditEventViewSet(
+    AuditedListMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
     """The audit trail of the caller's region (read-only, for audit readers)."""
+
+    audit_object_type = "core.auditevent"
 
     serializer_class = AuditEventSerializer
     permission_classes = [CanReadAudit]

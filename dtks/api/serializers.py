@@ -32,7 +32,7 @@ class RegionSerializer(serializers.ModelSerializer):
 
 
 class MaskedNikField(serializers.CharField):
-    """Output the NIK masked (1904**********12)."""
+    """Output the NIK masked (************0012)."""
 
     def to_representation(self, value):
         from dtks.nik import mask_nik
@@ -41,7 +41,13 @@ class MaskedNikField(serializers.CharField):
 
 
 class IndividualSerializer(serializers.ModelSerializer):
-    nik = MaskedNikField(read_only=True, help_text=_("Masked; POST …/nik/ shows it (audited)."))
+    nik = MaskedNikField(
+        read_only=True,
+        help_text=_(
+            "Masked to its last four digits, with the age rather than the birth date; "
+            "POST …/nik/ shows both (audited)."
+        ),
+    )
     kk_number = MaskedNikField(source="family.kk_number", read_only=True, default=None)
     age = serializers.IntegerField(read_only=True)
 
@@ -56,7 +62,6 @@ class IndividualSerializer(serializers.ModelSerializer):
             "nik_warning",
             "name",
             "birth_place",
-            "birth_date",
             "age",
             "sex",
             "relation_to_head",
@@ -386,6 +391,7 @@ class EnrollmentEndInputSerializer(serializers.Serializer):
 
 class NikRevealSerializer(serializers.Serializer):
     nik = serializers.CharField(read_only=True)
+    birth_date = serializers.DateField(read_only=True)
 
 
 class CekBansosInputSerializer(serializers.Serializer):

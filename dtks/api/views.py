@@ -22,6 +22,7 @@ from dtks.filtersets import (
 from dtks.models import Household, Individual, Program, ProgramPeriod
 from dtks.nik import normalize_number
 from dtks.permissions import ProgramPermission, RegistryPermission
+from silakso.api.audit import AuditedListMixin
 from silakso.exceptions import NotFound
 
 from . import serializers as s
@@ -71,8 +72,12 @@ HOUSEHOLD_CREATE_EXAMPLE = OpenApiExample(
 )
 
 
-class HouseholdViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class HouseholdViewSet(
+    AuditedListMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
     """Households of your area. Member changes are explicit actions, each kept in the history."""
+
+    audit_object_type = "dtks.household"
 
     permission_classes = [RegistryPermission]
     filterset_class = HouseholdFilterSet
@@ -259,8 +264,12 @@ class HouseholdViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         return self.get_paginated_response(s.HouseholdEventSerializer(page, many=True).data)
 
 
-class IndividualViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class IndividualViewSet(
+    AuditedListMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
     """People of your area (NIK masked). Filter `?nik=` for an exact lookup."""
+
+    audit_object_type = "dtks.individual"
 
     permission_classes = [RegistryPermission]
     serializer_class = s.IndividualSerializer
@@ -286,13 +295,18 @@ class IndividualViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
     @extend_schema(request=None, responses=s.NikRevealSerializer)
     @action(detail=True, methods=["post"], permission_classes=[IsAuthenticated])
     def nik(self, request, pk=None):
-        """The full NIK of one person. Every call is written to the audit trail."""
+        """The full NIK and birth date of one person. Every call is in the audit trail."""
         person = self.get_object()
-        return Response({"nik": services.nik_reveal(individual=person, actor=request.user)})
+        nik = services.nik_reveal(individual=person, actor=request.user)
+        return Response({"nik": nik, "birth_date": person.birth_date})
 
 
-class FamilyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class FamilyViewSet(
+    AuditedListMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
     """Family cards (KK) of your area, KK numbers masked."""
+
+    audit_object_type = "dtks.family"
 
     permission_classes = [RegistryPermission]
     serializer_class = s.FamilySerializer
@@ -362,8 +376,12 @@ class ProgramPeriodViewSet(
         serializer.instance = services.program_period_save(period=period, actor=self.request.user)
 
 
-class EnrollmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class EnrollmentViewSet(
+    AuditedListMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
     """Who receives which program in which period, in your area."""
+
+    audit_object_type = "dtks.enrollment"
 
     permission_classes = [ProgramPermission]
     serializer_class = s.EnrollmentSerializer

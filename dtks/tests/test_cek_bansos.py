@@ -76,7 +76,7 @@ def test_every_lookup_is_audited_with_a_masked_nik(client, recipient):
     _post(client, "1904011508800099", "X")
     events = AuditEvent.objects.filter(action=AuditAction.LOOKUP).order_by("id")
     assert [e.reason for e in events] == ["cek bansos: found", "cek bansos: no match"]
-    assert events[0].object_repr == "1904**********" + recipient.nik[-2:]
+    assert events[0].object_repr == "************" + recipient.nik[-4:]
     assert all(recipient.nik not in e.object_repr for e in events)
 
 

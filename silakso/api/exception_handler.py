@@ -14,6 +14,7 @@ from silakso.exceptions import (
     InvalidTransition,
     NotFound,
     StaleObjectError,
+    Throttled,
 )
 
 
@@ -59,6 +60,11 @@ def exception_handler(exc, context):
         return Response(
             {"code": exc.code, "detail": str(exc.message), "fields": exc.fields},
             status=status.HTTP_409_CONFLICT,
+        )
+    if isinstance(exc, Throttled):
+        return Response(
+            {"code": exc.code, "detail": str(exc.message)},
+            status=status.HTTP_429_TOO_MANY_REQUESTS,
         )
     if isinstance(exc, Forbidden):
         return Response(
