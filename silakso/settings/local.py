@@ -7,7 +7,7 @@ eagerly in the web process. Set both to run against real PostgreSQL and Redis.
 from pathlib import Path
 
 from .base import *  # noqa: F403
-from .base import BASE_DIR, DATABASES, REDIS_URL, env
+from .base import BASE_DIR, REDIS_URL, env
 
 DEBUG = env.bool("DJANGO_DEBUG", default=True)
 SECRET_KEY = env("DJANGO_SECRET_KEY", default="local-demo-secret-key-not-for-production")
@@ -27,7 +27,7 @@ if not env("DATABASE_URL", default=""):
 else:
     # runserver starts a thread per request: with persistent connections every thread keeps
     # its own, and one demo held 100 connections of a shared server. Close after each request.
-    DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=0)
+    DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=0)  # noqa: F405
 
 if not REDIS_URL:
     CELERY_TASK_ALWAYS_EAGER = True
