@@ -14,6 +14,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from core.choices import AuditAction, NotificationChannel, Role
+from core.middleware import current_client_ip
 from core.models import User
 from core.scope import assert_in_scope
 from core.services import (
@@ -29,7 +30,7 @@ from dtks.choices import IndividualStatus
 from dtks.models import Individual, Program, Region
 from dtks.nik import check_nik, normalize_number
 from silakso.codes import save_with_code
-from silakso.exceptions import DomainError, InvalidTransition, NotFound, require
+from silakso.exceptions import DomainError, Forbidden, InvalidTransition, NotFound, require
 from silakso.validation import contact, required_text
 
 from . import permissions as perms
@@ -168,6 +169,14 @@ def complaint_submit(
             _("Your role cannot take complaints in for residents."),
         )
     errors: dict[str, list[str]] = {}
+    if channel == ComplaintChannel.ONLINE:
+        from core.services import public_submission_allowed
+
+        public_submission_allowed(
+            kind="complaint",
+            ip=current_client_ip(),
+            nik=normalize_number(str((complainant or {}).get("nik") or "")),
+        )
     if category not in ComplaintCategory.values:
         errors["category"] = [_("Choose what the complaint is about.")]
     if village is None or village.level != 4:
@@ -441,7 +450,10 @@ def complaint_take(*, complaint: Complaint, actor) -> Complaint:
 def complaint_rate(
     *, complaint: Complaint, rating: int, comment: str = "", actor=None
 ) -> Complaint:
-    """The resident rates the closed complaint on the IKM scale, once."""
+    """The resident rates the closed complaint on the IKM scale, once. Officers never rate
+    (the satisfaction index measures their work)."""
+    if actor is not None and actor.is_authenticated and actor.role != Role.RESIDENT:
+        raise Forbidden(_("Only the person who made the complaint rates how it was handled."))
     complaint = _lock(complaint, actor, system=True)
     if complaint.status != C.CLOSED:
         raise DomainError(_("A complaint can be rated once it is closed."), code="not_closed")

@@ -184,7 +184,11 @@ def status(request, code):
 
 @require_POST
 def rate(request, code):
+    """Only the person who followed the complaint with its code (the grant in their session)
+    rates it: an officer who can read it in their area cannot rate their own work."""
     complaint = _public_complaint(request, code)
+    if not _granted(request, code):
+        raise Http404
     form = RatingForm(request.POST)
     if form.is_valid():
         run_service_action(

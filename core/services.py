@@ -359,6 +359,29 @@ def list_read(
     )
 
 
+#: Public submissions (online requests, complaints) per connection per hour and per NIK per day.
+PUBLIC_PER_IP_PER_HOUR = 30
+PUBLIC_PER_NIK_PER_DAY = 5
+
+
+def public_submission_allowed(*, kind: str, ip: str | None, nik: str = "") -> None:
+    """Refuse the public form past its limits: per connection per hour, per NIK per day (one
+    answer for both). Without Redis the limit is off: a resident is never refused for that."""
+    from silakso import ratelimit
+    from silakso.exceptions import Throttled
+
+    checks = [(kind + "-ip", ip or "-", PUBLIC_PER_IP_PER_HOUR, 3600)]
+    if nik:
+        checks.append((kind + "-nik", nik, PUBLIC_PER_NIK_PER_DAY, 86400))
+    if not ratelimit.allow_all(checks):
+        raise Throttled(
+            _(
+                "Many requests were sent from here or for this NIK. Try again tomorrow, or "
+                "come to the village office or Dinsos."
+            )
+        )
+
+
 def sign_out_record(*, user: User) -> None:
     audit_log(actor=user, action=AuditAction.LOGOUT, obj=user, region_code=user.region_id)
 

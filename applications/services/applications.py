@@ -10,9 +10,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core.choices import AuditAction, Role
+from core.middleware import current_client_ip
 from core.scope import assert_in_scope
 from core.services import (
     audit_log,
+    public_submission_allowed,
     status_transition,
 )
 from core.uploads import process_upload
@@ -95,8 +97,26 @@ REGISTERED_ELSEWHERE = gettext_lazy(
 )
 
 
-def _refuse_duplicates(*, program: Program, nik: str, household: Household | None) -> None:
-    """One open application per person and program; none while already receiving it."""
+#: What a resident's own (online) request is told for every refusal about the person: an
+#: open request, the program already received, a household member's request. One answer, so
+#: that typing someone's NIK into the public form does not tell which of these is true.
+PUBLIC_REFUSAL = gettext_lazy(
+    "This request cannot be sent online for this NIK. If you sent one before, follow it with "
+    "its tracking code; otherwise bring your KTP and KK to the village office or Dinsos."
+)
+
+
+def _refuse_duplicates(
+    *, program: Program, nik: str, household: Household | None, public: bool = False
+) -> None:
+    """One open application per person and program; none while already receiving it.
+    ``public``: a resident's own request, told :data:`PUBLIC_REFUSAL` whatever the reason."""
+    if public:
+        try:
+            _refuse_duplicates(program=program, nik=nik, household=household)
+        except DomainError as exc:
+            raise DomainError(PUBLIC_REFUSAL, code="not_accepted_online") from exc
+        return
     if Application.objects.open().filter(program=program, applicant_nik=nik).exists():
         raise DomainError(
             _(
@@ -180,10 +200,14 @@ def application_submit(
         if Application.objects.open().filter(applicant_nik=values["applicant_nik"]).exists():
             raise DomainError(REGISTERED_ELSEWHERE, code="registered_elsewhere")
         person = None
+    public = channel == ApplicationChannel.ONLINE
+    if public:
+        public_submission_allowed(kind="apply", ip=current_client_ip(), nik=values["applicant_nik"])
     _refuse_duplicates(
         program=program,
         nik=values["applicant_nik"],
         household=person.household if person else None,
+        public=public,
     )
     processed = []
     for number, (kind, label, upload) in enumerate(documents):
@@ -224,6 +248,8 @@ def application_submit(
             return Application.objects.get(submission_key=submission_key)
         if elsewhere:
             raise DomainError(REGISTERED_ELSEWHERE, code="registered_elsewhere") from exc
+        if public:
+            raise DomainError(PUBLIC_REFUSAL, code="not_accepted_online") from exc
         _refuse_duplicates(program=program, nik=values["applicant_nik"], household=None)
         raise DomainError(
             _("There is already an open request for this program for this NIK."),

@@ -81,11 +81,19 @@ def test_name_that_does_not_match_becomes_a_correction(bpnt, poor):
     assert application.update_proposal.kind == ProposalKind.CORRECTION
 
 
-def test_a_second_request_for_the_same_program_is_refused_and_nothing_is_written(bpnt, poor):
+def test_a_second_request_for_the_same_program_is_refused_and_nothing_is_written(
+    bpnt, poor, make_user
+):
     submit(bpnt, poor)
+    # the officer at the counter is told why
+    front = make_user(Role.FRONT_OFFICE, "19.04")
     with pytest.raises(DomainError) as refused:
-        submit(bpnt, poor)
+        submit(bpnt, poor, actor=front, channel="mpp_counter")
     assert refused.value.code == "duplicate_application"
+    # the public form gives its one answer for every refusal
+    with pytest.raises(DomainError) as public:
+        submit(bpnt, poor)
+    assert public.value.code == "not_accepted_online"
     assert Application.objects.count() == 1
 
 
@@ -114,9 +122,13 @@ def test_a_household_already_receiving_the_program_is_refused(bpnt, poor, make_u
         bpnt, starts=today - dt.timedelta(days=5), ends=today + dt.timedelta(days=5)
     )
     registry.enrollment_create(program=bpnt, period=period, household=poor, actor=manager)
+    front = make_user(Role.FRONT_OFFICE, "19.04")
     with pytest.raises(DomainError) as refused:
-        submit(bpnt, poor)
+        submit(bpnt, poor, actor=front, channel="mpp_counter")
     assert refused.value.code == "already_enrolled"
+    with pytest.raises(DomainError) as public:
+        submit(bpnt, poor)
+    assert public.value.code == "not_accepted_online"
 
 
 def test_the_same_form_sent_twice_gives_the_same_request(bpnt, poor):

@@ -72,10 +72,11 @@ def test_a_missing_document_is_named_on_the_form_and_nothing_is_saved(client, bp
     assert Application.objects.count() == 0
 
 
-def test_a_second_request_gets_a_clear_message(client, bpnt, poor):
+def test_a_second_request_gets_one_clear_answer(client, bpnt, poor):
     submit(bpnt, poor)
     response = client.post(reverse("applications:apply", args=["bpnt"]), _form(poor))
-    assert "sudah ada usulan yang masih berjalan" in response.content.decode().lower()
+    text = response.content.decode().lower()
+    assert "tidak dapat dikirim secara daring" in text and "kode lacak" in text
     assert Application.objects.count() == 1
 
 

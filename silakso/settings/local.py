@@ -27,7 +27,7 @@ if not env("DATABASE_URL", default=""):
 else:
     # runserver starts a thread per request: with persistent connections every thread keeps
     # its own, and one demo held 100 connections of a shared server. Close after each request.
-    DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=0)  # noqa: F405
+    DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=0)
 
 if not REDIS_URL:
     CELERY_TASK_ALWAYS_EAGER = True
