@@ -43,10 +43,30 @@ from ._common import (
 
 # ============================================================================ programs
 @transaction.atomic
+def _program_in_scope(actor, region_code: str | None) -> None:
+    """A regional program is changed by the managers of its region (or wider); a national one
+    (no region) only by the installation's administrators."""
+    from core.scope import region_in_scope
+
+    if region_code is None:
+        if not actor.is_installation_wide:
+            raise Forbidden(
+                _("National programs are changed by the installation's administrators only.")
+            )
+    elif not region_in_scope(actor, region_code):
+        raise Forbidden(_("This program belongs to another area."))
+
+
 def program_save(*, program: Program, actor) -> Program:
-    """Create or change a program of the catalogue."""
+    """Create or change a program of the catalogue (in the actor's area: both where it was and
+    where it is put)."""
     if not can_manage_programs(actor):
         raise Forbidden(_("Only data managers and administrators change programs."))
+    if program.pk:
+        _program_in_scope(
+            actor, Program.objects.filter(pk=program.pk).values_list("region_id", flat=True).first()
+        )
+    _program_in_scope(actor, program.region_id)
     before = {}
     if program.pk:
         before = {
@@ -69,6 +89,14 @@ def program_save(*, program: Program, actor) -> Program:
 def program_period_save(*, period: ProgramPeriod, actor) -> ProgramPeriod:
     if not can_manage_programs(actor):
         raise Forbidden(_("Only data managers and administrators change programs."))
+    if period.pk:
+        _program_in_scope(
+            actor,
+            ProgramPeriod.objects.filter(pk=period.pk)
+            .values_list("program__region_id", flat=True)
+            .first(),
+        )
+    _program_in_scope(actor, period.program.region_id)
     period.full_clean()
     period.save()
     audit_log(actor=actor, action=AuditAction.UPDATE, obj=period)

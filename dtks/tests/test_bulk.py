@@ -334,7 +334,7 @@ def test_a_kk_number_of_another_household_is_refused_not_moved(regions, manager)
         row["kk_number"] = owner_kk
     result = _import(_csv(moved), manager)
     assert result.accepted == 0
-    assert all("member event" in row["error"] for row in result.rejected_rows)
+    assert all("peristiwa anggota" in row["error"] for row in result.rejected_rows)
     family = Family.objects.get(kk_number=owner_kk)
     assert family.household.dtks_id == first
 

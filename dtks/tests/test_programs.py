@@ -149,3 +149,44 @@ def test_csv_reader_accepts_excel_exports_and_refuses_binary():
     assert rows == [{"nik": "1904011508800003", "reason": "x"}]
     with pytest.raises(DomainError):
         read_rows(b"PK\x03\x04\x00\x00binary")
+
+
+def test_program_writes_stay_in_the_managers_area(make_user, regions, bpnt, regional_food):
+    """A data manager changes the programs of their own regency only: not another regency's,
+    not national ones, and never moves one out of their area."""
+    from dtks.models import Program, ProgramPeriod
+
+    bangka_manager = make_user(Role.DATA_MANAGER, "19.01")
+    own, _period = regional_food
+    national, national_period = bpnt
+    # another regency's program: not renamed, not moved into the manager's regency
+    foreign = Program.objects.get(pk=own.pk)
+    foreign.name = "Diambil alih"
+    with pytest.raises(Forbidden):
+        services.program_save(program=foreign, actor=bangka_manager)
+    foreign.region = regions.get(code="19.01")
+    with pytest.raises(Forbidden):
+        services.program_save(program=foreign, actor=bangka_manager)
+    # a national program and its periods: the installation's administrators only
+    national.name = "Diubah"
+    with pytest.raises(Forbidden):
+        services.program_save(program=national, actor=bangka_manager)
+    national_period.name = "Diubah"
+    with pytest.raises(Forbidden):
+        services.program_period_save(period=national_period, actor=bangka_manager)
+    assert Program.objects.get(pk=own.pk).name != "Diambil alih"
+    assert Program.objects.get(pk=own.pk).region_id == "19.04"
+    assert ProgramPeriod.objects.get(pk=national_period.pk).name != "Diubah"
+    # its own regency's program it may change; it cannot move it to another regency
+    koba_manager = make_user(Role.DATA_MANAGER, "19.04")
+    mine = Program.objects.get(pk=own.pk)
+    mine.name = "Sembako Bangka Tengah"
+    services.program_save(program=mine, actor=koba_manager)
+    mine.region = regions.get(code="19.01")
+    with pytest.raises(Forbidden):
+        services.program_save(program=mine, actor=koba_manager)
+    # the installation's administrator changes national programs
+    admin = make_user(Role.SYSTEM_ADMIN, None)
+    national.name = "BPNT (Sembako)"
+    services.program_save(program=national, actor=admin)
+    assert Program.objects.get(pk=national.pk).name == "BPNT (Sembako)"
