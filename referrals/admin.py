@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy
 
 from .choices import DeliveryStatus
 from .models import Letter, Provider, ProviderMember, Service, WebhookDelivery
-from .services import provider_member_add, provider_save, service_save
+from .services import provider_member_add, provider_save, provider_webhook_approve, service_save
 
 
 class ServiceInline(admin.TabularInline):
@@ -18,10 +18,27 @@ class ServiceInline(admin.TabularInline):
 
 @admin.register(Provider)
 class ProviderAdmin(admin.ModelAdmin):
-    list_display = ["name", "kind", "region", "is_active"]
+    list_display = ["name", "kind", "region", "is_active", "webhook_url", "webhook_is_approved"]
     list_filter = ["kind", "is_active"]
     search_fields = ["name"]
     inlines = [ServiceInline]
+    readonly_fields = ["webhook_approved_url"]
+    actions = ["approve_webhook"]
+
+    @admin.display(boolean=True, description=gettext_lazy("webhook approved"))
+    def webhook_is_approved(self, obj):
+        return obj.webhook_active if obj.webhook_url else None
+
+    @admin.action(description=gettext_lazy("Approve the webhook URL (referrals are sent there)"))
+    def approve_webhook(self, request, queryset):
+        from django.contrib import messages
+        from django.core.exceptions import ValidationError
+
+        for provider in queryset:
+            try:
+                provider_webhook_approve(provider=provider, actor=request.user)
+            except ValidationError as exc:
+                messages.error(request, "{}: {}".format(provider, "; ".join(exc.messages)))
 
     def save_model(self, request, obj, form, change):
         provider_save(provider=obj, actor=request.user)

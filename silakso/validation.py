@@ -59,3 +59,43 @@ def contact(phone: str, email: str, *, required: bool) -> tuple[str, str]:
     if errors:
         raise ValidationError(errors)
     return phone, email
+
+
+def partner_url_problem(url: str) -> str:
+    """Why SILAKSO will not send personal data to ``url``, or "" when it may.
+
+    A partner's system is reached over HTTPS, at a name that resolves only to public
+    addresses: never loopback, the private ranges, link-local (cloud metadata) or other
+    reserved addresses, where a webhook would turn the worker into a door to the internal
+    network. Checked when the URL is saved and again before each delivery (a name can be
+    pointed elsewhere later). ``SILAKSO_WEBHOOK_ALLOW_PRIVATE`` lifts the rule for a local
+    test receiver only.
+    """
+    import ipaddress
+    import socket
+    from urllib.parse import urlsplit
+
+    from django.conf import settings
+
+    try:
+        parts = urlsplit((url or "").strip())
+        port = parts.port
+    except ValueError:
+        return _("This is not a web address.")
+    allow_private = getattr(settings, "SILAKSO_WEBHOOK_ALLOW_PRIVATE", False)
+    if parts.scheme != "https" and not (allow_private and parts.scheme == "http"):
+        return _("The address must start with https:// (the data are sent encrypted).")
+    if not parts.hostname:
+        return _("This is not a web address.")
+    if allow_private:
+        return ""
+    try:
+        found = socket.getaddrinfo(parts.hostname, port or 443, proto=socket.IPPROTO_TCP)
+    except (socket.gaierror, UnicodeError):
+        return _("This name cannot be found on the internet.")
+    for _family, _type, _proto, _name, address in found:
+        if not ipaddress.ip_address(address[0].split("%")[0]).is_global:
+            return _(
+                "This address is inside a private network. Use the partner's public HTTPS address."
+            )
+    return ""

@@ -67,6 +67,14 @@ class Provider(TimeStampedModel):
         help_text=_("Its system is told here when a referral is sent."),
     )
     webhook_secret = models.CharField(_("webhook secret"), max_length=64, default=_secret)
+    webhook_approved_url = models.URLField(
+        _("approved webhook URL"),
+        blank=True,
+        help_text=_(
+            "The webhook URL an administrator approved. Referrals are announced only while the "
+            "webhook URL is this one."
+        ),
+    )
 
     objects = ProviderQuerySet.as_manager()
 
@@ -77,6 +85,12 @@ class Provider(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def webhook_active(self) -> bool:
+        """Referrals are announced to its system: a URL is set and an administrator approved
+        exactly that URL."""
+        return bool(self.webhook_url) and self.webhook_url == self.webhook_approved_url
 
 
 class ProviderMember(models.Model):

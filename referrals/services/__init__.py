@@ -30,6 +30,7 @@ from .providers import (
     provider_connection_save,
     provider_member_add,
     provider_save,
+    provider_webhook_approve,
     service_save,
 )
 from .reads import (
@@ -75,6 +76,7 @@ __all__ = [
     "provider_connection_save",
     "provider_member_add",
     "provider_save",
+    "provider_webhook_approve",
     "referral_cancel",
     "referral_complete",
     "referral_create",

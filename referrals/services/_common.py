@@ -86,7 +86,7 @@ def webhook_queue(*, referral: Referral, event: str) -> WebhookDelivery:
         referral=referral,
         event=event,
         sequence=sequence,
-        url=referral.provider.webhook_url,
+        url=referral.provider.webhook_approved_url,
         payload={},
         next_attempt_at=timezone.now(),
     )

@@ -31,6 +31,9 @@ def provider_save(*, provider: Provider, actor) -> Provider:
         perms.has_role(actor, *perms.CATALOGUE_ADMINS), _("Only administrators manage providers.")
     )
     created = provider.pk is None
+    _check_webhook_url(provider.webhook_url)
+    # an administrator saving the provider approves the URL it saves
+    provider.webhook_approved_url = provider.webhook_url
     provider.full_clean()
     provider.save()
     audit_log(
@@ -82,6 +85,34 @@ def service_save(*, service: Service, actor) -> Service:
     return service
 
 
+def _check_webhook_url(url: str) -> None:
+    from silakso.validation import partner_url_problem
+
+    if url and (problem := partner_url_problem(url)):
+        raise ValidationError({"webhook_url": problem})
+
+
+@transaction.atomic
+def provider_webhook_approve(*, provider: Provider, actor) -> Provider:
+    """An administrator approves the URL the provider's admin set: only then does SILAKSO send
+    referrals (with the person's NIK) there."""
+    require(
+        perms.has_role(actor, *perms.CATALOGUE_ADMINS),
+        _("Only administrators approve where referrals are sent."),
+    )
+    provider = Provider.objects.select_for_update().get(pk=provider.pk)
+    _check_webhook_url(provider.webhook_url)
+    provider.webhook_approved_url = provider.webhook_url
+    provider.save(update_fields=["webhook_approved_url", "updated_at"])
+    audit_log(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=provider,
+        changes={"webhook_approved_url": [None, provider.webhook_approved_url]},
+    )
+    return provider
+
+
 @transaction.atomic
 def provider_connection_save(
     *, provider: Provider, webhook_url: str, actor, new_secret: bool = False
@@ -94,10 +125,15 @@ def provider_connection_save(
     )
     provider = Provider.objects.select_for_update().get(pk=provider.pk)
     provider.webhook_url = (webhook_url or "").strip()
+    _check_webhook_url(provider.webhook_url)
+    if perms.has_role(actor, *perms.CATALOGUE_ADMINS):
+        provider.webhook_approved_url = provider.webhook_url
     if new_secret:
         provider.webhook_secret = secrets.token_urlsafe(32)
     provider.full_clean()
-    provider.save(update_fields=["webhook_url", "webhook_secret", "updated_at"])
+    provider.save(
+        update_fields=["webhook_url", "webhook_approved_url", "webhook_secret", "updated_at"]
+    )
     audit_log(
         actor=actor,
         action=AuditAction.UPDATE,

@@ -53,7 +53,7 @@ def _move(referral: Referral, target: str, *, actor, note: str = "", fields=()) 
         region_code=referral.case.village_id,
     )
     # the provider's system hears of every step after "sent" but those it sent itself
-    if target in STATUS_EVENTS and actor is not None and referral.provider.webhook_url:
+    if target in STATUS_EVENTS and actor is not None and referral.provider.webhook_active:
         webhook_queue(referral=referral, event=STATUS_EVENTS.get(target, "referral.status_changed"))
     return referral
 
@@ -152,7 +152,7 @@ def referral_send(*, referral: Referral, actor, duplicate_reason: str = "") -> R
         note=referral.duplicate_reason,
         fields=["duplicate_reason", "sent_at", "sent_by", "response_due_at"],
     )
-    if referral.provider.webhook_url:
+    if referral.provider.webhook_active:
         webhook_queue(referral=referral, event="referral.sent")
     with translation.override(settings.LANGUAGE_CODE):
         subject = _("New referral: {service}").format(service=referral.service.name)

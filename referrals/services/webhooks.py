@@ -41,6 +41,17 @@ from .referrals import referral_complete, referral_fail, referral_respond, refer
 # ============================================================================ webhooks
 
 
+class _RefuseRedirects(urllib.request.HTTPRedirectHandler):
+    """A partner answers at its approved URL: a redirect (which could point inside the
+    network) is a failed delivery, never followed."""
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        raise urllib.error.HTTPError(req.full_url, code, "redirect refused", headers, fp)
+
+
+_NO_REDIRECTS = urllib.request.build_opener(_RefuseRedirects)
+
+
 def _post_signed(delivery: WebhookDelivery, *, timeout: float) -> dict:
     """One signed POST of a delivery (no transaction is open: core.outbox)."""
     secret = Provider.objects.filter(pk=delivery.provider_id).values_list(
@@ -62,10 +73,12 @@ def _post_signed(delivery: WebhookDelivery, *, timeout: float) -> dict:
             "X-Silakso-Signature": "sha256=" + sign(secret, timestamp, body),
         },
     )
-    if not delivery.url.startswith(("https://", "http://")):
-        raise SendFailed("not an http(s) URL", fields={"last_status_code": None})
+    from silakso.validation import partner_url_problem
+
+    if problem := partner_url_problem(delivery.url):  # again: a name can be moved
+        raise SendFailed(str(problem), fields={"last_status_code": None})
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
+        with _NO_REDIRECTS.open(request, timeout=timeout) as response:
             code = response.status
     except urllib.error.HTTPError as exc:
         raise SendFailed("HTTP {}".format(exc.code), fields={"last_status_code": exc.code}) from exc

@@ -305,3 +305,86 @@ def test_a_redelivered_event_keeps_its_id_and_each_referral_numbers_its_events(v
         assert len({event_id for _e, _n, event_id in events}) == 3
     finally:
         partner.stop()
+
+
+@pytest.mark.parametrize(
+    ("url", "ok"),
+    [
+        ("https://8.8.8.8/silakso", True),
+        ("http://8.8.8.8/silakso", False),  # plain http
+        ("https://127.0.0.1/hook", False),  # loopback
+        ("https://[::1]/hook", False),
+        ("https://localhost/hook", False),
+        ("https://10.1.2.3/hook", False),  # private ranges
+        ("https://192.168.1.10/hook", False),
+        ("https://172.20.0.5/hook", False),
+        ("https://169.254.169.254/latest/meta-data", False),  # cloud metadata
+        ("https://0.0.0.0/hook", False),
+        ("ftp://8.8.8.8/x", False),
+    ],
+)
+def test_personal_data_go_to_public_https_addresses_only(settings, url, ok):
+    from silakso.validation import partner_url_problem
+
+    settings.SILAKSO_WEBHOOK_ALLOW_PRIVATE = False
+    assert (partner_url_problem(url) == "") is ok
+
+
+def test_an_internal_address_is_refused_when_saved_and_when_sent(settings, village_a):
+    settings.SILAKSO_WEBHOOK_ALLOW_PRIVATE = False
+    health = provider("Dinas Kesehatan")
+    admin_user = provider_admin(health)
+    with pytest.raises(ValidationError) as refused:
+        services.provider_connection_save(
+            provider=health, webhook_url="https://10.0.0.7/hook", actor=admin_user
+        )
+    assert "webhook_url" in refused.value.message_dict
+    # a delivery already queued to an address that is now internal is not sent
+    sent, delivery = _delivery(village_a, "https://8.8.8.8/never")
+    WebhookDelivery.objects.filter(pk=delivery.pk).update(url="https://127.0.0.1:1/hook")
+    attempt = services.webhook_deliver(delivery_id=delivery.pk)
+    assert attempt.status == "pending" and "private" in attempt.last_error.lower()
+
+
+def test_a_new_address_waits_for_an_administrators_approval(client, login, village_a):
+    partner = HttpReceiver(answers=(200,))
+    try:
+        health = provider("Dinas Kesehatan")
+        admin_user = provider_admin(health)
+        services.provider_connection_save(
+            provider=health, webhook_url=partner.url, actor=admin_user
+        )
+        health.refresh_from_db()
+        assert not health.webhook_active
+        login(client, admin_user)
+        page = client.get(reverse("referrals:portal_services")).content.decode()
+        assert "Menunggu" in page or "Waiting" in page
+        first = referral(case(village_a), service(health))
+        assert not WebhookDelivery.objects.filter(referral=first).exists()
+        # approved by the Dinsos administrator: from now on referrals are announced
+        from referrals.tests.factories import admin as system_admin
+
+        services.provider_webhook_approve(provider=health, actor=system_admin())
+        second = referral(case(village_a, head_name="Dewi"), service(health, name="Lain"))
+        assert WebhookDelivery.objects.filter(referral=second, url=partner.url).exists()
+        # changing the address again stops the announcements until it is approved again
+        services.provider_connection_save(
+            provider=health, webhook_url=partner.url + "/v2", actor=admin_user
+        )
+        third = referral(case(village_a, head_name="Rina"), service(health, name="Lagi"))
+        assert not WebhookDelivery.objects.filter(referral=third).exists()
+    finally:
+        partner.stop()
+
+
+def test_a_redirect_is_a_failed_delivery_never_followed(village_a):
+    inside = HttpReceiver(answers=(200,))
+    bouncer = HttpReceiver(answers=(302,), location=inside.url)
+    try:
+        _sent, delivery = _delivery(village_a, bouncer.url)
+        attempt = services.webhook_deliver(delivery_id=delivery.pk)
+        assert attempt.status == "pending" and attempt.last_status_code == 302
+        assert inside.requests == []
+    finally:
+        inside.stop()
+        bouncer.stop()

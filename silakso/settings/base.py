@@ -360,6 +360,8 @@ LOGGING = {
 # every read is still scoped by the user's own region.
 # Behind a reverse proxy: take the client's address from X-Forwarded-For (the right-most one not
 # in SILAKSO_TRUSTED_PROXIES, addresses or networks; with no list the peer is the one proxy).
+# Webhooks go to public HTTPS addresses only; True lets a developer's local receiver in.
+SILAKSO_WEBHOOK_ALLOW_PRIVATE = env.bool("SILAKSO_WEBHOOK_ALLOW_PRIVATE", default=False)
 SILAKSO_TRUST_X_FORWARDED_FOR = env.bool("SILAKSO_TRUST_X_FORWARDED_FOR", default=False)
 SILAKSO_TRUSTED_PROXIES = env.list("SILAKSO_TRUSTED_PROXIES", default=[])
 SILAKSO_HOME_REGENCY = env("SILAKSO_HOME_REGENCY", default="19.04")

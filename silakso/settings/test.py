@@ -41,3 +41,5 @@ LANGUAGE_CODE = "id"
 
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+# the suite's partner systems are local HTTP receivers (tests that check the rule switch it off)
+SILAKSO_WEBHOOK_ALLOW_PRIVATE = True

@@ -71,7 +71,7 @@ class HttpReceiver:
     set as soon as a request is in). ``url`` is where to send; ``stop()`` shuts it down.
     """
 
-    def __init__(self, answers=(200,), delay: float = 0):
+    def __init__(self, answers=(200,), delay: float = 0, location: str = ""):
         import http.server
         import threading
         import time
@@ -95,6 +95,8 @@ class HttpReceiver:
                 time.sleep(delay)
                 code = receiver.answers.pop(0) if len(receiver.answers) > 1 else receiver.answers[0]
                 self.send_response(code)
+                if location:
+                    self.send_header("Location", location)
                 self.send_header("Content-Type", "application/json")
                 self.end_headers()
                 self.wfile.write(b'{"ok": true}' if code < 300 else b'{"error": "busy"}')
