@@ -340,7 +340,7 @@ def test_an_internal_address_is_refused_when_saved_and_when_sent(settings, villa
         )
     assert "webhook_url" in refused.value.message_dict
     # a delivery already queued to an address that is now internal is not sent
-    sent, delivery = _delivery(village_a, "https://8.8.8.8/never")
+    _sent, delivery = _delivery(village_a, "https://8.8.8.8/never")
     WebhookDelivery.objects.filter(pk=delivery.pk).update(url="https://127.0.0.1:1/hook")
     attempt = services.webhook_deliver(delivery_id=delivery.pk)
     assert attempt.status == "pending" and "private" in attempt.last_error.lower()
