@@ -79,6 +79,22 @@ def client_ip(peer: str | None, forwarded: str) -> str | None:
     return peer
 
 
+def _refuse_nul(request):
+    """A NUL character in the address's parameters is never text anyone typed (PostgreSQL
+    refuses it in any string): 400 with a sentence, not an error page."""
+    if "%00" not in request.META.get("QUERY_STRING", ""):
+        return None
+    if not any("\x00" in key or "\x00" in value for key, value in request.GET.items()):
+        return None
+    from django.http import HttpResponseBadRequest, JsonResponse
+    from django.utils.translation import gettext as _
+
+    message = _("The address contains a character that is not allowed. Type the search again.")
+    if request.path.startswith("/api/"):
+        return JsonResponse({"code": "invalid", "detail": message}, status=400)
+    return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
+
+
 class RequestContextMiddleware:
     """Give each request an id (or keep a sane X-Request-ID from the proxy) and note the IP."""
 
@@ -94,7 +110,8 @@ class RequestContextMiddleware:
         id_token = _request_id.set(request_id)
         ip_token = _client_ip.set(ip)
         try:
-            response = self.get_response(request)
+            refused = _refuse_nul(request)
+            response = refused if refused is not None else self.get_response(request)
         finally:
             _request_id.reset(id_token)
             _client_ip.reset(ip_token)

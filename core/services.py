@@ -300,7 +300,7 @@ def _masked_filters(filters: Mapping) -> dict:
 
     recorded = {}
     for key, value in filters.items():
-        text = str(value)[:200]
+        text = str(value).replace("\x00", "")[:200]
         digits = normalize_number(text)
         recorded[str(key)[:50]] = (
             mask_nik(digits) if digits.isdigit() and len(digits) >= 8 else text
