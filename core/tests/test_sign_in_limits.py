@@ -156,3 +156,38 @@ def test_behind_the_proxy_each_resident_has_their_own_limit(client, settings, ma
     assert other.status_code == 302
     ip = AuditEvent.objects.filter(action=AuditAction.LOGIN).values_list("ip", flat=True).get()
     assert ip == "198.51.100.8"
+
+
+def test_pages_carry_a_strict_policy_and_are_not_cached(client, make_user, login, village_a):
+    from core.middleware import CONTENT_SECURITY_POLICY
+
+    login(client, make_user(Role.DATA_MANAGER, "19.04"))
+    for url in (reverse("dtks:household_list"), "/api/v1/households/", reverse("core:login")):
+        response = client.get(url)
+        assert response["Content-Security-Policy"] == CONTENT_SECURITY_POLICY, url
+        assert "script-src 'self'" in response["Content-Security-Policy"]
+        assert "unsafe-inline" not in response["Content-Security-Policy"]
+        assert "geolocation=(self)" in response["Permissions-Policy"]
+        assert "no-store" in response["Cache-Control"], url
+
+
+def test_no_page_template_has_an_inline_script():
+    """The policy allows no inline script: every template uses static files instead."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2] / "templates"
+    offenders = []
+    for path in root.rglob("*.html"):
+        text = path.read_text()
+        if "batch_annex" in path.name:
+            continue  # printed to PDF, never served to a browser
+        for marker in (
+            "<script>",
+            '<script type="text/javascript">',
+            " onclick=",
+            " onload=",
+            ' style="',
+        ):
+            if marker in text:
+                offenders.append((path.name, marker))
+    assert offenders == []
