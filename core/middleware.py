@@ -79,6 +79,32 @@ def client_ip(peer: str | None, forwarded: str) -> str | None:
     return peer
 
 
+#: Paths that take a whole file (registry extract, recipient list): their own, larger limit.
+_LARGE_UPLOAD_PATHS = ("/registri/impor/", "/registri/program/periode/")
+
+
+def _refuse_large_body(request):
+    """Refuse a request body over the limit before anything reads it (413): 32 MB for every
+    form (a few 10 MB photos), SILAKSO_IMPORT_MAX_BYTES for the two whole-file imports. The
+    proxy refuses the same sizes (deploy/nginx); this holds without it too."""
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        length = 0
+    limit = getattr(settings, "SILAKSO_MAX_REQUEST_BYTES", 32 * 1024 * 1024)
+    if request.path.startswith(_LARGE_UPLOAD_PATHS):
+        limit = getattr(settings, "SILAKSO_IMPORT_MAX_BYTES", 2 * 1024**3)
+    if length <= limit:
+        return None
+    from django.http import HttpResponse, JsonResponse
+    from django.utils.translation import gettext as _
+
+    message = _("What you sent is too large (at most {size} MB).").format(size=limit // 1024**2)
+    if request.path.startswith("/api/"):
+        return JsonResponse({"code": "too_large", "detail": message}, status=413)
+    return HttpResponse(message, status=413, content_type="text/plain; charset=utf-8")
+
+
 def _refuse_nul(request):
     """A NUL character in the address's parameters is never text anyone typed (PostgreSQL
     refuses it in any string): 400 with a sentence, not an error page."""
@@ -110,7 +136,7 @@ class RequestContextMiddleware:
         id_token = _request_id.set(request_id)
         ip_token = _client_ip.set(ip)
         try:
-            refused = _refuse_nul(request)
+            refused = _refuse_large_body(request) or _refuse_nul(request)
             response = refused if refused is not None else self.get_response(request)
         finally:
             _request_id.reset(id_token)

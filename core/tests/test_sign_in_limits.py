@@ -191,3 +191,13 @@ def test_no_page_template_has_an_inline_script():
             if marker in text:
                 offenders.append((path.name, marker))
     assert offenders == []
+
+
+def test_a_body_over_the_limit_is_refused_before_it_is_read(client):
+    big = str(33 * 1024 * 1024)
+    form = client.post(reverse("complaints:complaint_create"), {"x": "1"}, CONTENT_LENGTH=big)
+    assert form.status_code == 413 and "32 MB" in form.content.decode()
+    api = client.post(
+        "/api/v1/complaints/", {}, content_type="application/json", CONTENT_LENGTH=big
+    )
+    assert api.status_code == 413 and api.json()["code"] == "too_large"

@@ -173,6 +173,10 @@ STORAGES = {
 }
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
+# A whole request body (core.middleware): 32 MB; the registry and recipient imports have
+# SILAKSO_IMPORT_MAX_BYTES (2 GB). The nginx template refuses the same sizes.
+SILAKSO_MAX_REQUEST_BYTES = env.int("SILAKSO_MAX_REQUEST_BYTES", default=32 * 1024 * 1024)
 
 # ------------------------------------------------------------------------- email, notifications
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
