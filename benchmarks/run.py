@@ -513,7 +513,7 @@ def bench_load(env: dict, seconds: int) -> dict:
     measured: dict[str, list] = {name: [] for name in pages}
     try:
         for url, extra in pages.values():  # warm up every worker
-            _run_wrk(url, 3, script="load.lua", connections=16, env=extra)
+            _run_wrk(url, min(3, seconds), script="load.lua", connections=16, env=extra)
         for _round in range(2):
             for name, (url, extra) in pages.items():
                 measured[name].append(

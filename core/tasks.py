@@ -34,3 +34,11 @@ def sweep_jobs_task() -> dict:
 def record_worker_heartbeat_task() -> None:
     """Beat → worker round trip; /healthz shows how long ago it last happened."""
     cache.set("worker-heartbeat", timezone.now().isoformat(), timeout=3600)
+
+
+@shared_task(ignore_result=True)
+def apply_retention_task() -> dict:
+    """Daily: remove personal data past its retention period (core.retention)."""
+    from .retention import apply_retention
+
+    return apply_retention()

@@ -36,6 +36,8 @@ def test_benchmark_harness_measures_everything_beside_its_reference(tmp_path):
             "silakso_bench_ci",
             "--skip",
             "cek",
+            "--load-seconds",
+            "1",
             "--output",
             str(output),
         ],
@@ -56,6 +58,10 @@ def test_benchmark_harness_measures_everything_beside_its_reference(tmp_path):
     assert report["import_vs_copy"] > 0
     assert report["dedup_recall"] > 0.5
     assert "cpu" in report["machine"]
+    # the load section ran against a real gunicorn: every page answered, figures recorded
+    assert report["load_errors"] == 0
+    for key in ("search_p99_ms", "apply_form_p99_ms", "search_reference_rps"):
+        assert report[key] > 0, key
     assert "import rows/s" in result.stdout
     subprocess.run(
         ["dropdb", "-h", "127.0.0.1", "-U", "postgres", "--if-exists", "silakso_bench_ci"],

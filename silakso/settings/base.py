@@ -177,6 +177,8 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
 # A whole request body (core.middleware): 32 MB; the registry and recipient imports have
 # SILAKSO_IMPORT_MAX_BYTES (2 GB). The nginx template refuses the same sizes.
 SILAKSO_MAX_REQUEST_BYTES = env.int("SILAKSO_MAX_REQUEST_BYTES", default=32 * 1024 * 1024)
+# Retention periods in days per kind of data (core.retention.DEFAULT_DAYS; docs/privacy.md).
+SILAKSO_RETENTION_DAYS = env.dict("SILAKSO_RETENTION_DAYS", cast={"value": int}, default={})
 
 # ------------------------------------------------------------------------- email, notifications
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
@@ -220,6 +222,10 @@ CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TASK_EAGER_PROPAGATES = True
 # The beat schedule is code, reviewed like code.
 CELERY_BEAT_SCHEDULE = {
+    "apply-retention": {
+        "task": "core.tasks.apply_retention_task",
+        "schedule": 24 * 3600.0,
+    },
     "sweep-jobs": {
         "task": "core.tasks.sweep_jobs_task",
         "schedule": float(env.int("SILAKSO_JOB_SWEEP_SECONDS", default=10)),

@@ -13,6 +13,10 @@
         }
       });
     });
+    // A choice that takes effect at once (the language menu): send its form when it changes.
+    document.querySelectorAll("select[data-autosubmit]").forEach(function (select) {
+      select.addEventListener("change", function () { select.form.submit(); });
+    });
     // Record where a field visit or a house photo takes place, when the phone allows it.
     if (document.querySelector("form[data-geolocate]") && navigator.geolocation) {
       navigator.geolocation.getCurrentPosition(function (pos) {
