@@ -8,7 +8,7 @@ PIP := $(BIN)/pip install -qq --disable-pip-version-check
 export PIP_NO_INPUT := 1
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help run test lint format check messages bench services browser compose proxy worker beat lock clean-demo
+.PHONY: help run test lint format check messages bench services browser compose proxy wrk worker beat lock clean-demo
 
 help:
 	@echo "make run       zero-configuration demo on http://$(ADDR) (SQLite, tasks inline)"
@@ -47,7 +47,7 @@ beat: $(VENV)/.runtime
 # ------------------------------------------------------------------------------ quality
 # The whole suite against real PostgreSQL (127.0.0.1:5432) and Redis (127.0.0.1:6379),
 # plus lint, the migrations check and headless-Chromium journeys.
-test: $(VENV)/.dev services browser compose proxy
+test: $(VENV)/.dev services browser compose proxy wrk
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/djlint templates --lint
@@ -75,8 +75,7 @@ messages: $(VENV)/.dev
 	$(BIN)/python manage.py makemessages -l id --no-obsolete --ignore=.venv --ignore=staticfiles
 	$(BIN)/python manage.py compilemessages -l id --ignore=.venv
 
-bench: $(VENV)/.dev services
-	@command -v wrk >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null)
+bench: $(VENV)/.dev services wrk
 	$(BIN)/python benchmarks/run.py $(BENCH_ARGS)
 
 # ------------------------------------------------------------------------------ machine
@@ -113,6 +112,13 @@ proxy:
 	  echo "Installing nginx-light from Debian (the reverse-proxy test)…"; \
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light >/dev/null) \
 	  || { echo "Could not install nginx (run as root: apt-get install -y nginx-light)"; exit 1; }; }
+
+# Debian's wrk: the benchmark's load section (and the suite's run of the benchmark harness).
+wrk:
+	@command -v wrk >/dev/null 2>&1 || { \
+	  echo "Installing wrk from Debian (HTTP load for the benchmark)…"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null) \
+	  || { echo "Could not install wrk (run as root: apt-get install -y wrk)"; exit 1; }; }
 
 # `docker compose config` validates docker-compose.yml in the suite; no Docker engine is needed.
 compose:

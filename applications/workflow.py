@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.choices import Role
 from core.permissions import CASE_WORKER_ROLES
-from silakso.workflow import Rule, Step, Workflow, duty_rule, not_involved
+from silakso.workflow import Rule, Step, Workflow, duty_rule, not_for_own_household, not_involved
 
 from .choices import ApplicationStatus as A
 from .choices import BatchStatus as B
@@ -160,7 +160,10 @@ APPLICATION_FLOW = Workflow(
             sources=frozenset({A.DELIBERATED}),
             target=A.VERIFIED,
             roles=VERIFIERS,
-            rules=(not_involved(*ENTERED, action=_("verify a request you entered")),),
+            rules=(
+                not_involved(*ENTERED, action=_("verify a request you entered")),
+                not_for_own_household(action=_("verify this request")),
+            ),
             slug="verifikasi",
             form="applications.forms.VerifyForm",
             service="applications.services.application_verify",
@@ -189,7 +192,10 @@ APPLICATION_FLOW = Workflow(
             sources=frozenset({A.DELIBERATED, A.VERIFIED}),
             target=A.REJECTED,
             roles=VERIFIERS,
-            rules=(not_involved(*ENTERED, action=_("decide on a request you entered")),),
+            rules=(
+                not_involved(*ENTERED, action=_("decide on a request you entered")),
+                not_for_own_household(action=_("decide on this request")),
+            ),
             slug="tolak",
             form="applications.forms.RejectForm",
             service="applications.services.application_reject",
@@ -318,7 +324,10 @@ PROPOSAL_FLOW = Workflow(
             sources=frozenset({P.DELIBERATED}),
             target=P.APPLIED,
             roles=VERIFIERS,
-            rules=(not_involved("filled_by_id", action=_("verify data you filled in")),),
+            rules=(
+                not_involved("filled_by_id", action=_("verify data you filled in")),
+                not_for_own_household(action=_("verify this data")),
+            ),
             slug="verifikasi",
             service="applications.services.proposal_verify",
             style="primary",

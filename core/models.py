@@ -75,7 +75,10 @@ class User(AbstractUser):
         null=True,
         blank=True,
         unique=True,
-        help_text=_("Residents only: links the account to their own records."),
+        help_text=_(
+            "Links the account to the person: a resident's own records; for staff, the "
+            "separation of duties (nobody decides on their own household's request)."
+        ),
     )
     activated_by = models.ForeignKey(
         "self",

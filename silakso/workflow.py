@@ -25,6 +25,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from django.utils.module_loading import import_string
+from django.utils.translation import gettext_noop
 
 from .exceptions import DomainError, Forbidden, InvalidTransition, SeparationOfDutiesError
 
@@ -58,6 +59,36 @@ def duty_rule(involved: Callable[[Any], Iterable], *, action) -> Rule:
 def not_involved(*fields: str, action) -> Rule:
     """:func:`duty_rule` for user id fields of the object itself."""
     return duty_rule(lambda obj: [getattr(obj, name, None) for name in fields], action=action)
+
+
+def not_for_own_household(*, action) -> Rule:
+    """Separation of duties between persons, not accounts: an officer whose account carries
+    their NIK does not decide on a request or a data change of the household they belong to
+    (the applicant's NIK, a named person, or any current member of the object's household)."""
+
+    def check(obj, user) -> bool:
+        nik = getattr(user, "nik", None)
+        if not nik:
+            return True
+        if nik in {getattr(obj, "applicant_nik", None), getattr(obj, "nik", None)}:
+            return False
+        household_id = getattr(obj, "household_id", None)
+        if household_id is None:
+            return True
+        from dtks.models import Individual
+
+        return not Individual.objects.living().filter(household_id=household_id, nik=nik).exists()
+
+    return Rule(
+        check,
+        _LazyFormat(
+            gettext_noop(
+                "You cannot {action}: it concerns your own household, another officer has to do it."
+            ),
+            action=action,
+        ),
+        SeparationOfDutiesError,
+    )
 
 
 class _LazyFormat:

@@ -26,7 +26,10 @@ def _compose_command():
 def test_compose_file_is_valid_and_runs_the_whole_stack(tmp_path):
     shutil.copy(ROOT / "docker-compose.yml", tmp_path / "docker-compose.yml")
     env = (
-        (ROOT / ".env.example").read_text().replace("POSTGRES_PASSWORD=", "POSTGRES_PASSWORD=pw", 1)
+        (ROOT / ".env.example")
+        .read_text()
+        .replace("POSTGRES_PASSWORD=", "POSTGRES_PASSWORD=pw", 1)
+        .replace("SILAKSO_APP_DB_PASSWORD=", "SILAKSO_APP_DB_PASSWORD=app", 1)
     )
     (tmp_path / ".env").write_text(env)
     (tmp_path / "Dockerfile").write_text((ROOT / "Dockerfile").read_text())
@@ -46,5 +49,8 @@ def test_compose_file_is_valid_and_runs_the_whole_stack(tmp_path):
     # slow uploads are buffered by the proxy; the app reaches PostgreSQL through PgBouncer
     assert {"proxy", "pgbouncer"} <= set(services)
     assert "@pgbouncer:" in services["web"]["environment"]["DATABASE_URL"]
+    # the running application is not the tables' owner; migrations are, and grant it rows only
+    assert services["web"]["environment"]["DATABASE_URL"].startswith("postgres://silakso_app:")
+    assert "grant_app_role silakso_app" in " ".join(services["migrate"]["command"])
     assert "ports" not in services["web"]
     assert any("silakso.conf.template" in str(v) for v in services["proxy"]["volumes"])

@@ -91,3 +91,29 @@ def test_an_officer_of_the_regency_still_sees_the_registry_match(
     assert response.json()["status"] == "awaiting_deliberation"
     application = Application.objects.get(pk=response.json()["id"])
     assert application.household_id == koba_household.pk
+
+
+def test_an_officer_does_not_decide_on_their_own_households_request(village_a, make_user):
+    """Separation of duties between persons: the verifier's account carries their NIK, and a
+    request from the household they live in goes to another verifier."""
+    from applications import services
+    from applications.tests.factories import deliberate, household, program, submit
+    from silakso.exceptions import SeparationOfDutiesError
+
+    home = household(village_a, head_name="Keluarga Petugas")
+    spouse = home.members.exclude(relation_to_head="head").first() or home.members.first()
+    request = deliberate(submit(program("bpnt"), home))
+    related = make_user(Role.VERIFIER, "19.04", username="verifikator.keluarga", nik=spouse.nik)
+    other = make_user(Role.VERIFIER, "19.04", username="verifikator.lain")
+    with pytest.raises(SeparationOfDutiesError) as refused:
+        services.application_verify(application=request, actor=related)
+    from django.utils import translation
+
+    with translation.override("id"):
+        assert "rumah tangga Anda sendiri" in str(refused.value.message)
+    with pytest.raises(SeparationOfDutiesError):
+        services.application_reject(application=request, actor=related, reason="tidak layak")
+    request.refresh_from_db()
+    assert request.status == "deliberated"
+    # another officer, not of that household, verifies it
+    assert services.application_verify(application=request, actor=other).status == "verified"

@@ -15,6 +15,11 @@ DATABASES = {
     "default": env.db("DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/silakso")
 }
 DATABASES["default"]["CONN_MAX_AGE"] = 0
+# transactional tests empty every table between tests, the append-only audit trail included
+_options = DATABASES["default"].setdefault("OPTIONS", {})
+_options["options"] = " ".join(
+    filter(None, [_options.get("options"), "-c silakso.allow_truncate=on"])
+)
 DATABASES["default"]["TEST"] = {"NAME": env("SILAKSO_TEST_DB_NAME", default="test_silakso")}
 
 REDIS_URL = env("TEST_REDIS_URL", default="redis://127.0.0.1:6379/9")
