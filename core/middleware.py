@@ -151,7 +151,9 @@ class RequestContextMiddleware:
         from silakso.exceptions import Throttled
 
         if isinstance(exception, Throttled):
-            return render(request, "429.html", {"message": exception.message}, status=429)
+            response = render(request, "429.html", {"message": exception.message}, status=429)
+            response["Retry-After"] = str(exception.retry_after)
+            return response
         return None
 
 

@@ -378,7 +378,8 @@ def public_submission_allowed(*, kind: str, ip: str | None, nik: str = "") -> No
             _(
                 "Many requests were sent from here or for this NIK. Try again tomorrow, or "
                 "come to the village office or Dinsos."
-            )
+            ),
+            retry_after=86400 if nik else 3600,
         )
 
 

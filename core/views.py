@@ -335,13 +335,27 @@ def healthz(request):
     return JsonResponse(health, status=200 if health["ok"] else 503)
 
 
+def _api_error(request, status: int, code: str, detail: str):
+    """Under /api/ an error outside DRF (an address no route matches, a crash) answers in the
+    API's own JSON shape, never with an HTML page."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"code": code, "detail": str(detail)}, status=status)
+    return None
+
+
 def error_404(request, exception):
-    return render(request, "404.html", status=404)
+    return _api_error(request, 404, "not_found", _("Not found.")) or render(
+        request, "404.html", status=404
+    )
 
 
 def error_500(request):
-    return render(request, "500.html", status=500)
+    return _api_error(
+        request, 500, "server_error", _("Something went wrong on our side. Try again later.")
+    ) or render(request, "500.html", status=500)
 
 
 def error_403(request, exception):
-    return render(request, "403.html", status=403)
+    return _api_error(request, 403, "forbidden", _("You may not do this.")) or render(
+        request, "403.html", status=403
+    )

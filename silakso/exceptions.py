@@ -53,9 +53,14 @@ class Conflict(DomainError):
 
 
 class Throttled(DomainError):
-    """Too many of these in a short time (HTTP 429): try again later."""
+    """Too many of these in a short time (HTTP 429): try again after ``retry_after`` seconds
+    (sent as the ``Retry-After`` header)."""
 
     default_code = "throttled"
+
+    def __init__(self, message, *, retry_after: int = 3600, **kwargs):
+        super().__init__(message, **kwargs)
+        self.retry_after = int(retry_after)
 
 
 class StaleObjectError(DomainError):

@@ -77,8 +77,10 @@ def test_a_nik_search_is_audited_masked_and_limited(
     # the API counts against the same hourly limit
     assert client.get("/api/v1/individuals/", {"nik": nik}).status_code == 200
     assert client.get("/api/v1/households/", {"q": nik}).status_code == 200
-    assert client.get("/api/v1/households/", {"q": nik}).status_code == 429
-    assert client.get(reverse("dtks:household_list"), {"q": nik}).status_code == 429
+    refused = client.get("/api/v1/households/", {"q": nik})
+    assert refused.status_code == 429 and int(refused["Retry-After"]) > 0
+    page = client.get(reverse("dtks:household_list"), {"q": nik})
+    assert page.status_code == 429 and int(page["Retry-After"]) > 0
     # a name search is not limited
     assert client.get(reverse("dtks:household_list"), {"q": "sumarni"}).status_code == 200
 
@@ -131,3 +133,22 @@ def test_a_masked_nik_cannot_be_rebuilt_from_what_is_shown_beside_it(
     assert AuditEvent.objects.filter(
         action=AuditAction.VIEW_SENSITIVE, object_id=str(person.pk)
     ).exists()
+
+
+@pytest.mark.parametrize("header", [None, "Token not-a-token", "Bearer abc"])
+def test_a_missing_or_unknown_token_is_401_with_how_to_authenticate(client, header):
+    extra = {"HTTP_AUTHORIZATION": header} if header else {}
+    answer = client.get("/api/v1/households/", **extra)
+    assert answer.status_code == 401
+    assert answer["WWW-Authenticate"] == "Token"
+    assert answer.json()["code"] in {"not_authenticated", "authentication_failed"}
+
+
+def test_an_address_no_route_matches_answers_json_under_the_api(client, make_user):
+    from rest_framework.authtoken.models import Token
+
+    key = Token.objects.create(user=make_user(Role.API_CLIENT, "19.04")).key
+    answer = client.get("/api/v1/households/0.5/", HTTP_AUTHORIZATION="Token " + key)
+    assert answer.status_code == 404
+    assert answer["Content-Type"] == "application/json"
+    assert answer.json()["code"] == "not_found"

@@ -24,7 +24,7 @@ class ComplaintSerializer(FlowStepsMixin, serializers.ModelSerializer):
     flow = COMPLAINT_FLOW
     complainant_nik = MaskedNikField(read_only=True)
     status_label = serializers.CharField(source="get_status_display", read_only=True)
-    program = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    program = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
 
     class Meta:
         model = Complaint

@@ -65,6 +65,7 @@ def exception_handler(exc, context):
         return Response(
             {"code": exc.code, "detail": str(exc.message)},
             status=status.HTTP_429_TOO_MANY_REQUESTS,
+            headers={"Retry-After": str(exc.retry_after)},
         )
     if isinstance(exc, Forbidden):
         return Response(

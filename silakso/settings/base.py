@@ -262,9 +262,11 @@ CELERY_BEAT_SCHEDULE = {
 
 # ------------------------------------------------------------------------------ API
 REST_FRAMEWORK = {
+    # the token first: a request without valid credentials answers 401 with
+    # `WWW-Authenticate: Token` (DRF takes the header from the first class)
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
         "silakso.api.authentication.ClientTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["core.permissions.IsActiveStaff"],
     "DEFAULT_FILTER_BACKENDS": [
@@ -281,7 +283,7 @@ REST_FRAMEWORK = {
         "user": env("API_THROTTLE_USER", default="1200/min"),
     },
     "PAGE_SIZE": 50,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "silakso.api.schema.AutoSchema",
     "EXCEPTION_HANDLER": "silakso.api.exception_handler.exception_handler",
     "DEFAULT_VERSIONING_CLASS": None,
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
@@ -298,6 +300,11 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
     "SCHEMA_PATH_PREFIX": r"/api/v1",
+    # every operation documents its error answers too (silakso.api.schema)
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "silakso.api.schema.add_error_responses",
+    ],
     "COMPONENT_SPLIT_REQUEST": True,
     # One schema name per choice set (the same choices appear on several fields).
     "ENUM_NAME_OVERRIDES": {
