@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from core.choices import Role
 from dtks.selectors import region_get, villages_by_district
 from silakso import ratelimit
+from silakso.codes import normalize_code
 from silakso.exceptions import DomainError, NotFound
 from silakso.forms import add_service_errors, run_form_service, run_once
 from silakso.paging import audited_page
@@ -149,7 +150,9 @@ def track(request):
     form = TrackForm(request.POST or None)
     status = 200
     if request.method == "POST" and form.is_valid():
-        code = form.cleaned_data["code"].strip().upper()
+        # one canonical form (lower case, spaces, no dashes all alike), for the lookup and
+        # for the limit: a spelling variant is neither "not found" nor a fresh counter
+        code = normalize_code(form.cleaned_data["code"], "U")
         allowed = ratelimit.allow_all(
             [
                 ("track-ip", request.client_ip or "-", settings.SILAKSO_TRACK_LIMIT_PER_IP, 3600),

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 from applications.selectors import resident_village_choices
 from dtks.selectors import region_get, villages_by_district
 from silakso import ratelimit
+from silakso.codes import normalize_code
 from silakso.exceptions import NotFound
 from silakso.forms import run_once, run_service_action
 from silakso.paging import audited_page
@@ -129,7 +130,9 @@ def track(request):
     form = TrackForm(request.POST or None)
     status_code = 200
     if request.method == "POST" and form.is_valid():
-        code = form.cleaned_data["code"].strip().upper()
+        # one canonical form (lower case, spaces, no dashes all alike), for the lookup and
+        # for the limit: a spelling variant is neither "not found" nor a fresh counter
+        code = normalize_code(form.cleaned_data["code"], "P")
         if not ratelimit.allow_all(
             [
                 ("ctrack-ip", request.client_ip or "-", settings.SILAKSO_TRACK_LIMIT_PER_IP, 3600),

@@ -265,3 +265,22 @@ def test_a_resident_account_lists_its_own_requests(client, bpnt, poor, make_user
     page = client.get(reverse("applications:my_applications")).content.decode()
     assert application.code in page
     assert client.get(reverse("applications:status", args=[application.code])).status_code == 200
+
+
+def test_a_code_typed_without_dashes_finds_the_request_and_shares_its_limit(
+    client, settings, bpnt, poor
+):
+    application = submit(bpnt, poor)
+    url = reverse("applications:track")
+    typed = application.code.replace("-", "").lower()  # "usp4wkh87", as read over the phone
+    found = client.post(url, {"code": typed, "nik": application.applicant_nik}, follow=True)
+    assert application.code in found.content.decode()
+    # every spelling of one code counts against the same limit
+    settings.SILAKSO_TRACK_LIMIT_PER_IP = 1000
+    settings.SILAKSO_TRACK_LIMIT_PER_CODE = 3
+    from django.core.cache import cache
+
+    cache.clear()
+    for variant in ("U-AAAA-BBBB", "uaaaabbbb", "AAAA BBBB"):
+        client.post(url, {"code": variant, "nik": "1904010101010001"})
+    assert client.post(url, {"code": "u-aaaa-bbbb", "nik": "1904010101010001"}).status_code == 429
