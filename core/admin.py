@@ -1,11 +1,9 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
-from rest_framework.authtoken.admin import TokenAdmin
 from rest_framework.authtoken.models import TokenProxy
 
-from .choices import Role
-from .models import AuditEvent, Job, Notification, User
+from .models import ApiKey, AuditEvent, Job, Notification, User
 
 
 @admin.register(User)
@@ -86,17 +84,14 @@ class NotificationAdmin(ReadOnlyAdmin):
     list_filter = ["status", "channel"]
 
 
-# API tokens only for partner systems (silakso.api.authentication refuses any other token).
+# API keys are issued in the app (Administrasi → Sistem mitra) or with manage.py
+# issue_api_key: only there is the key shown once. The admin lists them, read-only; DRF's plain
+# tokens no longer open the API.
 admin.site.unregister(TokenProxy)
 
 
-@admin.register(TokenProxy)
-class ClientTokenAdmin(TokenAdmin):
-    """Tokens can be made for active API-client accounts only."""
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name == "user":
-            kwargs["queryset"] = User.objects.filter(
-                role=Role.API_CLIENT, is_active=True, is_staff=False, is_superuser=False
-            )
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+@admin.register(ApiKey)
+class ApiKeyAdmin(ReadOnlyAdmin):
+    list_display = ["name", "client", "prefix", "expires_at", "last_used_at", "revoked_at"]
+    list_filter = ["revoked_at"]
+    search_fields = ["name", "prefix", "client__username"]

@@ -68,3 +68,71 @@ class EnrolmentCodeForm(forms.Form):
             attrs={"autocomplete": "off", "autocapitalize": "characters", "autofocus": True}
         ),
     )
+
+
+class ApiClientForm(forms.Form):
+    """A new partner system (an API client account; it signs in only with keys)."""
+
+    username = forms.RegexField(
+        label=_("Username"),
+        max_length=150,
+        regex=r"^[A-Za-z0-9._-]+$",
+        error_messages={"invalid": _("Use only letters, digits, dots or dashes.")},
+        help_text=_("Letters, digits, dots or dashes, e.g. sistem.dinkes."),
+    )
+    full_name = forms.CharField(label=_("Name of the system"), max_length=150)
+    region = forms.ModelChoiceField(
+        label=_("Area"),
+        queryset=None,
+        required=False,
+        empty_label=_("No area (a provider's own system)"),
+        help_text=_("The system reads and writes only inside this area."),
+    )
+
+    def __init__(self, *args, regions, allow_no_region: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["region"].queryset = regions
+        self.fields["region"].required = not allow_no_region
+
+    def clean_username(self):
+        from .models import User
+
+        username = self.cleaned_data["username"].strip().lower()
+        if User.objects.filter(username__iexact=username).exists():
+            raise forms.ValidationError(_("This username is taken."))
+        return username
+
+
+class ApiKeyForm(forms.Form):
+    """What a new key may do, until when, from where."""
+
+    name = forms.CharField(
+        label=_("Label"),
+        max_length=100,
+        help_text=_("Which system or server uses it, e.g. “server MPP 2027”."),
+    )
+    scopes = forms.MultipleChoiceField(
+        label=_("What the key may do"),
+        widget=forms.CheckboxSelectMultiple,
+        choices=(),
+    )
+    expires_on = forms.DateField(
+        label=_("Works until"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("Leave empty for no end date (not recommended)."),
+    )
+    allowed_ips = forms.CharField(
+        label=_("Only from these addresses"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("One address or network per line (203.0.113.7 or 203.0.113.0/24); empty: any."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        from .apikeys import SCOPES
+
+        super().__init__(*args, **kwargs)
+        self.fields["scopes"].choices = [
+            (code, "{} ({})".format(label, code)) for code, label in SCOPES.items()
+        ]

@@ -328,3 +328,69 @@ class SubmissionReceipt(models.Model):
 
     def __str__(self) -> str:
         return self.key
+
+
+class ApiKeyQuerySet(models.QuerySet):
+    def live(self, at=None):
+        """Keys that open the API now: not revoked, not expired."""
+        at = at or timezone.now()
+        return self.filter(revoked_at__isnull=True).filter(
+            models.Q(expires_at__isnull=True) | models.Q(expires_at__gt=at)
+        )
+
+
+class ApiKey(models.Model):
+    """A credential of a partner system (an API client account): what it may do (``scopes``),
+    until when, from which addresses. Only a hash of the key is stored; the key itself is shown
+    once, when it is issued (core.apikeys)."""
+
+    client = models.ForeignKey(
+        User, verbose_name=_("API client"), on_delete=models.CASCADE, related_name="api_keys"
+    )
+    name = models.CharField(_("label"), max_length=100)
+    prefix = models.CharField(_("key begins with"), max_length=16, db_index=True)
+    key_hash = models.CharField(max_length=64, unique=True)
+    scopes = models.JSONField(_("scopes"), default=list)
+    allowed_ips = models.JSONField(
+        _("allowed addresses"),
+        default=list,
+        blank=True,
+        help_text=_("Addresses or networks (CIDR) the key works from; empty: any address."),
+    )
+    expires_at = models.DateTimeField(_("expires at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("issued at"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        User,
+        verbose_name=_("issued by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+    last_used_ip = models.GenericIPAddressField(_("last used from"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        User,
+        verbose_name=_("revoked by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    objects = ApiKeyQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("API key")
+        verbose_name_plural = _("API keys")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return "{} ({}…)".format(self.name, self.prefix)
+
+    @property
+    def is_live(self) -> bool:
+        return self.revoked_at is None and (
+            self.expires_at is None or self.expires_at > timezone.now()
+        )

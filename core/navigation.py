@@ -67,6 +67,8 @@ def nav_items(user: User) -> list[dict]:
     items = [{"label": _("Home"), "url": reverse("core:home")}]
     if has_role(user, Role.VILLAGE_HEAD, Role.SYSTEM_ADMIN):
         items.append({"label": _("Operators"), "url": reverse("core:operator_list")})
+    if has_role(user, Role.SYSTEM_ADMIN):
+        items.append({"label": _("Partner systems"), "url": reverse("core:api_client_list")})
     if has_role(user, *AUDIT_READER_ROLES):
         items.append({"label": _("Audit trail"), "url": reverse("core:audit_event_list")})
     if user.is_authenticated and user.role != Role.RESIDENT:

@@ -173,3 +173,20 @@ def job_result_lines(job) -> list[tuple[str, str]]:
             value = ", ".join("{}: {}".format(k, v) for k, v in value.items())
         lines.append((str(JOB_RESULT_LABELS.get(key, key.replace("_", " "))), value))
     return lines
+
+
+def api_client_list(*, user: User) -> QuerySet[User]:
+    """Partner-system accounts a system administrator manages, inside their area (systems
+    without an area, a provider's, only for an installation-wide administrator)."""
+    if not has_role(user, Role.SYSTEM_ADMIN):
+        return User.objects.filter(NOTHING)
+    queryset = User.objects.filter(role=Role.API_CLIENT).select_related("region")
+    if user.is_installation_wide:
+        return queryset
+    return queryset.filter(region_q(user, "region__code")).exclude(region__isnull=True)
+
+
+def api_key_list(*, user: User):
+    from .models import ApiKey
+
+    return ApiKey.objects.filter(client__in=api_client_list(user=user)).select_related("client")

@@ -466,9 +466,9 @@ def user_deactivate(*, user: User, actor: User, reason: str = "") -> User:
         return user
     user.is_active = False
     user.save(update_fields=["is_active"])
-    from rest_framework.authtoken.models import Token
+    from .apikeys import api_keys_revoke_all
 
-    Token.objects.filter(user=user).delete()
+    api_keys_revoke_all(client=user, actor=actor, reason=_("Account deactivated"))
     audit_log(
         actor=actor,
         action=AuditAction.DEACTIVATE,

@@ -10,6 +10,15 @@ urlpatterns = [
     path("akun/keluar/", views.logout_view, name="logout"),
     path("akun/2fa/", views.two_factor, name="two_factor"),
     path("akun/operator/", views.operator_list, name="operator_list"),
+    path("administrasi/sistem-mitra/", views.api_client_list, name="api_client_list"),
+    path("administrasi/sistem-mitra/baru/", views.api_client_create, name="api_client_create"),
+    path(
+        "administrasi/sistem-mitra/<int:pk>/kunci-baru/",
+        views.api_key_create,
+        name="api_key_create",
+    ),
+    path("administrasi/kunci/<int:pk>/putar/", views.api_key_rotate, name="api_key_rotate"),
+    path("administrasi/kunci/<int:pk>/cabut/", views.api_key_revoke, name="api_key_revoke"),
     path(
         "akun/operator/<int:pk>/aktifkan/",
         views.operator_set_active,

@@ -23,7 +23,7 @@ from . import selectors, services
 from .choices import Role
 from .extensions import collect
 from .filtersets import AuditEventFilterSet
-from .forms import EnrolmentCodeForm, LoginForm, ReasonForm, TokenForm
+from .forms import ApiClientForm, ApiKeyForm, EnrolmentCodeForm, LoginForm, ReasonForm, TokenForm
 from .models import Job
 from .permissions import AUDIT_READER_ROLES, has_role
 
@@ -359,3 +359,123 @@ def error_403(request, exception):
     return _api_error(request, 403, "forbidden", _("You may not do this.")) or render(
         request, "403.html", status=403
     )
+
+
+# ============================================================================ partner systems
+def _require_system_admin(user) -> None:
+    if not has_role(user, Role.SYSTEM_ADMIN):
+        raise PermissionDenied(_("Only system administrators manage partner systems."))
+
+
+def _client_regions(user):
+    from dtks.models import Region
+
+    if user.is_installation_wide:
+        return Region.objects.filter(level=2).order_by("code")
+    return Region.objects.filter(level__in=[2, 3]).within(user.region_id).order_by("code")
+
+
+@login_required
+def api_client_list(request):
+    """Partner systems of the administrator's area, each with its keys."""
+    _require_system_admin(request.user)
+    clients = selectors.api_client_list(user=request.user).order_by("full_name")
+    keys = selectors.api_key_list(user=request.user).order_by("-created_at")
+    by_client: dict[int, list] = {}
+    for key in keys:
+        by_client.setdefault(key.client_id, []).append(key)
+    rows = [(client, by_client.get(client.pk, [])) for client in clients]
+    return render(request, "core/api_client_list.html", {"rows": rows})
+
+
+@login_required
+def api_client_create(request):
+    _require_system_admin(request.user)
+    form = ApiClientForm(
+        request.POST or None,
+        regions=_client_regions(request.user),
+        allow_no_region=request.user.is_installation_wide,
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            client = services.user_create(
+                username=form.cleaned_data["username"],
+                full_name=form.cleaned_data["full_name"],
+                role=Role.API_CLIENT,
+                region=form.cleaned_data["region"],
+                actor=request.user,
+            )
+        except ValidationError as exc:
+            for field, problems in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, problems)
+        else:
+            messages.success(
+                request, _("{name} is registered. Issue it a key.").format(name=client.full_name)
+            )
+            return redirect("core:api_key_create", pk=client.pk)
+    return render(request, "core/api_client_form.html", {"form": form})
+
+
+def _show_key(request, key, raw: str):
+    """The key itself, once: it is not stored, this page is not cached."""
+    return render(request, "core/api_key_shown.html", {"key": key, "raw": raw})
+
+
+@login_required
+def api_key_create(request, pk: int):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from .apikeys import api_key_issue
+
+    _require_system_admin(request.user)
+    client = get_object_or_404(selectors.api_client_list(user=request.user), pk=pk)
+    form = ApiKeyForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        ends = form.cleaned_data["expires_on"]
+        try:
+            key, raw = api_key_issue(
+                client=client,
+                name=form.cleaned_data["name"],
+                scopes=form.cleaned_data["scopes"],
+                actor=request.user,
+                expires_at=timezone.make_aware(dt.datetime.combine(ends, dt.time.max))
+                if ends
+                else None,
+                allowed_ips=form.cleaned_data["allowed_ips"].split(),
+            )
+        except ValidationError as exc:
+            for field, problems in exc.message_dict.items():
+                field = "expires_on" if field == "expires_at" else field
+                form.add_error(field if field in form.fields else None, problems)
+        else:
+            return _show_key(request, key, raw)
+    return render(request, "core/api_key_form.html", {"form": form, "client": client})
+
+
+@login_required
+@require_POST
+def api_key_rotate(request, pk: int):
+    from .apikeys import api_key_rotate as rotate
+
+    _require_system_admin(request.user)
+    key = get_object_or_404(selectors.api_key_list(user=request.user), pk=pk)
+    try:
+        new, raw = rotate(key=key, actor=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("core:api_client_list")
+    return _show_key(request, new, raw)
+
+
+@login_required
+@require_POST
+def api_key_revoke(request, pk: int):
+    from .apikeys import api_key_revoke as revoke
+
+    _require_system_admin(request.user)
+    key = get_object_or_404(selectors.api_key_list(user=request.user), pk=pk)
+    revoke(key=key, actor=request.user, reason=ReasonForm(request.POST).data.get("reason", ""))
+    messages.success(request, _("The key {prefix}… no longer works.").format(prefix=key.prefix))
+    return redirect("core:api_client_list")

@@ -9,7 +9,6 @@ from django.core.handlers.wsgi import WSGIHandler
 from django.test import override_settings
 from drf_spectacular.generators import SchemaGenerator
 from hypothesis import HealthCheck, settings
-from rest_framework.authtoken.models import Token
 from schemathesis.specs.openapi.checks import (
     negative_data_rejection,
     positive_data_acceptance,
@@ -17,6 +16,7 @@ from schemathesis.specs.openapi.checks import (
 
 from applications.tests.factories import household, program, submit
 from core.choices import Role
+from core.tests.factories import issue_key
 
 pytestmark = pytest.mark.django_db
 
@@ -47,8 +47,7 @@ def tokens(village_a, regions, make_user):
     submit(bpnt, household(village_a, head_name="Warga Koba"))
     submit(bpnt, household(other_village, head_name="Warga Bangka"))
     return [
-        Token.objects.create(user=make_user(Role.API_CLIENT, region)).key
-        for region in ("19.04", "19.04.01.1001")
+        issue_key(make_user(Role.API_CLIENT, region)).key for region in ("19.04", "19.04.01.1001")
     ]
 
 

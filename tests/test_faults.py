@@ -9,10 +9,10 @@ The machine's shared PostgreSQL and Redis are never touched (silakso.testing.pro
 import pytest
 from django.test import override_settings
 from django.urls import reverse
-from rest_framework.authtoken.models import Token
 
 from core.choices import JobStatus, Role
 from core.models import Job
+from core.tests.factories import issue_key
 from dtks.models import Region
 from dtks.services import region_reload_start
 from silakso.testing import broker_at, worker_database_url
@@ -164,7 +164,7 @@ def _cache_at(url):
 
 
 def _partner(make_user):
-    token = Token.objects.create(user=make_user(Role.API_CLIENT, "19.04"))
+    token = issue_key(make_user(Role.API_CLIENT, "19.04"))
     return {"HTTP_AUTHORIZATION": "Token " + token.key}
 
 

@@ -4,11 +4,11 @@ import re
 
 import pytest
 from django.urls import reverse
-from rest_framework.authtoken.models import Token
 
 from applications.models import Application
 from applications.tests.factories import applicant_of, household, photo, program
 from core.choices import Role
+from core.tests.factories import issue_key
 
 pytestmark = pytest.mark.django_db
 
@@ -69,7 +69,7 @@ def test_an_api_key_belongs_to_the_partner_that_chose_it(client, make_user, bpnt
     }
 
     def send(user):
-        token, _created = Token.objects.get_or_create(user=user)
+        token = issue_key(user)
         return client.post(
             "/api/v1/applications/",
             payload,

@@ -13,10 +13,10 @@ from django.core.management import call_command
 from django.forms.models import model_to_dict
 from django.urls import resolve
 from drf_spectacular.generators import SchemaGenerator
-from rest_framework.authtoken.models import Token
 
 from applications.tests.factories import household, submit
 from core.choices import Role
+from core.tests.factories import issue_key
 from dtks.models import Program
 
 pytestmark = pytest.mark.django_db
@@ -83,8 +83,7 @@ def test_no_operation_reaches_an_object_of_another_regency(client, village_a, ma
         if model.__name__ not in REFERENCE
     }
     callers = [
-        Token.objects.create(user=make_user(Role.API_CLIENT, code)).key
-        for code in ("19.04", village_a.code)
+        issue_key(make_user(Role.API_CLIENT, code)).key for code in ("19.04", village_a.code)
     ]
 
     reached: set[tuple[str, str]] = set()

@@ -55,6 +55,13 @@ class ApplicationViewSet(
     """Aid applications of your area. Create = intake for a resident (channel recorded); each
     step is its own action (`verify/`, `reject/`, `withdraw/`, `take/`, `field-check/`)."""
 
+    # what a partner system's key needs here (silakso.api.scopes)
+    client_scopes = {
+        "read": "applications:read",
+        "write": "applications:write",
+        "create": "applications:intake",
+    }
+
     audit_object_type = "applications.application"
 
     flow = APPLICATION_FLOW
@@ -203,6 +210,9 @@ class UpdateProposalViewSet(
     """Update proposals (usulan pembaruan): fill → ground check → deliberation → verify (applied
     to the registry) or reject."""
 
+    # what a partner system's key needs here (silakso.api.scopes)
+    client_scopes = {"read": "applications:read", "write": "applications:write"}
+
     audit_object_type = "applications.updateproposal"
 
     flow = PROPOSAL_FLOW
@@ -296,6 +306,9 @@ class DeliberationViewSet(
     """Village deliberations. Create (village heads): the meeting or SPTJM with its document
     and a decision per waiting application and update proposal."""
 
+    # what a partner system's key needs here (silakso.api.scopes)
+    client_scopes = {"read": "applications:read", "write": "applications:write"}
+
     audit_object_type = "applications.deliberation"
 
     permission_classes = [perms.ReadOrServicePermission]
@@ -340,6 +353,9 @@ class BatchViewSet(
 ):
     """Period lists: create → `finalise/` → `ratify/` (annex PDF job) → `export/` (ministry
     file job) → `results/` (the ministry's answer)."""
+
+    # what a partner system's key needs here (silakso.api.scopes)
+    client_scopes = {"read": "applications:read", "write": "applications:write"}
 
     audit_object_type = "applications.batch"
 
@@ -416,6 +432,9 @@ class ObjectionViewSet(
     AuditedListMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
 ):
     """Public objections (sanggah) of your regency, for Dinsos; `answer/` by verifiers."""
+
+    # what a partner system's key needs here (silakso.api.scopes)
+    client_scopes = {"read": "applications:read", "write": "applications:write"}
 
     audit_object_type = "applications.objection"
 

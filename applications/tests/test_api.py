@@ -6,11 +6,11 @@ import datetime as dt
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from rest_framework.authtoken.models import Token
 
 from applications.models import Application
 from applications.tests.factories import applicant_of, deliberate, household, program, submit
 from core.choices import Role
+from core.tests.factories import issue_key
 
 pytestmark = pytest.mark.django_db
 
@@ -31,7 +31,7 @@ def _deliberated(application, make_user):
 
 def test_a_partner_system_submits_a_request_with_a_retry_key(client, make_user, bpnt, poor):
     api_user = make_user(Role.API_CLIENT, "19.04", username="sistem.mpp")
-    token = Token.objects.create(user=api_user)
+    token = issue_key(api_user)
     body = {
         "program": "bpnt",
         "village": poor.village_id,

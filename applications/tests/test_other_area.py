@@ -3,11 +3,11 @@ caller's area and tells only "registered in another area": no household, desil, 
 requests of the other regency, and the other regency's records do not move."""
 
 import pytest
-from rest_framework.authtoken.models import Token
 
 from applications.models import Application
 from applications.tests.factories import applicant_of, household, program, submit
 from core.choices import Role
+from core.tests.factories import issue_key
 
 pytestmark = pytest.mark.django_db
 
@@ -43,7 +43,7 @@ def test_an_intake_with_another_regencys_nik_stays_here_and_learns_nothing(
 ):
     program("bpnt")
     bangka = _other_regency_village(regions)
-    partner = Token.objects.create(user=make_user(Role.API_CLIENT, "19.01"))
+    partner = issue_key(make_user(Role.API_CLIENT, "19.01"))
     response = _intake(client, partner, bangka, koba_household)
     assert response.status_code == 201, response.content
     body = response.json()
@@ -70,7 +70,7 @@ def test_an_open_request_in_another_regency_is_refused_without_details(
     bpnt = program("bpnt")
     submit(bpnt, koba_household)  # the resident's own request in Bangka Tengah
     bangka = _other_regency_village(regions)
-    partner = Token.objects.create(user=make_user(Role.API_CLIENT, "19.01"))
+    partner = issue_key(make_user(Role.API_CLIENT, "19.01"))
     response = _intake(client, partner, bangka, koba_household, program_code="bpnt", key="x-2")
     assert response.status_code == 400
     assert response.json()["code"] == "registered_elsewhere"
@@ -86,7 +86,7 @@ def test_an_officer_of_the_regency_still_sees_the_registry_match(
     client, login, make_user, village_a, koba_household
 ):
     program("bpnt")
-    partner = Token.objects.create(user=make_user(Role.API_CLIENT, "19.04"))
+    partner = issue_key(make_user(Role.API_CLIENT, "19.04"))
     response = _intake(client, partner, village_a, koba_household, key="x-4")
     assert response.json()["status"] == "awaiting_deliberation"
     application = Application.objects.get(pk=response.json()["id"])

@@ -37,6 +37,13 @@ class ComplaintViewSet(
     in charge). Steps: `forward/`, `approve/`, `return/`, `review/`, `resolve/`, `close/`,
     `take/`, `update-proposal/`, `link-program/`."""
 
+    # what a partner system's key needs here (silakso.api.scopes)
+    client_scopes = {
+        "read": "complaints:read",
+        "write": "complaints:write",
+        "create": "complaints:intake",
+    }
+
     audit_object_type = "complaints.complaint"
 
     flow = COMPLAINT_FLOW

@@ -2,11 +2,11 @@
 actions with 409 and the allowed next steps; scope."""
 
 import pytest
-from rest_framework.authtoken.models import Token
 
 from applications.tests.factories import household
 from complaints.tests.factories import complaint
 from core.choices import Role
+from core.tests.factories import issue_key
 
 pytestmark = pytest.mark.django_db
 
@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db
 def test_a_partner_system_submits_and_later_reads_the_status(client, make_user, village_a):
     home = household(village_a)
     head = home.members.get()
-    token = Token.objects.create(user=make_user(Role.API_CLIENT, "19.04"))
+    token = issue_key(make_user(Role.API_CLIENT, "19.04"))
     headers = {"HTTP_AUTHORIZATION": "Token " + token.key}
     created = client.post(
         "/api/v1/complaints/",

@@ -8,12 +8,16 @@ from core import selectors
 from core.filtersets import AuditEventFilterSet
 from core.permissions import CanReadAudit
 from silakso.api.audit import AuditedListMixin
+from silakso.api.scopes import ANY
 
 from .serializers import AuditEventSerializer, JobSerializer, MeSerializer
 
 
 class MeView(APIView):
     """Who am I: the account behind this session or token."""
+
+    # what a partner system's key needs here (silakso.api.scopes)
+    client_scopes = {"read": ANY}
 
     permission_classes = [IsAuthenticated]
 
@@ -24,6 +28,9 @@ class MeView(APIView):
 
 class JobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Background jobs the caller started, with live progress."""
+
+    # what a partner system's key needs here (silakso.api.scopes)
+    client_scopes = {"read": ANY}
 
     serializer_class = JobSerializer
     permission_classes = [IsAuthenticated]
@@ -37,6 +44,9 @@ class AuditEventViewSet(
     AuditedListMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
 ):
     """The audit trail of the caller's region (read-only, for audit readers)."""
+
+    # what a partner system's key needs here (silakso.api.scopes)
+    client_scopes = {"read": "audit:read"}
 
     audit_object_type = "core.auditevent"
 

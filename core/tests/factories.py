@@ -53,3 +53,20 @@ def login_with_second_factor(client: Client, user: User) -> Client:
         session[DEVICE_ID_SESSION_KEY] = device.persistent_id
         session.save()
     return client
+
+
+def issue_key(user, scopes=None, **fields):
+    """An API key for ``user`` (every scope unless told): ``.key`` is what the partner sends,
+    ``.row`` the stored ApiKey."""
+    from types import SimpleNamespace
+
+    from core.apikeys import SCOPES, api_key_issue
+
+    row, raw = api_key_issue(
+        client=user,
+        name=fields.pop("name", "test"),
+        scopes=scopes if scopes is not None else list(SCOPES),
+        actor=None,
+        **fields,
+    )
+    return SimpleNamespace(key=raw, row=row)

@@ -3,7 +3,6 @@
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
-from rest_framework.authtoken.models import Token
 
 from core.choices import AuditAction, Role
 from core.models import AuditEvent, User
@@ -69,13 +68,10 @@ def test_verifier_cannot_activate_operators(make_user, village_a):
         user_activate(user=operator, actor=verifier)
 
 
-def test_deactivating_is_one_click_and_stops_sessions_and_tokens(
-    client, login, make_user, village_a
-):
-    # given an active operator with an API token and an open session
+def test_deactivating_is_one_click_and_stops_sessions(client, login, make_user, village_a):
+    # given an active operator with an open session
     head = make_user(Role.VILLAGE_HEAD, village_a.code)
     operator = make_user(Role.VILLAGE_OPERATOR, village_a.code)
-    token = Token.objects.create(user=operator)
     operator_client = login(type(client)(), operator)
     assert operator_client.get(reverse("core:home")).status_code == 200
     # when the village head presses "Deactivate"
@@ -85,7 +81,6 @@ def test_deactivating_is_one_click_and_stops_sessions_and_tokens(
     assert response.status_code == 302
     operator.refresh_from_db()
     assert operator.is_active is False
-    assert not Token.objects.filter(key=token.key).exists()
     assert operator_client.get(reverse("core:home")).context["user"].is_authenticated is False
 
 
@@ -130,3 +125,18 @@ def test_login_is_rate_limited_per_username_and_ip(client, make_user, village_a)
     failed = AuditEvent.objects.filter(action=AuditAction.LOGIN_FAILED)
     assert failed.exclude(reason="locked out").count() == 10
     assert failed.filter(reason="locked out").count() == 1
+
+
+def test_a_deactivated_partner_systems_keys_stop_at_once(client, make_user):
+    from core.apikeys import api_keys_revoke_all
+    from core.tests.factories import issue_key
+
+    partner = make_user(Role.API_CLIENT, "19.04")
+    key = issue_key(partner)
+    auth = {"HTTP_AUTHORIZATION": "Bearer " + key.key}
+    assert client.get("/api/v1/me/", **auth).status_code == 200
+    type(partner).objects.filter(pk=partner.pk).update(is_active=False)
+    assert client.get("/api/v1/me/", **auth).status_code == 401
+    assert api_keys_revoke_all(client=partner, actor=None) == 1
+    key.row.refresh_from_db()
+    assert key.row.revoked_at is not None

@@ -1,16 +1,16 @@
 """API conventions: one error shape, pagination, schema and docs, token authentication."""
 
 import pytest
-from rest_framework.authtoken.models import Token
 
 from core.choices import Role
+from core.tests.factories import issue_key
 
 pytestmark = pytest.mark.django_db
 
 
 def test_token_authenticated_partner_system_reads_its_account(client, make_user):
     api_user = make_user(Role.API_CLIENT, "19.04", username="sistem.mitra")
-    token = Token.objects.create(user=api_user)
+    token = issue_key(api_user)
     response = client.get("/api/v1/me/", HTTP_AUTHORIZATION="Token " + token.key)
     assert response.status_code == 200
     assert response.json()["role"] == "api_client"

@@ -23,6 +23,7 @@ from dtks.models import Household, Individual, Program, ProgramPeriod
 from dtks.nik import normalize_number
 from dtks.permissions import ProgramPermission, RegistryPermission
 from silakso.api.audit import AuditedListMixin
+from silakso.api.scopes import ANY
 from silakso.exceptions import NotFound
 
 from . import serializers as s
@@ -30,6 +31,9 @@ from . import serializers as s
 
 class RegionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """The official Kemendagri region list, by code (`/regions/19.04/`) or by name (`?q=`)."""
+
+    # what a partner system's key needs here (silakso.api.scopes)
+    client_scopes = {"read": ANY}
 
     serializer_class = s.RegionSerializer
     permission_classes = [IsAuthenticated]
@@ -76,6 +80,9 @@ class HouseholdViewSet(
     AuditedListMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
 ):
     """Households of your area. Member changes are explicit actions, each kept in the history."""
+
+    # what a partner system's key needs here (silakso.api.scopes)
+    client_scopes = {"read": "registry:read", "write": "registry:write"}
 
     audit_object_type = "dtks.household"
 
@@ -269,6 +276,9 @@ class IndividualViewSet(
 ):
     """People of your area (NIK masked). Filter `?nik=` for an exact lookup."""
 
+    # what a partner system's key needs here (silakso.api.scopes)
+    client_scopes = {"read": "registry:read", "write": "registry:write", "nik": "registry:nik"}
+
     audit_object_type = "dtks.individual"
 
     permission_classes = [RegistryPermission]
@@ -306,6 +316,9 @@ class FamilyViewSet(
 ):
     """Family cards (KK) of your area, KK numbers masked."""
 
+    # what a partner system's key needs here (silakso.api.scopes)
+    client_scopes = {"read": "registry:read", "write": "registry:write"}
+
     audit_object_type = "dtks.family"
 
     permission_classes = [RegistryPermission]
@@ -324,6 +337,9 @@ class ProgramViewSet(
     viewsets.GenericViewSet,
 ):
     """The program catalogue (national programs and the regional ones of your area)."""
+
+    # what a partner system's key needs here (silakso.api.scopes)
+    client_scopes = {"read": ANY, "write": "programs:write"}
 
     permission_classes = [ProgramPermission]
     serializer_class = s.ProgramSerializer
@@ -353,6 +369,9 @@ class ProgramPeriodViewSet(
     mixins.UpdateModelMixin,
     viewsets.GenericViewSet,
 ):
+    # what a partner system's key needs here (silakso.api.scopes)
+    client_scopes = {"read": ANY, "write": "programs:write"}
+
     permission_classes = [ProgramPermission]
     serializer_class = s.ProgramPeriodSerializer
     filterset_fields = ["program"]
@@ -380,6 +399,9 @@ class EnrollmentViewSet(
     AuditedListMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
 ):
     """Who receives which program in which period, in your area."""
+
+    # what a partner system's key needs here (silakso.api.scopes)
+    client_scopes = {"read": "registry:read", "write": "registry:write"}
 
     audit_object_type = "dtks.enrollment"
 
@@ -434,6 +456,9 @@ class CekBansosView(APIView):
     "Unknown NIK" and "name does not match" give the same answer. Limited to 20 checks per hour
     per address and 5 per NIK; every check is audited.
     """
+
+    # what a partner system's key needs here (silakso.api.scopes)
+    client_scopes = {"read": "registry:read", "write": "registry:read"}
 
     permission_classes = [AllowAny]
     authentication_classes = []

@@ -14,6 +14,7 @@ from rest_framework.views import APIView
 from dtks.models import Household, Individual, Region
 from dtks.selectors import household_get
 from silakso.api.audit import AuditedListMixin
+from silakso.api.scopes import ANY
 from silakso.api.steps import FlowStepActionMixin
 from silakso.exceptions import NotFound
 
@@ -34,6 +35,9 @@ def _valid(serializer_class, request):
 class ProviderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Providers in your reach (a provider's own account: itself)."""
 
+    # what a partner system's key needs here (silakso.api.scopes)
+    client_scopes = {"read": ANY}
+
     permission_classes = [perms.ReferralPermission]
     serializer_class = s.ProviderSerializer
 
@@ -43,6 +47,9 @@ class ProviderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
 
 class ServiceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """The service catalogue (domain, eligibility, capacity per period, contact)."""
+
+    # what a partner system's key needs here (silakso.api.scopes)
+    client_scopes = {"read": ANY}
 
     permission_classes = [perms.ReferralPermission]
     serializer_class = s.ServiceSerializer
@@ -57,6 +64,9 @@ class CaseViewSet(
 ):
     """Cases of your area: one per household; `assess/` records a domain's need, `close/` closes
     it once every referral is settled and the follow-up is done."""
+
+    # what a partner system's key needs here (silakso.api.scopes)
+    client_scopes = {"read": "referrals:read", "write": "referrals:write"}
 
     audit_object_type = "referrals.case"
 
@@ -166,6 +176,10 @@ REFERRAL_EXAMPLE = OpenApiExample(
 )
 
 
+#: What a provider's system answers on a referral sent to it.
+PROVIDER_ANSWERS = ("accept", "decline", "start", "complete", "fail", "notes", "step")
+
+
 class ReferralViewSet(
     AuditedListMixin,
     FlowStepActionMixin,
@@ -176,6 +190,13 @@ class ReferralViewSet(
     """Referrals. Case workers: their area (create, `send/`, `cancel/`, `notes/`). A provider's
     admin or API client: what was sent to it (`accept/`, `decline/`, `start/`, `complete/`,
     `fail/`, `notes/`) with the household summary it needs. 409 for an illegal step."""
+
+    # what a partner system's key needs here (silakso.api.scopes)
+    client_scopes = {
+        "read": {"referrals:read", "provider"},
+        "write": "referrals:write",
+        **{step: {"provider", "referrals:write"} for step in PROVIDER_ANSWERS},
+    }
 
     audit_object_type = "referrals.referral"
 
@@ -351,6 +372,9 @@ class LetterViewSet(
     AuditedListMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
 ):
     """SLRT service letters of your area; create issues a numbered PDF with a QR code."""
+
+    # what a partner system's key needs here (silakso.api.scopes)
+    client_scopes = {"read": {"referrals:read", "provider"}, "write": "referrals:write"}
 
     audit_object_type = "referrals.letter"
 

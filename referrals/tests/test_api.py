@@ -4,10 +4,10 @@ workers refer through the API too; errors name the field; the schema documents i
 
 import pytest
 from django.urls import reverse
-from rest_framework.authtoken.models import Token
 
 from core.choices import Role
 from core.models import AuditEvent
+from core.tests.factories import issue_key
 from dtks.models import Household
 from referrals.models import Referral
 
@@ -24,7 +24,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _token_headers(user):
-    return {"HTTP_AUTHORIZATION": "Token " + Token.objects.create(user=user).key}
+    return {"HTTP_AUTHORIZATION": "Token " + issue_key(user).key}
 
 
 @pytest.fixture

@@ -262,10 +262,10 @@ CELERY_BEAT_SCHEDULE = {
 
 # ------------------------------------------------------------------------------ API
 REST_FRAMEWORK = {
-    # the token first: a request without valid credentials answers 401 with
-    # `WWW-Authenticate: Token` (DRF takes the header from the first class)
+    # the key first: a request without valid credentials answers 401 with
+    # `WWW-Authenticate: Bearer` (DRF takes the header from the first class)
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "silakso.api.authentication.ClientTokenAuthentication",
+        "silakso.api.authentication.ApiKeyAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["core.permissions.IsActiveStaff"],

@@ -9,8 +9,8 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 
+from core.apikeys import api_key_for_demo
 from core.choices import Role
 from core.models import User
 from core.scope import within
@@ -169,7 +169,6 @@ class Command(BaseCommand):
                     user_activate(user=operator, actor=head)
                 else:
                     user_activate(user=operator, actor=User.objects.get(username="admin"))
-        Token.objects.get_or_create(user=User.objects.get(username="api.client"))
         return [(User.objects.get(pk=user.pk), where) for user, where in accounts]
 
     def _print(self, accounts) -> None:
@@ -178,5 +177,15 @@ class Command(BaseCommand):
         for user, where in accounts:
             state = "" if user.is_active else "  [waits for the village head to activate]"
             self.stdout.write(f"  {user.username:<16} {user.get_role_display():<34} {where}{state}")
-        token = Token.objects.get(user__username="api.client")
-        self.stdout.write(f"  API token of api.client: {token.key}")
+        key = api_key_for_demo(
+            client=User.objects.get(username="api.client"),
+            scopes=[
+                "registry:read",
+                "applications:intake",
+                "applications:read",
+                "complaints:intake",
+                "complaints:read",
+                "referrals:read",
+            ],
+        )
+        self.stdout.write(f"  API key of api.client (shown once): {key}")

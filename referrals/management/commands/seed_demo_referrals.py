@@ -2,8 +2,8 @@
 "Pak RS" with referrals in several steps, and service letters (idempotent)."""
 
 from django.core.management.base import BaseCommand
-from rest_framework.authtoken.models import Token
 
+from core.apikeys import api_key_for_demo
 from core.choices import Role
 from core.management.commands.seed_demo import DEMO_PASSWORD
 from core.models import User
@@ -129,14 +129,16 @@ class Command(BaseCommand):
         )
         User.objects.filter(pk=system.pk).update(is_active=True)
         services.provider_member_add(user=system, provider=health, actor=admin)
-        token, _created = Token.objects.get_or_create(user=system)
+        key = api_key_for_demo(client=system, scopes=["provider"])
         self._pak_rs_case(operator, front, mitra, made)
         self.stdout.write(
             "  {} providers, {} services, {} case(s); mitra works for Dinas Kesehatan".format(
                 Provider.objects.count(), Service.objects.count(), Case.objects.count()
             )
         )
-        self.stdout.write("  API token of sistem.dinkes (Dinas Kesehatan's system): " + token.key)
+        self.stdout.write(
+            "  API key of sistem.dinkes (Dinas Kesehatan's system, shown once): " + key
+        )
 
     def _pak_rs_case(self, operator, front, mitra, made):
         """Seed 001's case: health cover for the parent, school aid for the child, a business
