@@ -469,3 +469,54 @@ def campaign_items(*, user, campaign=None):
         "campaign", "household", "household__village", "individual", "flag"
     )
     return items.filter(campaign=campaign) if campaign is not None else items
+
+
+# ---------------------------------------------------------------------------- bulk lookup
+BULK_LOOKUP_MAX = 1000
+
+
+def people_lookup(*, user, niks: list[str]) -> list[dict]:
+    """For each NIK given (an OPD checking its own list): whether the person is in the
+    caller's area, with the name masked, the household's official desil and the programs it
+    receives now. People outside the area answer exactly like people not in the registry. Two
+    queries whatever the number of NIKs."""
+    from .choices import EnrollmentStatus
+    from .models import Enrollment, Individual
+
+    wanted = list(dict.fromkeys(n.strip() for n in niks if n and n.strip()))
+    people = {
+        person.nik: person
+        for person in Individual.objects.visible_to(user)
+        .living()
+        .filter(nik__in=wanted)
+        .select_related("household")
+        .order_by("nik", "id")
+    }
+    programs: dict[int, list[str]] = {}
+    for household_id, code in (
+        Enrollment.objects.filter(
+            household_id__in={p.household_id for p in people.values()},
+            status=EnrollmentStatus.ACTIVE,
+        )
+        .values_list("household_id", "program__code")
+        .order_by("household_id", "program__code")
+        .distinct()
+    ):
+        programs.setdefault(household_id, []).append(code)
+    answers = []
+    for nik in wanted:
+        person = people.get(nik)
+        if person is None:
+            answers.append({"nik": nik, "found": False})
+            continue
+        answers.append(
+            {
+                "nik": nik,
+                "found": True,
+                "name": mask_name(person.name),
+                "household": person.household_id,
+                "desil": person.household.desil,
+                "programs": programs.get(person.household_id, []),
+            }
+        )
+    return answers

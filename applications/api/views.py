@@ -55,6 +55,8 @@ class ApplicationViewSet(
     """Aid applications of your area. Create = intake for a resident (channel recorded); each
     step is its own action (`verify/`, `reject/`, `withdraw/`, `take/`, `field-check/`)."""
 
+    # `?updated_since=` + cursor pages for partner systems (silakso.api.sync)
+    sync_field = "updated_at"
     # what a partner system's key needs here (silakso.api.scopes)
     client_scopes = {
         "read": "applications:read",

@@ -37,6 +37,8 @@ class ComplaintViewSet(
     in charge). Steps: `forward/`, `approve/`, `return/`, `review/`, `resolve/`, `close/`,
     `take/`, `update-proposal/`, `link-program/`."""
 
+    # `?updated_since=` + cursor pages for partner systems (silakso.api.sync)
+    sync_field = "updated_at"
     # what a partner system's key needs here (silakso.api.scopes)
     client_scopes = {
         "read": "complaints:read",

@@ -414,3 +414,22 @@ class CekBansosResultSerializer(serializers.Serializer):
     district = serializers.CharField(required=False)
     regency = serializers.CharField(required=False)
     programs = CekBansosProgramSerializer(many=True, required=False)
+
+
+class BulkLookupInputSerializer(serializers.Serializer):
+    niks = serializers.ListField(
+        child=serializers.CharField(max_length=24), max_length=1000, allow_empty=False
+    )
+
+
+class BulkLookupAnswerSerializer(serializers.Serializer):
+    nik = serializers.CharField()
+    found = serializers.BooleanField()
+    name = serializers.CharField(required=False, help_text=_("Masked: SI** RA****."))
+    household = serializers.IntegerField(required=False)
+    desil = serializers.IntegerField(required=False, allow_null=True)
+    programs = serializers.ListField(child=serializers.CharField(), required=False)
+
+
+class BulkLookupSerializer(serializers.Serializer):
+    results = BulkLookupAnswerSerializer(many=True)

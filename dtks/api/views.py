@@ -81,6 +81,8 @@ class HouseholdViewSet(
 ):
     """Households of your area. Member changes are explicit actions, each kept in the history."""
 
+    # `?updated_since=` + cursor pages for partner systems (silakso.api.sync)
+    sync_field = "updated_at"
     # what a partner system's key needs here (silakso.api.scopes)
     client_scopes = {"read": "registry:read", "write": "registry:write"}
 
@@ -276,8 +278,15 @@ class IndividualViewSet(
 ):
     """People of your area (NIK masked). Filter `?nik=` for an exact lookup."""
 
+    # `?updated_since=` + cursor pages for partner systems (silakso.api.sync)
+    sync_field = "updated_at"
     # what a partner system's key needs here (silakso.api.scopes)
-    client_scopes = {"read": "registry:read", "write": "registry:write", "nik": "registry:nik"}
+    client_scopes = {
+        "read": "registry:read",
+        "write": "registry:write",
+        "nik": "registry:nik",
+        "lookup": "registry:read",
+    }
 
     audit_object_type = "dtks.individual"
 
@@ -288,6 +297,19 @@ class IndividualViewSet(
 
     def get_queryset(self):
         return selectors.individual_list(user=self.request.user).order_by("id")
+
+    @extend_schema(request=s.BulkLookupInputSerializer, responses=s.BulkLookupSerializer)
+    @action(detail=False, methods=["post"])
+    def lookup(self, request):
+        """Check a list of up to 1,000 NIKs (an OPD's own recipients): for each, whether the
+        person is in your area, the name masked, the household's desil and current programs.
+        Outside your area answers like not registered. Limited per hour; audited."""
+        serializer = s.BulkLookupInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        answers = services.people_lookup_bulk(
+            actor=request.user, niks=serializer.validated_data["niks"]
+        )
+        return Response({"results": answers})
 
     @extend_schema(request=s.IndividualCorrectInputSerializer, responses=s.IndividualSerializer)
     def partial_update(self, request, pk=None):
@@ -400,6 +422,8 @@ class EnrollmentViewSet(
 ):
     """Who receives which program in which period, in your area."""
 
+    # `?updated_since=` + cursor pages for partner systems (silakso.api.sync)
+    sync_field = "updated_at"
     # what a partner system's key needs here (silakso.api.scopes)
     client_scopes = {"read": "registry:read", "write": "registry:write"}
 

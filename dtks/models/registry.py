@@ -202,7 +202,11 @@ class Household(TimeStampedModel):
                 name="%(app_label)s_%(class)s_pmt_desil_range",
             ),
         ]
-        indexes = [models.Index(fields=["desil"], name="dtks_household_desil_idx")]
+        indexes = [
+            models.Index(fields=["desil"], name="dtks_household_desil_idx"),
+            # partner systems' sync: "what changed since" (silakso.api.sync)
+            models.Index(fields=["updated_at"], name="dtks_household_updated_idx"),
+        ]
 
     def __str__(self) -> str:
         return _("Household {id}").format(id=self.dtks_id or self.pk)
@@ -310,6 +314,7 @@ class Individual(TimeStampedModel):
                 name="%(app_label)s_%(class)s_status_after_birth",
             ),
         ]
+        indexes = [models.Index(fields=["updated_at"], name="dtks_individual_updated_idx")]
 
     def __str__(self) -> str:
         return self.name

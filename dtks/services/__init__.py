@@ -33,6 +33,7 @@ from .households import (
     household_photo_open,
     household_update,
     nik_reveal,
+    people_lookup_bulk,
     photo_add,
 )
 from .jobs import (
@@ -101,6 +102,7 @@ __all__ = [
     "member_move_in",
     "member_move_out",
     "nik_reveal",
+    "people_lookup_bulk",
     "person_data_validate",
     "photo_add",
     "pmt_rank",

@@ -286,3 +286,61 @@ def desil_record(
             update_fields=["desil", "desil_as_of"],
         )
     return record
+
+
+#: Bulk NIK lookups (up to 1,000 NIKs each) per account per hour.
+BULK_LOOKUPS_PER_HOUR = 10
+
+
+def people_lookup_bulk(*, actor, niks: list[str]) -> list[dict]:
+    """An OPD checks its own list of NIKs: limited per hour, one audit row per call (how many
+    asked, how many found; the NIKs themselves are not copied into the trail)."""
+    from core.models import AuditEvent
+    from core.services import NIK_LOOKUP
+    from silakso import ratelimit
+    from silakso.exceptions import DomainError, Throttled
+
+    from ..selectors import BULK_LOOKUP_MAX, people_lookup
+
+    if not can_read_registry(actor):
+        raise Forbidden(_("You may not read the registry."))
+    if len(niks) > BULK_LOOKUP_MAX:
+        raise DomainError(
+            _("At most {most} NIKs at a time (you sent {count}).").format(
+                most=BULK_LOOKUP_MAX, count=len(niks)
+            ),
+            fields={"niks": [_("At most {most} NIKs.").format(most=BULK_LOOKUP_MAX)]},
+        )
+    since = timezone.now() - dt.timedelta(hours=1)
+    allowed = ratelimit.allow(
+        "nik-bulk",
+        str(actor.pk),
+        limit=BULK_LOOKUPS_PER_HOUR,
+        window=3600,
+        fallback=lambda: (
+            AuditEvent.objects.filter(
+                actor=actor, object_type="dtks.bulk_lookup", created_at__gte=since
+            ).count()
+            < BULK_LOOKUPS_PER_HOUR
+        ),
+    )
+    if not allowed:
+        raise Throttled(
+            _("You checked {most} lists in the last hour. Wait a while, then try again.").format(
+                most=BULK_LOOKUPS_PER_HOUR
+            )
+        )
+    answers = people_lookup(user=actor, niks=niks)
+    found = sum(1 for a in answers if a["found"])
+    audit_log(
+        actor=actor,
+        action=AuditAction.VIEW,
+        object_type="dtks.bulk_lookup",
+        object_repr=_("Bulk NIK lookup: {count} asked, {found} found").format(
+            count=len(answers), found=found
+        )[:200],
+        region_code=actor.scope_code,
+        changes={"asked": len(answers), "found": found},
+        reason=NIK_LOOKUP,
+    )
+    return answers

@@ -220,7 +220,9 @@ def _leave(
     individual.save(update_fields=["status", "status_date", "updated_at"])
     changes = {"status": [IndividualStatus.ALIVE, status], "date": [None, date.isoformat()]}
     if was_head and new_head is not None:
-        Individual.objects.filter(pk=new_head.pk).update(relation_to_head=RelationToHead.HEAD)
+        Individual.objects.filter(pk=new_head.pk).update(
+            relation_to_head=RelationToHead.HEAD, updated_at=timezone.now()
+        )
         changes["head"] = [individual.name, new_head.name]
     event = _record(
         household=household,

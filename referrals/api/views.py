@@ -191,6 +191,8 @@ class ReferralViewSet(
     admin or API client: what was sent to it (`accept/`, `decline/`, `start/`, `complete/`,
     `fail/`, `notes/`) with the household summary it needs. 409 for an illegal step."""
 
+    # `?updated_since=` + cursor pages for partner systems (silakso.api.sync)
+    sync_field = "updated_at"
     # what a partner system's key needs here (silakso.api.scopes)
     client_scopes = {
         "read": {"referrals:read", "provider"},

@@ -87,6 +87,13 @@ class Provider(TimeStampedModel):
         return self.name
 
     @property
+    def standard_webhook_secret(self) -> str:
+        """The same secret as Standard Webhooks libraries take it (``whsec_`` + base64)."""
+        from referrals.services._common import standard_secret
+
+        return standard_secret(self.webhook_secret)
+
+    @property
     def webhook_active(self) -> bool:
         """Referrals are announced to its system: a URL is set and an administrator approved
         exactly that URL."""

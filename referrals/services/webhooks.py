@@ -35,6 +35,7 @@ from ._common import (
     MAX_DELIVERY_ATTEMPTS,
     SIGNATURE_TOLERANCE_SECONDS,
     sign,
+    standard_signature,
 )
 from .referrals import referral_complete, referral_fail, referral_respond, referral_start
 
@@ -71,6 +72,12 @@ def _post_signed(delivery: WebhookDelivery, *, timeout: float) -> dict:
             "X-Silakso-Sequence": str(delivery.sequence),
             "X-Silakso-Timestamp": timestamp,
             "X-Silakso-Signature": "sha256=" + sign(secret, timestamp, body),
+            # the same event signed by the Standard Webhooks scheme (standardwebhooks.com)
+            "webhook-id": delivery.event_id,
+            "webhook-timestamp": timestamp,
+            "webhook-signature": standard_signature(
+                secret, delivery.event_id, int(timestamp), body
+            ),
         },
     )
     from silakso.validation import partner_url_problem
@@ -139,11 +146,23 @@ INBOUND_ACTIONS = ("accepted", "declined", "started", "completed", "failed", "no
 def webhook_receive(*, provider: Provider, headers: Mapping[str, str], body: bytes) -> Referral:
     """An event from a provider's own system, signed with its secret: verified (signature,
     freshness), applied once (a replayed event id is refused), then applied like the portal."""
-    timestamp = headers.get("X-Silakso-Timestamp", "")
-    signature = headers.get("X-Silakso-Signature", "").removeprefix("sha256=")
-    event_id = headers.get("X-Silakso-Event-Id", "").strip()
-    expected = sign(provider.webhook_secret, timestamp, body)
-    if not provider.is_active or not hmac.compare_digest(expected, signature):
+    if headers.get("webhook-signature"):
+        # signed by the Standard Webhooks scheme (a partner's library signs it for them)
+        timestamp = headers.get("webhook-timestamp", "")
+        event_id = headers.get("webhook-id", "").strip()
+        try:
+            stamp = int(timestamp)
+        except ValueError:
+            stamp = 0
+        expected = standard_signature(provider.webhook_secret, event_id, stamp, body)
+        offered = headers.get("webhook-signature", "").split()
+        matches = any(hmac.compare_digest(expected, one) for one in offered)
+    else:
+        timestamp = headers.get("X-Silakso-Timestamp", "")
+        signature = headers.get("X-Silakso-Signature", "").removeprefix("sha256=")
+        event_id = headers.get("X-Silakso-Event-Id", "").strip()
+        matches = hmac.compare_digest(sign(provider.webhook_secret, timestamp, body), signature)
+    if not provider.is_active or not matches:
         raise Forbidden(_("The signature does not match."))
     try:
         age = abs(timezone.now().timestamp() - int(timestamp))

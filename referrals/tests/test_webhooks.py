@@ -390,3 +390,46 @@ def test_a_redirect_is_a_failed_delivery_never_followed(village_a):
     finally:
         inside.stop()
         bouncer.stop()
+
+
+def test_a_partner_verifies_events_with_the_standard_webhooks_library(village_a):
+    """A partner's developer uses the standardwebhooks package with the secret the portal
+    shows; every event (sent, cancelled) verifies, and a tampered body does not."""
+    from standardwebhooks.webhooks import Webhook, WebhookVerificationError
+
+    endpoint = HttpReceiver(answers=(200,))
+    try:
+        sent, delivery = _delivery(village_a, endpoint.url)
+        services.webhook_deliver(delivery_id=delivery.pk)
+        partner = Webhook(sent.provider.standard_webhook_secret)
+        request = endpoint.requests[-1]
+        headers = {key.lower(): value for key, value in request["headers"].items()}
+        payload = partner.verify(request["body"], headers)
+        assert payload["event"] == "referral.sent" and headers["webhook-id"] == delivery.event_id
+        with pytest.raises(WebhookVerificationError):
+            partner.verify(request["body"].replace(b"sent", b"done"), headers)
+    finally:
+        endpoint.stop()
+
+
+def test_a_provider_signs_its_answer_with_the_standard_webhooks_library(client, village_a):
+    import datetime as dt_
+
+    from standardwebhooks.webhooks import Webhook
+
+    sent, _delivery_row = _delivery(village_a, "https://8.8.8.8/hook")
+    body = json.dumps({"referral": sent.pk, "action": "accepted"})
+    now = dt_.datetime.now(tz=dt_.UTC)
+    signature = Webhook(sent.provider.standard_webhook_secret).sign("evt-std-1", now, body)
+    url = "/api/v1/provider-events/{}/".format(sent.provider_id)
+    headers = {
+        "HTTP_WEBHOOK_ID": "evt-std-1",
+        "HTTP_WEBHOOK_TIMESTAMP": str(int(now.timestamp())),
+        "HTTP_WEBHOOK_SIGNATURE": signature,
+    }
+    answer = client.post(url, body, content_type="application/json", **headers)
+    assert answer.status_code == 200 and answer.json()["status"] == "accepted"
+    # replayed: refused; forged: refused
+    assert client.post(url, body, content_type="application/json", **headers).status_code == 409
+    forged = {**headers, "HTTP_WEBHOOK_ID": "evt-std-2", "HTTP_WEBHOOK_SIGNATURE": "v1,AAAA"}
+    assert client.post(url, body, content_type="application/json", **forged).status_code == 403

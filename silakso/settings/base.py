@@ -272,6 +272,7 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.OrderingFilter",
+        "silakso.api.sync.UpdatedSinceFilter",
     ],
     "DEFAULT_PAGINATION_CLASS": "silakso.api.pagination.StandardPagination",
     "DEFAULT_THROTTLE_CLASSES": [
