@@ -14,6 +14,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from applications.tests.factories import deliberate, household, program, submit
 from complaints.tests.factories import complaint
 from core.choices import Role
+from core.tests.factories import issue_key, make_user
 from referrals.tests.factories import case, provider, provider_admin, referral, service
 
 pytestmark = pytest.mark.django_db
@@ -24,6 +25,7 @@ READER = {
     "core:operator_list": Role.VILLAGE_HEAD,
     "referrals:provider_list": Role.BACK_OFFICE,
     "referrals:letter_list": Role.FRONT_OFFICE,
+    "core:api_client_list": Role.SYSTEM_ADMIN,
 }
 # Lists that are not pages of data (the Django admin's own index).
 NOT_DATA = {"admin:app_list"}
@@ -58,6 +60,7 @@ def _world(village, people, count: int, offset: int) -> None:
         complaint(village, home=home)
         opened = case(village, home=household(village, head_name="Kasus {}".format(number)))
         referral(opened, health)
+        issue_key(make_user(Role.API_CLIENT, "19.04"), scopes=["registry:read"])
 
 
 @pytest.fixture

@@ -134,3 +134,12 @@ def test_an_opd_checks_its_list_of_niks_in_one_call(client, registry, make_user,
         **auth,
     )
     assert too_many.status_code == 400 and "niks" in too_many.json()["fields"]
+
+
+def test_any_valid_time_offset_is_accepted(client, registry, make_user):
+    auth = _auth(make_user)
+    far = client.get(URL, {"updated_since": "1941-05-21T08:43:02+18:02"}, **auth)
+    assert far.status_code == 200 and len(far.json()["results"]) == 25
+    # a moment before year 1 in UTC cannot be stored: refused, not a crash
+    early = client.get(URL, {"updated_since": "0001-01-01T00:00:00+05:00"}, **auth)
+    assert early.status_code == 400 and "updated_since" in early.json()["fields"]

@@ -8,6 +8,7 @@ knows each status it may receive.
 
 from django.core.exceptions import FieldDoesNotExist
 from drf_spectacular import openapi
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import serializers
 
 ERROR = {
@@ -107,3 +108,19 @@ class AutoSchema(openapi.AutoSchema):
                 if model_field is not None and model_field.blank and model_field.choices:
                     field.allow_blank = True
         return super()._map_serializer_field(field, direction, bypass_extensions)
+
+
+class ApiKeyScheme(OpenApiAuthenticationExtension):
+    """Partner systems' API keys in the schema: HTTP bearer (``Authorization: Bearer slk_…``)."""
+
+    target_class = "silakso.api.authentication.ApiKeyAuthentication"
+    name = "apiKey"
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "http",
+            "scheme": "bearer",
+            "bearerFormat": "slk_<prefix>_<secret>",
+            "description": "An API key of a partner system, with the scopes its endpoint needs "
+            "(docs/api.md, Keys and scopes).",
+        }

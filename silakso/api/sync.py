@@ -13,6 +13,7 @@ written by a transaction that commits later carries a time from before its commi
 """
 
 import base64
+import datetime as dt
 import json
 
 from django.db import connection
@@ -37,9 +38,15 @@ def parse_since(raw: str):
         raise ValidationError(
             {PARAM: [_("Give a date and time such as 2026-12-01T08:00:00+07:00.")]}
         )
-    if timezone.is_naive(moment):
-        moment = timezone.make_aware(moment)
-    return moment
+    try:
+        if timezone.is_naive(moment):
+            moment = timezone.make_aware(moment)
+        # in UTC: PostgreSQL takes offsets up to ±15:59 only, Python up to a day
+        return moment.astimezone(dt.UTC)
+    except (OverflowError, ValueError) as exc:
+        raise ValidationError(
+            {PARAM: [_("Give a date and time such as 2026-12-01T08:00:00+07:00.")]}
+        ) from exc
 
 
 def sync_point():
