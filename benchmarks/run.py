@@ -391,6 +391,8 @@ def _run_wrk(
     )
     if sockets:
         errors += sum(int(n) for n in sockets.groups())
+    if errors:
+        log("{} errors on {}:\n{}".format(errors, url, out))
     return rps, percentile("50"), percentile("99"), errors
 
 
@@ -527,6 +529,7 @@ def bench_load(env: dict, seconds: int) -> dict:
         results[name + "_p50_ms"] = statistics.median(r[1] for r in runs)
         results[name + "_p99_ms"] = statistics.median(r[2] for r in runs)
         results["load_errors"] += sum(r[3] for r in runs)
+        results[name + "_errors"] = sum(r[3] for r in runs)
     results["search_vs_reference"] = results["search_rps"] / results["search_reference_rps"]
     results["apply_form_vs_reference"] = (
         results["apply_form_rps"] / results["apply_form_reference_rps"]

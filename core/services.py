@@ -7,6 +7,7 @@ from functools import partial
 from typing import Any
 
 from django.apps import apps
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import Model
@@ -326,14 +327,15 @@ def list_read_allowed(*, actor: User, filters: Mapping) -> None:
     if not _nik_in(filters):
         return
     since = timezone.now() - dt.timedelta(hours=1)
+    per_hour = getattr(settings, "SILAKSO_NIK_LOOKUPS_PER_HOUR", None) or NIK_LOOKUPS_PER_HOUR
     allowed = ratelimit.allow(
         "nik-lookup",
         str(actor.pk),
-        limit=NIK_LOOKUPS_PER_HOUR,
+        limit=per_hour,
         window=3600,
         fallback=lambda: (
             AuditEvent.objects.filter(actor=actor, reason=NIK_LOOKUP, created_at__gte=since).count()
-            < NIK_LOOKUPS_PER_HOUR
+            < per_hour
         ),
     )
     if not allowed:
