@@ -226,6 +226,7 @@ URL_MATRIX = {
     "dtks-api:household-split-kk": "scoped",
     "dtks-api:household-history": "scoped",
     "dtks-api:individual-list": "scoped",
+    "dtks-api:individual-lookup": "scoped",
     "dtks-api:individual-detail": "scoped",
     "dtks-api:individual-nik": "scoped",
     "dtks-api:family-list": "scoped",
