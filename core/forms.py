@@ -136,3 +136,62 @@ class ApiKeyForm(forms.Form):
         self.fields["scopes"].choices = [
             (code, "{} ({})".format(label, code)) for code, label in SCOPES.items()
         ]
+
+
+class UserAdminForm(forms.Form):
+    """A staff account: who, which role, which area."""
+
+    username = forms.RegexField(
+        label=_("Username"),
+        max_length=150,
+        regex=r"^[A-Za-z0-9._-]+$",
+        error_messages={"invalid": _("Use only letters, digits, dots or dashes.")},
+    )
+    full_name = forms.CharField(label=_("Full name"), max_length=150)
+    role = forms.ChoiceField(label=_("Role"))
+    region = forms.ModelChoiceField(label=_("Area"), queryset=None, required=False)
+    email = forms.EmailField(label=_("Email"), required=False)
+    phone = forms.RegexField(
+        label=_("Phone number"),
+        required=False,
+        max_length=20,
+        regex=r"^\+?[0-9 ]{8,20}$",
+        error_messages={"invalid": _("Write the number with digits only, e.g. 081234567890.")},
+    )
+    nik = forms.RegexField(
+        label=_("NIK"),
+        required=False,
+        regex=r"^[0-9]{16}$",
+        error_messages={"invalid": _("A NIK has exactly 16 digits.")},
+        help_text=_("So that nobody decides on their own household's request."),
+    )
+
+    def __init__(self, *args, regions, roles, **kwargs):
+        from silakso.forms import QuickSelect
+
+        super().__init__(*args, **kwargs)
+        self.fields["role"].choices = roles
+        self.fields["region"].queryset = regions
+        self.fields["region"].widget = QuickSelect(choices=self.fields["region"].choices)
+
+    def clean_username(self):
+        from .models import User
+
+        username = self.cleaned_data["username"].strip().lower()
+        if User.objects.filter(username__iexact=username).exists():
+            raise forms.ValidationError(_("This username is taken."))
+        return username
+
+
+class UserChangeForm(forms.Form):
+    role = forms.ChoiceField(label=_("Role"))
+    region = forms.ModelChoiceField(label=_("Area"), queryset=None, required=False)
+    reason = forms.CharField(label=_("Why"), max_length=300)
+
+    def __init__(self, *args, regions, roles, **kwargs):
+        from silakso.forms import QuickSelect
+
+        super().__init__(*args, **kwargs)
+        self.fields["role"].choices = roles
+        self.fields["region"].queryset = regions
+        self.fields["region"].widget = QuickSelect(choices=self.fields["region"].choices)

@@ -68,6 +68,7 @@ def nav_items(user: User) -> list[dict]:
     if has_role(user, Role.VILLAGE_HEAD, Role.SYSTEM_ADMIN):
         items.append({"label": _("Operators"), "url": reverse("core:operator_list")})
     if has_role(user, Role.SYSTEM_ADMIN):
+        items.append({"label": _("Accounts"), "url": reverse("core:user_admin_list")})
         items.append({"label": _("Partner systems"), "url": reverse("core:api_client_list")})
     if has_role(user, *AUDIT_READER_ROLES):
         items.append({"label": _("Audit trail"), "url": reverse("core:audit_event_list")})

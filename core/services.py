@@ -431,8 +431,153 @@ def user_create(
     return user
 
 
+# ============================================================================ administration
+#: Roles a system administrator gives in the app (residents sign up themselves; partner systems
+#: are registered under "Partner systems").
+ASSIGNABLE_ROLES = [role for role in Role if role not in (Role.RESIDENT, Role.API_CLIENT)]
+
+
+def _assert_account_in_area(*, actor: User, user: User) -> None:
+    """An administrator manages only the accounts of their own area (an account without an
+    area only when the administrator is installation-wide)."""
+    from .scope import region_in_scope
+
+    if actor.is_installation_wide:
+        return
+    if user.region_id is None or not region_in_scope(actor, user.region_id):
+        raise OutOfScope(_("This account is outside your area."))
+
+
+def _assert_may_administer(actor: User) -> None:
+    if actor.role != Role.SYSTEM_ADMIN and not actor.is_superuser:
+        raise Forbidden(_("Only system administrators manage accounts."))
+
+
+def _assert_area_given(*, actor: User, region) -> None:
+    from .scope import region_in_scope
+
+    code = getattr(region, "pk", region)
+    if code is None:
+        if not actor.is_installation_wide:
+            raise ValidationError(
+                {
+                    "region": _(
+                        "Choose an area: accounts for the whole installation are given by "
+                        "an installation-wide administrator."
+                    )
+                }
+            )
+        return
+    if not region_in_scope(actor, code):
+        raise ValidationError({"region": _("Choose an area inside your own.")})
+
+
+def user_admin_create(
+    *,
+    actor: User,
+    username: str,
+    full_name: str,
+    role: str,
+    region,
+    email: str = "",
+    phone: str = "",
+    nik: str | None = None,
+) -> User:
+    """A staff account made by a system administrator, inside the administrator's area. It has
+    no password yet: the person sets one with a one-time link and binds an authenticator with
+    a set-up code, both handed over by the administrator. Village operators start inactive
+    until their village head activates them."""
+    _assert_may_administer(actor)
+    if role not in ASSIGNABLE_ROLES:
+        raise ValidationError({"role": _("Choose a staff role.")})
+    _assert_area_given(actor=actor, region=region)
+    return user_create(
+        username=username,
+        full_name=full_name,
+        role=role,
+        region=region,
+        email=email,
+        phone=phone,
+        nik=nik or None,
+        actor=actor,
+    )
+
+
+@transaction.atomic
+def user_change(*, actor: User, user: User, role: str, region, reason: str = "") -> User:
+    """Another account's role and area, inside the administrator's area. Nobody changes their
+    own: an administrator cannot raise their role or widen their area (separation of duties)."""
+    _assert_may_administer(actor)
+    user = User.objects.select_for_update().get(pk=user.pk)
+    assert_separation_of_duties(
+        actor=actor, involved=[user], action=_("change your own role or area")
+    )
+    _assert_account_in_area(actor=actor, user=user)
+    if role not in ASSIGNABLE_ROLES or user.role not in ASSIGNABLE_ROLES:
+        raise ValidationError({"role": _("Choose a staff role.")})
+    _assert_area_given(actor=actor, region=region)
+    code = getattr(region, "pk", region)
+    before = {"role": user.role, "region": user.region_id}
+    user.role = role
+    user.region_id = code
+    user.is_staff = role == Role.SYSTEM_ADMIN
+    user.full_clean()
+    user.save(update_fields=["role", "region", "is_staff"])
+    changes = {
+        key: [old, new]
+        for key, old, new in (
+            ("role", before["role"], role),
+            ("region", before["region"], code),
+        )
+        if old != new
+    }
+    audit_log(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=user,
+        region_code=code or before["region"],
+        changes=changes,
+        reason=reason,
+    )
+    return user
+
+
+def password_link_issue(*, actor: User, user: User) -> str:
+    """A one-time link with which ``user`` sets a new password (valid 3 days, dead once used
+    or once the password changes), for the administrator to hand over in person or by phone.
+    Returns the link's path."""
+    from django.contrib.auth.tokens import default_token_generator
+    from django.urls import reverse
+    from django.utils.encoding import force_bytes
+    from django.utils.http import urlsafe_base64_encode
+
+    _assert_may_administer(actor)
+    assert_separation_of_duties(
+        actor=actor, involved=[user], action=_("make a password link for yourself")
+    )
+    _assert_account_in_area(actor=actor, user=user)
+    if user.role == Role.API_CLIENT:
+        raise Forbidden(_("Partner systems sign in with keys, not passwords."))
+    path = reverse(
+        "core:password_set",
+        args=[
+            urlsafe_base64_encode(force_bytes(user.pk)),
+            default_token_generator.make_token(user),
+        ],
+    )
+    audit_log(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=user,
+        region_code=user.region_id,
+        changes={"password_link": [None, "issued"]},
+    )
+    return path
+
+
 def _assert_may_manage_operator(*, actor: User, user: User) -> None:
     if actor.role == Role.SYSTEM_ADMIN or actor.is_superuser:
+        _assert_account_in_area(actor=actor, user=user)
         return
     if actor.role != Role.VILLAGE_HEAD:
         raise Forbidden(_("Only the village head can activate or deactivate operators."))
@@ -489,7 +634,7 @@ ENROLMENT_VALID = dt.timedelta(hours=72)
 _CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I/L to misread
 
 
-def enrolment_code_issue(*, user: User, actor: User | None) -> str:
+def enrolment_code_issue(*, user: User, actor: User | None, reason: str = "") -> str:
     """A one-time code ``user`` types before setting up an authenticator (first sign-in, or a
     lost phone: their current authenticator stops working). Shown once to the administrator,
     who hands it over in person or by phone; whoever knows only the password cannot bind their
@@ -521,7 +666,7 @@ def enrolment_code_issue(*, user: User, actor: User | None) -> str:
             action=AuditAction.TWO_FACTOR,
             obj=user,
             region_code=user.region_id,
-            reason="set-up code issued",
+            reason="set-up code issued" + (": " + reason if reason else ""),
         )
     return "{}-{}".format(code[:5], code[5:])
 

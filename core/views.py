@@ -17,13 +17,23 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from silakso import ratelimit
 from silakso.exceptions import DomainError, NotFound
+from silakso.forms import add_service_errors
 from silakso.paging import audited_page
 
 from . import selectors, services
 from .choices import Role
 from .extensions import collect
 from .filtersets import AuditEventFilterSet
-from .forms import ApiClientForm, ApiKeyForm, EnrolmentCodeForm, LoginForm, ReasonForm, TokenForm
+from .forms import (
+    ApiClientForm,
+    ApiKeyForm,
+    EnrolmentCodeForm,
+    LoginForm,
+    ReasonForm,
+    TokenForm,
+    UserAdminForm,
+    UserChangeForm,
+)
 from .models import Job
 from .permissions import AUDIT_READER_ROLES, has_role
 
@@ -479,3 +489,184 @@ def api_key_revoke(request, pk: int):
     revoke(key=key, actor=request.user, reason=ReasonForm(request.POST).data.get("reason", ""))
     messages.success(request, _("The key {prefix}… no longer works.").format(prefix=key.prefix))
     return redirect("core:api_client_list")
+
+
+# ============================================================================ accounts
+def _account_regions(user):
+    """Areas an administrator gives: their own and everything inside it."""
+    from dtks.models import Region
+
+    if user.is_installation_wide:
+        return Region.objects.filter(level__in=[1, 2]).order_by("code")
+    return Region.objects.within(user.region_id).order_by("code")
+
+
+def _account_roles():
+    return [(role.value, role.label) for role in services.ASSIGNABLE_ROLES]
+
+
+@login_required
+def user_admin_list(request):
+    """Staff accounts of the administrator's area: search by name, filter by role."""
+    if not has_role(request.user, Role.SYSTEM_ADMIN):
+        raise PermissionDenied(_("Only system administrators manage accounts."))
+    accounts = (
+        selectors.user_list(user=request.user)
+        .filter(role__in=services.ASSIGNABLE_ROLES)
+        .order_by("full_name", "pk")
+    )
+    query = (request.GET.get("q") or "").strip()
+    if query:
+        from django.db.models import Q
+
+        accounts = accounts.filter(Q(full_name__icontains=query) | Q(username__icontains=query))
+    role = request.GET.get("role") or ""
+    if role in dict(_account_roles()):
+        accounts = accounts.filter(role=role)
+    from django.core.paginator import Paginator
+
+    page = Paginator(accounts, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "core/user_admin_list.html",
+        {"page": page, "roles": _account_roles(), "query": query, "role": role},
+    )
+
+
+@login_required
+def user_admin_create(request):
+    if not has_role(request.user, Role.SYSTEM_ADMIN):
+        raise PermissionDenied(_("Only system administrators manage accounts."))
+    form = UserAdminForm(
+        request.POST or None, regions=_account_regions(request.user), roles=_account_roles()
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            account = services.user_admin_create(actor=request.user, **form.cleaned_data)
+        except (ValidationError, DomainError) as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(
+                request,
+                _("{name} has an account. Now give them a password link and a set-up code.").format(
+                    name=account.full_name
+                ),
+            )
+            return redirect("core:user_admin_detail", pk=account.pk)
+    return render(request, "core/user_admin_form.html", {"form": form})
+
+
+def _managed_account(request, pk: int):
+    if not has_role(request.user, Role.SYSTEM_ADMIN):
+        raise PermissionDenied(_("Only system administrators manage accounts."))
+    return get_object_or_404(
+        selectors.user_list(user=request.user).filter(role__in=services.ASSIGNABLE_ROLES), pk=pk
+    )
+
+
+@login_required
+def user_admin_detail(request, pk: int):
+    """One account: change its role and area; deactivate or reactivate; a password link; a new
+    authenticator set-up code. Never one's own."""
+    account = _managed_account(request, pk)
+    form = UserChangeForm(
+        request.POST or None,
+        regions=_account_regions(request.user),
+        roles=_account_roles(),
+        initial={"role": account.role, "region": account.region_id},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.user_change(actor=request.user, user=account, **form.cleaned_data)
+        except (ValidationError, DomainError) as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("The account is changed."))
+            return redirect("core:user_admin_detail", pk=account.pk)
+    return render(
+        request,
+        "core/user_admin_detail.html",
+        {"account": account, "form": form, "is_self": account.pk == request.user.pk},
+    )
+
+
+@login_required
+@require_POST
+def user_admin_set_active(request, pk: int, active: bool):
+    account = _managed_account(request, pk)
+    try:
+        if active:
+            services.user_activate(user=account, actor=request.user)
+            messages.success(request, _("{name} can now sign in.").format(name=account))
+        else:
+            reason = ReasonForm(request.POST).data.get("reason", "")
+            services.user_deactivate(user=account, actor=request.user, reason=reason)
+            messages.success(request, _("{name} can no longer sign in.").format(name=account))
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return redirect("core:user_admin_detail", pk=account.pk)
+
+
+@login_required
+@require_POST
+def user_admin_password_link(request, pk: int):
+    account = _managed_account(request, pk)
+    try:
+        path = services.password_link_issue(actor=request.user, user=account)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("core:user_admin_detail", pk=account.pk)
+    return render(
+        request,
+        "core/user_admin_secret.html",
+        {
+            "account": account,
+            "secret": request.build_absolute_uri(path),
+            "title": _("Password link"),
+            "explain": _(
+                "Give this link to the person in person or by phone. It works once, for three "
+                "days; with it they choose their own password."
+            ),
+        },
+    )
+
+
+@login_required
+@require_POST
+def user_admin_setup_code(request, pk: int):
+    account = _managed_account(request, pk)
+    reason = (request.POST.get("reason") or "").strip()
+    if not reason:
+        messages.error(request, _("Say why the authenticator is reset (a lost phone, say)."))
+        return redirect("core:user_admin_detail", pk=account.pk)
+    try:
+        code = services.enrolment_code_issue(user=account, actor=request.user, reason=reason)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("core:user_admin_detail", pk=account.pk)
+    return render(
+        request,
+        "core/user_admin_secret.html",
+        {
+            "account": account,
+            "secret": code,
+            "title": _("Authenticator set-up code"),
+            "explain": _(
+                "Their old authenticator no longer works. Give this code to the person in "
+                "person or by phone: at their next sign-in they type it, then scan the QR code "
+                "with their phone. It works once, for 72 hours."
+            ),
+        },
+    )
+
+
+class PasswordSetView(auth_views.PasswordResetConfirmView):
+    """The page behind a password link: choose a new password (the link then stops working)."""
+
+    template_name = "core/password_set.html"
+
+    def get_success_url(self):
+        from django.urls import reverse
+
+        messages.success(self.request, _("Your password is set. Sign in with it now."))
+        return reverse("core:login")
