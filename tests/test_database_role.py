@@ -47,6 +47,10 @@ def _refused(conn, sql: str) -> str:
 def app_role():
     role = "silakso_app_test_{}".format(os.getpid())
     with connection.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [role])
+        if cursor.fetchone():  # left by a run that was killed
+            cursor.execute("DROP OWNED BY {}".format(role))
+            cursor.execute("DROP ROLE {}".format(role))
         cursor.execute("CREATE ROLE {} LOGIN".format(role))
     yield role
     with connection.cursor() as cursor:

@@ -147,3 +147,8 @@ def test_the_command_prints_a_key_once_with_what_it_may_do(partner, client):
     raw = out.getvalue().split()[0]
     assert client.get("/api/v1/households/", HTTP_AUTHORIZATION="Bearer " + raw).status_code == 200
     assert "registry:read" in out.getvalue()
+
+
+def test_the_schema_opens_with_a_key_too(client, partner):
+    key = issue_key(partner, scopes=["complaints:intake"])
+    assert client.get("/api/schema/", **_auth(key)).status_code == 200

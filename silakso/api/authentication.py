@@ -50,7 +50,8 @@ class ApiKeyAuthentication(BaseAuthentication):
             raise exceptions.PermissionDenied(_("This key does not work from this address."))
         from .scopes import enforce_scopes
 
-        enforce_scopes((request.parser_context or {}).get("view"), request, key)
+        if request.path.startswith("/api/v1/"):  # the schema and its docs are open to anyone
+            enforce_scopes((request.parser_context or {}).get("view"), request, key)
         api_key_record_use(key, address)
         return client, key
 
