@@ -711,6 +711,58 @@ def two_factor_device_confirm(*, user: User, device: TOTPDevice, token: str) -> 
     return device
 
 
+#: The static device holding a person's recovery codes (not the set-up code's device).
+RECOVERY_DEVICE = "recovery"
+RECOVERY_CODES = 8
+
+
+def _canonical_code(code: str) -> str:
+    return "".join(ch for ch in (code or "").upper() if ch.isalnum())
+
+
+def recovery_codes_issue(*, user: User) -> list[str]:
+    """Eight one-time recovery codes for a lost phone, shown once when the authenticator is set
+    up (earlier codes stop working). Each signs in once instead of the app's code."""
+    import secrets
+
+    from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+
+    codes = [
+        "".join(secrets.choice(_CODE_ALPHABET) for _ in range(10)) for _ in range(RECOVERY_CODES)
+    ]
+    with transaction.atomic():
+        StaticDevice.objects.filter(user=user, name=RECOVERY_DEVICE).delete()
+        device = StaticDevice.objects.create(user=user, name=RECOVERY_DEVICE, confirmed=True)
+        StaticToken.objects.bulk_create(StaticToken(device=device, token=c) for c in codes)
+        audit_log(
+            actor=user,
+            action=AuditAction.TWO_FACTOR,
+            obj=user,
+            region_code=user.region_id,
+            reason="recovery codes issued",
+        )
+    return ["{}-{}".format(c[:5], c[5:]) for c in codes]
+
+
+def recovery_code_use(*, user: User, code: str):
+    """The recovery device if ``code`` is one of ``user``'s unused recovery codes (it is used up
+    now), else None. A set-up code is never accepted here."""
+    from django_otp.plugins.otp_static.models import StaticDevice
+
+    device = StaticDevice.objects.filter(user=user, name=RECOVERY_DEVICE, confirmed=True).first()
+    if device is None or not device.verify_token(_canonical_code(code)):
+        return None
+    left = device.token_set.count()
+    audit_log(
+        actor=user,
+        action=AuditAction.TWO_FACTOR,
+        obj=user,
+        region_code=user.region_id,
+        reason="recovery code used, {} left".format(left),
+    )
+    return device
+
+
 # ============================================================================ jobs
 # The lease-based job machinery lives in core.jobs; its entry points are re-exported here
 # (job_create, job_execute, job_progress, jobs_sweep, JobReporter).

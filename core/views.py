@@ -144,6 +144,8 @@ def two_factor(request):
     confirmed = TOTPDevice.objects.filter(user=user, confirmed=True).exists()
     if not confirmed:
         return two_factor_setup(request)
+    if request.method == "POST" and "recovery" in request.POST:
+        return _two_factor_recovery(request)
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         identity = f"{user.pk}|otp"
@@ -182,6 +184,44 @@ def two_factor(request):
                 return redirect(_safe_next(request))
     return render(
         request, "core/two_factor_verify.html", {"form": form, "next": _safe_next(request)}
+    )
+
+
+def _two_factor_recovery(request):
+    """A recovery code instead of the app's code (the phone is lost): works once, counted
+    against the same limit as wrong app codes."""
+    user = request.user
+    identity = f"{user.pk}|otp"
+    form = TokenForm()
+    recovery_error = ""
+    allowed = ratelimit.allow(
+        "otp",
+        identity,
+        limit=LOGIN_LIMIT,
+        window=LOGIN_WINDOW,
+        fallback=lambda: services.failed_sign_ins(user=user, seconds=LOGIN_WINDOW) < LOGIN_LIMIT,
+    )
+    if not allowed:
+        recovery_error = _("Too many wrong codes. Wait 15 minutes, then try again.")
+    else:
+        device = services.recovery_code_use(user=user, code=request.POST.get("recovery", ""))
+        if device is not None:
+            otp_login(request, device)
+            ratelimit.reset("otp", identity)
+            messages.warning(
+                request,
+                _(
+                    "You signed in with a recovery code; it cannot be used again. Ask your "
+                    "administrator to reset your authenticator if your phone is lost."
+                ),
+            )
+            return redirect(_safe_next(request))
+        services.sign_in_failed(username=user.username, user=user, reason=services.WRONG_TOTP)
+        recovery_error = _("That recovery code is not right, or it was used already.")
+    return render(
+        request,
+        "core/two_factor_verify.html",
+        {"form": form, "next": _safe_next(request), "recovery_error": recovery_error},
     )
 
 
@@ -244,7 +284,11 @@ def two_factor_setup(request):
             otp_login(request, device)
             request.session.pop(ENROLMENT_SESSION_KEY, None)
             messages.success(request, _("Your authenticator app is set up."))
-            return redirect(_safe_next(request))
+            return render(
+                request,
+                "core/two_factor_recovery.html",
+                {"codes": services.recovery_codes_issue(user=user), "next": _safe_next(request)},
+            )
     qr = segno.make(device.config_url, error="m")
     svg = qr.svg_data_uri(scale=5, border=2)
     secret = base64.b32encode(device.bin_key).decode().rstrip("=")

@@ -1,5 +1,7 @@
 """Two-factor sign-in: staff pass a TOTP code before anything else; residents do not."""
 
+import re
+
 import pytest
 from django.urls import reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -76,8 +78,10 @@ def test_first_sign_in_sets_up_an_authenticator_with_the_administrators_code(
 
     code_now = f"{totp(device.bin_key):06d}"
     response = client.post(reverse("core:two_factor"), {"token": code_now})
-    # then the device is confirmed, the session verified and the set-up code used up
-    assert response.status_code == 302
+    # then the device is confirmed, the session verified and the set-up code used up; eight
+    # recovery codes are shown, once
+    assert response.status_code == 200
+    assert len(re.findall(r"[A-Z0-9]{5}-[A-Z0-9]{5}", response.content.decode())) == 8
     assert TOTPDevice.objects.get(user=user).confirmed is True
     assert client.get(reverse("core:home")).status_code == 200
     assert not services.enrolment_code_redeem(user=user, code=code)
@@ -137,3 +141,40 @@ def test_resident_signs_in_without_second_factor(client, make_user):
     response = _sign_in(client, "warga1")
     assert response.status_code == 302
     assert client.get(reverse("core:home")).status_code == 200
+
+
+def test_a_recovery_code_signs_in_once_when_the_phone_is_lost(client, make_user, village_a):
+    from core import services
+
+    user = make_user(Role.VERIFIER, "19.04", username="ver")
+    codes = services.recovery_codes_issue(user=user)
+    assert len(codes) == 8 and len(set(codes)) == 8
+    _sign_in(client, "ver")
+    # typed in lower case without the dash, it opens the session once
+    used = client.post(reverse("core:two_factor"), {"recovery": codes[0].replace("-", "").lower()})
+    assert used.status_code == 302
+    assert client.get(reverse("core:home")).status_code == 200
+    again = type(client)()
+    _sign_in(again, "ver")
+    import time
+
+    refused = again.post(reverse("core:two_factor"), {"recovery": codes[0]})
+    assert refused.status_code == 200 and "recovery-error" in refused.content.decode()
+    assert again.get(reverse("core:home")).status_code == 302
+    time.sleep(1.1)  # django-otp refuses any try for a second after a wrong one
+    assert again.post(reverse("core:two_factor"), {"recovery": codes[1]}).status_code == 302
+    # new codes (a new authenticator) retire the old ones
+    fresh = services.recovery_codes_issue(user=user)
+    assert services.recovery_code_use(user=user, code=codes[2]) is None
+    time.sleep(1.1)
+    assert services.recovery_code_use(user=user, code=fresh[0]) is not None
+
+
+def test_a_set_up_code_is_not_a_recovery_code(client, make_user):
+    from core import services
+
+    admin = make_user(Role.SYSTEM_ADMIN, None, username="admin2")
+    user = make_user(Role.VERIFIER, "19.04", username="ver2")
+    services.recovery_codes_issue(user=user)
+    setup = services.enrolment_code_issue(user=user, actor=admin)
+    assert services.recovery_code_use(user=user, code=setup) is None
