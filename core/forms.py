@@ -195,3 +195,10 @@ class UserChangeForm(forms.Form):
         self.fields["role"].choices = roles
         self.fields["region"].queryset = regions
         self.fields["region"].widget = QuickSelect(choices=self.fields["region"].choices)
+
+
+class OnboardingForm(forms.Form):
+    file = forms.FileField(
+        label=_("Spreadsheet of operators (CSV or XLSX)"),
+        help_text=_("Columns: username, full_name, village_code, phone, email."),
+    )

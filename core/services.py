@@ -542,6 +542,94 @@ def user_change(*, actor: User, user: User, role: str, region, reason: str = "")
     return user
 
 
+#: Columns of an operators' onboarding file (docs/roles-and-scope.md).
+ONBOARDING_COLUMNS = ("username", "full_name", "village_code", "phone", "email")
+ONBOARDING_MAX_ROWS = 2000
+
+
+def operators_onboard(*, actor: User, rows: list[dict]) -> dict:
+    """Village operators from a spreadsheet: every row checked (username free and well formed,
+    a village inside the administrator's area, a name), the good ones created (inactive until
+    their village head activates them), each bad one reported with its line and reason and
+    not created. Returns {"created": [(user, password link path)], "rejected": [{line, ...}]}."""
+    import re as _re
+
+    from dtks.models import Region
+
+    _assert_may_administer(actor)
+    if not rows:
+        raise ValidationError({"file": _("The file has no rows.")})
+    if len(rows) > ONBOARDING_MAX_ROWS:
+        raise ValidationError(
+            {"file": _("At most {most} rows at a time.").format(most=ONBOARDING_MAX_ROWS)}
+        )
+    missing = [c for c in ("username", "full_name", "village_code") if c not in rows[0]]
+    if missing:
+        raise ValidationError(
+            {"file": _("Columns missing: {names}.").format(names=", ".join(missing))}
+        )
+    villages = {
+        r.code: r
+        for r in Region.objects.filter(
+            level=4, code__in={row.get("village_code", "") for row in rows}
+        )
+    }
+    taken = {
+        name.lower()
+        for name in User.objects.filter(
+            username__in=[row.get("username", "").lower() for row in rows]
+        ).values_list("username", flat=True)
+    }
+    seen: set[str] = set()
+    created, rejected = [], []
+    for line, row in enumerate(rows, start=2):
+        username = row.get("username", "").strip().lower()
+        village = villages.get(row.get("village_code", "").strip())
+        problem = ""
+        if not _re.fullmatch(r"[a-z0-9._-]+", username):
+            problem = _("username: use only letters, digits, dots or dashes")
+        elif username in taken or username in seen:
+            problem = _("username: already taken")
+        elif not row.get("full_name", "").strip():
+            problem = _("full_name: missing")
+        elif village is None:
+            problem = _("village_code: not a village code of the Kemendagri list")
+        elif not _region_given_ok(actor, village.code):
+            problem = _("village_code: outside your area")
+        if problem:
+            rejected.append({"line": line, "username": username, "reason": problem})
+            continue
+        seen.add(username)
+        try:
+            with transaction.atomic():
+                user = user_create(
+                    username=username,
+                    full_name=row["full_name"].strip()[:150],
+                    role=Role.VILLAGE_OPERATOR,
+                    region=village,
+                    email=row.get("email", "").strip(),
+                    phone=row.get("phone", "").strip(),
+                    actor=actor,
+                )
+        except ValidationError as exc:
+            reasons = "; ".join(
+                "{}: {}".format(field, " ".join(messages))
+                for field, messages in exc.message_dict.items()
+            )
+            rejected.append({"line": line, "username": username, "reason": reasons})
+            continue
+        created.append((user, password_link_issue(actor=actor, user=user)))
+    return {"created": created, "rejected": rejected}
+
+
+def _region_given_ok(actor: User, code: str) -> bool:
+    try:
+        _assert_area_given(actor=actor, region=code)
+    except ValidationError:
+        return False
+    return True
+
+
 def password_link_issue(*, actor: User, user: User) -> str:
     """A one-time link with which ``user`` sets a new password (valid 3 days, dead once used
     or once the password changes), for the administrator to hand over in person or by phone.

@@ -33,6 +33,7 @@ urlpatterns = [
     ),
     path("administrasi/pengguna/", views.user_admin_list, name="user_admin_list"),
     path("administrasi/pengguna/baru/", views.user_admin_create, name="user_admin_create"),
+    path("administrasi/pengguna/impor/", views.user_admin_onboard, name="user_admin_onboard"),
     path("administrasi/pengguna/<int:pk>/", views.user_admin_detail, name="user_admin_detail"),
     path(
         "administrasi/pengguna/<int:pk>/aktifkan/",

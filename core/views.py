@@ -29,6 +29,7 @@ from .forms import (
     ApiKeyForm,
     EnrolmentCodeForm,
     LoginForm,
+    OnboardingForm,
     ReasonForm,
     TokenForm,
     UserAdminForm,
@@ -714,3 +715,25 @@ class PasswordSetView(auth_views.PasswordResetConfirmView):
 
         messages.success(self.request, _("Your password is set. Sign in with it now."))
         return reverse("core:login")
+
+
+@login_required
+def user_admin_onboard(request):
+    """Village operators from a spreadsheet; each still waits for its village head."""
+    from silakso.sheets import read_rows
+
+    if not has_role(request.user, Role.SYSTEM_ADMIN):
+        raise PermissionDenied(_("Only system administrators manage accounts."))
+    form = OnboardingForm(request.POST or None, request.FILES or None)
+    result = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            rows = read_rows(form.cleaned_data["file"], field="file")
+            result = services.operators_onboard(actor=request.user, rows=rows)
+        except (ValidationError, DomainError) as exc:
+            add_service_errors(form, exc)
+        else:
+            result["created"] = [
+                (user, request.build_absolute_uri(path)) for user, path in result["created"]
+            ]
+    return render(request, "core/user_admin_onboard.html", {"form": form, "result": result})

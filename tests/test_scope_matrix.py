@@ -29,6 +29,7 @@ URL_MATRIX = {
     "core:api_client_list": "scoped",
     "core:user_admin_list": "scoped",
     "core:user_admin_create": "scoped",
+    "core:user_admin_onboard": "scoped",
     "core:user_admin_detail": "scoped",
     "core:user_admin_activate": "scoped",
     "core:user_admin_deactivate": "scoped",

@@ -129,3 +129,56 @@ def test_accounts_of_another_regency_are_out_of_reach(client, login, admin, make
     other = type(client)()
     login(other, kabid)
     assert other.get(reverse("core:user_admin_list")).status_code == 403
+
+
+def test_fifty_operators_from_a_spreadsheet_each_activated_by_its_village_head(
+    client, login, admin, make_user, regions
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    villages = list(regions.filter(code__startswith="19.04.", level=4).order_by("code")[:5])
+    lines = ["username;full_name;village_code;phone;email"]
+    for n in range(50):
+        lines.append("op.{0};Operator {0};{1};0812000{0:04d};".format(n, villages[n % 5].code))
+    lines += [
+        "op.3;Kembar;{};;".format(villages[0].code),  # the same username again
+        "op.luar;Luar Daerah;{};;".format(  # a village of another regency
+            regions.filter(code__startswith="19.01.", level=4).first().code
+        ),
+        "op bad;Spasi;{};;".format(villages[0].code),
+        "op.kosong;;{};;".format(villages[0].code),
+    ]
+    upload = SimpleUploadedFile("operator.csv", "\n".join(lines).encode(), "text/csv")
+    login(client, admin)
+    page = client.post(reverse("core:user_admin_onboard"), {"file": upload})
+    result = page.context["result"]
+    assert len(result["created"]) == 50
+    assert [row["line"] for row in result["rejected"]] == [52, 53, 54, 55]
+    reasons = [str(row["reason"]) for row in result["rejected"]]
+    assert reasons[0].startswith("username") and reasons[2].startswith("username")
+    assert reasons[1].startswith("village_code") and reasons[3].startswith("full_name")
+    made = User.objects.filter(username__startswith="op.", role=Role.VILLAGE_OPERATOR)
+    assert made.count() == 50 and not made.filter(is_active=True).exists()
+    assert "/akun/sandi-baru/" in page.content.decode()
+    # each village head activates its own operators, and only those
+    head = make_user(Role.VILLAGE_HEAD, villages[0].code)
+    mine = made.filter(region=villages[0])
+    theirs = made.exclude(region=villages[0]).first()
+    other = type(client)()
+    login(other, head)
+    for operator in mine:
+        other.post(reverse("core:operator_activate", args=[operator.pk]))
+    assert mine.filter(is_active=True).count() == 10
+    assert other.post(reverse("core:operator_activate", args=[theirs.pk])).status_code == 404
+    theirs.refresh_from_db()
+    assert theirs.is_active is False
+
+
+def test_a_file_that_is_not_a_table_is_refused_with_the_field_named(client, login, admin):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    login(client, admin)
+    png = SimpleUploadedFile("foto.csv", b"\\x89PNG\\r\\n\\x1a\\n" + b"0" * 100, "text/csv")
+    page = client.post(reverse("core:user_admin_onboard"), {"file": png})
+    assert page.status_code == 200 and "file" in page.context["form"].errors
+    assert not User.objects.filter(role=Role.VILLAGE_OPERATOR).exists()
