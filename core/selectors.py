@@ -190,3 +190,16 @@ def api_key_list(*, user: User):
     from .models import ApiKey
 
     return ApiKey.objects.filter(client__in=api_client_list(user=user)).select_related("client")
+
+
+def staff_account_list(*, user: User, query: str = "", role: str = "") -> QuerySet[User]:
+    """Staff accounts a system administrator manages (their area), by name or username and
+    role; partner systems and residents are not among them."""
+    from .services import ASSIGNABLE_ROLES
+
+    accounts = user_list(user=user).filter(role__in=ASSIGNABLE_ROLES)
+    if query:
+        accounts = accounts.filter(Q(full_name__icontains=query) | Q(username__icontains=query))
+    if role in ASSIGNABLE_ROLES:
+        accounts = accounts.filter(role=role)
+    return accounts.order_by("full_name", "pk")

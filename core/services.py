@@ -544,7 +544,7 @@ def user_change(*, actor: User, user: User, role: str, region, reason: str = "")
 
 #: Columns of an operators' onboarding file (docs/roles-and-scope.md).
 ONBOARDING_COLUMNS = ("username", "full_name", "village_code", "phone", "email")
-ONBOARDING_MAX_ROWS = 2000
+ONBOARDING_MAX_ROWS = 500  # a page makes them at once (a regency has a few hundred villages)
 
 
 def operators_onboard(*, actor: User, rows: list[dict]) -> dict:

@@ -134,6 +134,18 @@ def _safe_next(request) -> str:
     return _url("core:home")
 
 
+def _otp_attempt_allowed(user, identity: str) -> bool:
+    """One counter for every kind of second-step code (app code, set-up code, recovery code):
+    LOGIN_LIMIT tries per LOGIN_WINDOW, falling back to the audit trail without Redis."""
+    return ratelimit.allow(
+        "otp",
+        identity,
+        limit=LOGIN_LIMIT,
+        window=LOGIN_WINDOW,
+        fallback=lambda: services.failed_sign_ins(user=user, seconds=LOGIN_WINDOW) < LOGIN_LIMIT,
+    )
+
+
 @login_required
 def two_factor(request):
     """Second step for staff: enter the code, or set up an authenticator the first time."""
@@ -150,15 +162,7 @@ def two_factor(request):
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         identity = f"{user.pk}|otp"
-        allowed = ratelimit.allow(
-            "otp",
-            identity,
-            limit=LOGIN_LIMIT,
-            window=LOGIN_WINDOW,
-            fallback=lambda: (
-                services.failed_sign_ins(user=user, seconds=LOGIN_WINDOW) < LOGIN_LIMIT
-            ),
-        )
+        allowed = _otp_attempt_allowed(user, identity)
         if not allowed:
             form.add_error("token", _("Too many wrong codes. Wait 15 minutes, then try again."))
         else:
@@ -195,13 +199,7 @@ def _two_factor_recovery(request):
     identity = f"{user.pk}|otp"
     form = TokenForm()
     recovery_error = ""
-    allowed = ratelimit.allow(
-        "otp",
-        identity,
-        limit=LOGIN_LIMIT,
-        window=LOGIN_WINDOW,
-        fallback=lambda: services.failed_sign_ins(user=user, seconds=LOGIN_WINDOW) < LOGIN_LIMIT,
-    )
+    allowed = _otp_attempt_allowed(user, identity)
     if not allowed:
         recovery_error = _("Too many wrong codes. Wait 15 minutes, then try again.")
     else:
@@ -236,15 +234,7 @@ def two_factor_enrol(request):
     form = EnrolmentCodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         identity = f"{user.pk}|otp"
-        allowed = ratelimit.allow(
-            "otp",
-            identity,
-            limit=LOGIN_LIMIT,
-            window=LOGIN_WINDOW,
-            fallback=lambda: (
-                services.failed_sign_ins(user=user, seconds=LOGIN_WINDOW) < LOGIN_LIMIT
-            ),
-        )
+        allowed = _otp_attempt_allowed(user, identity)
         if not allowed:
             form.add_error("code", _("Too many wrong codes. Wait 15 minutes, then try again."))
         elif services.enrolment_code_redeem(user=user, code=form.cleaned_data["code"]):
@@ -555,19 +545,9 @@ def user_admin_list(request):
     """Staff accounts of the administrator's area: search by name, filter by role."""
     if not has_role(request.user, Role.SYSTEM_ADMIN):
         raise PermissionDenied(_("Only system administrators manage accounts."))
-    accounts = (
-        selectors.user_list(user=request.user)
-        .filter(role__in=services.ASSIGNABLE_ROLES)
-        .order_by("full_name", "pk")
-    )
     query = (request.GET.get("q") or "").strip()
-    if query:
-        from django.db.models import Q
-
-        accounts = accounts.filter(Q(full_name__icontains=query) | Q(username__icontains=query))
     role = request.GET.get("role") or ""
-    if role in dict(_account_roles()):
-        accounts = accounts.filter(role=role)
+    accounts = selectors.staff_account_list(user=request.user, query=query, role=role)
     from django.core.paginator import Paginator
 
     page = Paginator(accounts, 50).get_page(request.GET.get("page"))
