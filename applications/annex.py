@@ -8,6 +8,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
+from core.services import agency_profile
+
 from .models import Batch
 
 
@@ -59,7 +61,7 @@ def annex_context(batch: Batch) -> dict:
         "total": sum(len(village["rows"]) for village in villages),
         "verification_url": verification_url(batch),
         "qr": segno.make(verification_url(batch), error="m").svg_data_uri(scale=3),
-        "agency": settings.SILAKSO_AGENCY_NAME,
+        "agency": agency_profile().name,
     }
 
 

@@ -4,8 +4,9 @@ Kept apart from the status labels (which officers read) because residents need t
 happens next and whom to ask, not the name of a procedure.
 """
 
-from django.conf import settings
 from django.utils.translation import gettext_lazy as _
+
+from core.services import agency_profile
 
 from .choices import ApplicationStatus as A
 
@@ -75,6 +76,6 @@ def step_text(status: str) -> tuple[str, str]:
 def contact_text() -> str:
     return str(
         _("Questions? Ask at your village office (Puskesos) or at {agency}.").format(
-            agency=settings.SILAKSO_AGENCY_NAME
+            agency=agency_profile().name
         )
     )

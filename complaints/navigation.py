@@ -93,3 +93,17 @@ def household_links(household, user) -> list[dict]:
         }
         for row in rows
     ]
+
+
+def settings_links(user) -> list[dict]:
+    from .services import SLA_SETTERS
+
+    if not has_role(user, *SLA_SETTERS):
+        return []
+    return [
+        {
+            "label": _("Complaint service levels (SLA)"),
+            "hint": _("Hours each step may take before a complaint is escalated."),
+            "url": reverse("complaints:sla_table"),
+        }
+    ]

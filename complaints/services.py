@@ -557,19 +557,39 @@ def complaints_escalate_overdue(*, now: dt.datetime | None = None, limit: int = 
 
 
 # ============================================================================ administration
+SLA_SETTERS = (Role.SYSTEM_ADMIN, Role.HEAD_OF_DIVISION)
+
+
 @transaction.atomic
 def sla_rule_save(*, rule: SlaRule, actor) -> SlaRule:
     """An administrator sets the hours of a step for a category."""
-    require(
-        perms.has_role(actor, Role.SYSTEM_ADMIN, Role.HEAD_OF_DIVISION),
-        _("Only administrators set service levels."),
-    )
+    require(perms.has_role(actor, *SLA_SETTERS), _("Only administrators set service levels."))
+    before = SlaRule.objects.filter(pk=rule.pk).values_list("hours", flat=True).first()
+    if before is None:
+        before = sla_hours(rule.category, rule.status)
     rule.full_clean()
     rule.save()
     audit_log(
-        actor=actor, action=AuditAction.UPDATE, obj=rule, changes={"hours": [None, rule.hours]}
+        actor=actor, action=AuditAction.UPDATE, obj=rule, changes={"hours": [before, rule.hours]}
     )
     return rule
+
+
+@transaction.atomic
+def sla_table_save(*, actor, hours: Mapping[tuple[str, str], int]) -> int:
+    """The whole SLA table at once: each changed cell saved (and audited); returns how many."""
+    require(perms.has_role(actor, *SLA_SETTERS), _("Only administrators set service levels."))
+    changed = 0
+    for (category, status), value in hours.items():
+        if value == sla_hours(category, status):
+            continue
+        rule = SlaRule.objects.filter(category=category, status=status).first() or SlaRule(
+            category=category, status=status
+        )
+        rule.hours = value
+        sla_rule_save(rule=rule, actor=actor)
+        changed += 1
+    return changed
 
 
 # ============================================================================ audited reads

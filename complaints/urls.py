@@ -15,6 +15,7 @@ urlpatterns = [
     path("daftar/", views.complaint_list, name="complaint_list"),
     path("baru/", views.intake, name="intake"),
     path("laporan/", views.report, name="report"),
+    path("sla/", views.sla_table, name="sla_table"),
     path("ekspor/", views.export, name="export"),
     path("<int:pk>/", views.complaint_detail, name="complaint_detail"),
     path("<int:pk>/<slug:action>/", views.complaint_action, name="complaint_action"),

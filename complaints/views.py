@@ -348,3 +348,59 @@ def export(request):
     return table_response(
         rows, file_format=file_format, filename="pengaduan", sheet=_("Complaints")
     )
+
+
+# ============================================================================ settings
+@login_required
+def sla_table(request):
+    """How many hours each step of each complaint category may take before it escalates."""
+    from django import forms
+
+    from core.selectors import audit_history
+
+    from .choices import ComplaintCategory, ComplaintStatus
+    from .models import OPEN_STATUSES, SlaRule
+
+    if not perms.has_role(request.user, *services.SLA_SETTERS):
+        raise PermissionDenied(_("Only administrators set service levels."))
+    cells = [
+        (category, status) for category in ComplaintCategory.values for status in OPEN_STATUSES
+    ]
+    form = forms.Form(request.POST or None)
+    for category, status in cells:
+        form.fields["{}__{}".format(category, status)] = forms.IntegerField(
+            label="{} · {}".format(
+                ComplaintCategory(category).label, ComplaintStatus(status).label
+            ),
+            min_value=1,
+            max_value=24 * 90,
+            initial=services.sla_hours(category, status),
+            widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+        )
+    if request.method == "POST" and form.is_valid():
+        changed = services.sla_table_save(
+            actor=request.user,
+            hours={
+                (category, status): form.cleaned_data["{}__{}".format(category, status)]
+                for category, status in cells
+            },
+        )
+        messages.success(request, _("Saved: {count} changed.").format(count=changed))
+        return redirect("complaints:sla_table")
+    rows = [
+        {
+            "label": ComplaintCategory(category).label,
+            "fields": [form["{}__{}".format(category, status)] for status in OPEN_STATUSES],
+        }
+        for category in ComplaintCategory.values
+    ]
+    return render(
+        request,
+        "complaints/sla_table.html",
+        {
+            "form": form,
+            "rows": rows,
+            "steps": [ComplaintStatus(status).label for status in OPEN_STATUSES],
+            "history": audit_history(objects=SlaRule.objects.all()),
+        },
+    )

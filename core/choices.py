@@ -18,6 +18,7 @@ class Role(models.TextChoices):
     HEAD_OF_DIVISION = "head_of_division", _("Head of division (Dinsos)")
     REGENT_OFFICE = "regent_office", _("Regent's office")
     PROVIDER_ADMIN = "provider_admin", _("Partner provider admin")
+    PROGRAM_MANAGER = "program_manager", _("Program manager (partner OPD)")
     SYSTEM_ADMIN = "system_admin", _("System administrator")
     API_CLIENT = "api_client", _("API client (partner system)")
 

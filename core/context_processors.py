@@ -8,9 +8,13 @@ from .extensions import collect
 def silakso(request) -> dict:
     user = getattr(request, "user", None)
     authenticated = user is not None and user.is_authenticated
+    from .services import agency_profile
+
+    agency = agency_profile()
     return {
         "SITE_NAME": settings.SILAKSO_SITE_NAME,
-        "AGENCY_NAME": settings.SILAKSO_AGENCY_NAME,
+        "AGENCY_NAME": agency.name,
+        "AGENCY": agency,
         "TWO_FACTOR_REQUIRED": settings.SILAKSO_REQUIRE_2FA,
         "nav_items": collect("nav_items", user) if authenticated else [],
         "public_actions": collect("public_actions", user) if user is not None else [],

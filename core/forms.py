@@ -202,3 +202,45 @@ class OnboardingForm(forms.Form):
         label=_("Spreadsheet of operators (CSV or XLSX)"),
         help_text=_("Columns: username, full_name, village_code, phone, email."),
     )
+
+
+class AgencyProfileForm(forms.ModelForm):
+    class Meta:
+        from .models import AgencyProfile
+
+        model = AgencyProfile
+        fields = [
+            "name",
+            "address",
+            "phone",
+            "whatsapp",
+            "email",
+            "website",
+            "opening_hours",
+            "complaint_note",
+        ]
+        widgets = {
+            "opening_hours": forms.Textarea(attrs={"rows": 4}),
+            "complaint_note": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def clean_phone(self):
+        return _phone(self.cleaned_data["phone"], "phone")
+
+    def clean_whatsapp(self):
+        return _phone(self.cleaned_data["whatsapp"], "whatsapp")
+
+
+def _phone(value: str, field: str) -> str:
+    """A phone number as people write it (0812-3456-789, +62 812…): digits, one leading +."""
+    import re
+
+    value = (value or "").strip()
+    if not value:
+        return value
+    digits = re.sub(r"[\s().-]", "", value)
+    if not re.fullmatch(r"\+?[0-9]{6,15}", digits):
+        raise forms.ValidationError(
+            _("Write a phone number with digits only, for example 0717 123456 or +62 812 3456 789.")
+        )
+    return value

@@ -394,3 +394,40 @@ class ApiKey(models.Model):
         return self.revoked_at is None and (
             self.expires_at is None or self.expires_at > timezone.now()
         )
+
+
+class AgencyProfile(models.Model):
+    """The agency's public contact details and opening hours: one row, kept by its
+    administrator, shown on the public pages, in messages and on letters."""
+
+    name = models.CharField(_("agency name"), max_length=150)
+    address = models.CharField(_("office address"), max_length=255, blank=True)
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    whatsapp = models.CharField(_("WhatsApp"), max_length=30, blank=True)
+    email = models.EmailField(_("email"), blank=True)
+    website = models.URLField(_("website"), blank=True)
+    opening_hours = models.TextField(
+        _("opening hours"),
+        blank=True,
+        help_text=_("One line per day or group of days, for example: Senin–Kamis 08.00–15.30."),
+    )
+    complaint_note = models.TextField(
+        _("where else to complain"),
+        blank=True,
+        help_text=_("For example the Ombudsman's regional office, shown beside every service."),
+    )
+    updated_at = models.DateTimeField(_("changed at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("agency profile")
+        verbose_name_plural = _("agency profile")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(pk=1), name="%(app_label)s_%(class)s_one")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def opening_lines(self) -> list[str]:
+        return [line.strip() for line in self.opening_hours.splitlines() if line.strip()]

@@ -67,6 +67,8 @@ def nav_items(user: User) -> list[dict]:
     items = [{"label": _("Home"), "url": reverse("core:home")}]
     if has_role(user, Role.VILLAGE_HEAD, Role.SYSTEM_ADMIN):
         items.append({"label": _("Operators"), "url": reverse("core:operator_list")})
+    if collect_settings(user):
+        items.append({"label": _("Settings"), "url": reverse("core:settings_home")})
     if has_role(user, Role.SYSTEM_ADMIN):
         items.append({"label": _("Accounts"), "url": reverse("core:user_admin_list")})
         items.append({"label": _("Partner systems"), "url": reverse("core:api_client_list")})
@@ -77,3 +79,41 @@ def nav_items(user: User) -> list[dict]:
     if has_role(user, Role.SYSTEM_ADMIN, Role.API_CLIENT):
         items.append({"label": _("API"), "url": reverse("api-docs")})
     return items
+
+
+def collect_settings(user: User) -> bool:
+    from .extensions import collect
+
+    return bool(collect("settings_links", user))
+
+
+def settings_links(user: User) -> list[dict]:
+    """Configuration pages of the core app."""
+    from django.urls import reverse
+    from django.utils.translation import gettext as _
+
+    links = []
+    if has_role(user, Role.SYSTEM_ADMIN):
+        links.append(
+            {
+                "label": _("Accounts"),
+                "hint": _("Create accounts, change roles and areas, reset sign-in."),
+                "url": reverse("core:user_admin_list"),
+            }
+        )
+        links.append(
+            {
+                "label": _("Partner systems"),
+                "hint": _("API keys with their scopes, and what each partner is told."),
+                "url": reverse("core:api_client_list"),
+            }
+        )
+        if user.is_regency_wide:
+            links.append(
+                {
+                    "label": _("Office contact details and opening hours"),
+                    "hint": _("Shown to residents, in messages and on letters."),
+                    "url": reverse("core:agency_profile_edit"),
+                }
+            )
+    return links

@@ -15,8 +15,9 @@ from .choices import Role
 NOTHING = Q(pk__in=[])
 
 # Roles whose reads are not geographic: residents see their own records, providers the
-# referrals sent to them. Their app selectors grant those rows explicitly.
-NON_REGIONAL_ROLES = frozenset({Role.RESIDENT, Role.PROVIDER_ADMIN})
+# referrals sent to them, a partner OPD's program manager the recipients of its own programs.
+# Their app selectors grant those rows explicitly.
+NON_REGIONAL_ROLES = frozenset({Role.RESIDENT, Role.PROVIDER_ADMIN, Role.PROGRAM_MANAGER})
 
 
 def within(field: str, code: str) -> Q:

@@ -203,3 +203,56 @@ def staff_account_list(*, user: User, query: str = "", role: str = "") -> QueryS
     if role in ASSIGNABLE_ROLES:
         accounts = accounts.filter(role=role)
     return accounts.order_by("full_name", "pk")
+
+
+def _shown(value):
+    """A recorded value as a person reads it (yes/no, not True/False)."""
+    if isinstance(value, bool):
+        return _lazy("yes") if value else _lazy("no")
+    if isinstance(value, list | tuple):
+        return ", ".join(str(v) for v in value)
+    if isinstance(value, dict):
+        return "; ".join("{}: {}".format(k, _shown(v)) for k, v in value.items())
+    return value
+
+
+def audit_history(*, objects, limit: int = 50) -> list[dict]:
+    """What was changed on ``objects``, newest first, with each field's own name: the history
+    a configuration page shows under its form. The caller has already decided the user may
+    open these objects; reads and exports are not changes and are left out."""
+    from collections import defaultdict
+
+    from .choices import AuditAction
+
+    ids: dict[str, list[str]] = defaultdict(list)
+    models_by_type = {}
+    for obj in objects:
+        label = obj._meta.label_lower
+        ids[label].append(str(obj.pk))
+        models_by_type[label] = type(obj)
+    if not ids:
+        return []
+    q = Q(pk__in=[])
+    for label, pks in ids.items():
+        q |= Q(object_type=label, object_id__in=pks)
+    events = (
+        AuditEvent.objects.filter(q)
+        .exclude(action__in=[AuditAction.VIEW, AuditAction.VIEW_SENSITIVE, AuditAction.EXPORT])
+        .order_by("-created_at", "-id")[:limit]
+    )
+    rows = []
+    for event in events:
+        model = models_by_type.get(event.object_type)
+        changes = []
+        for field, values in (event.changes or {}).items():
+            try:
+                label = model._meta.get_field(field).verbose_name if model else field
+            except Exception:  # a name that is no field (a computed value): shown as it is
+                label = field.replace("_", " ")
+            if isinstance(values, list):
+                before, after = [*values, None, None][:2]
+            else:
+                before, after = None, values
+            changes.append({"field": str(label), "before": _shown(before), "after": _shown(after)})
+        rows.append({"event": event, "changes": changes})
+    return rows

@@ -28,7 +28,7 @@ from .jobs import job_progress as job_progress
 from .jobs import jobs_sweep as jobs_sweep
 from .middleware import current_client_ip, current_request_id
 from .models import AuditEvent, Job, Notification, User
-from .permissions import assert_separation_of_duties
+from .permissions import assert_separation_of_duties, has_role
 
 logger = logging.getLogger(__name__)
 
@@ -42,6 +42,16 @@ def _jsonable(value: Any) -> Any:
     if isinstance(value, int | float | str | bool) or value is None:
         return value
     return str(value)
+
+
+def model_values(obj: Model) -> dict[str, Any]:
+    """The stored fields of ``obj`` by name (foreign keys as their ids): what a configuration
+    change compares before and after, for the audit trail's history."""
+    return {
+        f.name: getattr(obj, f.attname)
+        for f in obj._meta.concrete_fields
+        if not (getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False))
+    }
 
 
 def changes_between(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, list]:
@@ -978,3 +988,49 @@ def notify_user(*, user: User, subject: str, body: str, obj: Model | None = None
             body=body,
             obj=obj,
         )
+
+
+# ============================================================================ agency profile
+AGENCY_CACHE_KEY = "silakso:agency-profile"
+
+
+def agency_profile():
+    """The agency's contact details (the site's defaults until an administrator saves them).
+
+    Read on every public page and letter: kept in the cache, which forgets it on each save."""
+    from django.core.cache import cache
+
+    from .models import AgencyProfile
+
+    def load():
+        return AgencyProfile.objects.filter(pk=1).first() or AgencyProfile(
+            pk=1, name=settings.SILAKSO_AGENCY_NAME
+        )
+
+    return cache.get_or_set(AGENCY_CACHE_KEY, load, 600)
+
+
+@transaction.atomic
+def agency_profile_save(*, actor: User, profile) -> Any:
+    """An administrator of the installation's regency keeps the contact details current."""
+    from django.core.cache import cache
+
+    from .models import AgencyProfile
+
+    if not has_role(actor, Role.SYSTEM_ADMIN) or not actor.is_regency_wide:
+        raise Forbidden(_("Only the regency's system administrators change the agency details."))
+    stored = AgencyProfile.objects.select_for_update().filter(pk=1).first()
+    before = model_values(stored) if stored else {}
+    profile.pk = 1
+    profile.full_clean()
+    profile.save()
+    audit_log(
+        actor=actor,
+        action=AuditAction.UPDATE if stored else AuditAction.CREATE,
+        obj=profile,
+        changes=changes_between(before, model_values(profile)),
+    )
+    # forgotten now and again once committed (a page read in between cached the old details)
+    cache.delete(AGENCY_CACHE_KEY)
+    transaction.on_commit(lambda: cache.delete(AGENCY_CACHE_KEY))
+    return profile

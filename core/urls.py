@@ -10,6 +10,8 @@ urlpatterns = [
     path("akun/keluar/", views.logout_view, name="logout"),
     path("akun/2fa/", views.two_factor, name="two_factor"),
     path("akun/operator/", views.operator_list, name="operator_list"),
+    path("administrasi/", views.settings_home, name="settings_home"),
+    path("administrasi/kantor/", views.agency_profile_edit, name="agency_profile_edit"),
     path("administrasi/sistem-mitra/", views.api_client_list, name="api_client_list"),
     path("administrasi/sistem-mitra/baru/", views.api_client_create, name="api_client_create"),
     path(

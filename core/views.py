@@ -717,3 +717,54 @@ def user_admin_onboard(request):
                 (user, request.build_absolute_uri(path)) for user, path in result["created"]
             ]
     return render(request, "core/user_admin_onboard.html", {"form": form, "result": result})
+
+
+# ============================================================================ settings
+@login_required
+def settings_home(request):
+    """Everything an administrator configures in the app, gathered from every app."""
+    links = collect("settings_links", request.user)
+    if not links:
+        raise PermissionDenied(_("Your role configures nothing."))
+    return render(request, "core/settings_home.html", {"links": links})
+
+
+@login_required
+def agency_profile_edit(request):
+    """The agency's public contact details and opening hours."""
+    from core.selectors import audit_history
+
+    from .forms import AgencyProfileForm
+
+    if not (has_role(request.user, Role.SYSTEM_ADMIN) and request.user.is_regency_wide):
+        raise PermissionDenied(
+            _("Only the regency's system administrators change the agency details.")
+        )
+    profile = services.agency_profile()
+    form = AgencyProfileForm(request.POST or None, instance=profile)
+    from silakso.forms import run_form_service
+
+    if run_form_service(
+        request,
+        form,
+        lambda data: services.agency_profile_save(actor=request.user, profile=form.instance),
+        success=_("The agency's details are saved."),
+    ):
+        return redirect("core:settings_home")
+    return render(
+        request,
+        "includes/config_page.html",
+        {
+            "form": form,
+            "title": _("Office contact details and opening hours"),
+            "intro": _(
+                "Shown to residents on the front page, in messages and on letters. Keep them "
+                "current when the office moves or its hours change."
+            ),
+            "back_url": _url("core:settings_home"),
+            "back_label": _("Settings"),
+            "history": audit_history(objects=[profile])
+            if profile.pk and profile.updated_at
+            else [],
+        },
+    )

@@ -52,7 +52,14 @@ class PmtWeightSetAdmin(admin.ModelAdmin):
     """Editing a used version saves a new version; old runs keep their weights."""
 
     list_display = ["version", "name", "is_active", "created_at"]
-    readonly_fields = ["version", "created_by", "created_at"]
+    readonly_fields = [
+        "version",
+        "is_active",
+        "created_by",
+        "created_at",
+        "approved_by",
+        "approved_at",
+    ]
     fields = [
         "version",
         "name",
@@ -62,6 +69,8 @@ class PmtWeightSetAdmin(admin.ModelAdmin):
         "is_active",
         "created_by",
         "created_at",
+        "approved_by",
+        "approved_at",
     ]
 
     def save_model(self, request, obj, form, change):

@@ -17,7 +17,7 @@ from .choices import (
     RelationToHead,
     Sex,
 )
-from .models import HOUSEHOLD_FIELDS, Household, Individual
+from .models import HOUSEHOLD_FIELDS, Household, Individual, Program, ProgramPeriod
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 NUMBER = {"inputmode": "numeric", "autocomplete": "off", "pattern": "[0-9 .\\-]*"}
@@ -329,8 +329,45 @@ class EnrollmentEndForm(forms.Form):
 class EnrollmentImportForm(OnceMixin, forms.Form):
     file = forms.FileField(
         label=_("Recipient list (CSV)"),
-        help_text=_("Columns: nik or dtks_id; optional: reason. Comma or semicolon separated."),
+        help_text=_(
+            "Columns: nik or dtks_id; optional: name (checked against the NIK), reason. Comma "
+            "or semicolon separated."
+        ),
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
+    )
+
+
+class PartnerImportForm(EnrollmentImportForm):
+    """A partner OPD names each recipient by NIK and name."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["file"].help_text = _(
+            "Columns: nik and name (as on the KTP); optional: reason. Comma or semicolon "
+            "separated. A row whose name does not belong to its NIK is refused."
+        )
+
+
+class RecipientForm(forms.Form):
+    """Enroll one person by NIK and name (a partner OPD, or Dinsos without opening the
+    household)."""
+
+    nik = forms.CharField(
+        label=_("NIK"),
+        max_length=24,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+        help_text=_("16 digits, as on the KTP."),
+    )
+    name = forms.CharField(
+        label=_("Name"),
+        max_length=150,
+        help_text=_("As on the KTP; it is checked against the NIK."),
+    )
+    double_dip_reason = forms.CharField(
+        label=_("Reason for a second aid of the same type"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Only needed when the person already gets the same aid from another funder."),
     )
 
 
@@ -451,3 +488,91 @@ __all__ = [
     "SplitForm",
     "period_choices",
 ]
+
+
+class ProgramForm(forms.ModelForm):
+    """A program of the catalogue, as a data manager or administrator keeps it."""
+
+    class Meta:
+        model = Program
+        fields = [
+            "code",
+            "name",
+            "description",
+            "eligibility",
+            "required_documents",
+            "provider",
+            "funding_source",
+            "aid_type",
+            "target",
+            "max_desil",
+            "region",
+            "managers",
+            "is_active",
+            "accepts_applications",
+        ]
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 3}),
+            "eligibility": forms.Textarea(attrs={"rows": 3}),
+            "required_documents": forms.Textarea(attrs={"rows": 3}),
+            "managers": forms.CheckboxSelectMultiple,
+        }
+
+    def __init__(self, *args, regions, managers, national_allowed: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["region"].queryset = regions
+        self.fields["region"].required = not national_allowed
+        self.fields["region"].empty_label = (
+            _("National (all regions)") if national_allowed else None
+        )
+        self.fields["managers"].queryset = managers
+        self.fields["managers"].help_text = _(
+            "Program managers of the partner OPD that owns this program (accounts with that "
+            "role). They enroll and end its recipients and see nothing else of the registry."
+        )
+        self.fields["provider"].help_text = _("The OPD, fund or company that runs it.")
+
+
+class PeriodForm(forms.ModelForm):
+    class Meta:
+        model = ProgramPeriod
+        fields = ["name", "starts_on", "ends_on", "quota"]
+        widgets = {"starts_on": DATE, "ends_on": DATE}
+        help_texts = {
+            "name": _("For example: 2027 quarter I."),
+            "quota": _("How many households (or people) it may enrol; empty: no quota."),
+        }
+
+
+class PmtWeightForm(forms.Form):
+    """A new draft of the PMT weights (JSON, as the ministry's documentation gives them)."""
+
+    name = forms.CharField(label=_("Name"), max_length=120)
+    notes = forms.CharField(
+        label=_("What changed and why"), widget=forms.Textarea(attrs={"rows": 3})
+    )
+    intercept = forms.FloatField(label=_("Base score"))
+    weights = forms.CharField(
+        label=_("Weights (JSON)"),
+        widget=forms.Textarea(attrs={"rows": 16, "spellcheck": "false"}),
+        help_text=_(
+            'Groups "categorical", "boolean", "numeric" and "composition", each variable with '
+            "its weight. Start from the weights in use, shown here."
+        ),
+    )
+
+    def clean_weights(self):
+        import json
+
+        text = self.cleaned_data["weights"]
+        try:
+            value = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise forms.ValidationError(
+                _("This is not valid JSON (line {line}, column {column}): {problem}.").format(
+                    line=exc.lineno, column=exc.colno, problem=exc.msg
+                )
+            ) from exc
+        if not isinstance(value, dict):
+            raise forms.ValidationError(_("The weights must be an object: {…}."))
+        return value

@@ -7,6 +7,7 @@ in the menu, what the public front page offers, and its links on a household's p
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from core.choices import Role
 from core.permissions import REGIONAL_STAFF_ROLES, has_role
 
 from .choices import FlagStatus
@@ -48,6 +49,8 @@ def dashboard_cards(user) -> list[dict]:
 
 def nav_items(user) -> list[dict]:
     """Menu entries of the registry for ``user``."""
+    if has_role(user, Role.PROGRAM_MANAGER) and not can_read_registry(user):
+        return [{"label": _("My programs"), "url": reverse("dtks:program_list")}]
     if not can_read_registry(user):
         return []
     return [

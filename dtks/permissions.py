@@ -32,6 +32,21 @@ def can_manage_programs(user) -> bool:
     return has_role(user, *PROGRAM_MANAGERS)
 
 
+def manages_program(user, program) -> bool:
+    """A partner OPD's program manager named on ``program``: keeps its recipients only."""
+    if program is None or program.pk is None or not has_role(user, Role.PROGRAM_MANAGER):
+        return False
+    if user.is_superuser:
+        return False
+    return program.managers.filter(pk=user.pk).exists()
+
+
+def can_manage_recipients(user, program) -> bool:
+    """Enroll, end and import the recipients of ``program``: Dinsos data managers and
+    administrators for every program, a partner OPD's program manager for its own."""
+    return can_manage_programs(user) or manages_program(user, program)
+
+
 class RegistryPermission(BasePermission):
     """Read for registry readers; writes (and actions) for registry editors."""
 

@@ -5,10 +5,12 @@ import weakref
 from difflib import SequenceMatcher
 from typing import Any
 
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Count, OuterRef, Prefetch, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.choices import Role
+from core.permissions import has_role
 from core.scope import NOTHING
 
 from .choices import EnrollmentStatus, FlagStatus, IndividualStatus, RelationToHead
@@ -284,6 +286,9 @@ def program_list(*, user=None) -> QuerySet[Program]:
     queryset = Program.objects.all()
     if user is None or not user.is_authenticated or user.is_installation_wide:
         return queryset
+    if user.role == Role.PROGRAM_MANAGER:
+        # a partner OPD's program manager keeps its own programs, and sees only those
+        return queryset.filter(managers=user) if user.is_active else queryset.none()
     return queryset.available_in(user.region_id)
 
 
@@ -305,7 +310,8 @@ def program_period_counts(*, user, period: ProgramPeriod) -> dict:
 
 
 def enrollment_list(*, user, filters: dict | None = None) -> QuerySet[Enrollment]:
-    if not can_read_registry(user):
+    """Enrollments of the user's area (a partner OPD's program manager: of its programs)."""
+    if not (can_read_registry(user) or has_role(user, Role.PROGRAM_MANAGER)):
         return Enrollment.objects.filter(NOTHING)
     queryset = Enrollment.objects.visible_to(user).select_related(
         "program", "period", "household", "household__village", "individual"
@@ -315,6 +321,57 @@ def enrollment_list(*, user, filters: dict | None = None) -> QuerySet[Enrollment
 
         queryset = EnrollmentFilterSet(filters, queryset=queryset).qs
     return queryset
+
+
+def with_head_name(queryset: QuerySet[Enrollment]) -> QuerySet[Enrollment]:
+    """Enrollments with their household head's name (for a masked recipient label)."""
+    return queryset.annotate(
+        head_name=Subquery(
+            Individual.objects.filter(
+                household=OuterRef("household"), relation_to_head=RelationToHead.HEAD
+            )
+            .order_by("status", "id")
+            .values("name")[:1]
+        )
+    )
+
+
+def label_recipients(enrollments) -> None:
+    """Give each enrollment a masked ``recipient_label`` (the member, else the head)."""
+    for enrollment in enrollments:
+        name = enrollment.individual.name if enrollment.individual_id else ""
+        enrollment.recipient_label = mask_name(name or getattr(enrollment, "head_name", "") or "")
+
+
+def program_overlaps(*, user, period: ProgramPeriod) -> list[dict]:
+    """Recipients of ``period`` (in the user's reach) who get the same aid type from another
+    funder in an overlapping period: what the double-dipping guard found or was told."""
+    program = period.program
+    others = Enrollment.objects.filter(
+        household=OuterRef("household"),
+        status=EnrollmentStatus.ACTIVE,
+        program__aid_type=program.aid_type,
+        period__starts_on__lte=period.ends_on,
+        period__ends_on__gte=period.starts_on,
+    ).exclude(program__funding_source=program.funding_source)
+    queryset = (
+        with_head_name(Enrollment.objects.visible_to(user))
+        .filter(period=period, status=EnrollmentStatus.ACTIVE)
+        .annotate(other=Subquery(others.values("program__name")[:1]))
+        .filter(other__isnull=False)
+        .select_related("household__village", "individual")
+        .order_by("household__village_id", "household_id")[:200]
+    )
+    rows = list(queryset)
+    label_recipients(rows)
+    return [
+        {
+            "enrollment": row,
+            "other_program": row.other,
+            "reason": row.double_dip_reason,
+        }
+        for row in rows
+    ]
 
 
 # ---------------------------------------------------------------------------- cek bansos
@@ -423,35 +480,42 @@ def cek_bansos(*, nik: str, name: str, today: dt.date | None = None) -> dict | N
 # ---------------------------------------------------------------------------- landing pages
 
 
-def pmt_overview() -> tuple:
-    """The active PMT weight set, its variables with their weights in words, the last runs."""
-    from .models import PmtRun, PmtWeightSet
+def pmt_weight_rows(weights: dict) -> list[tuple[str, str]]:
+    """Each variable of a weight set with its weights in words, as the PMT pages show them."""
     from .pmt import variables
 
-    weight_set = PmtWeightSet.objects.filter(is_active=True).order_by("-version").first()
     rows = []
-    if weight_set is not None:
-        weights = weight_set.weights
-        for variable in variables(weights):
-            if variable in weights.get("categorical", {}):
-                detail = ", ".join(
-                    "{}: {:+.2f}".format(code, value)
-                    for code, value in sorted(
-                        weights["categorical"][variable].items(), key=lambda item: item[1]
-                    )
+    for variable in variables(weights):
+        if variable in weights.get("categorical", {}):
+            detail = ", ".join(
+                "{}: {:+.2f}".format(code, value)
+                for code, value in sorted(
+                    weights["categorical"][variable].items(), key=lambda item: item[1]
                 )
-            elif variable in weights.get("numeric", {}):
-                spec = weights["numeric"][variable]
-                detail = "{:+.3f} × ({} ≤ {})".format(spec["weight"], variable, spec["cap"])
-            else:
-                detail = "{:+.2f}".format(
-                    weights.get("boolean", {}).get(
-                        variable, weights.get("composition", {}).get(variable, 0)
-                    )
+            )
+        elif variable in weights.get("numeric", {}):
+            spec = weights["numeric"][variable]
+            detail = "{:+.3f} × ({} ≤ {})".format(spec["weight"], variable, spec["cap"])
+        else:
+            detail = "{:+.2f}".format(
+                weights.get("boolean", {}).get(
+                    variable, weights.get("composition", {}).get(variable, 0)
                 )
-            rows.append((variable, detail))
+            )
+        rows.append((variable, detail))
+    return rows
+
+
+def pmt_overview() -> tuple:
+    """The active PMT weight set, its variables with their weights in words, the drafts
+    waiting for a second person's approval, the last runs."""
+    from .models import PmtRun, PmtWeightSet
+
+    weight_set = PmtWeightSet.objects.filter(is_active=True).order_by("-version").first()
+    rows = pmt_weight_rows(weight_set.weights) if weight_set is not None else []
+    drafts = PmtWeightSet.objects.filter(approved_at__isnull=True).select_related("created_by")
     runs = PmtRun.objects.select_related("weight_set", "started_by")[:20]
-    return weight_set, rows, runs
+    return weight_set, rows, runs, drafts
 
 
 def campaign_list(*, user):

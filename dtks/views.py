@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from core.choices import Role
 from core.extensions import collect
 from core.permissions import has_role
+from core.selectors import audit_history
 from silakso.exceptions import DomainError, Forbidden, NotFound
 from silakso.forms import QuickSelect, add_service_errors, run_form_service, run_once
 from silakso.paging import audited_page
@@ -35,6 +36,11 @@ from .forms import (
     HouseholdCreateForm,
     HouseholdForm,
     MemberCorrectForm,
+    PartnerImportForm,
+    PeriodForm,
+    PmtWeightForm,
+    ProgramForm,
+    RecipientForm,
     RegistryImportForm,
     period_choices,
 )
@@ -43,6 +49,7 @@ from .permissions import (
     can_edit_registry,
     can_import_registry,
     can_manage_programs,
+    can_manage_recipients,
     can_read_registry,
 )
 from .pmt import explain as explain_pmt
@@ -302,7 +309,7 @@ def pmt_overview(request):
     _require_reader(request.user)
     if request.method == "POST":
         return _job_page(lambda: services.pmt_rank_start(actor=request.user))
-    weight_set, rows, runs = selectors.pmt_overview()
+    weight_set, rows, runs, drafts = selectors.pmt_overview()
     return render(
         request,
         "dtks/pmt_overview.html",
@@ -310,7 +317,104 @@ def pmt_overview(request):
             "weight_set": weight_set,
             "rows": rows,
             "runs": runs,
+            "drafts": drafts,
             "can_run": can_manage_programs(request.user),
+        },
+    )
+
+
+@login_required
+def pmt_weight_create(request):
+    """Draft new PMT weights, starting from the ones in use; a second person approves them."""
+    import json
+
+    from .models import PmtWeightSet
+
+    if not can_manage_programs(request.user):
+        raise PermissionDenied(_("Only data managers and administrators change the PMT weights."))
+    current = PmtWeightSet.objects.filter(is_active=True).order_by("-version").first()
+    initial = {}
+    if current is not None:
+        initial = {
+            "name": current.name,
+            "intercept": current.intercept,
+            "weights": json.dumps(current.weights, indent=2, ensure_ascii=False),
+        }
+    form = PmtWeightForm(request.POST or None, initial=initial)
+    saved = {}
+    if run_form_service(
+        request,
+        form,
+        lambda data: saved.setdefault(
+            "set",
+            services.pmt_weight_set_save(
+                weight_set=PmtWeightSet(
+                    name=data["name"],
+                    notes=data["notes"],
+                    intercept=data["intercept"],
+                    weights=data["weights"],
+                ),
+                actor=request.user,
+            ),
+        ),
+        success=_("The draft is saved. Another data manager or administrator approves it."),
+    ):
+        return redirect("dtks:pmt_weight_detail", pk=saved["set"].pk)
+    return render(
+        request,
+        "includes/config_page.html",
+        {
+            "form": form,
+            "title": _("New PMT weights (draft)"),
+            "intro": _(
+                "The weights you save here are a draft: ranking keeps using the weights in use "
+                "until another data manager or administrator approves yours."
+            ),
+            "back_url": reverse("dtks:pmt_overview"),
+            "back_label": _("Local PMT"),
+            "submit": _("Save the draft"),
+            "history": None,
+        },
+    )
+
+
+@login_required
+def pmt_weight_detail(request, pk):
+    """One weight set in words, beside the weights in use; a second person approves a draft."""
+    from .models import PmtWeightSet
+
+    _require_reader(request.user)
+    weight_set = get_object_or_404(PmtWeightSet.objects.select_related("created_by"), pk=pk)
+    if request.method == "POST":
+        if not can_manage_programs(request.user):
+            raise PermissionDenied(
+                _("Only data managers and administrators approve the PMT weights.")
+            )
+        try:
+            services.pmt_weight_set_approve(weight_set=weight_set, actor=request.user)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("Approved: new runs use these weights."))
+            return redirect("dtks:pmt_overview")
+    current = PmtWeightSet.objects.filter(is_active=True).exclude(pk=weight_set.pk).first()
+    mine = dict(selectors.pmt_weight_rows(weight_set.weights))
+    theirs = dict(selectors.pmt_weight_rows(current.weights)) if current else {}
+    rows = [
+        (variable, mine.get(variable, "–"), theirs.get(variable, "–"))
+        for variable in sorted(set(mine) | set(theirs))
+    ]
+    return render(
+        request,
+        "dtks/pmt_weight_detail.html",
+        {
+            "weight_set": weight_set,
+            "current": current,
+            "rows": rows,
+            "can_approve": weight_set.is_draft
+            and can_manage_programs(request.user)
+            and weight_set.created_by_id != request.user.pk,
+            "history": audit_history(objects=[weight_set]),
         },
     )
 
@@ -434,16 +538,25 @@ def photo_file(request, pk, photo_pk):
 
 
 # ============================================================================ programs
+def _require_program_reader(user) -> None:
+    if not (can_read_registry(user) or has_role(user, Role.PROGRAM_MANAGER)):
+        raise PermissionDenied(_("Your role does not use the registry."))
+
+
 @login_required
 def program_list(request):
-    _require_reader(request.user)
+    _require_program_reader(request.user)
     programs = selectors.program_list(user=request.user).order_by("-is_active", "name")
-    return render(request, "dtks/program_list.html", {"programs": programs})
+    return render(
+        request,
+        "dtks/program_list.html",
+        {"programs": programs, "can_manage": can_manage_programs(request.user)},
+    )
 
 
 @login_required
 def program_detail(request, pk):
-    _require_reader(request.user)
+    _require_program_reader(request.user)
     program = get_object_or_404(selectors.program_list(user=request.user), pk=pk)
     periods = [
         (period, selectors.program_period_counts(user=request.user, period=period))
@@ -452,42 +565,192 @@ def program_detail(request, pk):
     return render(
         request,
         "dtks/program_detail.html",
-        {"program": program, "periods": periods, "can_manage": can_manage_programs(request.user)},
+        {
+            "program": program,
+            "periods": periods,
+            "can_manage": can_manage_programs(request.user),
+            "history": audit_history(objects=[program, *program.periods.all()]),
+        },
+    )
+
+
+def _program_form_page(request, program, *, title):
+    from core.models import User
+    from core.scope import region_q
+
+    from .models import Region
+
+    user = request.user
+    if not can_manage_programs(user):
+        raise PermissionDenied(_("Only data managers and administrators change programs."))
+    if user.is_installation_wide:
+        regions = Region.objects.filter(level__in=[1, 2]).order_by("code")
+    else:
+        regions = Region.objects.filter(level__in=[1, 2]).within(user.region_id).order_by("code")
+    managers = User.objects.filter(
+        region_q(user, "region__code"), role=Role.PROGRAM_MANAGER, is_active=True
+    ).order_by("full_name")
+    if program.pk:
+        managers = managers | program.managers.all()
+    form = ProgramForm(
+        request.POST or None,
+        instance=program,
+        regions=regions,
+        managers=managers.distinct(),
+        national_allowed=user.is_installation_wide,
+    )
+    if run_form_service(
+        request,
+        form,
+        lambda data: services.program_save(
+            program=form.instance, actor=user, managers=data["managers"]
+        ),
+        success=_("The program is saved."),
+    ):
+        return redirect("dtks:program_detail", pk=form.instance.pk)
+    return render(
+        request,
+        "includes/config_page.html",
+        {
+            "form": form,
+            "title": title,
+            "back_url": reverse("dtks:program_list"),
+            "back_label": _("Programs"),
+            "history": audit_history(objects=[program]) if program.pk else None,
+        },
     )
 
 
 @login_required
-def period_detail(request, pk):
-    """Recipients of one period in the user's area, and the recipient-list import."""
-    _require_reader(request.user)
-    period = get_object_or_404(selectors.program_period_list(user=request.user), pk=pk)
-    enrollments = selectors.enrollment_list(user=request.user, filters={"period": period.pk})
+def program_create(request):
+    from .models import Program
+
+    return _program_form_page(request, Program(), title=_("New program"))
+
+
+@login_required
+def program_edit(request, pk):
+    _require_program_reader(request.user)
+    program = get_object_or_404(selectors.program_list(user=request.user), pk=pk)
+    return _program_form_page(request, program, title=_("Change {name}").format(name=program))
+
+
+@login_required
+def period_edit(request, pk=None, program_pk=None):
+    """A program's period and its quota (new, or changed)."""
+    from .models import ProgramPeriod
+
+    user = request.user
+    if not can_manage_programs(user):
+        raise PermissionDenied(_("Only data managers and administrators change programs."))
+    if pk:
+        period = get_object_or_404(selectors.program_period_list(user=user), pk=pk)
+    else:
+        program = get_object_or_404(selectors.program_list(user=user), pk=program_pk)
+        period = ProgramPeriod(program=program)
+    form = PeriodForm(request.POST or None, instance=period)
+    if run_form_service(
+        request,
+        form,
+        lambda data: services.program_period_save(period=form.instance, actor=user),
+        success=_("The period is saved."),
+    ):
+        return redirect("dtks:program_detail", pk=period.program_id)
+    return render(
+        request,
+        "includes/config_page.html",
+        {
+            "form": form,
+            "title": _("Change {name}").format(name=period) if pk else _("New period"),
+            "back_url": reverse("dtks:program_detail", args=[period.program_id]),
+            "back_label": period.program.name,
+            "history": audit_history(objects=[period]) if pk else None,
+        },
+    )
+
+
+def _period_page(request, period, *, form=None, import_form=None, status=200):
+    user = request.user
+    enrollments = selectors.with_head_name(
+        selectors.enrollment_list(user=user, filters={"period": period.pk})
+    )
     page = audited_page(
         request,
         enrollments.order_by("household__village_id", "household_id"),
         50,
         object_type="dtks.enrollment",
     )
-    form = EnrollmentImportForm()
-    if request.method == "POST":
-        form = EnrollmentImportForm(request.POST, request.FILES)
-        if form.is_valid():
-            return _job_page(
-                lambda: services.recipients_import_start(
-                    period=period, upload=form.cleaned_data["file"], actor=request.user
-                )
-            )
+    selectors.label_recipients(page)
+    partner = not can_manage_programs(user)
+    can_manage = can_manage_recipients(user, period.program)
+    if import_form is None:
+        import_form = (PartnerImportForm if partner else EnrollmentImportForm)()
     return render(
         request,
         "dtks/period_detail.html",
         {
             "period": period,
             "page": page,
-            "form": form,
-            "counts": selectors.program_period_counts(user=request.user, period=period),
-            "can_manage": can_manage_programs(request.user),
+            "import_form": import_form,
+            "form": form or RecipientForm(),
+            "counts": selectors.program_period_counts(user=user, period=period),
+            "can_manage": can_manage,
+            "opens_households": can_read_registry(user),
+            "overlaps": selectors.program_overlaps(user=user, period=period) if can_manage else [],
         },
+        status=status,
     )
+
+
+@login_required
+def period_detail(request, pk):
+    """Recipients of one period in the user's reach, enrolling by NIK + name, the recipient
+    list import and the overlaps the double-dipping guard found."""
+    _require_program_reader(request.user)
+    period = get_object_or_404(selectors.program_period_list(user=request.user), pk=pk)
+    if request.method == "POST":
+        form_class = PartnerImportForm if not can_manage_programs(request.user) else None
+        import_form = (form_class or EnrollmentImportForm)(request.POST, request.FILES)
+        if import_form.is_valid():
+            return _job_page(
+                lambda: services.recipients_import_start(
+                    period=period, upload=import_form.cleaned_data["file"], actor=request.user
+                )
+            )
+        return _period_page(request, period, import_form=import_form, status=400)
+    return _period_page(request, period)
+
+
+@login_required
+@require_POST
+def recipient_add(request, pk):
+    """Enroll one person of the period's program by NIK + name (the guard may ask why)."""
+    _require_program_reader(request.user)
+    period = get_object_or_404(selectors.program_period_list(user=request.user), pk=pk)
+    if not can_manage_recipients(request.user, period.program):
+        raise PermissionDenied(_("Only data managers and administrators enroll households."))
+    form = RecipientForm(request.POST)
+    if form.is_valid():
+        try:
+            services.enrollment_create_by_nik(
+                program=period.program,
+                period=period,
+                actor=request.user,
+                nik=form.cleaned_data["nik"],
+                name=form.cleaned_data["name"],
+                double_dip_reason=form.cleaned_data["double_dip_reason"],
+            )
+        except (ValidationError, DomainError) as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(
+                request,
+                _("{name} is enrolled in {period}.").format(
+                    name=selectors.mask_name(form.cleaned_data["name"]), period=period
+                ),
+            )
+            return redirect("dtks:period_detail", pk=period.pk)
+    return _period_page(request, period, form=form, status=400)
 
 
 @login_required
@@ -529,9 +792,10 @@ def enrollment_create(request, pk):
 
 @login_required
 def enrollment_end(request, pk):
-    if not can_manage_programs(request.user):
-        raise PermissionDenied(_("Only data managers and administrators end enrollments."))
     enrollment = get_object_or_404(selectors.enrollment_list(user=request.user), pk=pk)
+    if not can_manage_recipients(request.user, enrollment.program):
+        raise PermissionDenied(_("Only data managers and administrators end enrollments."))
+    opens_households = can_read_registry(request.user)
     form = EnrollmentEndForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -542,13 +806,15 @@ def enrollment_end(request, pk):
             add_service_errors(form, exc)
         else:
             messages.success(request, _("The enrollment has ended."))
+            if not opens_households:
+                return redirect("dtks:period_detail", pk=enrollment.period_id)
             return redirect("dtks:household_detail", pk=enrollment.household_id)
     return render(
         request,
         "dtks/household_action.html",
         {
             "form": form,
-            "household": enrollment.household,
+            "household": enrollment.household if opens_households else None,
             "title": _("End {program}").format(program=enrollment.program),
             "submit": _("End"),
         },

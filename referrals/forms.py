@@ -195,3 +195,61 @@ class LetterForm(OnceMixin, forms.Form):
         from .services import LETTER_FIELDS
 
         return {name: self.cleaned_data.get(name) or "" for name in LETTER_FIELDS[self.kind]}
+
+
+class ProviderForm(forms.ModelForm):
+    class Meta:
+        from .models import Provider
+
+        model = Provider
+        fields = [
+            "name",
+            "kind",
+            "region",
+            "description",
+            "contact_person",
+            "phone",
+            "email",
+            "address",
+            "webhook_url",
+            "is_active",
+        ]
+        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, regions, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["region"].queryset = regions
+        self.fields["region"].empty_label = _("National (serves every regency)")
+
+
+class ProviderAccountForm(forms.Form):
+    user = forms.ModelChoiceField(
+        label=_("Account"),
+        queryset=None,
+        help_text=_("A partner provider admin or a provider's API client, without an area."),
+    )
+
+    def __init__(self, *args, accounts, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["user"].queryset = accounts
+
+
+class LetterTemplateForm(forms.ModelForm):
+    class Meta:
+        from .models import LetterTemplate
+
+        model = LetterTemplate
+        fields = [
+            "opening",
+            "closing",
+            "signatory_name",
+            "signatory_position",
+            "signatory_nip",
+            "valid_days",
+            "is_active",
+        ]
+        widgets = {
+            "opening": forms.Textarea(attrs={"rows": 4}),
+            "closing": forms.Textarea(attrs={"rows": 3}),
+            "signatory_nip": forms.TextInput(attrs={"inputmode": "numeric"}),
+        }

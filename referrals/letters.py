@@ -7,6 +7,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
+from core.services import agency_profile
 from dtks.nik import mask_nik
 
 from .models import Letter
@@ -28,7 +29,8 @@ def render_letter(letter: Letter) -> bytes:
             "referrals/letter_pdf.html",
             {
                 "letter": letter,
-                "agency": settings.SILAKSO_AGENCY_NAME,
+                "agency": agency_profile().name,
+                "profile": agency_profile(),
                 "nik": letter.recipient_nik,
                 "nik_masked": mask_nik(letter.recipient_nik) if letter.recipient_nik else "",
                 "verification_url": url,

@@ -96,3 +96,20 @@ def household_links(household, user) -> list[dict]:
             }
         )
     return links
+
+
+def settings_links(user) -> list[dict]:
+    if not perms.has_role(user, *perms.CATALOGUE_ADMINS):
+        return []
+    return [
+        {
+            "label": _("Providers and their services"),
+            "hint": _("Where cases are referred, their accounts and their systems."),
+            "url": reverse("referrals:provider_list"),
+        },
+        {
+            "label": _("Letter kinds"),
+            "hint": _("Text, signatory and validity of each SLRT letter."),
+            "url": reverse("referrals:letter_template_list"),
+        },
+    ]

@@ -512,6 +512,157 @@ def export(request):
 def provider_list(request):
     """The directory of providers and their services with capacity and eligibility (for case
     workers choosing where to refer)."""
-    _require(perms.can_work_cases(request.user) or perms.can_issue_letters(request.user))
+    can_edit = perms.has_role(request.user, *perms.CATALOGUE_ADMINS)
+    _require(
+        can_edit or perms.can_work_cases(request.user) or perms.can_issue_letters(request.user)
+    )
     providers = selectors.provider_list(user=request.user).prefetch_related("services")
-    return render(request, "referrals/provider_list.html", {"providers": providers})
+    return render(
+        request, "referrals/provider_list.html", {"providers": providers, "can_edit": can_edit}
+    )
+
+
+# ============================================================================ settings
+def _require_catalogue_admin(user) -> None:
+    _require(perms.has_role(user, *perms.CATALOGUE_ADMINS))
+
+
+def _provider_regions(user):
+    from dtks.models import Region
+
+    regions = Region.objects.filter(level__in=[1, 2]).order_by("code")
+    return regions if user.is_installation_wide else regions.within(user.region_id[:5])
+
+
+@login_required
+def provider_edit(request, pk=None):
+    """An administrator adds or changes a provider, its accounts and its services."""
+    from core.models import User
+    from core.selectors import audit_history
+
+    from .forms import ProviderAccountForm, ProviderForm
+    from .models import Provider
+
+    _require_catalogue_admin(request.user)
+    provider = (
+        get_object_or_404(selectors.provider_list(user=request.user), pk=pk) if pk else Provider()
+    )
+    form = ProviderForm(
+        request.POST if "name" in request.POST else None,
+        instance=provider,
+        regions=_provider_regions(request.user),
+    )
+    if run_form_service(
+        request,
+        form,
+        lambda data: services.provider_save(provider=form.instance, actor=request.user),
+        success=_("The provider is saved."),
+    ):
+        return redirect("referrals:provider_edit", pk=form.instance.pk)
+    account_form = None
+    if provider.pk:
+        accounts = User.objects.filter(
+            role__in=[perms.Role.PROVIDER_ADMIN, perms.Role.API_CLIENT],
+            region__isnull=True,
+            is_active=True,
+        ).exclude(provider_membership__provider=provider)
+        account_form = ProviderAccountForm(
+            request.POST if "user" in request.POST else None, accounts=accounts
+        )
+        if run_form_service(
+            request,
+            account_form,
+            lambda data: services.provider_member_add(
+                user=data["user"], provider=provider, actor=request.user
+            ),
+            success=_("The account now works for this provider."),
+        ):
+            return redirect("referrals:provider_edit", pk=provider.pk)
+    return render(
+        request,
+        "referrals/provider_form.html",
+        {
+            "form": form,
+            "provider": provider,
+            "account_form": account_form,
+            "members": provider.members.select_related("user") if provider.pk else [],
+            "history": audit_history(objects=[provider, *provider.services.all()])
+            if provider.pk
+            else None,
+        },
+    )
+
+
+@login_required
+def provider_service_edit(request, provider_pk, pk=None):
+    """An administrator keeps a provider's services (its own admin does so in its portal)."""
+    _require_catalogue_admin(request.user)
+    provider = get_object_or_404(selectors.provider_list(user=request.user), pk=provider_pk)
+    service = (
+        get_object_or_404(Service, pk=pk, provider=provider) if pk else Service(provider=provider)
+    )
+    form = ServiceForm(request.POST or None, instance=service)
+    if run_form_service(
+        request,
+        form,
+        lambda data: services.service_save(service=form.instance, actor=request.user),
+        success=_("The service is saved."),
+    ):
+        return redirect("referrals:provider_edit", pk=provider.pk)
+    return render(
+        request,
+        "includes/config_page.html",
+        {
+            "form": form,
+            "title": service.name or _("New service"),
+            "back_url": reverse("referrals:provider_edit", args=[provider.pk]),
+            "back_label": provider.name,
+            "history": None,
+        },
+    )
+
+
+@login_required
+def letter_template_list(request):
+    from .models import LetterTemplate
+
+    _require_catalogue_admin(request.user)
+    templates = {t.kind: t for t in LetterTemplate.objects.all()}
+    kinds = [(value, label, templates.get(value)) for value, label in LetterKind.choices]
+    return render(request, "referrals/letter_template_list.html", {"kinds": kinds})
+
+
+@login_required
+def letter_template_edit(request, kind):
+    from core.selectors import audit_history
+
+    from .forms import LetterTemplateForm
+    from .models import LetterTemplate
+
+    _require_catalogue_admin(request.user)
+    if kind not in LetterKind.values:
+        raise Http404
+    template = LetterTemplate.objects.filter(kind=kind).first() or LetterTemplate(kind=kind)
+    form = LetterTemplateForm(request.POST or None, instance=template)
+    if run_form_service(
+        request,
+        form,
+        lambda data: services.letter_template_save(template=form.instance, actor=request.user),
+        success=_("The letter kind is saved. Letters issued from now on use it."),
+    ):
+        return redirect("referrals:letter_template_list")
+    return render(
+        request,
+        "includes/config_page.html",
+        {
+            "form": form,
+            "title": LetterKind(kind).label,
+            "intro": _(
+                "The opening paragraph and the signatory are printed on each letter of this kind "
+                "issued from now on; letters already issued keep what they said."
+            ),
+            "back_url": reverse("referrals:letter_template_list"),
+            "back_label": _("Letter kinds"),
+            "history": audit_history(objects=[template]) if template.pk else None,
+        },
+    )

@@ -63,6 +63,16 @@ class Program(TimeStampedModel):
         related_name="programs",
         help_text=_("Empty for national programs."),
     )
+    managers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("program managers of the partner OPD"),
+        blank=True,
+        related_name="managed_programs",
+        help_text=_(
+            "Accounts of the partner OPD that owns the program: they keep its recipients "
+            "(enroll, end, import) and see nothing else of the registry."
+        ),
+    )
     is_active = models.BooleanField(_("active"), default=True)
     accepts_applications = models.BooleanField(_("residents can apply online"), default=True)
 
@@ -115,6 +125,18 @@ class ProgramPeriod(models.Model):
 
 class EnrollmentQuerySet(models.QuerySet):
     def visible_to(self, user):
+        """The user's region; a partner OPD's program manager: its own programs' recipients."""
+        from core.choices import Role
+
+        if user is not None and user.is_authenticated and user.role == Role.PROGRAM_MANAGER:
+            if not user.is_active or not user.region_id:
+                return self.none()
+            from core.scope import within
+
+            return self.filter(
+                models.Q(program__managers=user)
+                & within("household__village__code", user.region_id)
+            )
         return self.filter(region_q(user, "household__village__code"))
 
     def active(self):

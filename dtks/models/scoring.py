@@ -31,11 +31,31 @@ class PmtWeightSet(TimeStampedModel):
         blank=True,
         related_name="+",
     )
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("approved by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("A second person, never the one who drafted the weights."),
+    )
+    approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
+
+    @property
+    def is_draft(self) -> bool:
+        return self.approved_at is None
 
     class Meta:
         verbose_name = _("PMT weight set")
         verbose_name_plural = _("PMT weight sets")
         ordering = ["-version"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(is_active=False) | models.Q(approved_at__isnull=False),
+                name="%(app_label)s_%(class)s_active_is_approved",
+            )
+        ]
 
     def __str__(self) -> str:
         return "v{} {}".format(self.version, self.name)

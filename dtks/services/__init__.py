@@ -57,13 +57,16 @@ from .members import (
 from .programs import (
     DoubleDippingError,
     enrollment_create,
+    enrollment_create_by_nik,
     enrollment_end,
     enrollments_import,
     program_period_save,
     program_save,
+    recipient_find,
 )
 from .ranking import (
     pmt_rank,
+    pmt_weight_set_approve,
     pmt_weight_set_save,
 )
 from .regions import (
@@ -82,6 +85,7 @@ __all__ = [
     "civil_registry_import_start",
     "desil_record",
     "enrollment_create",
+    "enrollment_create_by_nik",
     "enrollment_end",
     "enrollments_import",
     "export_audit",
@@ -107,9 +111,11 @@ __all__ = [
     "photo_add",
     "pmt_rank",
     "pmt_rank_start",
+    "pmt_weight_set_approve",
     "pmt_weight_set_save",
     "program_period_save",
     "program_save",
+    "recipient_find",
     "recipients_import_start",
     "region_load_all",
     "region_reload_start",

@@ -119,9 +119,10 @@ def civil_registry_import_start(*, upload, actor) -> Job:
 
 def recipients_import_start(*, period, upload, actor) -> Job:
     """Import the recipient list of a program period (row report of what was refused)."""
+    from ..permissions import can_manage_recipients
     from ..tasks import import_enrollments_task
 
-    if not can_manage_programs(actor):
+    if not can_manage_recipients(actor, period.program):
         raise Forbidden(_("Only data managers and administrators import recipients."))
     return job_create(
         kind="enrollments.import",

@@ -13,6 +13,7 @@ from core.services import (
     JobReporter,
     audit_log,
     changes_between,
+    model_values,
     object_lock,
 )
 from silakso.exceptions import DomainError, Forbidden
@@ -33,7 +34,7 @@ from ..models import (
     ProgramPeriod,
 )
 from ..nik import normalize_number
-from ..permissions import can_manage_programs
+from ..permissions import can_manage_programs, can_manage_recipients, manages_program
 from ._common import (
     _lock,
     _record,
@@ -57,9 +58,10 @@ def _program_in_scope(actor, region_code: str | None) -> None:
         raise Forbidden(_("This program belongs to another area."))
 
 
-def program_save(*, program: Program, actor) -> Program:
+def program_save(*, program: Program, actor, managers=None) -> Program:
     """Create or change a program of the catalogue (in the actor's area: both where it was and
-    where it is put)."""
+    where it is put). ``managers``, when given, are the partner OPD's program managers who keep
+    its recipients: accounts with that role, of the program's area."""
     if not can_manage_programs(actor):
         raise Forbidden(_("Only data managers and administrators change programs."))
     if program.pk:
@@ -67,15 +69,14 @@ def program_save(*, program: Program, actor) -> Program:
             actor, Program.objects.filter(pk=program.pk).values_list("region_id", flat=True).first()
         )
     _program_in_scope(actor, program.region_id)
-    before = {}
-    if program.pk:
-        before = {
-            f.name: getattr(Program.objects.get(pk=program.pk), f.name)
-            for f in Program._meta.concrete_fields
-        }
+    before = model_values(Program.objects.get(pk=program.pk)) if program.pk else {}
     program.full_clean()
     program.save()
-    after = {f.name: getattr(program, f.name) for f in Program._meta.concrete_fields}
+    after = model_values(program)
+    if managers is not None:
+        before["managers"] = sorted(program.managers.values_list("username", flat=True))
+        _program_managers_set(program, managers, actor)
+        after["managers"] = sorted(program.managers.values_list("username", flat=True))
     audit_log(
         actor=actor,
         action=AuditAction.UPDATE if before else AuditAction.CREATE,
@@ -83,6 +84,27 @@ def program_save(*, program: Program, actor) -> Program:
         changes=changes_between(before, after),
     )
     return program
+
+
+def _program_managers_set(program: Program, managers, actor) -> None:
+    from core.choices import Role
+    from core.scope import code_within, region_in_scope
+
+    managers = list(managers)
+    for user in managers:
+        if user.role != Role.PROGRAM_MANAGER:
+            raise ValidationError(
+                {"managers": _("{name} is not a program manager account.").format(name=user)}
+            )
+        area = program.region_id or actor.region_id
+        inside = user.region_id and (
+            code_within(user.region_id, area) if area else region_in_scope(actor, user.region_id)
+        )
+        if not inside:
+            raise ValidationError(
+                {"managers": _("{name} works in another area.").format(name=user)}
+            )
+    program.managers.set(managers)
 
 
 @transaction.atomic
@@ -97,10 +119,98 @@ def program_period_save(*, period: ProgramPeriod, actor) -> ProgramPeriod:
             .first(),
         )
     _program_in_scope(actor, period.program.region_id)
+    created = period.pk is None
+    before = {} if created else model_values(ProgramPeriod.objects.get(pk=period.pk))
     period.full_clean()
     period.save()
-    audit_log(actor=actor, action=AuditAction.UPDATE, obj=period)
+    audit_log(
+        actor=actor,
+        action=AuditAction.CREATE if created else AuditAction.UPDATE,
+        obj=period,
+        changes=changes_between(before, model_values(period)),
+    )
     return period
+
+
+def _recipient_household_lock(household: Household, actor, program: Program) -> Household:
+    """The household locked through the actor's scope; a partner OPD's program manager (who
+    reads no registry list) reaches any household of its own regency, for enrolling only."""
+    from core.scope import code_within
+    from silakso.exceptions import OutOfScope
+
+    if can_manage_programs(actor) or not manages_program(actor, program):
+        return _lock(household, actor)
+    village = Household.objects.filter(pk=household.pk).values_list("village_id", flat=True).first()
+    if not actor.region_id or not code_within(village, actor.region_id):
+        raise OutOfScope(_("This is outside the area you work in."))
+    return object_lock(Household, household.pk, actor=None, system=True)
+
+
+def recipient_find(*, actor, program: Program, nik: str, name: str) -> Individual:
+    """The living registry member with this NIK and name in the actor's area, for enrolling.
+
+    An unknown NIK, a NIK of another area and a name that does not belong to the NIK get the
+    same answer, so the check cannot be used to learn who is in the registry."""
+    from core.scope import within
+
+    from ..nik import check_nik
+
+    nik = normalize_number(nik)
+    check = check_nik(nik)
+    if not check.valid:
+        raise ValidationError({"nik": list(check.errors.values())})
+    if not (name or "").strip():
+        raise ValidationError({"name": _("Type the name as on the KTP.")})
+    people = Individual.objects.select_related("household").filter(
+        nik=nik,
+        status=IndividualStatus.ALIVE,
+        household__status=HouseholdStatus.ACTIVE,
+    )
+    if not can_manage_programs(actor):
+        if not actor.region_id:
+            people = people.none()
+        else:
+            people = people.filter(within("household__village__code", actor.region_id))
+    from ..selectors import names_match
+
+    person = next((p for p in people if names_match(name, p.name)), None)
+    if person is None:
+        raise ValidationError(
+            {
+                "nik": _(
+                    "No living member of the registry of your area has this NIK and this name. "
+                    "Check both against the KTP; a person not in the registry must first be "
+                    "registered by their village."
+                )
+            }
+        )
+    return person
+
+
+@transaction.atomic
+def enrollment_create_by_nik(
+    *,
+    program: Program,
+    period: ProgramPeriod,
+    nik: str,
+    name: str,
+    actor,
+    double_dip_reason: str = "",
+    source: str = EnrollmentSource.MANUAL,
+) -> Enrollment:
+    """Enroll the person named by NIK + name (their household for a household program)."""
+    if not can_manage_recipients(actor, program):
+        raise Forbidden(_("Only data managers and administrators enroll households."))
+    person = recipient_find(actor=actor, program=program, nik=nik, name=name)
+    return enrollment_create(
+        program=program,
+        period=period,
+        household=person.household,
+        individual=None if program.target == "household" else person,
+        actor=actor,
+        source=source,
+        double_dip_reason=double_dip_reason,
+    )
 
 
 def _double_dipping(
@@ -149,9 +259,9 @@ def enrollment_create(
     Refuses the same aid type for the same household from another funder in an overlapping
     period — the double dipping SILAKSO was created to stop — unless the officer records why.
     """
-    if not can_manage_programs(actor):
+    if not can_manage_recipients(actor, program):
         raise Forbidden(_("Only data managers and administrators enroll households."))
-    household = _lock(household, actor)
+    household = _recipient_household_lock(household, actor, program)
     if period.program_id != program.pk:
         raise ValidationError({"period": _("This period belongs to another program.")})
     if not program.is_active:
@@ -227,7 +337,7 @@ def enrollment_end(
     *, enrollment: Enrollment, actor, reason: str, ended_on: dt.date | None = None
 ) -> Enrollment:
     """Stop an enrollment (graduated, deceased, moved, no longer eligible…)."""
-    if not can_manage_programs(actor):
+    if not can_manage_recipients(actor, enrollment.program):
         raise Forbidden(_("Only data managers and administrators end enrollments."))
     enrollment = object_lock(
         Enrollment, enrollment.pk, actor=actor, related=("household", "period")
@@ -251,6 +361,18 @@ def enrollment_end(
     return enrollment
 
 
+def _recipient_row(program: Program, nik: str, dtks_id: str):
+    """The household (and member) a Dinsos recipient row names by DTKS id or NIK."""
+    if dtks_id:
+        return Household.objects.get(dtks_id=dtks_id), None
+    if not nik:
+        raise ValidationError(_("The row has neither a NIK nor a DTKS household id."))
+    individual = Individual.objects.select_related("household").filter(nik=nik).first()
+    if individual is None:
+        raise Individual.DoesNotExist
+    return individual.household, None if program.target == "household" else individual
+
+
 def enrollments_import(
     *,
     period: ProgramPeriod,
@@ -267,35 +389,38 @@ def enrollments_import(
     rows = list(rows)
     accepted, rejected = 0, []
     program = period.program
+    if not can_manage_recipients(actor, program):
+        raise Forbidden(_("Only data managers and administrators import recipients."))
+    # A partner OPD names each recipient by NIK + name; it never learns a household id.
+    by_name = not can_manage_programs(actor)
     with transaction.atomic():
         for number, row in enumerate(rows, start=2):
             nik = normalize_number(row.get("nik", ""))
             dtks_id = (row.get("dtks_id") or "").strip()
+            name = (row.get("name") or row.get("nama") or "").strip()
             try:
-                if dtks_id:
-                    household = Household.objects.get(dtks_id=dtks_id)
-                    individual = None
-                elif nik:
-                    individual = (
-                        Individual.objects.select_related("household").filter(nik=nik).first()
-                    )
-                    if individual is None:
-                        raise Individual.DoesNotExist
-                    household = individual.household
-                    if program.target == "household":
-                        individual = None
-                else:
-                    raise ValidationError(_("The row has neither a NIK nor a DTKS household id."))
                 with transaction.atomic():
-                    enrollment_create(
-                        program=program,
-                        period=period,
-                        household=household,
-                        individual=individual,
-                        source=EnrollmentSource.IMPORT,
-                        actor=actor,
-                        double_dip_reason=(row.get("reason") or "").strip(),
-                    )
+                    if by_name or name:
+                        enrollment_create_by_nik(
+                            program=program,
+                            period=period,
+                            nik=nik,
+                            name=name,
+                            source=EnrollmentSource.IMPORT,
+                            actor=actor,
+                            double_dip_reason=(row.get("reason") or "").strip(),
+                        )
+                    else:
+                        household, individual = _recipient_row(program, nik, dtks_id)
+                        enrollment_create(
+                            program=program,
+                            period=period,
+                            household=household,
+                            individual=individual,
+                            source=EnrollmentSource.IMPORT,
+                            actor=actor,
+                            double_dip_reason=(row.get("reason") or "").strip(),
+                        )
                 accepted += 1
             except (Household.DoesNotExist, Individual.DoesNotExist):
                 rejected.append({"line": number, **row, "error": _("Not found in the registry.")})

@@ -15,30 +15,70 @@ from ..permissions import can_manage_programs
 # ============================================================================ local PMT
 @transaction.atomic
 def pmt_weight_set_save(*, weight_set, actor):
-    """Save PMT weights. Weights already used by a run are never rewritten: the edit becomes a
-    new version (and the active one), so every past run stays explainable."""
+    """Save PMT weights as a draft. Weights that were approved (or used by a run) are never
+    rewritten: the edit becomes a new draft version, so every past run stays explainable.
+    A draft is used only once a second person approves it (:func:`pmt_weight_set_approve`)."""
     from ..models import PmtWeightSet
     from ..pmt import validate_weights
 
     if not can_manage_programs(actor):
         raise Forbidden(_("Only data managers and administrators change the PMT weights."))
     validate_weights(weight_set.weights)
-    if weight_set.pk and weight_set.runs.exists():
+    if weight_set.pk and (
+        weight_set.runs.exists()
+        or PmtWeightSet.objects.filter(pk=weight_set.pk, approved_at__isnull=False).exists()
+    ):
         weight_set.pk = None
         weight_set._state.adding = True
-    if weight_set.pk is None:
-        last = PmtWeightSet.objects.order_by("-version").first()
+    created = weight_set.pk is None
+    if created:
+        last = PmtWeightSet.objects.select_for_update().order_by("-version").first()
         weight_set.version = (last.version + 1) if last else 1
         weight_set.created_by = actor
+    weight_set.is_active = False
+    weight_set.approved_by = None
+    weight_set.approved_at = None
     weight_set.full_clean()
     weight_set.save()
-    if weight_set.is_active:
-        PmtWeightSet.objects.exclude(pk=weight_set.pk).update(is_active=False)
     audit_log(
         actor=actor,
-        action=AuditAction.UPDATE,
+        action=AuditAction.CREATE if created else AuditAction.UPDATE,
         obj=weight_set,
         changes={"version": [None, weight_set.version]},
+    )
+    return weight_set
+
+
+@transaction.atomic
+def pmt_weight_set_approve(*, weight_set, actor):
+    """A second person approves a draft: from now on new runs use it (the one in use before is
+    kept, with its runs, and no longer used)."""
+    from django.utils import timezone
+
+    from core.permissions import assert_separation_of_duties
+
+    from ..models import PmtWeightSet
+    from ..pmt import validate_weights
+
+    if not can_manage_programs(actor):
+        raise Forbidden(_("Only data managers and administrators approve the PMT weights."))
+    weight_set = PmtWeightSet.objects.select_for_update().get(pk=weight_set.pk)
+    if not weight_set.is_draft:
+        raise DomainError(_("These weights are approved already."), code="invalid_transition")
+    assert_separation_of_duties(
+        actor=actor, involved=[weight_set.created_by_id], action=_("approve your own weights")
+    )
+    validate_weights(weight_set.weights)
+    PmtWeightSet.objects.filter(is_active=True).update(is_active=False)
+    weight_set.approved_by = actor
+    weight_set.approved_at = timezone.now()
+    weight_set.is_active = True
+    weight_set.save(update_fields=["approved_by", "approved_at", "is_active", "updated_at"])
+    audit_log(
+        actor=actor,
+        action=AuditAction.TRANSITION,
+        obj=weight_set,
+        changes={"is_active": [False, True]},
     )
     return weight_set
 

@@ -114,8 +114,49 @@ def test_changing_used_weights_creates_a_new_version(district, manager):
     weight_set.weights = {**weight_set.weights, "boolean": {"has_car": 1.0}}
     saved = services.pmt_weight_set_save(weight_set=weight_set, actor=manager)
     assert saved.version == 2
-    assert saved.is_active
+    assert not saved.is_active  # a draft until a second person approves it
     run.refresh_from_db()
     assert run.weight_set.version == 1
     assert "has_air_conditioner" in run.weight_set.weights["boolean"]
     assert PmtWeightSet.objects.filter(is_active=True).count() == 1
+
+
+def test_new_weights_are_a_draft_until_a_second_person_approves_them(
+    district, manager, make_user, client, login
+):
+    import json
+
+    from django.urls import reverse
+
+    from silakso.exceptions import SeparationOfDutiesError
+
+    in_use = PmtWeightSet.objects.get(is_active=True)
+    login(client, manager)
+    weights = {**in_use.weights, "boolean": {**in_use.weights["boolean"], "has_car": -0.9}}
+    bad = client.post(
+        reverse("dtks:pmt_weight_create"),
+        {"name": "v2", "notes": "mobil", "intercept": "1", "weights": "{not json"},
+    )
+    assert "JSON" in bad.content.decode()
+    answer = client.post(
+        reverse("dtks:pmt_weight_create"),
+        {"name": "v2", "notes": "mobil", "intercept": "1", "weights": json.dumps(weights)},
+    )
+    draft = PmtWeightSet.objects.get(name="v2")
+    assert answer.status_code == 302 and draft.is_draft and not draft.is_active
+    # ranking still uses the approved weights
+    assert PmtWeightSet.objects.get(is_active=True) == in_use
+    # the drafter cannot approve it
+    with pytest.raises(SeparationOfDutiesError):
+        services.pmt_weight_set_approve(weight_set=draft, actor=manager)
+    assert (
+        "has_car" in client.get(reverse("dtks:pmt_weight_detail", args=[draft.pk])).content.decode()
+    )
+    second = make_user(Role.DATA_MANAGER, "19.04")
+    login(client, second)
+    assert client.post(reverse("dtks:pmt_weight_detail", args=[draft.pk])).status_code == 302
+    draft.refresh_from_db()
+    assert draft.is_active and draft.approved_by == second
+    assert PmtWeightSet.objects.filter(is_active=True).count() == 1
+    run = pmt.run_ranking(weight_set=PmtWeightSet.objects.get(is_active=True))
+    assert run.weight_set == draft

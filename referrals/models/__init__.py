@@ -11,7 +11,7 @@ from .cases import (
     ReferralQuerySet,
     ReferralStatusChange,
 )
-from .letters import Letter, LetterCounter, LetterQuerySet
+from .letters import Letter, LetterCounter, LetterQuerySet, LetterTemplate
 from .providers import (
     Provider,
     ProviderMember,
@@ -31,6 +31,7 @@ __all__ = [
     "Letter",
     "LetterCounter",
     "LetterQuerySet",
+    "LetterTemplate",
     "Provider",
     "ProviderMember",
     "ProviderQuerySet",

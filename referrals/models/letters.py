@@ -1,10 +1,12 @@
 """SLRT service letters, numbered per kind and year, with a public QR check."""
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from core.scope import region_q
+from silakso.models import TimeStampedModel
 
 from ..choices import (
     LetterKind,
@@ -84,3 +86,51 @@ class Letter(models.Model):
 
     def __str__(self) -> str:
         return self.number
+
+
+class LetterTemplate(TimeStampedModel):
+    """How one kind of letter reads and who signs it, kept by the regency's administrator.
+
+    The opening paragraph and the signatory are copied onto each letter when it is issued, so
+    a letter issued last year still shows who signed it then."""
+
+    kind = models.CharField(_("letter"), max_length=24, choices=LetterKind, unique=True)
+    opening = models.TextField(
+        _("opening paragraph"),
+        blank=True,
+        help_text=_("Empty: the standard text of this kind of letter."),
+    )
+    closing = models.TextField(_("closing paragraph"), blank=True)
+    signatory_name = models.CharField(_("signatory's name"), max_length=150, blank=True)
+    signatory_position = models.CharField(
+        _("signatory's position"),
+        max_length=150,
+        blank=True,
+        help_text=_("For example: Kepala Dinas Sosial."),
+    )
+    signatory_nip = models.CharField(
+        _("signatory's NIP"),
+        max_length=18,
+        blank=True,
+        validators=[
+            RegexValidator(r"^[0-9]{18}$", _("A NIP has exactly 18 digits, without spaces."))
+        ],
+    )
+    valid_days = models.PositiveSmallIntegerField(
+        _("valid for (days)"),
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(3650)],
+        help_text=_("Empty: the letter has no end date."),
+    )
+    is_active = models.BooleanField(
+        _("can be issued"), default=True, help_text=_("Off: nobody can issue this letter.")
+    )
+
+    class Meta:
+        verbose_name = _("letter kind")
+        verbose_name_plural = _("letter kinds")
+        ordering = ["kind"]
+
+    def __str__(self) -> str:
+        return self.get_kind_display()

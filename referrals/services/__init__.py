@@ -25,6 +25,7 @@ from .letters import (
     LETTER_FIELDS,
     letter_issue,
     letter_revoke,
+    letter_template_save,
 )
 from .providers import (
     provider_connection_save,
@@ -73,6 +74,7 @@ __all__ = [
     "letter_issue",
     "letter_pdf_open",
     "letter_revoke",
+    "letter_template_save",
     "provider_connection_save",
     "provider_member_add",
     "provider_save",

@@ -29,6 +29,7 @@ from ..models import (
     Case,
     Letter,
     LetterCounter,
+    LetterTemplate,
 )
 
 # ============================================================================ letters
@@ -85,9 +86,23 @@ def letter_issue(
     for field in LETTER_FIELDS[kind]:
         if field != "registered_on" and not details.get(field):
             errors[field] = [_("This is needed for the letter.")]
+    template = LetterTemplate.objects.filter(kind=kind).first()
+    if template is not None and not template.is_active:
+        errors["kind"] = [_("This letter cannot be issued: the administrator switched it off.")]
     if errors:
         raise ValidationError(errors)
     today = timezone.localdate()
+    if template is not None:
+        # what the letter says and who signs it, as the kind reads today
+        details["opening"] = template.opening
+        details["closing"] = template.closing
+        details["signatory"] = {
+            "name": template.signatory_name,
+            "position": template.signatory_position,
+            "nip": template.signatory_nip,
+        }
+        if valid_until is None and template.valid_days:
+            valid_until = today + dt.timedelta(days=template.valid_days)
     counter, _created = LetterCounter.objects.select_for_update().get_or_create(
         kind=kind, year=today.year
     )
@@ -141,3 +156,30 @@ def letter_revoke(*, letter: Letter, actor, reason: str) -> Letter:
         reason=letter.revoke_reason,
     )
     return letter
+
+
+@transaction.atomic
+def letter_template_save(*, template: LetterTemplate, actor) -> LetterTemplate:
+    """An administrator sets how a kind of letter reads and who signs it (audited, with the
+    values before and after)."""
+    from core.services import changes_between, model_values
+
+    require(
+        perms.has_role(actor, *perms.CATALOGUE_ADMINS),
+        _("Only administrators change the letter kinds."),
+    )
+    stored = LetterTemplate.objects.select_for_update().filter(kind=template.kind).first()
+    before = model_values(stored) if stored else {}
+    if stored is not None:
+        template.pk = stored.pk
+        template.created_at = stored.created_at
+    template.signatory_nip = "".join(template.signatory_nip.split())
+    template.full_clean()
+    template.save()
+    audit_log(
+        actor=actor,
+        action=AuditAction.UPDATE if stored else AuditAction.CREATE,
+        obj=template,
+        changes=changes_between(before, model_values(template)),
+    )
+    return template
