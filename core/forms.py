@@ -244,3 +244,22 @@ def _phone(value: str, field: str) -> str:
             _("Write a phone number with digits only, for example 0717 123456 or +62 812 3456 789.")
         )
     return value
+
+
+class SubscriptionForm(forms.Form):
+    url = forms.URLField(
+        label=_("Address of the partner's system"),
+        assume_scheme="https",
+        help_text=_("HTTPS, at a public address. Each event is signed (Standard Webhooks)."),
+    )
+    events = forms.MultipleChoiceField(
+        label=_("Tell it when"), widget=forms.CheckboxSelectMultiple, choices=()
+    )
+
+    def __init__(self, *args, **kwargs):
+        from .webhooks import EVENT_TYPES
+
+        super().__init__(*args, **kwargs)
+        self.fields["events"].choices = [
+            (name, "{} ({})".format(label, name)) for name, (label, _scopes) in EVENT_TYPES.items()
+        ]

@@ -431,3 +431,82 @@ class AgencyProfile(models.Model):
     @property
     def opening_lines(self) -> list[str]:
         return [line.strip() for line in self.opening_hours.splitlines() if line.strip()]
+
+
+class WebhookSubscription(models.Model):
+    """A partner system (an API client) asks to be told of some event types at its URL."""
+
+    client = models.ForeignKey(
+        User, verbose_name=_("API client"), on_delete=models.CASCADE, related_name="subscriptions"
+    )
+    url = models.URLField(_("URL"))
+    events = models.JSONField(_("event types"), default=list)
+    secret = models.CharField(max_length=64)
+    is_active = models.BooleanField(_("active"), default=True)
+    created_by = models.ForeignKey(
+        User,
+        verbose_name=_("set up by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("set up at"), auto_now_add=True)
+    ended_at = models.DateTimeField(_("stopped at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("webhook subscription")
+        verbose_name_plural = _("webhook subscriptions")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return "{} → {}".format(self.client, self.url)
+
+
+class EventDelivery(models.Model):
+    """One signed POST of one event to one subscription, stored first and retried with
+    back-off (``core.outbox``); the delivery log a partner's administrator reads."""
+
+    subscription = models.ForeignKey(
+        WebhookSubscription,
+        verbose_name=_("subscription"),
+        on_delete=models.CASCADE,
+        related_name="deliveries",
+    )
+    event = models.CharField(_("event"), max_length=40)
+    event_id = models.CharField(_("event id"), max_length=64, unique=True)
+    object_type = models.CharField(_("object type"), max_length=100)
+    object_id = models.CharField(_("object id"), max_length=64)
+    sequence = models.PositiveIntegerField(_("sequence"), default=1)
+    payload = models.JSONField(_("payload"))
+    status = models.CharField(
+        _("status"),
+        max_length=16,
+        choices=[
+            ("pending", _("Waiting to be sent")),
+            ("delivered", _("Delivered")),
+            ("failed", _("Gave up")),
+        ],
+        default="pending",
+        db_index=True,
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
+    last_status_code = models.PositiveSmallIntegerField(_("last answer"), null=True, blank=True)
+    last_error = models.TextField(_("last error"), blank=True)
+    delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("event delivery")
+        verbose_name_plural = _("event deliveries")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["status", "next_attempt_at"], name="core_event_due_idx"),
+            models.Index(
+                fields=["subscription", "object_type", "object_id"], name="core_event_object_idx"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return "{} #{}".format(self.event, self.sequence)

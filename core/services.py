@@ -237,6 +237,9 @@ def status_transition(
         changes={"status": [source, target]},
         reason=note,
     )
+    from .webhooks import publish_transition
+
+    publish_transition(obj, source, target, region_code)
     return source
 
 

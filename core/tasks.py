@@ -42,3 +42,19 @@ def apply_retention_task() -> dict:
     from .retention import apply_retention
 
     return apply_retention()
+
+
+@shared_task(ignore_result=True)
+def deliver_event_task(delivery_id: int) -> None:
+    """Send one event to a subscribed partner system (retried by the sweep below)."""
+    from .webhooks import event_deliver
+
+    event_deliver(delivery_id=delivery_id)
+
+
+@shared_task(ignore_result=True)
+def deliver_due_events_task() -> int:
+    """Periodic: events due for another attempt (a partner's system was down)."""
+    from .webhooks import events_deliver_due
+
+    return events_deliver_due()

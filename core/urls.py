@@ -19,6 +19,16 @@ urlpatterns = [
         views.api_key_create,
         name="api_key_create",
     ),
+    path(
+        "administrasi/sistem-mitra/<int:pk>/webhook/",
+        views.webhook_subscriptions,
+        name="webhook_subscriptions",
+    ),
+    path(
+        "administrasi/webhook/<int:pk>/hentikan/",
+        views.webhook_subscription_stop,
+        name="webhook_subscription_stop",
+    ),
     path("administrasi/kunci/<int:pk>/putar/", views.api_key_rotate, name="api_key_rotate"),
     path("administrasi/kunci/<int:pk>/cabut/", views.api_key_revoke, name="api_key_revoke"),
     path(

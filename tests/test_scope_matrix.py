@@ -28,6 +28,8 @@ URL_MATRIX = {
     "core:operator_deactivate": "scoped",
     "core:api_client_list": "scoped",
     "core:settings_home": "own",
+    "core:webhook_subscriptions": "scoped",
+    "core:webhook_subscription_stop": "scoped",
     "core:agency_profile_edit": "reference",
     "complaints:sla_table": "reference",
     "referrals:provider_create": "scoped",

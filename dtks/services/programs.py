@@ -236,6 +236,25 @@ def _default_start(period: ProgramPeriod) -> dt.date:
     return today if period.starts_on <= today <= period.ends_on else period.starts_on
 
 
+def _announce(enrollment: Enrollment) -> None:
+    """Tell subscribed partner systems (thin: ids, program and status; core.webhooks)."""
+    from core.webhooks import publish
+
+    publish(
+        "enrollment.changed",
+        enrollment,
+        region_code=enrollment.household.village_id,
+        data={
+            "object": "enrollment",
+            "id": enrollment.pk,
+            "program": enrollment.program.code,
+            "period": enrollment.period_id,
+            "household": enrollment.household_id,
+            "status": enrollment.status,
+        },
+    )
+
+
 class DoubleDippingError(DomainError):
     """The same aid type from two funders in one period, without a recorded reason."""
 
@@ -329,6 +348,7 @@ def enrollment_create(
         individual=individual,
         changes={"program": [None, str(period)], "double_dipping": [None, bool(clashes)]},
     )
+    _announce(enrollment)
     return enrollment
 
 
@@ -358,6 +378,7 @@ def enrollment_end(
         reason=reason,
         changes={"program": [str(enrollment.period), None]},
     )
+    _announce(enrollment)
     return enrollment
 
 

@@ -1,13 +1,12 @@
 """What the case-management writes share: locking a case, the events a provider's system
 receives, and queueing them in the outbox."""
 
-import hashlib
-import hmac
 import logging
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core import webhooks as webhook_signing
 from core.services import (
     object_lock,
 )
@@ -51,30 +50,10 @@ def _lock_case(case: Case, actor) -> Case:
     return object_lock(Case, case.pk, actor=actor)
 
 
-def standard_secret(secret: str) -> str:
-    """The provider's secret in the Standard Webhooks form (``whsec_`` + base64), for the
-    libraries partners verify with (standardwebhooks for Python, JavaScript, Go, PHP …)."""
-    import base64
-
-    return "whsec_" + base64.b64encode(secret.encode()).decode()
-
-
-def standard_signature(secret: str, event_id: str, timestamp: int, body: bytes) -> str:
-    """``webhook-signature`` of the Standard Webhooks scheme (v1, HMAC-SHA256, base64)."""
-    import datetime as dt
-
-    from standardwebhooks.webhooks import Webhook
-
-    return Webhook(standard_secret(secret)).sign(
-        msg_id=event_id,
-        timestamp=dt.datetime.fromtimestamp(timestamp, tz=dt.UTC),
-        data=body.decode("utf-8", errors="replace"),
-    )
-
-
-def sign(secret: str, timestamp: str, body: bytes) -> str:
-    """HMAC-SHA256 of "<timestamp>.<body>" with the provider's secret, as hex."""
-    return hmac.new(secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256).hexdigest()
+# one signing for every event SILAKSO sends (providers' systems and subscribed API clients)
+standard_secret = webhook_signing.standard_secret
+standard_signature = webhook_signing.standard_signature
+sign = webhook_signing.sign
 
 
 def referral_payload(referral: Referral) -> dict:

@@ -3,8 +3,6 @@
 import datetime as dt
 import hmac
 import json
-import urllib.error
-import urllib.request
 from collections.abc import Mapping
 from typing import Any
 
@@ -14,7 +12,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core import outbox
-from core.outbox import SendFailed
 from silakso.exceptions import (
     Conflict,
     Forbidden,
@@ -42,60 +39,22 @@ from .referrals import referral_complete, referral_fail, referral_respond, refer
 # ============================================================================ webhooks
 
 
-class _RefuseRedirects(urllib.request.HTTPRedirectHandler):
-    """A partner answers at its approved URL: a redirect (which could point inside the
-    network) is a failed delivery, never followed."""
-
-    def redirect_request(self, req, fp, code, msg, headers, newurl):
-        raise urllib.error.HTTPError(req.full_url, code, "redirect refused", headers, fp)
-
-
-_NO_REDIRECTS = urllib.request.build_opener(_RefuseRedirects)
-
-
 def _post_signed(delivery: WebhookDelivery, *, timeout: float) -> dict:
     """One signed POST of a delivery (no transaction is open: core.outbox)."""
+    from core.webhooks import signed_post
+
     secret = Provider.objects.filter(pk=delivery.provider_id).values_list(
         "webhook_secret", flat=True
     )[0]
-    body = json.dumps(delivery.payload, sort_keys=True).encode()
-    timestamp = str(int(timezone.now().timestamp()))
-    request = urllib.request.Request(  # noqa: S310 - the admin's configured http(s) URL
-        delivery.url,
-        data=body,
-        method="POST",
-        headers={
-            "Content-Type": "application/json",
-            "User-Agent": "SILAKSO-webhook/1",
-            "X-Silakso-Event": delivery.event,
-            "X-Silakso-Event-Id": delivery.event_id,
-            "X-Silakso-Sequence": str(delivery.sequence),
-            "X-Silakso-Timestamp": timestamp,
-            "X-Silakso-Signature": "sha256=" + sign(secret, timestamp, body),
-            # the same event signed by the Standard Webhooks scheme (standardwebhooks.com)
-            "webhook-id": delivery.event_id,
-            "webhook-timestamp": timestamp,
-            "webhook-signature": standard_signature(
-                secret, delivery.event_id, int(timestamp), body
-            ),
-        },
+    return signed_post(
+        url=delivery.url,
+        secret=secret,
+        event=delivery.event,
+        event_id=delivery.event_id,
+        sequence=delivery.sequence,
+        payload=delivery.payload,
+        timeout=timeout,
     )
-    from silakso.validation import partner_url_problem
-
-    if problem := partner_url_problem(delivery.url):  # again: a name can be moved
-        raise SendFailed(str(problem), fields={"last_status_code": None})
-    try:
-        with _NO_REDIRECTS.open(request, timeout=timeout) as response:
-            code = response.status
-    except urllib.error.HTTPError as exc:
-        raise SendFailed("HTTP {}".format(exc.code), fields={"last_status_code": exc.code}) from exc
-    except Exception as exc:
-        raise SendFailed(
-            str(exc)[:1000] or exc.__class__.__name__, fields={"last_status_code": None}
-        ) from exc
-    if not 200 <= code < 300:
-        raise SendFailed("HTTP {}".format(code), fields={"last_status_code": code})
-    return {"last_status_code": code}
 
 
 def webhook_deliver(

@@ -250,6 +250,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "referrals.tasks.escalate_unanswered_referrals_task",
         "schedule": crontab(minute=20),
     },
+    "deliver-due-events": {
+        "task": "core.tasks.deliver_due_events_task",
+        "schedule": 60.0,
+    },
     "deliver-due-webhooks": {
         "task": "referrals.tasks.deliver_due_webhooks_task",
         "schedule": 60.0,
