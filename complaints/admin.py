@@ -1,30 +1,21 @@
-"""Admin of the complaint flow: service levels are set here; complaints are read-only."""
+"""Admin of the complaint flow, read-only: service levels are set in the app (Pengaturan)."""
 
 from django.contrib import admin
 
+from silakso.admin import ServiceOwnedAdmin
+
 from .models import Complaint, SlaRule
-from .services import sla_rule_save
 
 
 @admin.register(SlaRule)
-class SlaRuleAdmin(admin.ModelAdmin):
+class SlaRuleAdmin(ServiceOwnedAdmin):
     list_display = ["category", "status", "hours"]
     list_filter = ["category"]
-    list_editable = ["hours"]
-
-    def save_model(self, request, obj, form, change):
-        sla_rule_save(rule=obj, actor=request.user)
 
 
 @admin.register(Complaint)
-class ComplaintAdmin(admin.ModelAdmin):
+class ComplaintAdmin(ServiceOwnedAdmin):
     list_display = ["code", "category", "status", "village", "channel", "created_at"]
     list_filter = ["status", "category", "channel"]
     search_fields = ["code"]
     readonly_fields = [f.name for f in Complaint._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

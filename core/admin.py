@@ -3,11 +3,13 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 from rest_framework.authtoken.models import TokenProxy
 
+from silakso.admin import ServiceOwnedAdmin
+
 from .models import ApiKey, AuditEvent, Job, Notification, User
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(BaseUserAdmin, ServiceOwnedAdmin):
     ordering = ["username"]
     list_display = ["username", "full_name", "role", "region", "is_active", "last_login"]
     list_filter = ["role", "is_active"]
@@ -54,32 +56,21 @@ class UserAdmin(BaseUserAdmin):
             )
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
 @admin.register(AuditEvent)
-class AuditEventAdmin(ReadOnlyAdmin):
+class AuditEventAdmin(ServiceOwnedAdmin):
     list_display = ["created_at", "actor_label", "action", "object_type", "object_repr"]
     list_filter = ["action", "object_type"]
     search_fields = ["object_repr", "actor_label", "request_id"]
 
 
 @admin.register(Job)
-class JobAdmin(ReadOnlyAdmin):
+class JobAdmin(ServiceOwnedAdmin):
     list_display = ["label", "status", "started_by", "created_at", "finished_at"]
     list_filter = ["status", "kind"]
 
 
 @admin.register(Notification)
-class NotificationAdmin(ReadOnlyAdmin):
+class NotificationAdmin(ServiceOwnedAdmin):
     list_display = ["subject", "channel", "recipient", "status", "attempts", "created_at"]
     list_filter = ["status", "channel"]
 
@@ -91,7 +82,7 @@ admin.site.unregister(TokenProxy)
 
 
 @admin.register(ApiKey)
-class ApiKeyAdmin(ReadOnlyAdmin):
+class ApiKeyAdmin(ServiceOwnedAdmin):
     list_display = ["name", "client", "prefix", "expires_at", "last_used_at", "revoked_at"]
     list_filter = ["revoked_at"]
     search_fields = ["name", "prefix", "client__username"]

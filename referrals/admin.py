@@ -1,23 +1,25 @@
-"""Admin of case management: providers and their accounts (through services), deliveries."""
+"""Admin of case management, read-only: providers, services and accounts are kept in the app."""
 
 from django.contrib import admin
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from silakso.admin import ServiceOwnedAdmin, ServiceOwnedInline
+
 from .choices import DeliveryStatus
 from .models import Letter, Provider, ProviderMember, Service, WebhookDelivery
-from .services import provider_member_add, provider_save, provider_webhook_approve, service_save
+from .services import provider_webhook_approve
 
 
-class ServiceInline(admin.TabularInline):
+class ServiceInline(ServiceOwnedInline):
     model = Service
     extra = 0
     fields = ["name", "domain", "capacity", "capacity_period", "is_active"]
 
 
 @admin.register(Provider)
-class ProviderAdmin(admin.ModelAdmin):
+class ProviderAdmin(ServiceOwnedAdmin):
     list_display = ["name", "kind", "region", "is_active", "webhook_url", "webhook_is_approved"]
     list_filter = ["kind", "is_active"]
     search_fields = ["name"]
@@ -40,29 +42,15 @@ class ProviderAdmin(admin.ModelAdmin):
             except ValidationError as exc:
                 messages.error(request, "{}: {}".format(provider, "; ".join(exc.messages)))
 
-    def save_model(self, request, obj, form, change):
-        provider_save(provider=obj, actor=request.user)
-
-    def save_formset(self, request, form, formset, change):
-        for service in formset.save(commit=False):
-            service_save(service=service, actor=request.user)
-        for deleted in formset.deleted_objects:
-            deleted.delete()
-
 
 @admin.register(ProviderMember)
-class ProviderMemberAdmin(admin.ModelAdmin):
-    """Link a provider admin or a provider's API client (no region) to its provider."""
-
+class ProviderMemberAdmin(ServiceOwnedAdmin):
     list_display = ["user", "provider"]
     autocomplete_fields = ["provider"]
 
-    def save_model(self, request, obj, form, change):
-        provider_member_add(user=obj.user, provider=obj.provider, actor=request.user)
-
 
 @admin.register(WebhookDelivery)
-class WebhookDeliveryAdmin(admin.ModelAdmin):
+class WebhookDeliveryAdmin(ServiceOwnedAdmin):
     list_display = [
         "event",
         "provider",
@@ -87,10 +75,7 @@ class WebhookDeliveryAdmin(admin.ModelAdmin):
 
 
 @admin.register(Letter)
-class LetterAdmin(admin.ModelAdmin):
+class LetterAdmin(ServiceOwnedAdmin):
     list_display = ["number", "kind", "recipient_name", "issued_at", "revoked_at"]
     list_filter = ["kind"]
     readonly_fields = [f.name for f in Letter._meta.fields]
-
-    def has_add_permission(self, request):
-        return False

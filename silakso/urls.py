@@ -6,9 +6,11 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 
 from core.views import admin_login, healthz
 from dtks.views import cek_bansos
+from silakso.admin import superusers_only
 
 # the admin signs in through the site's own sign-in (limits, audit, second factor)
 admin.site.login = admin_login  # type: ignore[method-assign]
+admin.site.has_permission = superusers_only  # type: ignore[method-assign]
 
 handler403 = "core.views.error_403"
 handler404 = "core.views.error_404"

@@ -174,3 +174,27 @@ def test_letter_kind_text_and_signatory_go_on_letters_issued_afterwards(
         )
     assert "kind" in excinfo.value.message_dict
     assert Letter.objects.count() == 1
+
+
+def test_the_django_admin_is_for_superusers_and_read_only(client, login, admin, make_user):
+    from django.contrib.auth import get_user_model
+
+    from dtks.tests.factories import make_program
+
+    program = make_program("pkh")
+    staff = make_user(Role.SYSTEM_ADMIN, "19.04")
+    get_user_model().objects.filter(pk=staff.pk).update(is_staff=True)
+    staff.refresh_from_db()
+    login(client, staff)
+    assert client.get("/admin/").status_code in (302, 403)
+    root = make_user(Role.SYSTEM_ADMIN, None)
+    get_user_model().objects.filter(pk=root.pk).update(is_staff=True, is_superuser=True)
+    root.refresh_from_db()
+    login(client, root)
+    url = "/admin/dtks/program/{}/change/".format(program.pk)
+    page = client.get(url)
+    assert page.status_code == 200 and 'name="_save"' not in page.content.decode()
+    assert client.post(url, {"name": "Changed"}).status_code == 403
+    assert client.get("/admin/dtks/program/add/").status_code == 403
+    program.refresh_from_db()
+    assert program.name == "PKH"
