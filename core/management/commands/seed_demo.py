@@ -81,6 +81,21 @@ class Command(BaseCommand):
                 "region": regency,
             },
         )
+        Program.objects.get_or_create(
+            code="beasiswa-daerah",
+            defaults={
+                "name": "Beasiswa Siswa Miskin Daerah",
+                "description": "Beasiswa dari APBD kabupaten untuk siswa SD–SMA keluarga miskin.",
+                "eligibility": "Siswa dari keluarga desil 1–4.",
+                "required_documents": "KTP orang tua\nKartu Keluarga (KK)\nSurat keterangan sekolah",
+                "provider": "Dinas Pendidikan",
+                "funding_source": FundingSource.APBD_REGENCY,
+                "aid_type": AidType.EDUCATION,
+                "max_desil": 4,
+                "region": regency,
+                "accepts_applications": False,
+            },
+        )
         today = timezone.localdate()
         quarter = (today.month - 1) // 3
         starts = dt.date(today.year, 3 * quarter + 1, 1)
@@ -93,6 +108,7 @@ class Command(BaseCommand):
             ("bpnt", 3),
             ("sembako-daerah", None),
             ("pbi-jk", None),
+            ("beasiswa-daerah", None),
         ):
             program = Program.objects.get(code=code)
             period, created = ProgramPeriod.objects.get_or_create(
@@ -143,6 +159,7 @@ class Command(BaseCommand):
             ("kabid", "Kepala Bidang", Role.HEAD_OF_DIVISION, regency),
             ("bupati", "Bagian Pemerintahan Bupati", Role.REGENT_OFFICE, regency),
             ("mitra", "Admin Mitra", Role.PROVIDER_ADMIN, None),
+            ("opd.pendidikan", "Pengelola Program Dinas Pendidikan", Role.PROGRAM_MANAGER, regency),
             ("admin", "Administrator Sistem", Role.SYSTEM_ADMIN, regency),
             ("api.client", "Sistem Mitra (API)", Role.API_CLIENT, regency),
         ]
@@ -161,6 +178,9 @@ class Command(BaseCommand):
                     actor=None,
                 )
             accounts.append((user, region.name if region else "-"))
+        Program.objects.get(code="beasiswa-daerah").managers.add(
+            User.objects.get(username="opd.pendidikan")
+        )
         head = User.objects.get(username="kepala.desa")
         for username in ("operator.desa", "operator.lain"):
             operator = User.objects.get(username=username)
