@@ -676,6 +676,29 @@ def password_link_issue(*, actor: User, user: User) -> str:
     return path
 
 
+def password_link_email(*, actor: User, user: User) -> Notification | None:
+    """The one-time password link sent to the account's own email address (through the outbox,
+    so a mail server that is down delays it, never loses it)."""
+    if not user.email:
+        raise DomainError(
+            _("This account has no email address: hand the link over in person instead."),
+            fields={"email": ""},
+        )
+    path = password_link_issue(actor=actor, user=user)
+    link = settings.SILAKSO_PUBLIC_URL.rstrip("/") + path
+    return notification_queue(
+        channel=NotificationChannel.EMAIL,
+        recipient=user.email,
+        subject=_("Choose your SILAKSO password"),
+        body=_(
+            "Hello {name},\n\nyour administrator made a SILAKSO account for you, or asked for a "
+            "new password. Open this link within three days and choose your password; it works "
+            "once:\n\n{link}\n\nIf you did not expect this message, tell your administrator."
+        ).format(name=user.get_full_name(), link=link),
+        obj=user,
+    )
+
+
 def _assert_may_manage_operator(*, actor: User, user: User) -> None:
     if actor.role == Role.SYSTEM_ADMIN or actor.is_superuser:
         _assert_account_in_area(actor=actor, user=user)

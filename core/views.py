@@ -636,6 +636,17 @@ def user_admin_set_active(request, pk: int, active: bool):
 @require_POST
 def user_admin_password_link(request, pk: int):
     account = _managed_account(request, pk)
+    if request.POST.get("send") == "email":
+        try:
+            services.password_link_email(actor=request.user, user=account)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(
+                request,
+                _("The password link is on its way to {email}.").format(email=account.email),
+            )
+        return redirect("core:user_admin_detail", pk=account.pk)
     try:
         path = services.password_link_issue(actor=request.user, user=account)
     except DomainError as exc:

@@ -182,3 +182,34 @@ def test_a_file_that_is_not_a_table_is_refused_with_the_field_named(client, logi
     page = client.post(reverse("core:user_admin_onboard"), {"file": png})
     assert page.status_code == 200 and "file" in page.context["form"].errors
     assert not User.objects.filter(role=Role.VILLAGE_OPERATOR).exists()
+
+
+def test_the_password_link_can_be_emailed_to_the_account_and_it_works(
+    client, login, admin, make_user, settings
+):
+    import re
+
+    from core.models import Notification
+    from core.services import notification_send
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    person = make_user(Role.VERIFIER, "19.04", email="verifikator@dinsos.example")
+    login(client, admin)
+    answer = client.post(
+        reverse("core:user_admin_password_link", args=[person.pk]), {"send": "email"}
+    )
+    assert answer.status_code == 302
+    message = Notification.objects.get(recipient="verifikator@dinsos.example")
+    notification_send(notification_id=message.pk)
+    from django.core import mail
+
+    link = re.search(r"https?://\S+/akun/sandi-baru/\S+/", mail.outbox[-1].body).group(0)
+    path = link.split("://", 1)[1].split("/", 1)[1]
+    page = type(client)().get("/" + path, follow=True)
+    assert page.context["validlink"] is True
+    # an account without an email gets the reason, not a silent nothing
+    bare = make_user(Role.VERIFIER, "19.04", email="")
+    refused = client.post(
+        reverse("core:user_admin_password_link", args=[bare.pk]), {"send": "email"}, follow=True
+    )
+    assert "email" in refused.content.decode().lower()
