@@ -1025,15 +1025,20 @@ def agency_profile():
 
     Read on every public page and letter: kept in the cache, which forgets it on each save."""
     from django.core.cache import cache
+    from django.db import DatabaseError
 
     from .models import AgencyProfile
 
-    def load():
-        return AgencyProfile.objects.filter(pk=1).first() or AgencyProfile(
-            pk=1, name=settings.SILAKSO_AGENCY_NAME
-        )
-
-    return cache.get_or_set(AGENCY_CACHE_KEY, load, 600)
+    default = AgencyProfile(pk=1, name=settings.SILAKSO_AGENCY_NAME)
+    profile = cache.get(AGENCY_CACHE_KEY)
+    if profile is None:
+        try:
+            profile = AgencyProfile.objects.filter(pk=1).first() or default
+        except DatabaseError:
+            # the front page still opens while the database restarts (not remembered)
+            return default
+        cache.set(AGENCY_CACHE_KEY, profile, 600)
+    return profile
 
 
 @transaction.atomic

@@ -329,10 +329,7 @@ class EnrollmentEndForm(forms.Form):
 class EnrollmentImportForm(OnceMixin, forms.Form):
     file = forms.FileField(
         label=_("Recipient list (CSV)"),
-        help_text=_(
-            "Columns: nik or dtks_id; optional: name (checked against the NIK), reason. Comma "
-            "or semicolon separated."
-        ),
+        help_text=_("Columns: nik or dtks_id; optional: reason. Comma or semicolon separated."),
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
     )
 

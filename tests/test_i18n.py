@@ -36,7 +36,7 @@ def test_compiled_catalogue_is_up_to_date(tmp_path):
     assert MO.read_bytes() == fresh.read_bytes()
 
 
-def test_default_language_is_indonesian(client):
+def test_default_language_is_indonesian(client, db):
     from django.conf import settings
 
     assert settings.LANGUAGE_CODE == "id"

@@ -421,7 +421,7 @@ def enrollments_import(
             name = (row.get("name") or row.get("nama") or "").strip()
             try:
                 with transaction.atomic():
-                    if by_name or name:
+                    if by_name:
                         enrollment_create_by_nik(
                             program=program,
                             period=period,
