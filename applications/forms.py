@@ -144,6 +144,11 @@ class TrackForm(forms.Form):
     )
     nik = forms.CharField(label=_("NIK"), max_length=24, widget=forms.TextInput(attrs=NUMBER))
 
+    def clean_nik(self) -> str:
+        from dtks.forms import clean_nik_field
+
+        return clean_nik_field(self.cleaned_data["nik"])
+
 
 class WithdrawForm(forms.Form):
     confirm = forms.BooleanField(label=_("Yes, I want to withdraw this request."))

@@ -267,9 +267,12 @@ def batch_overview(*, batch: Batch) -> dict:
 
     return {
         "candidates": batch_candidates(batch).count() if batch.status == BatchStatus.OPEN else None,
-        "per_village": batch.applications.values("village__name", "status")
-        .order_by("village__name")
-        .annotate(total=Count("pk")),
+        "per_village": [
+            {**row, "status": ApplicationStatus(row["status"]).label}
+            for row in batch.applications.values("village__name", "status")
+            .order_by("village__name")
+            .annotate(total=Count("pk"))
+        ],
         "jobs": Job.objects.filter(task_kwargs__batch_id=batch.pk).order_by("-created_at")[:5],
     }
 

@@ -84,11 +84,17 @@ class TrackForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        if not cleaned.get("nik") and not cleaned.get("secret"):
+        if not cleaned.get("nik") and not cleaned.get("secret") and "nik" not in self.errors:
             raise forms.ValidationError(
                 _("Type your NIK, or the secret word of an anonymous report.")
             )
         return cleaned
+
+    def clean_nik(self) -> str:
+        from dtks.forms import clean_nik_field
+
+        value = self.cleaned_data["nik"]
+        return clean_nik_field(value) if value.strip() else ""
 
 
 class RatingForm(forms.Form):

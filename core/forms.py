@@ -225,41 +225,19 @@ class AgencyProfileForm(forms.ModelForm):
         }
 
     def clean_phone(self):
-        return _phone(self.cleaned_data["phone"], "phone")
+        return _phone(self.cleaned_data["phone"])
 
     def clean_whatsapp(self):
-        return _phone(self.cleaned_data["whatsapp"], "whatsapp")
+        return _phone(self.cleaned_data["whatsapp"])
 
 
-def _phone(value: str, field: str) -> str:
-    """A phone number as people write it (0812-3456-789, +62 812…): digits, one leading +."""
-    import re
+def _phone(value: str) -> str:
+    """The shared Indonesian phone rule, as a form field's error."""
+    from django.core.exceptions import ValidationError
 
-    value = (value or "").strip()
-    if not value:
-        return value
-    digits = re.sub(r"[\s().-]", "", value)
-    if not re.fullmatch(r"\+?[0-9]{6,15}", digits):
-        raise forms.ValidationError(
-            _("Write a phone number with digits only, for example 0717 123456 or +62 812 3456 789.")
-        )
-    return value
+    from silakso.validation import phone_number
 
-
-class SubscriptionForm(forms.Form):
-    url = forms.URLField(
-        label=_("Address of the partner's system"),
-        assume_scheme="https",
-        help_text=_("HTTPS, at a public address. Each event is signed (Standard Webhooks)."),
-    )
-    events = forms.MultipleChoiceField(
-        label=_("Tell it when"), widget=forms.CheckboxSelectMultiple, choices=()
-    )
-
-    def __init__(self, *args, **kwargs):
-        from .webhooks import EVENT_TYPES
-
-        super().__init__(*args, **kwargs)
-        self.fields["events"].choices = [
-            (name, "{} ({})".format(label, name)) for name, (label, _scopes) in EVENT_TYPES.items()
-        ]
+    try:
+        return phone_number(value)
+    except ValidationError as exc:
+        raise forms.ValidationError(exc.message_dict["phone"]) from exc

@@ -349,6 +349,9 @@ class RecipientForm(forms.Form):
     """Enroll one person by NIK and name (a partner OPD, or Dinsos without opening the
     household)."""
 
+    def clean_nik(self) -> str:
+        return clean_nik_field(self.cleaned_data["nik"])
+
     nik = forms.CharField(
         label=_("NIK"),
         max_length=24,
@@ -445,14 +448,18 @@ class CekBansosForm(forms.Form):
     )
 
     def clean_nik(self) -> str:
-        from .nik import normalize_number
+        return clean_nik_field(self.cleaned_data["nik"])
 
-        nik = normalize_number(self.cleaned_data["nik"])
-        if len(nik) != 16 or not nik.isdigit():
-            raise forms.ValidationError(
-                _("A NIK has exactly 16 digits (you entered {count}).").format(count=len(nik))
-            )
-        return nik
+
+def clean_nik_field(value: str) -> str:
+    """A NIK typed into a form: its digits, or every problem in words (a wrong length, digits
+    that cannot be a NIK: no such province, a 00 district, an impossible birth date)."""
+    from .nik import check_nik
+
+    check = check_nik(value)
+    if not check.valid:
+        raise forms.ValidationError(list(check.errors.values()))
+    return check.number
 
 
 def period_choices(user):

@@ -66,9 +66,17 @@ def check_nik(
     info = parse_nik(number, lookup_wilayah=wilayah_name)
     codes = {issue.code for issue in info.errors}
     if "format" in codes:
-        result.errors["format"] = _("A NIK has exactly 16 digits (you entered {count}).").format(
-            count=len(re.sub(r"\D", "", number)) if number else 0
-        )
+        count = len(re.sub(r"\D", "", number)) if number else 0
+        if not number:
+            result.errors["format"] = _("Type the NIK: the 16 digits on the KTP.")
+        elif count != len(number):
+            result.errors["format"] = _(
+                "A NIK has digits only: 16 of them, as on the KTP (you typed other characters)."
+            )
+        else:
+            result.errors["format"] = _(
+                "A NIK has exactly 16 digits (you entered {count})."
+            ).format(count=count)
         return result
     if "province" in codes:
         result.errors["province"] = _(
@@ -121,9 +129,12 @@ def check_kk(value: str) -> NumberCheck:
     number = normalize_number(value)
     result = NumberCheck(number=number)
     if not re.fullmatch(r"[0-9]{16}", number):
-        result.errors["format"] = _(
-            "A KK number has exactly 16 digits (you entered {count})."
-        ).format(count=len(re.sub(r"\D", "", number)) if number else 0)
+        if not number:
+            result.errors["format"] = _("Type the KK number: the 16 digits on the family card.")
+        else:
+            result.errors["format"] = _(
+                "A KK number has exactly 16 digits (you entered {count})."
+            ).format(count=len(re.sub(r"\D", "", number)))
         return result
     province, regency, district = number[:2], number[2:4], number[4:6]
     if province not in PROVINCES:

@@ -53,13 +53,13 @@ def test_agency_details_are_validated_audited_and_shown_to_residents(client, log
         {"name": "Dinas Sosial Kab. Bangka Tengah", "phone": "abc", "email": "nope"},
     )
     body = bad.content.decode()
-    assert bad.status_code == 200 and "0717 123456" in body
+    assert bad.status_code == 200 and "0812 3456 7890" in body
     good = client.post(
         reverse("core:agency_profile_edit"),
         {
             "name": "Dinas Sosial Kab. Bangka Tengah",
             "address": "Jl. Titian Puspa No. 1, Koba",
-            "phone": "0718 123456",
+            "phone": "0718 123 456",
             "opening_hours": "Senin–Kamis 08.00–15.30\nJumat 08.00–11.00",
         },
     )
