@@ -269,11 +269,14 @@ def publish(
 
     from .tasks import deliver_event_task
 
-    subscriptions = list(
-        WebhookSubscription.objects.filter(is_active=True, events__contains=[event])
+    # few subscriptions per installation: the event types are matched here, on every database
+    subscriptions = [
+        subscription
+        for subscription in WebhookSubscription.objects.filter(is_active=True)
         .select_related("client", "client__provider_membership")
         .order_by("pk")
-    )
+        if event in subscription.events
+    ]
     if not subscriptions:
         return 0
     scopes_needed = set(EVENT_TYPES[event][1])
