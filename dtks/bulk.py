@@ -609,7 +609,30 @@ def registry_import(
             },
             reason=_("Registry import"),
         )
+    _analyze_after(result)
+    # the time the caller waited, the final COMMIT and the statistics included
+    result.seconds = round(time.monotonic() - started, 2)
     return result
+
+
+#: An import that wrote this many households and people refreshes the tables' statistics.
+ANALYZE_AFTER_ROWS = 10_000
+
+
+def _analyze_after(result: ImportResult) -> None:
+    """Fresh planner statistics once a big extract is in: autovacuum would take minutes to
+    notice, and until then the first searches of a new registry are planned for empty tables
+    (at one million people: a scope join 17 ms slower per search, seen in the benchmark)."""
+    written = (
+        result.households_created
+        + result.households_updated
+        + result.individuals_created
+        + result.individuals_updated
+    )
+    if written < ANALYZE_AFTER_ROWS:
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE dtks_household, dtks_individual, dtks_family")
 
 
 def _stage(cursor, mapped: list[str], delimiter: str, chunks, progress, *, typed: bool) -> None:

@@ -19,6 +19,12 @@ from .models import Enrollment, Family, Flag, Household, Individual, Program, Re
 from .search import MAX_NUMBER_MATCHES, households_by_name, number_query, people_by_name
 
 
+def _wide(request) -> bool:
+    """The caller's scope is a regency or wider (see ``dtks.search.name_search``)."""
+    user = getattr(request, "user", None)
+    return bool(user is not None and user.is_authenticated and user.is_regency_wide)
+
+
 def _within(queryset, field: str, code: str):
     return queryset.filter(within(field, code.strip()))
 
@@ -105,7 +111,7 @@ class HouseholdFilterSet(django_filters.FilterSet):
                 .union(owners.values_list("pk"))
             )
             return queryset.filter(pk__in=[row[0] for row in found])
-        return households_by_name(queryset, value)
+        return households_by_name(queryset, value, wide_scope=_wide(self.request))
 
     def filter_region(self, queryset, name, value):
         return _within(queryset, "village__code", value)
@@ -152,7 +158,7 @@ class IndividualFilterSet(django_filters.FilterSet):
         if digits:
             # whole NIKs only (see HouseholdFilterSet.search)
             return queryset.filter(nik=digits) if len(digits) == 16 else queryset.none()
-        return people_by_name(queryset, value)
+        return people_by_name(queryset, value, wide_scope=_wide(self.request))
 
     def filter_nik(self, queryset, name, value):
         from .nik import normalize_number

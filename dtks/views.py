@@ -126,7 +126,7 @@ def household_list(request):
     """Find a household by NIK, KK number, (misspelt) name or address, and filter the list."""
     _require_reader(request.user)
     queryset = selectors.household_list(user=request.user)
-    filterset = HouseholdFilterSet(request.GET or None, queryset=queryset)
+    filterset = HouseholdFilterSet(request.GET or None, queryset=queryset, request=request)
     page = audited_page(
         request,
         filterset.qs if filterset.is_bound else queryset,

@@ -2,7 +2,7 @@
 
 import time
 
-from django.db import transaction
+from django.db import connection, transaction
 
 from core.choices import AuditAction
 from core.services import (
@@ -77,4 +77,8 @@ def region_load_all(
             changes={"loaded": [None, total]},
             reason=REGION_SOURCE,
         )
+    if connection.vendor == "postgresql" and total:
+        # every list and search joins the regions: plan them for the rows just loaded
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE dtks_region")
     return result

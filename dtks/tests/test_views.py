@@ -54,6 +54,23 @@ def test_search_finds_a_misspelt_name(client, login, operator, household):
     assert list(response.context["page"]) == [household]
 
 
+def test_a_regency_officer_finds_the_same_people_as_the_village_operator(
+    client, login, operator, household, make_user, village_b, regions
+):
+    # the regency-wide search probes each match's household instead of hashing the scope:
+    # same answers, and nothing of another regency
+    make_household(village_b, head_name="Sumarni Lestari")
+    other_regency = regions.filter(code__startswith="19.01.", level=4).first()
+    make_household(other_regency, head_name="Sumarni Lestari")
+    login(client, operator)
+    village = list(client.get(reverse("dtks:household_list"), {"q": "sumarni"}).context["page"])
+    login(client, make_user(Role.DATA_MANAGER, "19.04"))
+    regency = list(client.get(reverse("dtks:household_list"), {"q": "sumarni"}).context["page"])
+    assert village == [household]
+    assert household in regency and len(regency) == 2
+    assert all(found.village_id.startswith("19.04.") for found in regency)
+
+
 def test_stale_edit_shows_what_the_other_officer_changed(
     client, login, operator, household, make_user
 ):
