@@ -241,3 +241,22 @@ def _phone(value: str) -> str:
         return phone_number(value)
     except ValidationError as exc:
         raise forms.ValidationError(exc.message_dict["phone"]) from exc
+
+
+class SubscriptionForm(forms.Form):
+    url = forms.URLField(
+        label=_("Address of the partner's system"),
+        assume_scheme="https",
+        help_text=_("HTTPS, at a public address. Each event is signed (Standard Webhooks)."),
+    )
+    events = forms.MultipleChoiceField(
+        label=_("Tell it when"), widget=forms.CheckboxSelectMultiple, choices=()
+    )
+
+    def __init__(self, *args, **kwargs):
+        from .webhooks import EVENT_TYPES
+
+        super().__init__(*args, **kwargs)
+        self.fields["events"].choices = [
+            (name, "{} ({})".format(label, name)) for name, (label, _scopes) in EVENT_TYPES.items()
+        ]

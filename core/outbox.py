@@ -116,3 +116,35 @@ def due(model: type[Model], *, pending: str, limit: int, now=None) -> list:
         .order_by("next_attempt_at", "pk")
         .values_list("pk", flat=True)[:limit]
     )
+
+
+def sweep(
+    model: type[Model],
+    deliver_one: Callable[..., Any],
+    *,
+    pending: str,
+    sent: str,
+    owner_field: str,
+    limit: int,
+    now=None,
+) -> int:
+    """The periodic sweep: every item due now, each sent with ``deliver_one(delivery_id=…,
+    now=…)``. After one failure to an owner (an address, a subscription) the owner's other items
+    wait for the next run, so one partner whose endpoint hangs does not hold the worker for all
+    of them. Returns how many were sent."""
+    pks = due(model, pending=pending, limit=limit, now=now)
+    owners = dict(model._default_manager.filter(pk__in=pks).values_list("pk", owner_field))
+    delivered = 0
+    failing: set = set()
+    for pk in pks:
+        owner = owners.get(pk)
+        if owner is None or owner in failing:
+            continue
+        result = deliver_one(delivery_id=pk, now=now)
+        if result is None:
+            continue
+        if result.status == sent:
+            delivered += 1
+        else:
+            failing.add(owner)
+    return delivered

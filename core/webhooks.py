@@ -373,21 +373,14 @@ def event_deliver(*, delivery_id: int, timeout: float = 10, now=None) -> EventDe
 
 
 def events_deliver_due(*, now=None, limit: int = 200) -> int:
-    """The periodic sweep: deliveries due again (a partner was down). After one failure to a
-    subscription its other deliveries wait for the next run."""
-    due = outbox.due(EventDelivery, pending="pending", limit=limit, now=now)
-    owners = dict(EventDelivery.objects.filter(pk__in=due).values_list("pk", "subscription_id"))
-    delivered = 0
-    failing: set[int] = set()
-    for pk in due:
-        owner = owners.get(pk)
-        if owner is None or owner in failing:
-            continue
-        result = event_deliver(delivery_id=pk, now=now)
-        if result is None:
-            continue
-        if result.status == "delivered":
-            delivered += 1
-        else:
-            failing.add(owner)
-    return delivered
+    """The periodic sweep: deliveries due again (a partner was down); after one failure to a
+    subscription its other deliveries wait for the next run (``core.outbox.sweep``)."""
+    return outbox.sweep(
+        EventDelivery,
+        event_deliver,
+        pending="pending",
+        sent="delivered",
+        owner_field="subscription_id",
+        limit=limit,
+        now=now,
+    )

@@ -373,20 +373,27 @@ def portal_services(request):
     )
 
 
-@login_required
-def service_edit(request, pk=None):
-    """The provider admin keeps its own service catalogue current."""
-    provider = _my_provider(request)
+def _service_form(request, provider, pk):
+    """A service of ``provider`` (``pk``, or a new one) in its form, saved through the service
+    on a valid POST: (form, service, saved)."""
     service = (
         get_object_or_404(Service, pk=pk, provider=provider) if pk else Service(provider=provider)
     )
     form = ServiceForm(request.POST or None, instance=service)
-    if run_form_service(
+    saved = run_form_service(
         request,
         form,
         lambda data: services.service_save(service=form.instance, actor=request.user),
         success=_("The service is saved."),
-    ):
+    )
+    return form, service, saved
+
+
+@login_required
+def service_edit(request, pk=None):
+    """The provider admin keeps its own service catalogue current."""
+    form, service, saved = _service_form(request, _my_provider(request), pk)
+    if saved:
         return redirect("referrals:portal_services")
     return render(request, "referrals/service_form.html", {"form": form, "service": service})
 
@@ -598,16 +605,8 @@ def provider_service_edit(request, provider_pk, pk=None):
     """An administrator keeps a provider's services (its own admin does so in its portal)."""
     _require_catalogue_admin(request.user)
     provider = get_object_or_404(selectors.provider_list(user=request.user), pk=provider_pk)
-    service = (
-        get_object_or_404(Service, pk=pk, provider=provider) if pk else Service(provider=provider)
-    )
-    form = ServiceForm(request.POST or None, instance=service)
-    if run_form_service(
-        request,
-        form,
-        lambda data: services.service_save(service=form.instance, actor=request.user),
-        success=_("The service is saved."),
-    ):
+    form, service, saved = _service_form(request, provider, pk)
+    if saved:
         return redirect("referrals:provider_edit", pk=provider.pk)
     return render(
         request,

@@ -62,7 +62,7 @@ def test_zero_configuration_demo_migrates_seeds_and_serves_every_role(demo_env):
     assert report["eager"] is True
     assert report["pages"]["anonymous"] == 200
     roles = {name for name in report["pages"] if name != "anonymous"}
-    assert len(roles) == 16
+    assert len(roles) == 17
     for username, page in report["pages"].items():
         if username == "anonymous":
             continue

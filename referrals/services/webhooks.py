@@ -80,22 +80,15 @@ def webhooks_deliver_due(*, now: dt.datetime | None = None, limit: int = 200) ->
 
     After one failure to an address the sweep leaves that address's other deliveries for the
     next run, so one provider whose endpoint hangs does not hold the worker for all of them."""
-    due = outbox.due(WebhookDelivery, pending=DeliveryStatus.PENDING, limit=limit, now=now)
-    urls = dict(WebhookDelivery.objects.filter(pk__in=due).values_list("pk", "url"))
-    delivered = 0
-    failing: set[str] = set()
-    for pk in due:
-        url = urls.get(pk)
-        if url is None or url in failing:
-            continue
-        result = webhook_deliver(delivery_id=pk, now=now)
-        if result is None:
-            continue
-        if result.status == DeliveryStatus.DELIVERED:
-            delivered += 1
-        else:
-            failing.add(url)
-    return delivered
+    return outbox.sweep(
+        WebhookDelivery,
+        webhook_deliver,
+        pending=DeliveryStatus.PENDING,
+        sent=DeliveryStatus.DELIVERED,
+        owner_field="url",
+        limit=limit,
+        now=now,
+    )
 
 
 INBOUND_ACTIONS = ("accepted", "declined", "started", "completed", "failed", "note")
