@@ -54,6 +54,29 @@ def model_values(obj: Model) -> dict[str, Any]:
     }
 
 
+def audited_save(obj: Model, *, actor, region_code: str | None = None, hidden: tuple = ()) -> Model:
+    """Validate and save a configuration object, and put the change in the audit trail with
+    each field before → after (the history its page shows). ``hidden`` fields (a secret) are
+    never written to the trail. The caller has checked who may save it."""
+    manager = type(obj)._default_manager
+    stored = manager.filter(pk=obj.pk).first() if obj.pk is not None else None
+    before = model_values(stored) if stored is not None else {}
+    obj.full_clean()
+    obj.save()
+    after = model_values(obj)
+    for name in hidden:
+        before.pop(name, None)
+        after.pop(name, None)
+    audit_log(
+        actor=actor,
+        action=AuditAction.CREATE if stored is None else AuditAction.UPDATE,
+        obj=obj,
+        region_code=region_code,
+        changes=changes_between(before, after),
+    )
+    return obj
+
+
 def changes_between(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, list]:
     """``{field: [old, new]}`` for every field whose value differs."""
     return {
@@ -1050,17 +1073,9 @@ def agency_profile_save(*, actor: User, profile) -> Any:
 
     if not has_role(actor, Role.SYSTEM_ADMIN) or not actor.is_regency_wide:
         raise Forbidden(_("Only the regency's system administrators change the agency details."))
-    stored = AgencyProfile.objects.select_for_update().filter(pk=1).first()
-    before = model_values(stored) if stored else {}
+    AgencyProfile.objects.select_for_update().filter(pk=1).first()
     profile.pk = 1
-    profile.full_clean()
-    profile.save()
-    audit_log(
-        actor=actor,
-        action=AuditAction.UPDATE if stored else AuditAction.CREATE,
-        obj=profile,
-        changes=changes_between(before, model_values(profile)),
-    )
+    audited_save(profile, actor=actor)
     # forgotten now and again once committed (a page read in between cached the old details)
     cache.delete(AGENCY_CACHE_KEY)
     transaction.on_commit(lambda: cache.delete(AGENCY_CACHE_KEY))

@@ -12,6 +12,7 @@ from core.choices import AuditAction
 from core.services import (
     JobReporter,
     audit_log,
+    audited_save,
     changes_between,
     model_values,
     object_lock,
@@ -119,16 +120,7 @@ def program_period_save(*, period: ProgramPeriod, actor) -> ProgramPeriod:
             .first(),
         )
     _program_in_scope(actor, period.program.region_id)
-    created = period.pk is None
-    before = {} if created else model_values(ProgramPeriod.objects.get(pk=period.pk))
-    period.full_clean()
-    period.save()
-    audit_log(
-        actor=actor,
-        action=AuditAction.CREATE if created else AuditAction.UPDATE,
-        obj=period,
-        changes=changes_between(before, model_values(period)),
-    )
+    audited_save(period, actor=actor)
     return period
 
 

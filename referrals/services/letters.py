@@ -162,24 +162,16 @@ def letter_revoke(*, letter: Letter, actor, reason: str) -> Letter:
 def letter_template_save(*, template: LetterTemplate, actor) -> LetterTemplate:
     """An administrator sets how a kind of letter reads and who signs it (audited, with the
     values before and after)."""
-    from core.services import changes_between, model_values
+    from core.services import audited_save
 
     require(
         perms.has_role(actor, *perms.CATALOGUE_ADMINS),
         _("Only administrators change the letter kinds."),
     )
     stored = LetterTemplate.objects.select_for_update().filter(kind=template.kind).first()
-    before = model_values(stored) if stored else {}
     if stored is not None:
         template.pk = stored.pk
         template.created_at = stored.created_at
     template.signatory_nip = "".join(template.signatory_nip.split())
-    template.full_clean()
-    template.save()
-    audit_log(
-        actor=actor,
-        action=AuditAction.UPDATE if stored else AuditAction.CREATE,
-        obj=template,
-        changes=changes_between(before, model_values(template)),
-    )
+    audited_save(template, actor=actor)
     return template

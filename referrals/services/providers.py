@@ -10,8 +10,7 @@ from core.choices import AuditAction, Role
 from core.models import User
 from core.services import (
     audit_log,
-    changes_between,
-    model_values,
+    audited_save,
 )
 from silakso.exceptions import (
     require,
@@ -32,23 +31,10 @@ def provider_save(*, provider: Provider, actor) -> Provider:
     require(
         perms.has_role(actor, *perms.CATALOGUE_ADMINS), _("Only administrators manage providers.")
     )
-    created = provider.pk is None
-    before = {} if created else model_values(Provider.objects.get(pk=provider.pk))
     _check_webhook_url(provider.webhook_url)
     # an administrator saving the provider approves the URL it saves
     provider.webhook_approved_url = provider.webhook_url
-    provider.full_clean()
-    provider.save()
-    after = model_values(provider)
-    for secret in ("webhook_secret",):  # never into the audit trail
-        before.pop(secret, None)
-        after.pop(secret, None)
-    audit_log(
-        actor=actor,
-        action=AuditAction.CREATE if created else AuditAction.UPDATE,
-        obj=provider,
-        changes=changes_between(before, after),
-    )
+    audited_save(provider, actor=actor, hidden=("webhook_secret",))
     return provider
 
 
@@ -86,16 +72,7 @@ def service_save(*, service: Service, actor) -> Service:
         or perms.has_role(actor, *perms.CATALOGUE_ADMINS),
         _("You keep the catalogue of your own organisation only."),
     )
-    created = service.pk is None
-    before = {} if created else model_values(Service.objects.get(pk=service.pk))
-    service.full_clean()
-    service.save()
-    audit_log(
-        actor=actor,
-        action=AuditAction.CREATE if created else AuditAction.UPDATE,
-        obj=service,
-        changes=changes_between(before, model_values(service)),
-    )
+    audited_save(service, actor=actor)
     return service
 
 
