@@ -96,9 +96,11 @@ def household_links(household, user) -> list[dict]:
 
 
 def settings_links(user) -> list[dict]:
+    from core.permissions import configures_installation
+
     from .services import SLA_SETTERS
 
-    if not has_role(user, *SLA_SETTERS):
+    if not configures_installation(user, *SLA_SETTERS):
         return []
     return [
         {

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from core.choices import AuditAction, NotificationChannel, Role
 from core.middleware import current_client_ip
 from core.models import User
+from core.permissions import configures_installation
 from core.scope import assert_in_scope
 from core.services import (
     audit_log,
@@ -563,7 +564,9 @@ SLA_SETTERS = (Role.SYSTEM_ADMIN, Role.HEAD_OF_DIVISION)
 @transaction.atomic
 def sla_rule_save(*, rule: SlaRule, actor) -> SlaRule:
     """An administrator sets the hours of a step for a category."""
-    require(perms.has_role(actor, *SLA_SETTERS), _("Only administrators set service levels."))
+    require(
+        configures_installation(actor, *SLA_SETTERS), _("Only administrators set service levels.")
+    )
     before = SlaRule.objects.filter(pk=rule.pk).values_list("hours", flat=True).first()
     if before is None:
         before = sla_hours(rule.category, rule.status)
@@ -578,7 +581,9 @@ def sla_rule_save(*, rule: SlaRule, actor) -> SlaRule:
 @transaction.atomic
 def sla_table_save(*, actor, hours: Mapping[tuple[str, str], int]) -> int:
     """The whole SLA table at once: each changed cell saved (and audited); returns how many."""
-    require(perms.has_role(actor, *SLA_SETTERS), _("Only administrators set service levels."))
+    require(
+        configures_installation(actor, *SLA_SETTERS), _("Only administrators set service levels.")
+    )
     changed = 0
     for (category, status), value in hours.items():
         if value == sla_hours(category, status):

@@ -356,12 +356,13 @@ def sla_table(request):
     """How many hours each step of each complaint category may take before it escalates."""
     from django import forms
 
+    from core.permissions import configures_installation
     from core.selectors import audit_history
 
     from .choices import ComplaintCategory, ComplaintStatus
     from .models import OPEN_STATUSES, SlaRule
 
-    if not perms.has_role(request.user, *services.SLA_SETTERS):
+    if not configures_installation(request.user, *services.SLA_SETTERS):
         raise PermissionDenied(_("Only administrators set service levels."))
     cells = [
         (category, status) for category in ComplaintCategory.values for status in OPEN_STATUSES

@@ -6,7 +6,7 @@ in the menu, what the public front page offers, and its links on a household's p
 
 from .choices import Role
 from .models import User
-from .permissions import AUDIT_READER_ROLES, has_role
+from .permissions import AUDIT_READER_ROLES, configures_installation, has_role
 from .selectors import (
     operator_list,
     recent_failed_logins,
@@ -108,7 +108,7 @@ def settings_links(user: User) -> list[dict]:
                 "url": reverse("core:api_client_list"),
             }
         )
-        if user.is_regency_wide:
+        if configures_installation(user, Role.SYSTEM_ADMIN):
             links.append(
                 {
                     "label": _("Office contact details and opening hours"),

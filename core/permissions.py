@@ -39,6 +39,17 @@ def has_role(user, *roles) -> bool:
     return user.is_superuser or user.role in roles
 
 
+def configures_installation(user, *roles) -> bool:
+    """Settings that hold for the whole installation (the agency's details, letter kinds,
+    complaint service levels): one of ``roles`` whose area contains the installation's home
+    regency. In a province installation another regency's administrator does not set them."""
+    from django.conf import settings
+
+    from .scope import region_in_scope
+
+    return has_role(user, *roles) and region_in_scope(user, settings.SILAKSO_HOME_REGENCY)
+
+
 def assert_separation_of_duties(*, actor, involved: Iterable, action: str) -> None:
     """Refuse when ``actor`` is one of the people who entered or submitted the object.
 

@@ -28,7 +28,7 @@ from .jobs import job_progress as job_progress
 from .jobs import jobs_sweep as jobs_sweep
 from .middleware import current_client_ip, current_request_id
 from .models import AuditEvent, Job, Notification, User
-from .permissions import assert_separation_of_duties, has_role
+from .permissions import assert_separation_of_duties, configures_installation
 
 logger = logging.getLogger(__name__)
 
@@ -1071,7 +1071,7 @@ def agency_profile_save(*, actor: User, profile) -> Any:
 
     from .models import AgencyProfile
 
-    if not has_role(actor, Role.SYSTEM_ADMIN) or not actor.is_regency_wide:
+    if not configures_installation(actor, Role.SYSTEM_ADMIN):
         raise Forbidden(_("Only the regency's system administrators change the agency details."))
     AgencyProfile.objects.select_for_update().filter(pk=1).first()
     profile.pk = 1

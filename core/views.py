@@ -36,7 +36,7 @@ from .forms import (
     UserChangeForm,
 )
 from .models import Job
-from .permissions import AUDIT_READER_ROLES, has_role
+from .permissions import AUDIT_READER_ROLES, configures_installation, has_role
 
 LOGIN_LIMIT = 10  # failed attempts per username + IP per window
 ACCOUNT_LIMIT = 20  # failed attempts per account from anywhere per window
@@ -747,7 +747,7 @@ def agency_profile_edit(request):
 
     from .forms import AgencyProfileForm
 
-    if not (has_role(request.user, Role.SYSTEM_ADMIN) and request.user.is_regency_wide):
+    if not configures_installation(request.user, Role.SYSTEM_ADMIN):
         raise PermissionDenied(
             _("Only the regency's system administrators change the agency details.")
         )

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.choices import Role
+from core.permissions import configures_installation
 
 from . import permissions as perms
 from .choices import CaseStatus
@@ -107,9 +108,14 @@ def settings_links(user) -> list[dict]:
             "hint": _("Where cases are referred, their accounts and their systems."),
             "url": reverse("referrals:provider_list"),
         },
-        {
-            "label": _("Letter kinds"),
-            "hint": _("Text, signatory and validity of each SLRT letter."),
-            "url": reverse("referrals:letter_template_list"),
-        },
-    ]
+    ] + (
+        [
+            {
+                "label": _("Letter kinds"),
+                "hint": _("Text, signatory and validity of each SLRT letter."),
+                "url": reverse("referrals:letter_template_list"),
+            }
+        ]
+        if configures_installation(user, *perms.CATALOGUE_ADMINS)
+        else []
+    )

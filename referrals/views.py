@@ -534,6 +534,12 @@ def _require_catalogue_admin(user) -> None:
     _require(perms.has_role(user, *perms.CATALOGUE_ADMINS))
 
 
+def _require_letter_kind_admin(user) -> None:
+    from core.permissions import configures_installation
+
+    _require(configures_installation(user, *perms.CATALOGUE_ADMINS))
+
+
 def _provider_regions(user):
     from dtks.models import Region
 
@@ -625,7 +631,7 @@ def provider_service_edit(request, provider_pk, pk=None):
 def letter_template_list(request):
     from .models import LetterTemplate
 
-    _require_catalogue_admin(request.user)
+    _require_letter_kind_admin(request.user)
     templates = {t.kind: t for t in LetterTemplate.objects.all()}
     kinds = [(value, label, templates.get(value)) for value, label in LetterKind.choices]
     return render(request, "referrals/letter_template_list.html", {"kinds": kinds})
@@ -638,7 +644,7 @@ def letter_template_edit(request, kind):
     from .forms import LetterTemplateForm
     from .models import LetterTemplate
 
-    _require_catalogue_admin(request.user)
+    _require_letter_kind_admin(request.user)
     if kind not in LetterKind.values:
         raise Http404
     template = LetterTemplate.objects.filter(kind=kind).first() or LetterTemplate(kind=kind)

@@ -198,3 +198,30 @@ def test_the_django_admin_is_for_superusers_and_read_only(client, login, admin, 
     assert client.get("/admin/dtks/program/add/").status_code == 403
     program.refresh_from_db()
     assert program.name == "PKH"
+
+
+def test_another_regencys_administrators_neither_set_installation_settings_nor_see_its_partners(
+    client, login, admin, make_user
+):
+    from core.apikeys import api_key_issue
+    from core.webhooks import subscription_create
+
+    partner = make_user(Role.API_CLIENT, "19.04")
+    api_key_issue(client=partner, name="k", scopes=["referrals:read"], actor=admin)
+    subscription, _secret = subscription_create(
+        actor=admin, client=partner, url="https://8.8.8.8/hook", events=["referral.sent"]
+    )
+    for role in (Role.SYSTEM_ADMIN, Role.HEAD_OF_DIVISION):
+        login(client, make_user(role, "19.01"))
+        for name in (
+            "core:agency_profile_edit",
+            "complaints:sla_table",
+            "referrals:letter_template_list",
+        ):
+            assert client.get(reverse(name)).status_code == 403, (role, name)
+    login(client, make_user(Role.SYSTEM_ADMIN, "19.01"))
+    assert client.get(reverse("core:webhook_subscriptions", args=[partner.pk])).status_code == 404
+    stop = client.post(reverse("core:webhook_subscription_stop", args=[subscription.pk]))
+    assert stop.status_code == 404
+    subscription.refresh_from_db()
+    assert subscription.is_active

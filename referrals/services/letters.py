@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.choices import AuditAction
+from core.permissions import configures_installation
 from core.scope import assert_in_scope
 from core.services import (
     audit_log,
@@ -165,7 +166,7 @@ def letter_template_save(*, template: LetterTemplate, actor) -> LetterTemplate:
     from core.services import audited_save
 
     require(
-        perms.has_role(actor, *perms.CATALOGUE_ADMINS),
+        configures_installation(actor, *perms.CATALOGUE_ADMINS),
         _("Only administrators change the letter kinds."),
     )
     stored = LetterTemplate.objects.select_for_update().filter(kind=template.kind).first()
