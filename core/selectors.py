@@ -256,3 +256,23 @@ def audit_history(*, objects, limit: int = 50) -> list[dict]:
             changes.append({"field": str(label), "before": _shown(before), "after": _shown(after)})
         rows.append({"event": event, "changes": changes})
     return rows
+
+
+def webhook_subscription_list(*, user: User):
+    """Subscriptions of the partner systems a system administrator manages (their area)."""
+    from .models import WebhookSubscription
+
+    return WebhookSubscription.objects.filter(client__in=api_client_list(user=user))
+
+
+def webhook_log(*, user: User, client: User, limit: int = 50) -> tuple:
+    """One partner system's subscriptions and its last deliveries, newest first."""
+    from .models import EventDelivery
+
+    subscriptions = webhook_subscription_list(user=user).filter(client=client)
+    deliveries = (
+        EventDelivery.objects.filter(subscription__in=subscriptions)
+        .select_related("subscription")
+        .order_by("-created_at", "-id")[:limit]
+    )
+    return subscriptions, deliveries

@@ -786,7 +786,6 @@ def agency_profile_edit(request):
 def webhook_subscriptions(request, pk: int):
     """What a partner system is told, where, and the log of what was sent."""
     from .forms import SubscriptionForm
-    from .models import EventDelivery, WebhookSubscription
     from .webhooks import subscription_create
 
     _require_system_admin(request.user)
@@ -805,12 +804,7 @@ def webhook_subscriptions(request, pk: int):
                 "core/webhook_secret.html",
                 {"client": client, "subscription": subscription, "secret": secret},
             )
-    subscriptions = WebhookSubscription.objects.filter(client=client)
-    deliveries = (
-        EventDelivery.objects.filter(subscription__client=client)
-        .select_related("subscription")
-        .order_by("-created_at", "-id")[:50]
-    )
+    subscriptions, deliveries = selectors.webhook_log(user=request.user, client=client)
     return render(
         request,
         "core/webhook_subscriptions.html",
@@ -826,14 +820,10 @@ def webhook_subscriptions(request, pk: int):
 @login_required
 @require_POST
 def webhook_subscription_stop(request, pk: int):
-    from .models import WebhookSubscription
     from .webhooks import subscription_stop
 
     _require_system_admin(request.user)
-    subscription = get_object_or_404(
-        WebhookSubscription.objects.filter(client__in=selectors.api_client_list(user=request.user)),
-        pk=pk,
-    )
+    subscription = get_object_or_404(selectors.webhook_subscription_list(user=request.user), pk=pk)
     subscription_stop(actor=request.user, subscription=subscription)
     messages.success(request, _("Nothing more is sent to {url}.").format(url=subscription.url))
     return redirect("core:webhook_subscriptions", pk=subscription.client_id)

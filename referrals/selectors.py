@@ -7,6 +7,7 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.choices import Role
 from core.permissions import has_role
 from core.scope import NOTHING
 from silakso.aggregates import hours_between
@@ -293,3 +294,13 @@ def export_rows(*, user, since=None, until=None):
 
 
 # ---------------------------------------------------------------------------- landing pages
+
+
+def provider_account_choices(*, provider: Provider):
+    """Accounts that may be linked to ``provider``: active provider admins and providers' API
+    clients without an area, not already its own."""
+    from core.models import User
+
+    return User.objects.filter(
+        role__in=[Role.PROVIDER_ADMIN, Role.API_CLIENT], region__isnull=True, is_active=True
+    ).exclude(provider_membership__provider=provider)

@@ -550,7 +550,6 @@ def _provider_regions(user):
 @login_required
 def provider_edit(request, pk=None):
     """An administrator adds or changes a provider, its accounts and its services."""
-    from core.models import User
     from core.selectors import audit_history
 
     from .forms import ProviderAccountForm, ProviderForm
@@ -574,11 +573,7 @@ def provider_edit(request, pk=None):
         return redirect("referrals:provider_edit", pk=form.instance.pk)
     account_form = None
     if provider.pk:
-        accounts = User.objects.filter(
-            role__in=[perms.Role.PROVIDER_ADMIN, perms.Role.API_CLIENT],
-            region__isnull=True,
-            is_active=True,
-        ).exclude(provider_membership__provider=provider)
+        accounts = selectors.provider_account_choices(provider=provider)
         account_form = ProviderAccountForm(
             request.POST if "user" in request.POST else None, accounts=accounts
         )
