@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.scope import within
 from dtks.nik import normalize_number
+from silakso.filters import YesNoFilter
 
 from .choices import (
     ApplicationChannel,
@@ -29,7 +30,7 @@ class ApplicationFilterSet(django_filters.FilterSet):
     program = django_filters.CharFilter(field_name="program__code", label=_("Program (code)"))
     channel = django_filters.ChoiceFilter(choices=ApplicationChannel.choices, label=_("Channel"))
     region = django_filters.CharFilter(method="filter_region", label=_("Region code"))
-    mine = django_filters.BooleanFilter(method="filter_mine", label=_("Only my worklist"))
+    mine = YesNoFilter(method="filter_mine", label=_("Only my worklist"))
     batch = django_filters.NumberFilter(field_name="batch_id", label=_("Period list"))
     ordering = django_filters.OrderingFilter(
         fields=(("status_changed_at", "waiting"), ("created_at", "created")),

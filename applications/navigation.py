@@ -6,6 +6,7 @@ in the menu, what the public front page offers, and its links on a household's p
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from core.choices import Role
 from core.permissions import has_role
@@ -19,6 +20,9 @@ from .selectors import (
     objection_list,
     proposal_list,
 )
+
+# The heading of this app's entries in the phone menu.
+GROUP = gettext_lazy("Aid requests")
 
 
 def dashboard_cards(user) -> list[dict]:

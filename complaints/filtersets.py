@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.scope import within
 from dtks.nik import normalize_number
+from silakso.filters import YesNoFilter
 
 from .choices import ComplaintCategory, ComplaintChannel, ComplaintStatus
 from .models import Complaint
@@ -17,9 +18,9 @@ class ComplaintFilterSet(django_filters.FilterSet):
     category = django_filters.ChoiceFilter(choices=ComplaintCategory.choices, label=_("Category"))
     channel = django_filters.ChoiceFilter(choices=ComplaintChannel.choices, label=_("Channel"))
     region = django_filters.CharFilter(method="filter_region", label=_("Region code"))
-    overdue = django_filters.BooleanFilter(method="filter_overdue", label=_("Only late ones"))
-    restricted = django_filters.BooleanFilter(field_name="is_restricted", label=_("Misuse reports"))
-    mine = django_filters.BooleanFilter(method="filter_mine", label=_("Only mine"))
+    overdue = YesNoFilter(method="filter_overdue", label=_("Only late ones"))
+    restricted = YesNoFilter(field_name="is_restricted", label=_("Misuse reports"))
+    mine = YesNoFilter(method="filter_mine", label=_("Only mine"))
     since = django_filters.DateFilter(
         field_name="created_at", lookup_expr="date__gte", label=_("Received from")
     )

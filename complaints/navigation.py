@@ -6,6 +6,7 @@ in the menu, what the public front page offers, and its links on a household's p
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from core.choices import Role
 from core.permissions import has_role
@@ -16,6 +17,9 @@ from .selectors import (
     complaint_list,
     counters,
 )
+
+# The heading of this app's entries in the phone menu.
+GROUP = gettext_lazy("Complaints")
 
 
 def dashboard_cards(user) -> list[dict]:

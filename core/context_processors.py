@@ -2,7 +2,7 @@
 
 from django.conf import settings
 
-from .extensions import collect
+from .extensions import collect, collect_grouped
 
 
 def silakso(request) -> dict:
@@ -11,11 +11,13 @@ def silakso(request) -> dict:
     from .services import agency_profile
 
     agency = agency_profile()
+    groups = collect_grouped("nav_items", user) if authenticated else []
     return {
         "SITE_NAME": settings.SILAKSO_SITE_NAME,
         "AGENCY_NAME": agency.name,
         "AGENCY": agency,
         "TWO_FACTOR_REQUIRED": settings.SILAKSO_REQUIRE_2FA,
-        "nav_items": collect("nav_items", user) if authenticated else [],
+        "nav_groups": groups,
+        "nav_items": [item for group in groups for item in group["items"]],
         "public_actions": collect("public_actions", user) if user is not None else [],
     }

@@ -12,13 +12,21 @@ from importlib.util import find_spec
 from django.conf import settings
 
 
-def collect(hook: str, *args) -> list[dict]:
-    """Concatenate what ``<app>.navigation.<hook>(*args)`` returns for every SILAKSO app."""
-    items: list[dict] = []
+def collect_grouped(hook: str, *args) -> list[dict]:
+    """What ``collect`` returns, kept per app: ``{"label": <app>.navigation.GROUP, "items": …}``
+    for every app that offers something (the phone menu's headings)."""
+    groups: list[dict] = []
     for app in settings.SILAKSO_APPS:
         if find_spec(f"{app}.navigation") is None:
             continue
-        function = getattr(import_module(f"{app}.navigation"), hook, None)
-        if function is not None:
-            items.extend(function(*args))
-    return items
+        module = import_module(f"{app}.navigation")
+        function = getattr(module, hook, None)
+        items = function(*args) if function is not None else []
+        if items:
+            groups.append({"label": getattr(module, "GROUP", ""), "items": items})
+    return groups
+
+
+def collect(hook: str, *args) -> list[dict]:
+    """Concatenate what ``<app>.navigation.<hook>(*args)`` returns for every SILAKSO app."""
+    return [item for group in collect_grouped(hook, *args) for item in group["items"]]

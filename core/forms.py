@@ -254,9 +254,12 @@ class SubscriptionForm(forms.Form):
     )
 
     def __init__(self, *args, **kwargs):
+        from django.utils.html import format_html
+
         from .webhooks import EVENT_TYPES
 
         super().__init__(*args, **kwargs)
         self.fields["events"].choices = [
-            (name, "{} ({})".format(label, name)) for name, (label, _scopes) in EVENT_TYPES.items()
+            (name, format_html("{} <code>{}</code>", label, name))
+            for name, (label, _scopes) in EVENT_TYPES.items()
         ]

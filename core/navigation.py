@@ -4,6 +4,8 @@ in the menu, what the public front page offers, and its links on a household's p
 ``core.extensions.collect`` gathers these hooks from every app in ``settings.SILAKSO_APPS``.
 """
 
+from django.utils.translation import gettext_lazy
+
 from .choices import Role
 from .models import User
 from .permissions import AUDIT_READER_ROLES, configures_installation, has_role
@@ -12,6 +14,9 @@ from .selectors import (
     recent_failed_logins,
     system_health,
 )
+
+# The heading of this app's entries in the phone menu.
+GROUP = gettext_lazy("Office")
 
 
 def dashboard_cards(user: User) -> list[dict]:

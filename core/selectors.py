@@ -7,6 +7,7 @@ from django.core.cache import cache
 from django.db import connection
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from .choices import Role
@@ -84,7 +85,7 @@ def _check_database() -> tuple[bool, str]:
 
 def _check_redis() -> tuple[bool, str]:
     if not settings.REDIS_URL:
-        return True, "not configured (demo mode: local memory cache, tasks run inline)"
+        return True, _("not configured (demo mode: local memory cache, tasks run inline)")
     try:
         import redis
 
@@ -99,7 +100,7 @@ def _check_redis() -> tuple[bool, str]:
 
 def _check_worker() -> tuple[bool, str]:
     if settings.CELERY_TASK_ALWAYS_EAGER:
-        return True, "eager (tasks run inside the web process)"
+        return True, _("eager (tasks run inside the web process)")
     try:
         from silakso.celery import app
 
@@ -107,9 +108,11 @@ def _check_worker() -> tuple[bool, str]:
     except Exception as exc:
         return False, str(exc) or exc.__class__.__name__
     if not replies:
-        return False, "no Celery worker answered"
+        return False, _("no Celery worker answered")
     heartbeat = cache.get("worker-heartbeat") if settings.REDIS_URL else None
-    return True, "{} worker(s); last beat {}".format(len(replies), heartbeat or "not yet seen")
+    return True, _("{count} worker(s); last beat {beat}").format(
+        count=len(replies), beat=heartbeat or _("not yet seen")
+    )
 
 
 def system_health() -> dict:
@@ -205,17 +208,6 @@ def staff_account_list(*, user: User, query: str = "", role: str = "") -> QueryS
     return accounts.order_by("full_name", "pk")
 
 
-def _shown(value):
-    """A recorded value as a person reads it (yes/no, not True/False)."""
-    if isinstance(value, bool):
-        return _lazy("yes") if value else _lazy("no")
-    if isinstance(value, list | tuple):
-        return ", ".join(str(v) for v in value)
-    if isinstance(value, dict):
-        return "; ".join("{}: {}".format(k, _shown(v)) for k, v in value.items())
-    return value
-
-
 def audit_history(*, objects, limit: int = 50) -> list[dict]:
     """What was changed on ``objects``, newest first, with each field's own name: the history
     a configuration page shows under its form. The caller has already decided the user may
@@ -240,20 +232,11 @@ def audit_history(*, objects, limit: int = 50) -> list[dict]:
         .exclude(action__in=[AuditAction.VIEW, AuditAction.VIEW_SENSITIVE, AuditAction.EXPORT])
         .order_by("-created_at", "-id")[:limit]
     )
+    from .descriptions import change_rows
+
     rows = []
     for event in events:
-        model = models_by_type.get(event.object_type)
-        changes = []
-        for field, values in (event.changes or {}).items():
-            try:
-                label = model._meta.get_field(field).verbose_name if model else field
-            except Exception:  # a name that is no field (a computed value): shown as it is
-                label = field.replace("_", " ")
-            if isinstance(values, list):
-                before, after = [*values, None, None][:2]
-            else:
-                before, after = None, values
-            changes.append({"field": str(label), "before": _shown(before), "after": _shown(after)})
+        changes = change_rows(event.changes, models_by_type.get(event.object_type))
         rows.append({"event": event, "changes": changes})
     return rows
 

@@ -17,7 +17,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from silakso import ratelimit
 from silakso.exceptions import DomainError, NotFound
-from silakso.forms import add_service_errors
+from silakso.forms import QuickSelect, add_service_errors
 from silakso.paging import audited_page
 
 from . import selectors, services
@@ -327,7 +327,15 @@ def audit_event_list(request):
     filterset = AuditEventFilterSet(request.GET or None, queryset=queryset)
     page = audited_page(request, filterset.qs, 50, object_type="core.auditevent")
     template = "core/partials/_audit_table.html" if request.htmx else "core/audit_event_list.html"
-    return render(request, template, {"filterset": filterset, "page": page})
+    from dtks.selectors import village_options
+
+    region_select = QuickSelect(
+        attrs={"id": "f-region"},
+        choices=[("", _("All of my area")), *village_options(user=request.user)],
+    ).render("region", filterset.form["region"].value())
+    return render(
+        request, template, {"filterset": filterset, "page": page, "region_select": region_select}
+    )
 
 
 # ============================================================================ jobs

@@ -1,11 +1,13 @@
 """Filter sets of the registry, shared by the HTML lists and the API."""
 
 import django_filters
+from django import forms
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
 from core.choices import RegionLevel
 from core.scope import within
+from silakso.filters import YesNoFilter
 
 from .choices import (
     EnrollmentStatus,
@@ -53,6 +55,21 @@ class RegionFilterSet(django_filters.FilterSet):
         return queryset.within(value.strip())
 
 
+class ProgramSelect(forms.Select):
+    """The programs by name (their code in the query string, as the API takes it)."""
+
+    @property
+    def choices(self):  # read when the form is drawn, so a new program appears at once
+        from .models import Program
+
+        programs = Program.objects.order_by("name").values_list("code", "name")
+        return [("", _("Any")), *programs]
+
+    @choices.setter
+    def choices(self, value):
+        pass
+
+
 class HouseholdFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label=_("NIK, KK number, name or address"))
     region = django_filters.CharFilter(
@@ -65,15 +82,19 @@ class HouseholdFilterSet(django_filters.FilterSet):
     desil_max = django_filters.NumberFilter(
         field_name="desil", lookup_expr="lte", label=_("Official desil up to")
     )
-    no_desil = django_filters.BooleanFilter(
+    no_desil = YesNoFilter(
         field_name="desil", lookup_expr="isnull", label=_("Without official desil")
     )
-    program = django_filters.CharFilter(method="filter_program", label=_("Receives program (code)"))
+    program = django_filters.CharFilter(
+        method="filter_program",
+        label=_("Receives program"),
+        widget=ProgramSelect,
+    )
     flag = django_filters.ChoiceFilter(
         choices=FlagKind.choices, method="filter_flag", label=_("Has open problem")
     )
     status = django_filters.ChoiceFilter(choices=HouseholdStatus.choices, label=_("Status"))
-    has_disabled_member = django_filters.BooleanFilter(label=_("Member with a disability"))
+    has_disabled_member = YesNoFilter(label=_("Member with a disability"))
     ordering = django_filters.OrderingFilter(
         fields=(("desil", "desil"), ("member_count", "member_count"), ("updated_at", "updated_at")),
         label=_("Sort by"),
@@ -180,7 +201,7 @@ class FamilyFilterSet(django_filters.FilterSet):
 
 class ProgramFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label=_("Name or code"))
-    is_active = django_filters.BooleanFilter(label=_("Active"))
+    is_active = YesNoFilter(label=_("Active"))
     aid_type = django_filters.CharFilter(label=_("Aid type"))
     funding_source = django_filters.CharFilter(label=_("Funded by"))
 

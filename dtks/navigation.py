@@ -6,6 +6,7 @@ in the menu, what the public front page offers, and its links on a household's p
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from core.choices import Role
 from core.permissions import REGIONAL_STAFF_ROLES, has_role
@@ -17,6 +18,9 @@ from .models import (
     Individual,
 )
 from .permissions import can_read_registry
+
+# The heading of this app's entries in the phone menu.
+GROUP = gettext_lazy("Social welfare data")
 
 
 def dashboard_cards(user) -> list[dict]:

@@ -60,6 +60,39 @@ COMPOSITION_VARIABLES = {
     "elderly_share": "m.elderly::float / NULLIF(m.n, 0)",
 }
 
+
+def variable_label(variable: str) -> str:
+    """What a PMT variable means, in the reader's language (the household field's own name
+    where the variable is one)."""
+    from django.core.exceptions import FieldDoesNotExist
+
+    from .models import Household
+
+    own = {
+        "head_education": _("education of the head"),
+        "head_occupation": _("occupation of the head"),
+        "floor_area_per_person": _("floor area per person (m²)"),
+        "member_count": _("household members"),
+        "children_share": _("share of children"),
+        "elderly_share": _("share of elderly members"),
+        "has_disabled_member": _("a member with a disability"),
+    }
+    if variable in own:
+        return str(own[variable])
+    try:
+        return str(Household._meta.get_field(variable).verbose_name)
+    except FieldDoesNotExist:
+        return variable
+
+
+def code_label(variable: str, code: str) -> str:
+    """The meaning of one code of a categorical PMT variable (``bamboo`` → "bambu")."""
+    kind = CATEGORICAL_VARIABLES.get(variable)
+    if kind is None or code not in kind.values:
+        return code
+    return str(kind(code).label)
+
+
 DEFAULT_WEIGHTS = {
     "categorical": {
         "floor_material": {

@@ -482,27 +482,29 @@ def cek_bansos(*, nik: str, name: str, today: dt.date | None = None) -> dict | N
 
 def pmt_weight_rows(weights: dict) -> list[tuple[str, str]]:
     """Each variable of a weight set with its weights in words, as the PMT pages show them."""
-    from .pmt import variables
+    from .pmt import code_label, variable_label, variables
 
     rows = []
     for variable in variables(weights):
         if variable in weights.get("categorical", {}):
             detail = ", ".join(
-                "{}: {:+.2f}".format(code, value)
+                "{}: {:+.2f}".format(code_label(variable, code), value)
                 for code, value in sorted(
                     weights["categorical"][variable].items(), key=lambda item: item[1]
                 )
             )
         elif variable in weights.get("numeric", {}):
             spec = weights["numeric"][variable]
-            detail = "{:+.3f} × ({} ≤ {})".format(spec["weight"], variable, spec["cap"])
+            detail = "{:+.3f} × ({} ≤ {})".format(
+                spec["weight"], variable_label(variable), spec["cap"]
+            )
         else:
             detail = "{:+.2f}".format(
                 weights.get("boolean", {}).get(
                     variable, weights.get("composition", {}).get(variable, 0)
                 )
             )
-        rows.append((variable, detail))
+        rows.append((variable_label(variable), detail))
     return rows
 
 

@@ -7,6 +7,7 @@ in the menu, what the public front page offers, and its links on a household's p
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from core.choices import Role
 from core.permissions import configures_installation
@@ -19,6 +20,9 @@ from .selectors import (
     case_list,
     referral_list,
 )
+
+# The heading of this app's entries in the phone menu.
+GROUP = gettext_lazy("Referrals and services")
 
 
 def dashboard_cards(user) -> list[dict]:
@@ -80,16 +84,18 @@ def nav_items(user) -> list[dict]:
 
 
 def household_links(household, user) -> list[dict]:
-    """The household's cases, and for a case worker the way to open one."""
+    """The household's cases (a link for case workers, who can open them; the fact for other
+    readers), and for a case worker the way to open one."""
     cases = list(case_list(user=user).filter(household=household).order_by("-created_at")[:10])
+    works_cases = perms.can_work_cases(user)
     links = [
         {
             "label": "{} · {} · {}".format(case.code, _("case"), case.get_status_display()),
-            "url": reverse("referrals:case_detail", args=[case.pk]),
+            "url": reverse("referrals:case_detail", args=[case.pk]) if works_cases else None,
         }
         for case in cases
     ]
-    if perms.can_work_cases(user) and not any(case.status == CaseStatus.OPEN for case in cases):
+    if works_cases and not any(case.status == CaseStatus.OPEN for case in cases):
         links.append(
             {
                 "label": _("Open a case and refer its needs"),

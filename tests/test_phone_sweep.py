@@ -1,0 +1,265 @@
+"""Every page of the site, as the role that uses it, on a 360 px phone, with long data.
+
+The demo is seeded, its records are stretched to the longest values the fields take (an unbroken
+120-letter name, a long address, long complaint and application texts), then each demo account
+walks the site by following its own links, as a person would. Every page reached is opened in
+headless Chromium at 360 × 740: it fails if the document is wider than the screen, if axe-core
+finds a violation, or if an `aria-describedby` points at nothing. The same pages, as the Django
+test client renders them in Indonesian, fail on a raw code, a model label or an English word.
+"""
+
+import html
+import os
+import re
+from collections import OrderedDict
+from pathlib import Path
+from urllib.parse import urljoin, urlsplit
+
+import pytest
+from django.core.management import call_command
+from django.test import Client
+from django.urls import Resolver404, resolve
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from core.models import User
+from core.tests.factories import login_with_second_factor
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+AXE = Path(__file__).parent / "vendor" / "axe-core-4.14.1" / "axe.min.js"
+WIDTH = 360
+# SILAKSO_SWEEP_SHOTS=/some/dir keeps a full-page screenshot of every page visited, to look at.
+SHOTS = os.environ.get("SILAKSO_SWEEP_SHOTS")
+LONG_NAME = "Nurhayatibintimuhammadabdullahsyarifuddinalkadrie" * 3
+LONG_TEXT = (
+    "Rumah kami di ujung gang sempit dekat sungai, " * 6
+    + "https://contoh.desa.id/laporan/"
+    + "x" * 120
+)
+
+# Links a person follows without changing anything; everything else (files, the language
+# switch, signing out) is left to the tests of those features.
+SKIP_PREFIXES = ("/static/", "/media/", "/i18n/", "/admin/", "/api/", "/akun/keluar/")
+SKIP_NAMES = {
+    "core:logout",
+    "dtks:photo_file",
+    "dtks:registry_export",
+    "dtks:registry_import_example",
+    "core:job_report",
+}
+# Pages not linked from anywhere a role can click to, opened directly (from the demo's data).
+# Reached by every crawl: the rest of URL_MATRIX's HTML pages.
+
+
+def _stretch_demo_data():
+    """The demo's records, as long as their fields allow."""
+    from applications.models import Application
+    from complaints.models import Complaint
+    from dtks.models import Household, Individual
+    from referrals.models import Provider
+
+    operator = User.objects.get(username="operator.desa")
+    person = Individual.objects.filter(household__village=operator.region).order_by("id").first()
+    limit = Individual._meta.get_field("name").max_length
+    Individual.objects.filter(pk=person.pk).update(name=LONG_NAME[:limit])
+    address_limit = Household._meta.get_field("address").max_length
+    Household.objects.filter(pk=person.household_id).update(address=LONG_TEXT[:address_limit])
+    Application.objects.filter(pk__in=Application.objects.order_by("id").values("pk")[:3]).update(
+        reason=LONG_TEXT,
+        applicant_name=LONG_NAME[: Application._meta.get_field("applicant_name").max_length],
+        address=LONG_TEXT[:255],
+    )
+    Complaint.objects.filter(pk__in=Complaint.objects.order_by("id").values("pk")[:3]).update(
+        description=LONG_TEXT
+    )
+    provider_limit = Provider._meta.get_field("name").max_length
+    Provider.objects.filter(pk=Provider.objects.order_by("id").first().pk).update(
+        name=LONG_NAME[:provider_limit]
+    )
+
+
+# Words that mean a value reached the page untranslated (a status code, a Python literal, an
+# English result line); whole words, case as written.
+ENGLISH = {
+    "None",
+    "True",
+    "False",
+    "rows",
+    "accepted",
+    "rejected",
+    "finalised",
+    "ratified",
+    "queued",
+    "running",
+    "succeeded",
+    "pending",
+    "submitted",
+}
+# choice values that are also ordinary words of the pages (a label "Email" for "email")
+WORDS_IN_INDONESIAN = {
+    "desa",
+    "kelurahan",
+    "kecamatan",
+    "kabupaten",
+    "kota",
+    "provinsi",
+    "program",
+    "email",
+    "office",  # "Petugas Front Office": the role as offices name it
+}
+RAW_CODES: set[str] = set()
+MODEL_LABEL = re.compile(r"\b(?:core|dtks|applications|complaints|referrals)\.[a-z_]+\b")
+
+
+def _raw_codes() -> set[str]:
+    """Every stored choice value that differs from what it means (``in_review``, ``lkm_nik``)."""
+    from django.apps import apps
+
+    codes = set()
+    for model in apps.get_models():
+        for field in model._meta.get_fields():
+            for value, label in getattr(field, "flatchoices", None) or []:
+                if isinstance(value, str) and len(value) > 3 and value != str(label):
+                    codes.add(value)
+    return codes
+
+
+def _raw_words(text: str) -> list[str]:
+    text = re.sub(r"\S+://\S+|\S+@\S+", " ", text)  # addresses shown on purpose
+    words = set(re.findall(r"[A-Za-z_]+", text))
+    return sorted((words & (ENGLISH | RAW_CODES)) | set(MODEL_LABEL.findall(text)))
+
+
+def _url_name(path: str) -> str | None:
+    try:
+        match = resolve(path)
+    except Resolver404:
+        return None
+    return match.view_name
+
+
+def _crawl(client: Client, refused: list, limit: int = 400) -> "OrderedDict[str, str]":
+    """url name → the first URL of it this client reached by following links from home; a
+    link that answers anything but a page or a redirect is added to ``refused``."""
+    pages: OrderedDict[str, str] = OrderedDict()
+    queue, queued_names = ["/"], {"core:home"}
+    while queue and len(pages) < limit:
+        url = queue.pop(0)
+        response = client.get(url)
+        if response.status_code not in (200, 301, 302):
+            refused.append((url, response.status_code))
+        if response.status_code != 200 or "text/html" not in response.get("Content-Type", ""):
+            continue
+        pages.setdefault(_url_name(urlsplit(url).path), url)
+        for href in re.findall(r'<a\b[^>]*\bhref="([^"#][^"]*)"', response.content.decode()):
+            target = urljoin(url, html.unescape(href))
+            parts = urlsplit(target)
+            if parts.netloc or parts.scheme or parts.path.startswith(SKIP_PREFIXES):
+                continue
+            name = _url_name(parts.path)
+            if name is None or name in queued_names or name in SKIP_NAMES:
+                continue
+            queued_names.add(name)
+            queue.append(parts.path + ("?" + parts.query if parts.query else ""))
+    return pages
+
+
+@pytest.fixture
+def demo_walk(db):
+    """(username, url name, url) for every page each demo account reaches, each name once
+    (by the first account that reaches it), plus every account's landing page."""
+    call_command("seed_demo", individuals=300, stdout=open("/dev/null", "w"))  # noqa: SIM115
+    _stretch_demo_data()
+    visits, clients, seen, refused = [], {}, set(), []
+    for user in User.objects.filter(is_active=True).exclude(role="api_client").order_by("id"):
+        if user.needs_two_factor:
+            TOTPDevice.objects.get_or_create(user=user, confirmed=True, defaults={"name": "test"})
+        client = Client()
+        login_with_second_factor(client, user)
+        clients[user.username] = client
+        own_refusals: list = []
+        for name, url in _crawl(client, own_refusals).items():
+            if name == "core:home" or name not in seen:
+                visits.append((user.username, name, url))
+                seen.add(name)
+        refused += [(user.username, url, status) for url, status in own_refusals]
+    return visits, clients, refused
+
+
+def test_every_page_fits_a_phone_speaks_indonesian_and_passes_axe(browser, live_server, demo_walk):
+    global RAW_CODES
+    RAW_CODES = _raw_codes() - WORDS_IN_INDONESIAN
+    visits, clients, refused = demo_walk
+    # a link shown to an account opens: no menu entry or row link ends on a refusal
+    assert refused == []
+    script = AXE.read_text()
+    failures = []
+    contexts = {}
+    try:
+        for username, name, url in visits:
+            if username not in contexts:
+                context = browser.new_context(
+                    viewport={"width": WIDTH, "height": 740},
+                    is_mobile=True,
+                    has_touch=True,
+                    locale="id-ID",
+                    base_url=live_server.url,
+                    bypass_csp=True,  # axe-core is injected as an inline script
+                )
+                session = clients[username].cookies["sessionid"].value
+                context.add_cookies(
+                    [{"name": "sessionid", "value": session, "url": live_server.url}]
+                )
+                contexts[username] = context.new_page()
+            page = contexts[username]
+            page.goto(url)
+            width = page.evaluate("document.documentElement.scrollWidth")
+            if width > WIDTH:
+                widest = page.evaluate(WIDEST_JS, WIDTH)
+                failures.append(f"{username} {name} {url}: {width} px wide ({widest})")
+            if SHOTS:
+                page.screenshot(
+                    path=f"{SHOTS}/{username}-{name.replace(':', '-')}.png", full_page=True
+                )
+            text = page.evaluate(TEXT_JS)
+            failures += [f"{username} {name} {url}: shows {raw!r}" for raw in _raw_words(text)]
+            page.add_script_tag(content=script)
+            violations = page.evaluate(AXE_JS)
+            failures += [f"{username} {name} {url}: {v}" for v in violations]
+    finally:
+        for page in contexts.values():
+            page.context.close()
+    assert len({name for _, name, _ in visits}) > 60
+    assert not failures, "\n".join(failures)
+
+
+WIDEST_JS = """width => [...document.querySelectorAll('body *')]
+  .filter(e => e.getBoundingClientRect().right > width + 1)
+  .filter(e => ![...e.children].some(c => c.getBoundingClientRect().right > width + 1))
+  .filter(e => { for (let a = e.parentElement; a; a = a.parentElement) {
+      if (a !== document.body && a !== document.documentElement
+          && getComputedStyle(a).overflowX !== 'visible') return false; }
+    return true; })
+  .slice(0, 3)
+  .map(e => e.tagName.toLowerCase() + (e.className ? '.' + e.className : '') + ' "'
+       + (e.textContent || '').trim().slice(0, 30) + '"')
+  .join('; ')"""
+
+# The page's words, without scripts and without what is shown as code on purpose (an event
+# type a partner's developer subscribes to, an example column name) or edited as data (the
+# PMT weights' JSON in its text box).
+TEXT_JS = """() => { const copy = document.body.cloneNode(true);
+  copy.querySelectorAll('script, style, template, code, kbd, samp, textarea').forEach(e => e.remove());
+  return copy.textContent; }"""
+
+AXE_JS = """async () => {
+  const result = await axe.run(document, {runOnly: ['wcag2a', 'wcag2aa', 'wcag21aa']});
+  const found = result.violations.map(v => v.id + ': ' + v.nodes.slice(0, 2)
+    .map(n => n.target.join(' ')).join(' | '));
+  for (const e of document.querySelectorAll('[aria-describedby]')) {
+    for (const id of e.getAttribute('aria-describedby').split(/\\s+/)) {
+      if (id && !document.getElementById(id)) found.push('aria-describedby → #' + id);
+    }
+  }
+  return found;
+}"""
