@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -961,8 +962,12 @@ def civil_registry_upload(request):
         raise PermissionDenied(_("Only data managers and administrators import registry data."))
     form = RegistryImportForm(request.POST or None, request.FILES or None)
     form.fields["file"].label = _("Civil registry (Dukcapil) extract (CSV or XLSX)")
-    form.fields["file"].help_text = _(
-        "Columns: nik, name, birth_date, sex, deceased (1/0), death_date."
+    form.fields["file"].help_text = format_html(
+        _("Columns: {columns}."),
+        columns=mark_safe(  # a constant: the file's column names
+            "<code>nik</code>, <code>name</code>, <code>birth_date</code>, <code>sex</code>, "
+            "<code>deceased</code> (1/0), <code>death_date</code>"
+        ),
     )
     if request.method == "POST" and form.is_valid():
         return _job_page(

@@ -85,8 +85,30 @@ class Command(BaseCommand):
                 decisions={waiting[0].pk: (True, "")},
                 actor=head,
             )
+        self._period_list(village)
         self.stdout.write(
             "  {} demo aid requests (one waits for the verifier, others for the village head)".format(
                 Application.objects.count()
             )
+        )
+
+    def _period_list(self, village) -> None:
+        """The regency's open period list, so a verified request has a list to join and the
+        data manager finds one to finalise (README, step 7)."""
+        from applications.models import Batch
+
+        manager = User.objects.filter(username="pengelola.data").first()
+        regency = village.parent.parent if village.parent else None
+        if manager is None or regency is None or Batch.objects.filter(regency=regency).exists():
+            return
+        from django.utils import formats, translation
+
+        today = timezone.localdate()
+        with translation.override("id"):
+            month = formats.date_format(today, "F Y")
+        services.batch_create(
+            regency=regency,
+            name="Usulan {}".format(month),
+            cutoff=today.replace(day=28),
+            actor=manager,
         )
