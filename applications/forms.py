@@ -1,14 +1,13 @@
 """Forms of the application flow: one task per screen, plain words, big fields."""
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from dtks.forms import DATE, NUMBER, PersonForm
 from dtks.models import HOUSEHOLD_FIELDS, Household
-from silakso.forms import OnceMixin, QuickSelect
-from silakso.validation import contact
+from silakso.forms import OnceMixin, QuickSelect, add_rule_errors
+from silakso.kept_uploads import KeptFileField, KeptFileInput
 
 from .choices import (
     ApplicationChannel,
@@ -20,8 +19,9 @@ from .choices import (
 )
 from .services import STAFF_CHANNELS
 
-UPLOAD = forms.ClearableFileInput(attrs={"accept": "image/*,application/pdf"})
-PHOTO = forms.ClearableFileInput(attrs={"accept": "image/*", "capture": "environment"})
+# a chosen file is kept when the form comes back for another field's mistake
+UPLOAD = KeptFileInput(attrs={"accept": "image/*,application/pdf"})
+PHOTO = KeptFileInput(attrs={"accept": "image/*", "capture": "environment"})
 
 
 def document_kind(label: str) -> str:
@@ -103,7 +103,7 @@ class ApplicationForm(OnceMixin, forms.Form):
         self.documents = []
         for number, label in enumerate(program.document_list):
             name = "document_{}".format(number)
-            self.fields[name] = forms.FileField(
+            self.fields[name] = KeptFileField(
                 label=label,
                 required=not staff,
                 widget=UPLOAD,
@@ -112,17 +112,17 @@ class ApplicationForm(OnceMixin, forms.Form):
             self.documents.append((name, document_kind(label), label))
 
     def clean(self):
-        """Phone and email are checked by the rule the service applies (silakso.validation),
-        with the other fields' errors, so nothing waits for a second submit."""
+        """The applicant's details are checked by the rule the service applies (NIK, name, KK
+        number, phone or email, address), beside the other fields' errors, so nothing waits
+        for a second submit."""
+        from .services import applicant_clean
+
         cleaned = super().clean()
-        try:
-            cleaned["phone"], cleaned["email"] = contact(
-                cleaned.get("phone") or "", cleaned.get("email") or "", required=True
-            )
-        except ValidationError as exc:
-            for field, messages in exc.message_dict.items():
-                for message in messages:
-                    self.add_error(field, message)
+        values = add_rule_errors(
+            self, applicant_clean, "nik", "name", "kk_number", "phone", "email", "address"
+        )
+        if values is not None:
+            cleaned["phone"], cleaned["email"] = values["phone"], values["email"]
         return cleaned
 
     def applicant(self) -> dict:
@@ -181,7 +181,7 @@ class RejectForm(forms.Form):
 
 
 class FieldCheckForm(forms.Form):
-    photo = forms.FileField(label=_("Photo of the house"), widget=PHOTO, required=False)
+    photo = KeptFileField(label=_("Photo of the house"), widget=PHOTO, required=False)
     notes = forms.CharField(
         label=_("What did you find?"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
     )
@@ -212,7 +212,7 @@ class DeliberationForm(OnceMixin, forms.Form):
     )
     held_on = forms.DateField(label=_("Date"), widget=DATE)
     attendees = forms.IntegerField(label=_("Number of attendees"), required=False, min_value=0)
-    document = forms.FileField(
+    document = KeptFileField(
         label=_("Minutes (berita acara) or signed SPTJM"),
         widget=UPLOAD,
         help_text=_("A photo of the signed pages, or a PDF."),
@@ -331,7 +331,7 @@ class ObjectionForm(OnceMixin, forms.Form):
     reason = forms.CharField(
         label=_("Why?"), max_length=3000, widget=forms.Textarea(attrs={"rows": 4})
     )
-    evidence = forms.FileField(
+    evidence = KeptFileField(
         label=_("Photo or document as evidence (optional)"), widget=UPLOAD, required=False
     )
     objector_name = forms.CharField(

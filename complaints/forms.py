@@ -5,7 +5,8 @@ from django.utils.translation import gettext_lazy as _
 
 from applications.forms import UPLOAD, village_choices
 from dtks.forms import NUMBER
-from silakso.forms import OnceMixin, QuickSelect
+from silakso.forms import OnceMixin, QuickSelect, add_rule_errors
+from silakso.kept_uploads import KeptFileField
 
 from .choices import ComplaintCategory, ComplaintChannel, Rating, ResolvedBy, ToldVia
 from .services import MAX_DESCRIPTION, STAFF_CHANNELS
@@ -30,10 +31,20 @@ class ComplaintForm(OnceMixin, forms.Form):
         required=False,
         help_text=_("You get a ticket code and a secret word to follow it."),
     )
+    # needed except for a misuse report (NIK) or an anonymous one (name): marked as needed
     nik = forms.CharField(
-        label=_("Your NIK"), max_length=24, required=False, widget=forms.TextInput(attrs=NUMBER)
+        label=_("Your NIK"),
+        max_length=24,
+        required=False,
+        widget=forms.TextInput(attrs=NUMBER),
+        help_text=_("16 digits, on your KTP or KK. Not needed for a misuse report."),
     )
-    name = forms.CharField(label=_("Your full name"), max_length=150, required=False)
+    name = forms.CharField(
+        label=_("Your full name"),
+        max_length=150,
+        required=False,
+        help_text=_("Not needed for a misuse report without your name."),
+    )
     phone = forms.CharField(
         label=_("Phone or WhatsApp number"),
         max_length=20,
@@ -42,10 +53,10 @@ class ComplaintForm(OnceMixin, forms.Form):
         help_text=_("We send you a message at every step."),
     )
     email = forms.EmailField(label=_("Email (optional)"), required=False)
-    attachment_0 = forms.FileField(
+    attachment_0 = KeptFileField(
         label=_("Photo or document (optional)"), required=False, widget=UPLOAD
     )
-    attachment_1 = forms.FileField(
+    attachment_1 = KeptFileField(
         label=_("Another photo or document (optional)"), required=False, widget=UPLOAD
     )
 
@@ -57,6 +68,31 @@ class ComplaintForm(OnceMixin, forms.Form):
                 label=_("How did the complaint reach you?"),
                 choices=[(c, ComplaintChannel(c).label) for c in STAFF_CHANNELS if c != "api"],
             )
+
+        for name in ("nik", "name"):
+            self.fields[name].needed = True  # the form marks it like a required field
+            self.fields[name].widget.attrs["aria-required"] = "true"
+
+    def clean_description(self) -> str:
+        from .services import description_problem
+
+        problem = description_problem(self.cleaned_data["description"])
+        if problem:
+            raise forms.ValidationError(problem)
+        return self.cleaned_data["description"]
+
+    def clean(self):
+        """Who complains is checked by the service's own rule, beside the other fields'
+        errors: a bad phone number and a missing NIK show on the same submit."""
+        from .services import complainant_clean
+
+        cleaned = super().clean()
+        values = add_rule_errors(
+            self, complainant_clean, "category", "anonymous", "nik", "name", "phone", "email"
+        )
+        if values is not None:
+            cleaned.update(values)
+        return cleaned
 
     def complainant(self) -> dict:
         return {key: self.cleaned_data.get(key) for key in ("nik", "name", "phone", "email")}

@@ -140,6 +140,45 @@ def after_step(complaint: Complaint, source: str, target: str, note: str = "") -
     _notify(complaint, target, note)
 
 
+def description_problem(description: str) -> str:
+    """What is wrong with a complaint's text, or "" (the form asks the same)."""
+    description = (description or "").strip()
+    if len(description) < 10:
+        return str(_("Tell us what happened in a sentence or two."))
+    if len(description) > MAX_DESCRIPTION:
+        return _("Keep it under {count} characters.").format(count="{:,}".format(MAX_DESCRIPTION))
+    return ""
+
+
+def complainant_clean(data: Mapping[str, Any]) -> dict:
+    """Who complains, as stored (``nik``, ``name``, ``phone``, ``email``), or a ValidationError
+    naming every field that is wrong. ``data`` also says the ``category`` and whether the report
+    is ``anonymous`` (misuse only): a misuse report may come without a NIK, an anonymous one
+    without a name; the form runs this too, so the first submit shows every problem."""
+    errors: dict[str, list[str]] = {}
+    misuse = data.get("category") == ComplaintCategory.MISUSE
+    anonymous = bool(data.get("anonymous")) and misuse
+    nik = normalize_number(str(data.get("nik") or ""))
+    # whoever reports a cadre need not identify
+    if nik or not misuse:
+        check = check_nik(nik)
+        if not check.valid:
+            errors["nik"] = list(check.errors.values())
+    name = " ".join(str(data.get("name") or "").split())
+    if not anonymous and len(name) < 2:
+        errors["name"] = [_("Write your full name.")]
+    try:  # an anonymous report may come without any contact; the others are told by it
+        phone, email = contact(
+            str(data.get("phone") or ""), str(data.get("email") or ""), required=False
+        )
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+        phone = email = ""
+    if errors:
+        raise ValidationError(errors)
+    return {"nik": nik, "name": name, "phone": phone, "email": email}
+
+
 # ============================================================================ intake
 @transaction.atomic
 def complaint_submit(
@@ -183,32 +222,19 @@ def complaint_submit(
     if village is None or village.level != 4:
         errors["village"] = [_("Choose the village.")]
     description = (description or "").strip()
-    if len(description) < 10:
-        errors["description"] = [_("Tell us what happened in a sentence or two.")]
-    elif len(description) > MAX_DESCRIPTION:
-        errors["description"] = [
-            _("Keep it under {count} characters.").format(count="{:,}".format(MAX_DESCRIPTION))
-        ]
-    complainant = dict(complainant or {})
+    problem = description_problem(description)
+    if problem:
+        errors["description"] = [problem]
     anonymous = bool(anonymous) and category == ComplaintCategory.MISUSE
-    nik = normalize_number(str(complainant.get("nik") or ""))
-    # a misuse report may come without a NIK (whoever reports a cadre need not identify)
-    if nik or category != ComplaintCategory.MISUSE:
-        check = check_nik(nik)
-        if not check.valid:
-            errors["nik"] = list(check.errors.values())
-    name = " ".join(str(complainant.get("name") or "").split())
-    if not anonymous and len(name) < 2:
-        errors["name"] = [_("Write your full name.")]
-    try:  # an anonymous report may come without any contact; the others are told by it
-        phone, email = contact(
-            str(complainant.get("phone") or ""),
-            str(complainant.get("email") or ""),
-            required=False,
+    try:
+        person_data = complainant_clean(
+            {**(complainant or {}), "category": category, "anonymous": anonymous}
         )
     except ValidationError as exc:
         errors.update(exc.message_dict)
-        phone = email = ""
+        person_data = {"nik": "", "name": "", "phone": "", "email": ""}
+    nik, name = person_data["nik"], person_data["name"]
+    phone, email = person_data["phone"], person_data["email"]
     files = [upload for upload in attachments if upload is not None]
     if len(files) > MAX_ATTACHMENTS:
         errors["attachments"] = [_("Attach at most {count} files.").format(count=MAX_ATTACHMENTS)]

@@ -137,6 +137,9 @@ def apply_retention(*, dry_run: bool = False, now: dt.datetime | None = None) ->
                     stored.delete(save=False)
         counts[rule.name] = selected.delete()[0]
     counts["job_files"] = _job_files(now - dt.timedelta(days=_days("job_files")), dry_run=dry_run)
+    from silakso.kept_uploads import MAX_AGE, remove_unsent
+
+    counts["kept_uploads"] = remove_unsent(now - MAX_AGE, dry_run=dry_run)
     if not dry_run and any(counts.values()):
         audit_log(
             actor=None,

@@ -46,6 +46,27 @@ def _not_found(exc: Exception) -> None:
         raise Http404(str(exc.message)) from exc
 
 
+def add_rule_errors(form: forms.Form, rule, *names: str) -> dict | None:
+    """Run a service's own input rule (``rule(data)`` raising a ValidationError by field) on
+    what was typed in ``names``, and put each problem on its field unless the field has one
+    already: every mistake is shown on the first submit, in the words the service would use
+    after it. Returns the rule's result, or None when something is wrong."""
+    data = {
+        name: form.cleaned_data.get(name, form.data.get(form.add_prefix(name), ""))
+        for name in names
+    }
+    try:
+        return rule(data)
+    except ValidationError as exc:
+        if not hasattr(exc, "error_dict"):
+            raise
+        for field, messages in exc.message_dict.items():
+            if field in form.fields and field not in form.errors:
+                for message in messages:
+                    form.add_error(field, message)
+    return None
+
+
 def add_service_errors(form: forms.Form, exc: Exception, *, prefix_map: dict | None = None) -> None:
     """Attach a ValidationError / DomainError raised by a service to the fields it names."""
     prefix_map = prefix_map or {}

@@ -9,6 +9,7 @@ Everything is re-exported here: callers write ``from applications import service
 
 from ._common import STAFF_CHANNELS
 from .applications import (
+    applicant_clean,
     application_reject,
     application_screen,
     application_submit,
@@ -49,6 +50,7 @@ from .reads import (
 
 __all__ = [
     "STAFF_CHANNELS",
+    "applicant_clean",
     "application_document_open",
     "application_lookup",
     "application_open",

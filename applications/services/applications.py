@@ -56,7 +56,9 @@ from .proposals import proposal_create
 
 
 # ============================================================================ submission
-def _clean_applicant(data: Mapping[str, Any]) -> dict:
+def applicant_clean(data: Mapping[str, Any]) -> dict:
+    """The applicant's details as stored, or a ValidationError naming every field that is
+    wrong (the forms run this too, so the first submit shows every problem)."""
     errors: dict[str, list[str]] = {}
     nik = normalize_number(str(data.get("nik") or ""))
     check = check_nik(nik)
@@ -192,7 +194,7 @@ def application_submit(
         raise ValidationError({"program": _("This program is not offered in your village.")})
     if staff:
         assert_in_scope(actor, village.code)
-    values = _clean_applicant(applicant)
+    values = applicant_clean(applicant)
     person = _registry_person(values["applicant_nik"])
     elsewhere = registered_elsewhere(person, actor)
     if elsewhere:

