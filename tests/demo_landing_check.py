@@ -30,6 +30,12 @@ report = {
 }
 anonymous = Client(HTTP_HOST="127.0.0.1")
 report["pages"]["anonymous"] = anonymous.get("/").status_code
+missing = anonymous.get("/tidak-ada-halaman-ini/")
+report["not_found"] = {
+    "status": missing.status_code,
+    "own_page": "SILAKSO" in missing.content.decode() and "URLconf" not in missing.content.decode(),
+}
+report["static"] = anonymous.get("/static/css/silakso.css").status_code
 for user in User.objects.order_by("username"):
     client = Client(HTTP_HOST="127.0.0.1")
     signed_in = client.post("/akun/masuk/", {"username": user.username, "password": DEMO_PASSWORD})

@@ -61,6 +61,9 @@ def test_zero_configuration_demo_migrates_seeds_and_serves_every_role(demo_env):
     assert report["database"].endswith("sqlite3")
     assert report["eager"] is True
     assert report["pages"]["anonymous"] == 200
+    # a wrong address shows the site's own page, not Django's list of every URL pattern
+    assert report["not_found"] == {"status": 404, "own_page": True}
+    assert report["static"] == 200  # and the styles are served without DEBUG
     roles = {name for name in report["pages"] if name != "anonymous"}
     assert len(roles) == 17
     for username, page in report["pages"].items():

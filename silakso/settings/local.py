@@ -9,7 +9,9 @@ from pathlib import Path
 from .base import *  # noqa: F403
 from .base import BASE_DIR, REDIS_URL, env
 
-DEBUG = env.bool("DJANGO_DEBUG", default=True)
+# The demo shows the site's own 404/403/500 pages, as residents would see them (Django's debug
+# page lists every URL pattern); DJANGO_DEBUG=true brings the debug pages back for development.
+DEBUG = env.bool("DJANGO_DEBUG", default=False)
 SECRET_KEY = env("DJANGO_SECRET_KEY", default="local-demo-secret-key-not-for-production")
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
 
