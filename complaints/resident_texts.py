@@ -20,5 +20,31 @@ STEP_TEXTS = {
 }
 
 
-def step_text(status: str) -> str:
-    return str(STEP_TEXTS[status]())
+# A misuse report skips the village: it goes straight to the restricted queue at Dinsos.
+RESTRICTED_TEXTS = {
+    C.RECEIVED: lambda: _(
+        "We have received your report. It goes straight to the social agency (Dinsos); the "
+        "village does not see it, and your name stays with the officer in charge."
+    ),
+}
+
+# Step names as a resident reads them (the officers' names speak of front and back offices).
+STEP_LABELS = {
+    C.RECEIVED: lambda: _("Received"),
+    C.FORWARDED: lambda: _("At the district supervisor"),
+    C.IN_REVIEW: lambda: _("Being reviewed at Dinsos"),
+    C.IN_FOLLOW_UP: lambda: _("Being followed up at Dinsos"),
+    C.RESOLVED: lambda: _("Handled"),
+    C.CLOSED: lambda: _("Closed"),
+}
+
+
+def step_text(status: str, *, restricted: bool = False) -> str:
+    """What the resident is told at ``status`` (a misuse report has its own first step)."""
+    texts = RESTRICTED_TEXTS if restricted and status in RESTRICTED_TEXTS else STEP_TEXTS
+    return str(texts[status]())
+
+
+def step_label(status: str) -> str:
+    """The step's name on the resident's page."""
+    return str(STEP_LABELS[status]())

@@ -17,7 +17,7 @@ from silakso.tables import local_minute
 from . import permissions as perms
 from .choices import ComplaintCategory, ComplaintChannel, ComplaintStatus, Rating
 from .models import Complaint, ComplaintAttachment, ComplaintQuerySet
-from .resident_texts import step_text
+from .resident_texts import step_label, step_text
 from .tracking import secret_matches
 
 C = ComplaintStatus
@@ -78,8 +78,8 @@ def complaint_steps(*, complaint: Complaint) -> list[dict]:
     return [
         {
             "status": change.to_status,
-            "label": ComplaintStatus(change.to_status).label,
-            "text": step_text(change.to_status),
+            "label": step_label(change.to_status),
+            "text": step_text(change.to_status, restricted=complaint.is_restricted),
             "time": change.created_at,
         }
         for change in complaint.status_changes.all()

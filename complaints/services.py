@@ -91,7 +91,7 @@ def _notify(complaint: Complaint, status: str, note: str = "") -> None:
     with translation.override(settings.LANGUAGE_CODE):
         lines = [
             _("Your complaint {code}:").format(code=complaint.code),
-            step_text(status),
+            step_text(status, restricted=complaint.is_restricted),
         ]
         if note:
             lines.append(note)

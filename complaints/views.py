@@ -34,6 +34,7 @@ from .forms import (
     TrackForm,
 )
 from .models import Complaint
+from .resident_texts import step_label
 from .workflow import COMPLAINT_FLOW
 
 GRANT_MINUTES = 30
@@ -177,7 +178,8 @@ def status(request, code):
         {
             "complaint": complaint,
             "steps": selectors.complaint_steps(complaint=complaint),
-            "now": services.step_text(complaint.status),
+            "now": services.step_text(complaint.status, restricted=complaint.is_restricted),
+            "now_label": step_label(complaint.status),
             "rating_form": RatingForm()
             if complaint.status == "closed" and complaint.rated_at is None
             else None,

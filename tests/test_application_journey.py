@@ -14,6 +14,7 @@ from applications.models import Application
 from applications.tests.factories import household, program
 from core.choices import Role
 from core.tests.factories import PASSWORD, current_code
+from silakso.testing import open_menu_entry
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -78,7 +79,7 @@ def test_resident_request_travels_to_ratification_and_the_resident_sees_each_ste
     # the village head records the deliberation and approves
     context, page = _phone(browser, live_server)
     _sign_in(page, village_head)
-    page.get_by_role("link", name="Musyawarah", exact=True).click()
+    open_menu_entry(page, "Musyawarah")
     page.get_by_label("Musyawarah desa/kelurahan (musdes/muskel)").check()
     page.get_by_label("Jumlah peserta").fill("14")
     minutes = tmp_path / "berita-acara.pdf"
@@ -92,7 +93,7 @@ def test_resident_request_travels_to_ratification_and_the_resident_sees_each_ste
     # a Dinsos verifier verifies it from the worklist
     context, page = _phone(browser, live_server)
     _sign_in(page, verifier)
-    page.get_by_role("link", name="Usulan bantuan").click()
+    open_menu_entry(page, "Usulan bantuan")
     page.get_by_role("link", name=code).click()
     page.get_by_role("button", name="Verifikasi", exact=True).click()
     expect(page.get_by_test_id("status")).to_have_text("Diverifikasi Dinsos")
@@ -101,7 +102,7 @@ def test_resident_request_travels_to_ratification_and_the_resident_sees_each_ste
     # the data manager finalises the period list
     context, page = _phone(browser, live_server)
     _sign_in(page, manager)
-    page.get_by_role("navigation").get_by_role("link", name="Daftar periode").click()
+    open_menu_entry(page, "Daftar periode")
     page.get_by_label("Nama daftar").fill("Usulan Desember 2026")
     page.get_by_role("button", name="Buka daftar").click()
     page.get_by_role("button", name="Finalisasi daftar").click()
@@ -111,7 +112,7 @@ def test_resident_request_travels_to_ratification_and_the_resident_sees_each_ste
     # the regent's office ratifies it
     context, page = _phone(browser, live_server)
     _sign_in(page, regent)
-    page.get_by_role("navigation").get_by_role("link", name="Daftar periode").click()
+    open_menu_entry(page, "Daftar periode")
     page.get_by_role("link", name="Usulan Desember 2026").click()
     page.get_by_role("link", name="Sahkan").click()
     page.get_by_label("Nomor keputusan bupati").fill("188.45/321/2026")

@@ -9,6 +9,7 @@ from playwright.sync_api import expect
 from applications.tests.factories import household
 from complaints.models import Complaint
 from core.choices import Role
+from silakso.testing import open_menu_entry
 from tests.test_application_journey import _phone, _sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -37,7 +38,7 @@ def test_resident_complains_staff_resolve_and_the_resident_rates(
     # the village operator solves it at the village and closes it after telling the resident
     context, page = _phone(browser, live_server)
     _sign_in(page, operator)
-    page.get_by_role("navigation").get_by_role("link", name="Pengaduan").click()
+    open_menu_entry(page, "Pengaduan")
     page.get_by_role("link", name=code).click()
     page.get_by_role("link", name="Catat yang sudah dilakukan").click()
     page.get_by_label("Diselesaikan oleh").select_option("village")

@@ -8,6 +8,7 @@ from applications.tests.factories import household
 from core.choices import Role
 from referrals.models import Case, Referral
 from referrals.tests.factories import provider, provider_admin, service
+from silakso.testing import open_menu_entry
 from tests.test_application_journey import _phone, _sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -56,7 +57,7 @@ def test_an_officer_refers_two_needs_and_the_provider_completes_one(
     # the provider admin sees only its referral, accepts it and records the service delivered
     context, page = _phone(browser, live_server)
     _sign_in(page, health_admin)
-    page.get_by_role("navigation").get_by_role("link", name="Rujukan ke kami").click()
+    open_menu_entry(page, "Rujukan ke kami")
     expect(page.get_by_role("link", name="Program Indonesia Pintar")).to_have_count(0)
     page.get_by_role("link", name="Aktivasi PBI-JK").click()
     expect(page.get_by_test_id("summary")).to_contain_text("Rudi Santoso")

@@ -11,6 +11,7 @@ from core.choices import Role
 from core.tests.factories import PASSWORD, current_code
 from dtks.models import Individual
 from dtks.tests.factories import make_household, nik_for
+from silakso.testing import open_menu_entry
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -30,7 +31,7 @@ def test_operator_finds_household_by_misspelt_name_and_records_a_birth(phone, ma
     household = make_household(village_a, operator, head_name="Sumarni Lestari")
     _sign_in(phone, operator)
     # when the operator searches with a typo
-    phone.get_by_role("link", name="Data terpadu").click()
+    open_menu_entry(phone, "Data terpadu")
     phone.get_by_label("NIK, nomor KK, nama, atau alamat").fill("sumarny lestary")
     phone.get_by_role("button", name="Cari").click()
     expect(phone).to_have_url(re.compile(r"q=sumarny"))  # the results page, not the list before it

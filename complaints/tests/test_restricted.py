@@ -81,7 +81,11 @@ def test_an_anonymous_report_is_followed_with_its_secret_word(client, village_a)
     assert wrong.context["form"].non_field_errors() == unknown.context["form"].non_field_errors()
     right = client.post(url, {"code": created.code, "secret": secret.lower()})
     assert right.status_code == 302
-    assert created.code in client.get(right["Location"]).content.decode()
+    page = client.get(right["Location"]).content.decode()
+    assert created.code in page
+    # the whistle-blower is told where the report really went: not to the village
+    assert "langsung ke Dinas Sosial" in page
+    assert "Puskesos" not in page.split('data-testid="steps"')[1].split("</ol>")[0]
 
 
 def test_only_misuse_reports_may_be_anonymous(village_a):

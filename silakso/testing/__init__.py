@@ -122,3 +122,12 @@ def closed_port_url() -> str:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     return "http://127.0.0.1:{}/down".format(port)
+
+
+def open_menu_entry(page, name: str) -> None:
+    """Follow the main menu's entry ``name`` as a person would: on a phone the menu is one
+    "Menu" button to open first; on a wide screen the entries are in view."""
+    menu = page.get_by_role("navigation").locator("details.phone-menu")
+    if menu.is_visible() and menu.get_attribute("open") is None:
+        menu.locator("summary").click()
+    page.get_by_role("navigation").get_by_role("link", name=name).click()
