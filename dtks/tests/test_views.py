@@ -97,9 +97,21 @@ def test_stale_edit_shows_what_the_other_officer_changed(
     html = response.content.decode()
     assert response.status_code == 200
     assert "Pak Verif" in html
-    assert "water_source" in html
+    # the change in words: the field's name and the value's label, not `water_source: rain`
+    conflict = html.split('class="card message warning" role="alert"')[1].split("</section>")[0]
+    assert "water_source" not in conflict and "rain" not in conflict
+    assert "Sumber air minum" in conflict and "hujan" in conflict.lower()
     household.refresh_from_db()
     assert household.water_source == "rain"
+
+
+def test_the_map_link_keeps_decimal_points_in_indonesian(client, login, operator, household):
+    from dtks.models import Household
+
+    Household.objects.filter(pk=household.pk).update(latitude="-2.361200", longitude="106.100400")
+    login(client, operator)
+    html = client.get(reverse("dtks:household_detail", args=[household.pk])).content.decode()
+    assert "mlat=-2.361200&amp;mlon=106.100400" in html
 
 
 def test_birth_form_puts_nik_errors_on_the_nik_field(client, login, operator, household, village_a):
@@ -160,7 +172,10 @@ def test_pmt_page_starts_a_ranking_job_for_data_managers_only(client, login, mak
     manager = make_user(Role.DATA_MANAGER, "19.04")
     login(client, manager)
     page = client.get(reverse("dtks:pmt_overview"))
-    assert "floor_material" in page.content.decode()
+    # the weights in words: the field's name and each material's label, no raw codes
+    html = page.content.decode()
+    assert "floor_material" not in html and "<th scope=\"row\">Lantai</th>" in html
+    assert "ceramic" not in html
     response = client.post(reverse("dtks:pmt_overview"))
     job = Job.objects.get(started_by=manager)
     assert response["Location"] == reverse("core:job_detail", args=[job.pk])
