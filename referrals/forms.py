@@ -183,7 +183,9 @@ class LetterForm(OnceMixin, forms.Form):
 
         super().__init__(*args, **kwargs)
         self.kind = kind
-        self.fields["region"].choices = [
+        # no village chosen for the officer: a letter for the wrong village is worse than a
+        # "choose the village" message
+        self.fields["region"].choices = [("", "—")] + [
             (v.code, "{} ({})".format(v.name, v.parent.name if v.parent else "")) for v in villages
         ]
         for name in LETTER_FIELDS[kind]:

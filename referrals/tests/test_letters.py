@@ -131,6 +131,13 @@ def test_the_officer_issues_a_letter_and_downloads_it(client, login, officer, vi
     login(client, officer)
     form = client.get(reverse("referrals:letter_create", args=["dtks_receipt"]))
     assert form.status_code == 200
+    # no village is chosen for the officer: the first of the list would be a silent guess
+    assert '<option value="" selected>' in form.content.decode()
+    unchosen = client.post(
+        reverse("referrals:letter_create", args=["dtks_receipt"]),
+        {"region": "", "recipient_name": "Pak RS"},
+    )
+    assert "region" in unchosen.context["form"].errors
     nik = nik_for(village_a.code, dt.date(1970, 1, 2))
     response = client.post(
         reverse("referrals:letter_create", args=["dtks_receipt"]),
