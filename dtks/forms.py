@@ -326,8 +326,27 @@ class EnrollmentEndForm(forms.Form):
     reason = forms.CharField(label=_("Why does it end?"), max_length=500)
 
 
+class TableFileField(forms.FileField):
+    """An uploaded table (CSV or XLSX): a photo, a PDF or an empty file is refused on the form,
+    in the words the importer would use, before any job starts (silakso.sheets.sniff)."""
+
+    def clean(self, data, initial=None):
+        upload = super().clean(data, initial)
+        if upload:
+            from silakso.exceptions import DomainError
+            from silakso.sheets import SAMPLE, sniff
+
+            head = upload.read(SAMPLE)
+            upload.seek(0)
+            try:
+                sniff(head)
+            except DomainError as exc:
+                raise forms.ValidationError(exc.message) from exc
+        return upload
+
+
 class EnrollmentImportForm(OnceMixin, forms.Form):
-    file = forms.FileField(
+    file = TableFileField(
         label=_("Recipient list (CSV)"),
         help_text=_("Columns: nik or dtks_id; optional: reason. Comma or semicolon separated."),
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
@@ -372,7 +391,7 @@ class RecipientForm(forms.Form):
 
 
 class RegistryImportForm(OnceMixin, forms.Form):
-    file = forms.FileField(
+    file = TableFileField(
         label=_("DTKS / DTSEN extract (CSV or XLSX)"),
         help_text=_("One row per person. Columns as in the example file."),
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx,text/csv"}),

@@ -174,7 +174,7 @@ def test_pmt_page_starts_a_ranking_job_for_data_managers_only(client, login, mak
     page = client.get(reverse("dtks:pmt_overview"))
     # the weights in words: the field's name and each material's label, no raw codes
     html = page.content.decode()
-    assert "floor_material" not in html and "<th scope=\"row\">Lantai</th>" in html
+    assert "floor_material" not in html and '<th scope="row">Lantai</th>' in html
     assert "ceramic" not in html
     response = client.post(reverse("dtks:pmt_overview"))
     job = Job.objects.get(started_by=manager)
@@ -191,3 +191,22 @@ def test_household_page_explains_the_local_estimate(client, login, operator, hou
     html = client.get(reverse("dtks:household_detail", args=[household.pk])).content.decode()
     assert "v1 SILAKSO default" in html
     assert "lantai" in html  # the floor variable's contribution, labelled in Indonesian
+
+
+def test_a_photo_uploaded_as_a_recipient_list_is_refused_on_the_form(client, login, make_user):
+    from core.models import Job
+    from dtks.tests.factories import make_period, make_program
+
+    manager = make_user(Role.DATA_MANAGER, "19.04")
+    period = make_period(make_program("bpnt", aid="food"))
+    login(client, manager)
+    picture = io.BytesIO()
+    Image.new("RGB", (8, 8), "red").save(picture, "PNG")
+    response = client.post(
+        reverse("dtks:period_detail", args=[period.pk]),
+        {"file": SimpleUploadedFile("penerima.csv", picture.getvalue(), "text/csv")},
+    )
+    assert response.status_code == 400
+    message = " ".join(response.context["import_form"].errors["file"])
+    assert "CSV" in message and "text" not in message.lower().split()
+    assert not Job.objects.filter(started_by=manager).exists()
