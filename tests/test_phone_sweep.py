@@ -316,6 +316,8 @@ def test_every_page_fits_a_phone_speaks_indonesian_and_passes_axe(browser, live_
                 page.screenshot(
                     path=f"{SHOTS}/{username}-{name.replace(':', '-')}.png", full_page=True
                 )
+            small = page.evaluate(TARGETS_JS)
+            failures += [f"{username} {name} {url}: small target {t}" for t in small]
             text = page.evaluate(TEXT_JS)
             failures += [f"{username} {name} {url}: shows {raw!r}" for raw in _raw_words(text)]
             page.add_script_tag(content=script)
@@ -339,6 +341,19 @@ WIDEST_JS = """width => [...document.querySelectorAll('body *')]
   .map(e => e.tagName.toLowerCase() + (e.className ? '.' + e.className : '') + ' "'
        + (e.textContent || '').trim().slice(0, 30) + '"')
   .join('; ')"""
+
+# Targets a thumb must hit: buttons, fields, menu entries, a link standing alone (a back link,
+# a row's link); at least 44 px high. Links inside running text are exempt (WCAG 2.5.5).
+TARGETS_JS = """() => [...document.querySelectorAll(
+    'button, .button, summary, select, input:not([type=hidden]):not([type=checkbox])'
+    + ':not([type=radio]):not([type=file]), p > a:only-child, td > a:first-child, li > a:only-child')]
+  .filter(e => e.offsetParent !== null && !e.closest('.visually-hidden, .skip-link'))
+  .filter(e => e.tagName !== 'A' || e.parentElement.textContent.trim() === e.textContent.trim()
+               || e.parentElement.tagName === 'TD')
+  .filter(e => e.getBoundingClientRect().height < 44)
+  .slice(0, 3)
+  .map(e => e.tagName.toLowerCase() + ' "' + (e.textContent || e.value || '').trim().slice(0, 25)
+       + '" ' + Math.round(e.getBoundingClientRect().height) + ' px')"""
 
 # The page's words, without scripts and without what is shown as code on purpose (an event
 # type a partner's developer subscribes to, an example column name) or edited as data (the
