@@ -308,7 +308,14 @@ def _my_provider(request):
 def portal(request):
     """The provider's inbox: referrals sent to it, by status, with capacity used."""
     provider = _my_provider(request)
-    status = request.GET.get("status") or "sent"
+    counts = dict(
+        selectors.referral_list(user=request.user).values_list("status").annotate(total=Count("pk"))
+    )
+    # opened without a tab: the new referrals, or those in service when nothing new waits (an
+    # empty first tab looked as if nothing had been sent)
+    in_service = counts.get(ReferralStatus.ACCEPTED, 0) + counts.get(ReferralStatus.IN_SERVICE, 0)
+    default = "in_service" if not counts.get(ReferralStatus.SENT) and in_service else "sent"
+    status = request.GET.get("status") or default
     referrals = selectors.referral_list(user=request.user)
     if status == "in_service":
         referrals = referrals.filter(
@@ -316,9 +323,6 @@ def portal(request):
         )
     elif status in ReferralStatus.values:
         referrals = referrals.filter(status=status)
-    counts = dict(
-        selectors.referral_list(user=request.user).values_list("status").annotate(total=Count("pk"))
-    )
     page = audited_page(
         request,
         referrals.order_by("response_due_at", "pk"),

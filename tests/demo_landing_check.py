@@ -36,6 +36,7 @@ report["not_found"] = {
     "own_page": "SILAKSO" in missing.content.decode() and "URLconf" not in missing.content.decode(),
 }
 report["static"] = anonymous.get("/static/css/silakso.css").status_code
+report["usernames"] = sorted(User.objects.values_list("username", flat=True))
 for user in User.objects.order_by("username"):
     client = Client(HTTP_HOST="127.0.0.1")
     signed_in = client.post("/akun/masuk/", {"username": user.username, "password": DEMO_PASSWORD})

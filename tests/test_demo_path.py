@@ -2,6 +2,7 @@
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -64,6 +65,16 @@ def test_zero_configuration_demo_migrates_seeds_and_serves_every_role(demo_env):
     # a wrong address shows the site's own page, not Django's list of every URL pattern
     assert report["not_found"] == {"status": 404, "own_page": True}
     assert report["static"] == 200  # and the styles are served without DEBUG
+    # the README's account table lists exactly the accounts the demo creates
+    readme = (ROOT / "README.md").read_text()
+    table = readme.split("| username | role | works in |")[1].split("\n\n")[0]
+    listed_names = {
+        name
+        for line in table.splitlines()
+        if line.startswith("| `")
+        for name in re.findall(r"`([a-z.]+)`", line.split("|")[1])
+    }
+    assert listed_names == set(report["usernames"])
     roles = {name for name in report["pages"] if name != "anonymous"}
     assert len(roles) == 17
     for username, page in report["pages"].items():
