@@ -100,7 +100,8 @@ def test_the_provider_admin_answers_in_the_portal(client, login, village_a):
     assert refused.status_code == 200 and "reason" in refused.context["form"].errors
     client.post(reverse("referrals:referral_action", args=[sent.pk, "terima"]))
     # with nothing new waiting, the portal opens on what is in service, not on an empty tab
-    assert "Aktivasi PBI-JK" in client.get(reverse("referrals:portal")).content.decode()
+    row_link = reverse("referrals:referral_detail", args=[sent.pk])
+    assert row_link in client.get(reverse("referrals:portal")).content.decode()
     client.post(reverse("referrals:referral_action", args=[sent.pk, "mulai"]))
     client.post(
         reverse("referrals:referral_action", args=[sent.pk, "selesai"]),
