@@ -48,6 +48,6 @@ def test_village_head_signs_in_with_2fa_and_activates_a_new_operator(phone, make
 
 def test_language_can_be_switched_to_english(phone):
     phone.goto("/")
-    expect(phone.get_by_role("link", name="Masuk untuk petugas")).to_be_visible()
+    expect(phone.get_by_role("link", name="Masuk", exact=True)).to_be_visible()
     phone.get_by_label("Bahasa").select_option("en")
-    expect(phone.get_by_role("link", name="Staff sign in")).to_be_visible()
+    expect(phone.get_by_role("link", name="Sign in", exact=True)).to_be_visible()

@@ -42,4 +42,4 @@ def test_default_language_is_indonesian(client, db):
     assert settings.LANGUAGE_CODE == "id"
     page = client.get("/").content.decode()
     assert 'lang="id"' in page
-    assert "Masuk untuk petugas" in page
+    assert "Ajukan bantuan" in page and "Sign in" not in page

@@ -101,6 +101,8 @@ class Command(BaseCommand):
         regency = village.parent.parent if village.parent else None
         if manager is None or regency is None or Batch.objects.filter(regency=regency).exists():
             return
+        import calendar
+
         from django.utils import formats, translation
 
         today = timezone.localdate()
@@ -109,6 +111,7 @@ class Command(BaseCommand):
         services.batch_create(
             regency=regency,
             name="Usulan {}".format(month),
-            cutoff=today.replace(day=28),
+            # the month's last day: what the verifier verifies in the demo today is in it
+            cutoff=today.replace(day=calendar.monthrange(today.year, today.month)[1]),
             actor=manager,
         )
