@@ -2,6 +2,7 @@
 
 from django import forms
 from django.test.html import parse_html
+from django.utils.translation import gettext_lazy
 
 from silakso.forms import QuickSelect
 
@@ -9,6 +10,9 @@ CHOICES = [
     ("", "---"),
     ("Kecamatan Koba", [("19.04.01.2001", 'Desa "Nibung" & <Koba>'), ("19.04.01.2002", "Arung")]),
     ("19.04.02.2001", "Lubuk"),
+    ("19.04.02.2002", gettext_lazy("Search")),  # a translated label
+    ("19.04.02.2003", "Jum'at"),
+    (None, "tanpa kode"),
 ]
 
 
