@@ -66,11 +66,16 @@ def nav_items(user) -> list[dict]:
 
 
 def public_actions(user) -> list[dict]:
-    """The public status check on the front page."""
+    """The public status check and the recipients per area on the front page."""
     return [
         {
             "label": _("Check your aid status (Cek Bansos)"),
             "hint": _("With your NIK and your name as on your KTP."),
             "url": reverse("cek_bansos"),
-        }
+        },
+        {
+            "label": _("Aid recipients per area"),
+            "hint": _("How many households of each district and village receive each program."),
+            "url": reverse("transparency"),
+        },
     ]

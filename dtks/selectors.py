@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from core.choices import Role
 from core.permissions import has_role
-from core.scope import NOTHING
+from core.scope import NOTHING, within
 
 from .choices import EnrollmentStatus, FlagStatus, IndividualStatus, RelationToHead
 from .models import (
@@ -586,3 +586,72 @@ def people_lookup(*, user, niks: list[str]) -> list[dict]:
             }
         )
     return answers
+
+
+# ---------------------------------------------------------------------------- transparency
+def recipients_by_area(*, regency_code: str, district_code: str = "") -> dict:
+    """Households receiving each program now, per district of the regency (or per village of
+    one district), as a table to publish: one GROUP BY, kept ten minutes in the cache; small
+    cells are hidden by ``silakso.disclosure.suppress`` before anything leaves."""
+    from django.core.cache import cache
+    from django.db.models import Count
+    from django.db.models.functions import Substr
+
+    from silakso.disclosure import suppress, threshold
+
+    from .choices import EnrollmentStatus
+    from .models import Enrollment, Program
+
+    parent = district_code or regency_code
+    key = "silakso:transparency:{}:{}".format(parent, threshold())
+    cached = cache.get(key)
+    if cached is not None:
+        return cached
+    areas = list(
+        Region.objects.filter(parent_id=parent).order_by("code").values_list("code", "name")
+    )
+    today = timezone.localdate()
+    width = len(parent) + (3 if not district_code else 5)  # "19.04" → "19.04.01" → village
+    counts = (
+        Enrollment.objects.filter(
+            status=EnrollmentStatus.ACTIVE,
+            period__starts_on__lte=today,
+            period__ends_on__gte=today,
+        )
+        .filter(within("household__village__code", parent))
+        .annotate(area=Substr("household__village__code", 1, width))
+        .values("area", "program_id")
+        .annotate(households=Count("household_id", distinct=True))
+    )
+    cells = {(row["area"], row["program_id"]): row["households"] for row in counts}
+    programs = list(
+        Program.objects.filter(pk__in={program for _area, program in cells})
+        .order_by("name")
+        .values_list("pk", "name")
+    )
+    table = None
+    if areas and programs:
+        table = suppress([[cells.get((code, pk), 0) for pk, _n in programs] for code, _ in areas])
+    result = {
+        "areas": areas,
+        "programs": programs,
+        "table": table,
+        "rows": [
+            {
+                "area": name,
+                "cells": list(zip([n for _pk, n in programs], cells, strict=True)),
+                "total": total,
+            }
+            for (_code, name), cells, total in zip(
+                areas, table.cells, table.row_totals, strict=True
+            )
+        ]
+        if table
+        else [],
+        "totals": list(zip([n for _pk, n in programs], table.column_totals, strict=True))
+        if table
+        else [],
+        "as_of": today,
+    }
+    cache.set(key, result, 600)
+    return result

@@ -45,7 +45,7 @@ from .forms import (
     RegistryImportForm,
     period_choices,
 )
-from .models import REGION_SOURCE, Individual
+from .models import REGION_SOURCE, Individual, Region
 from .permissions import (
     can_edit_registry,
     can_import_registry,
@@ -1011,6 +1011,40 @@ def flag_resolve(request, pk):
             "title": flag.get_kind_display(),
             "intro": flag.reason,
             "submit": _("Mark as resolved"),
+        },
+    )
+
+
+# ============================================================================ transparency
+def transparency(request):
+    """Public: how many households of each district (or of each village of one district)
+    receive each program now. Cells of fewer than k households, and whatever would reveal
+    them from the totals, are hidden (silakso.disclosure)."""
+    from django.conf import settings
+
+    from silakso.disclosure import threshold
+
+    regency = settings.SILAKSO_HOME_REGENCY
+    districts = list(
+        Region.objects.filter(parent_id=regency).order_by("name").values_list("code", "name")
+    )
+    district = request.GET.get("kecamatan", "")
+    if district and district not in dict(districts):
+        district = ""
+    figures = selectors.recipients_by_area(regency_code=regency, district_code=district)
+    return render(
+        request,
+        "dtks/transparency.html",
+        {
+            **figures,
+            "district": district,
+            "district_name": dict(districts).get(district, ""),
+            "regency": Region.objects.filter(code=regency).first(),
+            "district_select": QuickSelect(
+                attrs={"id": "f-district"},
+                choices=[("", _("All districts")), *districts],
+            ).render("kecamatan", district),
+            "k": threshold(),
         },
     )
 

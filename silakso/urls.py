@@ -5,7 +5,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from core.views import admin_login, healthz
-from dtks.views import cek_bansos
+from dtks.views import cek_bansos, transparency
 from silakso.admin import superusers_only
 
 # the admin signs in through the site's own sign-in (limits, audit, second factor)
@@ -23,6 +23,7 @@ urlpatterns = [
     path("pengaduan/", include("complaints.urls")),
     path("rujukan/", include("referrals.urls")),
     path("cek-bansos/", cek_bansos, name="cek_bansos"),
+    path("transparansi/", transparency, name="transparency"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", healthz, name="healthz"),
     path("api/v1/", include("silakso.api_urls")),

@@ -21,6 +21,7 @@ pytestmark = pytest.mark.django_db
 URL_MATRIX = {
     "core:home": "scoped",
     "core:login": "public",
+    "transparency": "public",
     "core:logout": "own",
     "core:two_factor": "own",
     "core:operator_list": "scoped",

@@ -391,6 +391,16 @@ SILAKSO_WEBHOOK_ALLOW_PRIVATE = env.bool("SILAKSO_WEBHOOK_ALLOW_PRIVATE", defaul
 SILAKSO_TRUST_X_FORWARDED_FOR = env.bool("SILAKSO_TRUST_X_FORWARDED_FOR", default=False)
 SILAKSO_TRUSTED_PROXIES = env.list("SILAKSO_TRUSTED_PROXIES", default=[])
 SILAKSO_HOME_REGENCY = env("SILAKSO_HOME_REGENCY", default="19.04")
+# Figures that leave the staff scope (the public transparency page) hide cells of fewer than k
+# households, and whatever would reveal them (silakso.disclosure).
+SILAKSO_DISCLOSURE_K = env.int("SILAKSO_DISCLOSURE_K", default=5)
+if SILAKSO_DISCLOSURE_K < 2:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(
+        "SILAKSO_DISCLOSURE_K must be 2 or more (it is {}): a published count of 1 can point "
+        "at one family.".format(SILAKSO_DISCLOSURE_K)
+    )
 # SILAKSO apps whose selectors module contributes to the shared pages through optional
 # functions of the user: dashboard_cards (staff landing page), nav_items (menu) and
 # public_actions (front page). See core/extensions.py.
