@@ -59,6 +59,7 @@ def nav_items(user) -> list[dict]:
         return []
     return [
         {"label": _("Registry"), "url": reverse("dtks:household_list")},
+        {"label": _("Registry at a glance"), "url": reverse("dtks:registry_summary")},
         {"label": _("Programs"), "url": reverse("dtks:program_list")},
         {"label": _("Local PMT"), "url": reverse("dtks:pmt_overview")},
         {"label": _("Regions"), "url": reverse("dtks:region_list")},

@@ -655,3 +655,98 @@ def recipients_by_area(*, regency_code: str, district_code: str = "") -> dict:
     }
     cache.set(key, result, 600)
     return result
+
+
+# ---------------------------------------------------------------------------- summary
+def registry_summary(*, user, area: str = "") -> dict:
+    """The registry at a glance for staff: households per desil and people, per district of
+    the user's regency (per village of a district; the village itself for a village), inside
+    the user's scope. Two GROUP BYs, kept five minutes in the cache per area."""
+    from django.conf import settings
+    from django.core.cache import cache
+    from django.db.models import Count
+    from django.db.models.functions import Substr
+
+    from .choices import HouseholdStatus, IndividualStatus
+
+    scope = user.scope_code or settings.SILAKSO_HOME_REGENCY
+    if user.is_installation_wide and not area:
+        area = settings.SILAKSO_HOME_REGENCY
+    if not area or not (area == scope or area.startswith(scope + ".")):
+        area = scope
+    region = Region.objects.filter(code=area).first()
+    if region is None or not can_read_registry(user):
+        return {"region": None, "rows": [], "totals": None}
+    key = "silakso:registry-summary:" + area
+    cached = cache.get(key)
+    if cached is not None:
+        return cached
+    village = region.level >= 4
+    # the code of a part: a regency's districts "19.04.01", a district's villages "…1001"
+    width = len(area) if village else len(area) + (5 if region.level == 3 else 3)
+    households = (
+        Household.objects.filter(status=HouseholdStatus.ACTIVE)
+        .filter(within("village__code", area))
+        .annotate(part=Substr("village__code", 1, width))
+        .values("part", "desil")
+        .annotate(n=Count("pk"))
+    )
+    people = (
+        Individual.objects.filter(
+            household__status=HouseholdStatus.ACTIVE, status=IndividualStatus.ALIVE
+        )
+        .filter(within("household__village__code", area))
+        .annotate(part=Substr("household__village__code", 1, width))
+        .values("part")
+        .annotate(n=Count("pk"))
+    )
+    names = dict(
+        Region.objects.filter(code=area).values_list("code", "name")
+        if village
+        else Region.objects.filter(parent_id=area).values_list("code", "name")
+    )
+    rows: dict[str, dict] = {
+        code: {
+            "code": code,
+            "name": name,
+            "desil": [0] * 10,
+            "no_desil": 0,
+            "households": 0,
+            "people": 0,
+        }
+        for code, name in sorted(names.items())
+    }
+    for row in households:
+        line = rows.get(row["part"])
+        if line is None:
+            continue
+        if row["desil"]:
+            line["desil"][row["desil"] - 1] += row["n"]
+        else:
+            line["no_desil"] += row["n"]
+        line["households"] += row["n"]
+    for row in people:
+        if row["part"] in rows:
+            rows[row["part"]]["people"] = row["n"]
+    totals = {
+        "desil": [sum(line["desil"][d] for line in rows.values()) for d in range(10)],
+        "no_desil": sum(line["no_desil"] for line in rows.values()),
+        "households": sum(line["households"] for line in rows.values()),
+        "people": sum(line["people"] for line in rows.values()),
+    }
+    # desil bands as programs use them: each of 1 to 5, then 6 to 10 together
+    bands = [(d, d) for d in range(1, 6)] + [(6, 10)]
+    for line in [*rows.values(), totals]:
+        line["bands"] = [
+            {"low": low, "high": high, "n": sum(line["desil"][low - 1 : high])}
+            for low, high in bands
+        ]
+    result = {
+        "region": region,
+        "bands": bands,
+        "drills": region.level < 3,
+        "rows": list(rows.values()),
+        "totals": totals,
+    }
+    cache.set(key, result, 300)
+    return result

@@ -6,6 +6,7 @@ app_name = "dtks"
 
 urlpatterns = [
     path("", views.household_list, name="household_list"),
+    path("ringkasan/", views.registry_summary, name="registry_summary"),
     path("rumah-tangga/baru/", views.household_create, name="household_create"),
     path("impor/", views.registry_import, name="registry_import"),
     path("impor/contoh.csv", views.registry_import_example, name="registry_import_example"),

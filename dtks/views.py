@@ -1015,6 +1015,21 @@ def flag_resolve(request, pk):
     )
 
 
+# ============================================================================ summary
+@login_required
+def registry_summary(request):
+    """The registry at a glance: households per desil band and people, per district (or per
+    village of a district), each figure a link to the list behind it."""
+    _require_reader(request.user)
+    from django.conf import settings
+
+    summary = selectors.registry_summary(user=request.user, area=request.GET.get("wilayah", ""))
+    region = summary["region"]
+    own = request.user.scope_code or settings.SILAKSO_HOME_REGENCY
+    up = region.parent if region is not None and region.code != own else None
+    return render(request, "dtks/registry_summary.html", {**summary, "up": up})
+
+
 # ============================================================================ transparency
 def transparency(request):
     """Public: how many households of each district (or of each village of one district)

@@ -59,6 +59,7 @@ URL_MATRIX = {
     "dtks:region_list": "reference",
     "dtks:region_reload": "own",
     "dtks:household_list": "scoped",
+    "dtks:registry_summary": "scoped",
     "dtks:household_create": "scoped",
     "dtks:registry_import": "scoped",
     "dtks:registry_import_example": "public",
