@@ -133,14 +133,20 @@ def _raw_words(text: str) -> list[str]:
 def _work_waiting():
     """What the demo leaves to its users, done once: a data problem and a field campaign in
     Koba, a background job started."""
-    from dtks.models import Flag, Household
-    from dtks.services import campaign_create, pmt_rank_start
+    from dtks.models import Flag, Household, PmtWeightSet
+    from dtks.pmt import DEFAULT_WEIGHTS
+    from dtks.services import campaign_create, pmt_rank_start, pmt_weight_set_save
 
     operator = User.objects.get(username="operator.desa")
     household = Household.objects.filter(village=operator.region).order_by("pk").first()
     Flag.objects.create(household=household, kind="no_head", reason=LONG_TEXT)
     campaign_create(name=("Verifikasi " + LONG_NAME)[:150], region=operator.region, actor=operator)
-    pmt_rank_start(actor=User.objects.get(username="pengelola.data"))
+    manager = User.objects.get(username="pengelola.data")
+    pmt_rank_start(actor=manager)
+    pmt_weight_set_save(
+        weight_set=PmtWeightSet(name="Bobot " + LONG_NAME[:100], weights=DEFAULT_WEIGHTS),
+        actor=manager,
+    )
 
 
 def _url_name(path: str) -> str | None:
