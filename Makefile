@@ -31,9 +31,9 @@ $(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt
 # ------------------------------------------------------------------------------ demo
 run: $(VENV)/.runtime
 	$(BIN)/python manage.py migrate --noinput -v0
-	$(BIN)/python manage.py seed_demo
+	SILAKSO_PUBLIC_URL=$${SILAKSO_PUBLIC_URL:-http://$(ADDR)} $(BIN)/python manage.py seed_demo
 	@echo "SILAKSO demo: open http://$(ADDR)/ and sign in with one of the accounts above."
-	$(BIN)/python manage.py runserver $(ADDR)
+	SILAKSO_PUBLIC_URL=$${SILAKSO_PUBLIC_URL:-http://$(ADDR)} $(BIN)/python manage.py runserver $(ADDR)
 
 clean-demo:
 	rm -f var/demo.sqlite3

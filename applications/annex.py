@@ -5,18 +5,16 @@ import segno
 from django.conf import settings
 from django.db.models import Count
 from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import translation
 
 from core.services import agency_profile
+from silakso.links import public_url
 
 from .models import Batch
 
 
 def verification_url(batch: Batch) -> str:
-    return settings.SILAKSO_PUBLIC_URL.rstrip("/") + reverse(
-        "applications:batch_verify", args=[batch.verification_token]
-    )
+    return public_url("applications:batch_verify", batch.verification_token)
 
 
 def annex_context(batch: Batch) -> dict:

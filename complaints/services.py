@@ -9,7 +9,6 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -32,6 +31,7 @@ from dtks.models import Individual, Program, Region
 from dtks.nik import check_nik, normalize_number
 from silakso.codes import save_with_code
 from silakso.exceptions import DomainError, Forbidden, InvalidTransition, NotFound, require
+from silakso.links import public_url
 from silakso.validation import contact, required_text
 
 from . import permissions as perms
@@ -76,7 +76,7 @@ def _due(category: str, status: str) -> dt.datetime | None:
 
 
 def tracking_url() -> str:
-    return settings.SILAKSO_PUBLIC_URL.rstrip("/") + reverse("complaints:track")
+    return public_url("complaints:track")
 
 
 def _notify(complaint: Complaint, status: str, note: str = "") -> None:

@@ -18,6 +18,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from silakso.celery import enqueue_on_commit
 from silakso.exceptions import DomainError, Forbidden, NotFound, OutOfScope
+from silakso.links import public_url
 
 from . import outbox
 from .choices import AuditAction, NotificationChannel, NotificationStatus, Role
@@ -708,7 +709,7 @@ def password_link_email(*, actor: User, user: User) -> Notification | None:
             fields={"email": ""},
         )
     path = password_link_issue(actor=actor, user=user)
-    link = settings.SILAKSO_PUBLIC_URL.rstrip("/") + path
+    link = public_url(path)
     return notification_queue(
         channel=NotificationChannel.EMAIL,
         recipient=user.email,

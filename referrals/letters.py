@@ -4,19 +4,17 @@ public page that tells whether the letter is genuine."""
 import segno
 from django.conf import settings
 from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import translation
 
 from core.services import agency_profile
 from dtks.nik import mask_nik
+from silakso.links import public_url
 
 from .models import Letter
 
 
 def verification_url(letter: Letter) -> str:
-    return settings.SILAKSO_PUBLIC_URL.rstrip("/") + reverse(
-        "referrals:letter_verify", args=[letter.token]
-    )
+    return public_url("referrals:letter_verify", letter.token)
 
 
 def render_letter(letter: Letter) -> bytes:

@@ -6,7 +6,6 @@ from functools import partial
 from typing import Any
 
 from django.conf import settings
-from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -20,6 +19,7 @@ from core.services import (
 from dtks.choices import IndividualStatus
 from dtks.models import Individual
 from dtks.selectors import names_match
+from silakso.links import public_url
 from silakso.validation import required_text
 
 from ..choices import (
@@ -86,7 +86,7 @@ def _message(
         lines += [
             following,
             _("Follow it at {url} with the code and your NIK.").format(
-                url=settings.SILAKSO_PUBLIC_URL.rstrip("/") + reverse("applications:track")
+                url=public_url("applications:track")
             ),
             contact_text(),
         ]
