@@ -91,6 +91,11 @@ def _rules() -> list[Rule]:
     ]
 
 
+def retention_days(name: str) -> int:
+    """How many days ``name`` is kept on this installation (the privacy notice says so)."""
+    return _days(name)
+
+
 def _days(name: str) -> int:
     configured = getattr(settings, "SILAKSO_RETENTION_DAYS", {}) or {}
     return int(configured.get(name, DEFAULT_DAYS[name]))

@@ -835,3 +835,25 @@ def webhook_subscription_stop(request, pk: int):
     subscription_stop(actor=request.user, subscription=subscription)
     messages.success(request, _("Nothing more is sent to {url}.").format(url=subscription.url))
     return redirect("core:webhook_subscriptions", pk=subscription.client_id)
+
+
+# ============================================================================ privacy notice
+def privacy_notice(request):
+    """Public: what SILAKSO keeps about residents, why, who sees it, how long, and the
+    resident's rights under UU 27/2022 (the office's contact from its own settings)."""
+    from .retention import retention_days
+
+    return render(
+        request,
+        "core/privacy_notice.html",
+        {
+            "keep": {
+                name: retention_days(name)
+                for name in (
+                    "notifications",
+                    "closed_request_documents",
+                    "closed_complaint_attachments",
+                )
+            },
+        },
+    )

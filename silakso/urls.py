@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
-from core.views import admin_login, healthz
+from core.views import admin_login, healthz, privacy_notice
 from dtks.views import cek_bansos, transparency
 from silakso.admin import superusers_only
 
@@ -24,6 +24,7 @@ urlpatterns = [
     path("rujukan/", include("referrals.urls")),
     path("cek-bansos/", cek_bansos, name="cek_bansos"),
     path("transparansi/", transparency, name="transparency"),
+    path("privasi/", privacy_notice, name="privacy_notice"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", healthz, name="healthz"),
     path("api/v1/", include("silakso.api_urls")),

@@ -22,6 +22,7 @@ URL_MATRIX = {
     "core:home": "scoped",
     "core:login": "public",
     "transparency": "public",
+    "privacy_notice": "public",
     "core:logout": "own",
     "core:two_factor": "own",
     "core:operator_list": "scoped",
