@@ -113,3 +113,22 @@ def settings_links(user) -> list[dict]:
             "url": reverse("complaints:sla_table"),
         }
     ]
+
+
+def workload(user_ids: list[int], since) -> list[dict]:
+    """Open complaints assigned to each officer, steps each recorded since ``since`` and
+    the median hours a step took (core.workload)."""
+    from django.db.models import Count
+
+    from core.workload import steps_done
+
+    from .models import Complaint
+
+    open_ = dict(
+        Complaint.objects.open()
+        .filter(assigned_to__in=user_ids)
+        .values_list("assigned_to")
+        .annotate(n=Count("pk"))
+    )
+    done, hours = steps_done("complaints_complaintstatuschange", "complaint_id", user_ids, since)
+    return [{"label": _("Complaints"), "open": open_, "done": done, "hours": hours}]

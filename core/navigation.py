@@ -79,6 +79,10 @@ def nav_items(user: User) -> list[dict]:
         items.append({"label": _("Partner systems"), "url": reverse("core:api_client_list")})
     if has_role(user, *AUDIT_READER_ROLES):
         items.append({"label": _("Audit trail"), "url": reverse("core:audit_event_list")})
+    from .workload import can_read_workload
+
+    if can_read_workload(user):
+        items.append({"label": _("Workload"), "url": reverse("core:workload")})
     if user.is_authenticated and user.role != Role.RESIDENT:
         items.append({"label": _("My jobs"), "url": reverse("core:job_list")})
     if has_role(user, Role.SYSTEM_ADMIN, Role.API_CLIENT):

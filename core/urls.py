@@ -73,5 +73,6 @@ urlpatterns = [
     path("audit/", views.audit_event_list, name="audit_event_list"),
     path("pekerjaan/", views.job_list, name="job_list"),
     path("pekerjaan/<uuid:pk>/", views.job_detail, name="job_detail"),
+    path("beban-kerja/", views.workload, name="workload"),
     path("pekerjaan/<uuid:pk>/laporan/", views.job_report, name="job_report"),
 ]

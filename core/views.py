@@ -857,3 +857,39 @@ def privacy_notice(request):
             },
         },
     )
+
+
+# ============================================================================ workload
+@login_required
+def workload(request):
+    """Open items, steps done this month and the median time a step took, per officer of the
+    reader's area (supervisors, the head of division, administrators; never peers)."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from .workload import can_read_workload, officers
+
+    if not can_read_workload(request.user):
+        raise PermissionDenied(_("Only supervisors and the head of division see the workload."))
+    today = timezone.localdate()
+    since = timezone.make_aware(dt.datetime.combine(today.replace(day=1), dt.time()))
+    people = list(officers(user=request.user)[:500])
+    ids = [person.pk for person in people]
+    kinds = collect("workload", ids, since)
+    rows = [
+        {
+            "officer": person,
+            "cells": [
+                {
+                    "label": kind["label"],
+                    "open": kind["open"].get(person.pk, 0),
+                    "done": kind["done"].get(person.pk, 0),
+                    "hours": kind["hours"].get(person.pk),
+                }
+                for kind in kinds
+            ],
+        }
+        for person in people
+    ]
+    return render(request, "core/workload.html", {"rows": rows, "kinds": kinds, "since": since})

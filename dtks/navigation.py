@@ -80,3 +80,33 @@ def public_actions(user) -> list[dict]:
             "url": reverse("transparency"),
         },
     ]
+
+
+def workload(user_ids: list[int], since) -> list[dict]:
+    """Open data problems assigned to each officer, those each resolved since ``since`` and
+    the median hours from being found to being resolved (core.workload)."""
+    from django.db.models import Count, DurationField, ExpressionWrapper, F
+
+    from .models import Flag
+
+    open_ = dict(
+        Flag.objects.open()
+        .filter(assigned_to__in=user_ids)
+        .values_list("assigned_to")
+        .annotate(n=Count("pk"))
+    )
+    resolved = Flag.objects.filter(resolved_by__in=user_ids, resolved_at__gte=since)
+    done = dict(resolved.values_list("resolved_by").annotate(n=Count("pk")))
+    hours: dict = {}
+    took = resolved.annotate(
+        took=ExpressionWrapper(F("resolved_at") - F("created_at"), output_field=DurationField())
+    ).values_list("resolved_by", "took")
+    by_user: dict = {}
+    for officer, duration in took:
+        by_user.setdefault(officer, []).append(duration.total_seconds() / 3600)
+    for officer, values in by_user.items():
+        values.sort()
+        middle = len(values) // 2
+        median = values[middle] if len(values) % 2 else (values[middle - 1] + values[middle]) / 2
+        hours[officer] = round(median, 1)
+    return [{"label": _("Data problems"), "open": open_, "done": done, "hours": hours}]

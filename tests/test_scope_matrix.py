@@ -55,6 +55,7 @@ URL_MATRIX = {
     "core:api_key_revoke": "scoped",
     "core:audit_event_list": "scoped",
     "core:job_list": "own",
+    "core:workload": "scoped",
     "core:job_detail": "own",
     "core:job_report": "own",
     "dtks:region_list": "reference",
