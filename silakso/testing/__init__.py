@@ -130,4 +130,4 @@ def open_menu_entry(page, name: str) -> None:
     menu = page.get_by_role("navigation").locator("details.phone-menu")
     if menu.is_visible() and menu.get_attribute("open") is None:
         menu.locator("summary").click()
-    page.get_by_role("navigation").get_by_role("link", name=name).click()
+    page.get_by_role("navigation").get_by_role("link", name=name, exact=True).click()
