@@ -4,6 +4,8 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
+from silakso.forms import https_urls
+
 
 class LoginForm(AuthenticationForm):
     """Username and password, with labels a first-time user understands."""
@@ -209,6 +211,7 @@ class AgencyProfileForm(forms.ModelForm):
         from .models import AgencyProfile
 
         model = AgencyProfile
+        formfield_callback = https_urls
         fields = [
             "name",
             "address",

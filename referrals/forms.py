@@ -6,7 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from dtks.forms import DATE, NUMBER
-from silakso.forms import OnceMixin, QuickSelect
+from silakso.forms import OnceMixin, QuickSelect, https_urls
 
 from .choices import Domain, LetterKind, NeedLevel
 from .models import Service
@@ -204,6 +204,7 @@ class ProviderForm(forms.ModelForm):
         from .models import Provider
 
         model = Provider
+        formfield_callback = https_urls
         fields = [
             "name",
             "kind",

@@ -10,6 +10,16 @@ from django.utils.safestring import SafeString, mark_safe
 from .exceptions import DomainError, NotFound, StaleObjectError
 
 
+def https_urls(field, **kwargs):
+    """A model form's ``formfield_callback``: a web address typed without its scheme is read
+    as https (Django 6's default; a partner's system is reached over HTTPS only)."""
+    from django.db import models
+
+    if isinstance(field, models.URLField):
+        kwargs.setdefault("assume_scheme", "https")
+    return field.formfield(**kwargs)
+
+
 class QuickSelect(forms.Select):
     """A select rendered in Python: the same HTML as Django's template widget, without an
     included template per option. A regency's 60-400 villages made two thirds of the cost of

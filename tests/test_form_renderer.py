@@ -52,3 +52,14 @@ def test_every_plain_widget_is_written_as_django_writes_it(data):
     django = Everything(data, renderer=DjangoTemplates())
     for name in Everything.base_fields:
         assert str(fast[name]) == str(django[name]), name
+
+
+def test_a_web_address_without_its_scheme_is_read_as_https():
+    # (Django 6's default, chosen now: the forms no longer warn when they are defined)
+    import core.forms
+    import referrals.forms
+
+    field = referrals.forms.ProviderForm.base_fields["webhook_url"]
+    assert field.clean("mitra.example.go.id/silakso") == "https://mitra.example.go.id/silakso"
+    website = core.forms.AgencyProfileForm.base_fields["website"]
+    assert website.clean("dinsos.bangkatengahkab.go.id") == "https://dinsos.bangkatengahkab.go.id"
