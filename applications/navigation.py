@@ -180,19 +180,12 @@ def household_links(household, user) -> list[dict]:
 def workload(user_ids: list[int], since) -> list[dict]:
     """Open aid requests assigned to each officer, steps each recorded since ``since`` and
     the median hours a step took (core.workload)."""
-    from django.db.models import Count
+    from core.workload import flow_workload
 
-    from core.workload import steps_done
+    from .models import Application, ApplicationStatusChange
 
-    from .models import Application
-
-    open_ = dict(
-        Application.objects.open()
-        .filter(assigned_to__in=user_ids)
-        .values_list("assigned_to")
-        .annotate(n=Count("pk"))
-    )
-    done, hours = steps_done(
-        "applications_applicationstatuschange", "application_id", user_ids, since
-    )
-    return [{"label": _("Aid requests"), "open": open_, "done": done, "hours": hours}]
+    return [
+        flow_workload(
+            _("Aid requests"), Application.objects.open(), ApplicationStatusChange, user_ids, since
+        )
+    ]

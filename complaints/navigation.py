@@ -118,17 +118,12 @@ def settings_links(user) -> list[dict]:
 def workload(user_ids: list[int], since) -> list[dict]:
     """Open complaints assigned to each officer, steps each recorded since ``since`` and
     the median hours a step took (core.workload)."""
-    from django.db.models import Count
+    from core.workload import flow_workload
 
-    from core.workload import steps_done
+    from .models import Complaint, ComplaintStatusChange
 
-    from .models import Complaint
-
-    open_ = dict(
-        Complaint.objects.open()
-        .filter(assigned_to__in=user_ids)
-        .values_list("assigned_to")
-        .annotate(n=Count("pk"))
-    )
-    done, hours = steps_done("complaints_complaintstatuschange", "complaint_id", user_ids, since)
-    return [{"label": _("Complaints"), "open": open_, "done": done, "hours": hours}]
+    return [
+        flow_workload(
+            _("Complaints"), Complaint.objects.open(), ComplaintStatusChange, user_ids, since
+        )
+    ]

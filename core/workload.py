@@ -53,6 +53,23 @@ _STEPS_SQL = """
     """
 
 
+def flow_workload(label, open_items, history, user_ids: list[int], since) -> dict:
+    """One kind of work of a flow: its open items (a queryset with ``assigned_to``) and the
+    steps recorded in its history model (``StatusChange`` subclass) since ``since``."""
+    from django.db.models import Count
+
+    parent = next(
+        f.column for f in history._meta.concrete_fields if f.is_relation and f.name != "actor"
+    )
+    open_ = dict(
+        open_items.filter(assigned_to__in=user_ids)
+        .values_list("assigned_to")
+        .annotate(n=Count("pk"))
+    )
+    done, hours = steps_done(history._meta.db_table, parent, user_ids, since)
+    return {"label": label, "open": open_, "done": done, "hours": hours}
+
+
 def steps_done(table: str, parent: str, user_ids: list[int], since: dt.datetime) -> tuple:
     """({actor: steps}, {actor: median hours}) of a flow's history ``table`` (its parent key
     ``parent``): each step an officer recorded since ``since``, timed from the step before it
