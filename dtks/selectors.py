@@ -624,14 +624,29 @@ def recipients_by_area(*, regency_code: str, district_code: str = "") -> dict:
         .annotate(households=Count("household_id", distinct=True))
     )
     cells = {(row["area"], row["program_id"]): row["households"] for row in counts}
-    programs = list(
-        Program.objects.filter(pk__in={program for _area, program in cells})
-        .order_by("name")
-        .values_list("pk", "name")
-    )
+    totals_row = None
+    if district_code:
+        # the district's row of the regency table is public already: the villages' table
+        # keeps its figures and its hidden ones, with the regency's columns, so neither table
+        # gives the other's hidden figures away
+        regency = recipients_by_area(regency_code=regency_code)
+        programs = regency["programs"]
+        index = [code for code, _name in regency["areas"]].index(district_code)
+        table = regency["table"]
+        if table is not None:
+            totals_row = [*table.cells[index], table.row_totals[index]]
+    else:
+        programs = list(
+            Program.objects.filter(pk__in={program for _area, program in cells})
+            .order_by("name")
+            .values_list("pk", "name")
+        )
     table = None
     if areas and programs:
-        table = suppress([[cells.get((code, pk), 0) for pk, _n in programs] for code, _ in areas])
+        table = suppress(
+            [[cells.get((code, pk), 0) for pk, _n in programs] for code, _ in areas],
+            totals_row=totals_row,
+        )
     result = {
         "areas": areas,
         "programs": programs,

@@ -41,8 +41,15 @@ def threshold() -> int:
     return int(getattr(settings, "SILAKSO_DISCLOSURE_K", 5))
 
 
-def suppress(rows: list[list[int]], k: int | None = None) -> Published:
-    """The table with its totals, small cells and what would reveal them hidden."""
+def suppress(
+    rows: list[list[int]], k: int | None = None, *, totals_row: list[int | None] | None = None
+) -> Published:
+    """The table with its totals, small cells and what would reveal them hidden.
+
+    ``totals_row`` links the table to one published before it: the column totals and the grand
+    total as that table shows them (a district's row of the regency table, for the table of the
+    district's villages). What it shows stays shown here (anyone has it already) and what it
+    hides stays hidden, so the two tables never give each other's hidden figures away."""
     k = threshold() if k is None else k
     if k < 2:
         raise ValueError("k must be at least 2")
@@ -53,8 +60,13 @@ def suppress(rows: list[list[int]], k: int | None = None) -> Published:
     table.append([sum(row[j] for row in rows) for j in range(width)] + [sum(map(sum, rows))])
     entries = [(i, j) for i in range(height + 1) for j in range(width + 1)]
     hidden = {(i, j) for i, j in entries if 0 < table[i][j] < k}
+    fixed: set[Entry] = set()
+    if totals_row is not None:
+        for j, shown_before in enumerate(totals_row):
+            (hidden if shown_before is None else fixed).add((height, j))
+        hidden -= fixed  # a figure published elsewhere cannot be taken back here
     while True:
-        grown = _second_in_every_line(table, hidden) | _no_bridges(table, hidden)
+        grown = _second_in_every_line(table, hidden, fixed) | _no_bridges(table, hidden, fixed)
         if not grown:
             break
         hidden |= grown
@@ -71,7 +83,7 @@ def suppress(rows: list[list[int]], k: int | None = None) -> Published:
     )
 
 
-def _second_in_every_line(table, hidden: set[Entry]) -> set[Entry]:
+def _second_in_every_line(table, hidden: set[Entry], fixed: set[Entry]) -> set[Entry]:
     """A line hiding exactly one entry would give it away: hide a second one there, where it
     also completes the crossing line if one waits for a partner (fewest figures lost)."""
     height, width = len(table), len(table[0])
@@ -89,7 +101,7 @@ def _second_in_every_line(table, hidden: set[Entry]) -> set[Entry]:
         def crossing(entry: Entry, is_row: bool = is_row) -> int:
             return count(columns[entry[1]] if is_row else rows[entry[0]])
 
-        free = [entry for entry in line if entry not in hidden]
+        free = [entry for entry in line if entry not in hidden and entry not in fixed]
         if not free:
             continue
         return {
@@ -106,7 +118,7 @@ def _second_in_every_line(table, hidden: set[Entry]) -> set[Entry]:
     return set()
 
 
-def _no_bridges(table, hidden: set[Entry]) -> set[Entry]:
+def _no_bridges(table, hidden: set[Entry], fixed: set[Entry]) -> set[Entry]:
     """A hidden entry whose removal splits the hidden graph (rows and columns as nodes) is
     worked out by adding up one side: close a cycle through it with one more entry."""
     edges = sorted(hidden)
@@ -116,7 +128,12 @@ def _no_bridges(table, hidden: set[Entry]) -> set[Entry]:
         columns_there = [n[1] for n in _component(rest, ("c", bridge[1])) if n[0] == "c"]
         # any entry from a row on the bridge's one side to a column on its other side closes
         # a cycle through the bridge
-        pairs = [(i, j) for i in rows_here for j in columns_there if (i, j) not in hidden]
+        pairs = [
+            (i, j)
+            for i in rows_here
+            for j in columns_there
+            if (i, j) not in hidden and (i, j) not in fixed
+        ]
         choices = sorted(pairs, key=lambda e: (table[e[0]][e[1]] == 0, table[e[0]][e[1]], e))
         if choices:
             return {choices[0]}

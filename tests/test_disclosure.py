@@ -29,28 +29,36 @@ def _published_extended(published):
     return table
 
 
-def _determined(shown) -> list[tuple[int, int]]:
-    """Hidden entries of the extended table that the adding-up equations determine."""
-    height, width = len(shown) - 1, len(shown[0]) - 1
-    unknowns = [(i, j) for i in range(height + 1) for j in range(width + 1) if shown[i][j] is None]
-    index = {entry: n for n, entry in enumerate(unknowns)}
+def _determined(shown) -> list:
+    """Hidden entries of the extended table ``shown`` (None where hidden) that the adding-up
+    equations determine."""
+    return _determined_together([(shown, lambda i, j: (i, j))])
+
+
+def _determined_together(tables) -> list:
+    """The same for several ``(table, name)``: a hidden entry is the unknown ``name(i, j)``,
+    so tables that show the same figure share its unknown."""
+    names: dict = {}
+    for table, name in tables:
+        for i, line in enumerate(table):
+            for j, value in enumerate(line):
+                if value is None:
+                    names.setdefault(name(i, j), len(names))
     equations = []
-    for i in range(height + 1):  # each row's cells add up to its total
-        equation = [Fraction(0)] * len(unknowns)
-        for j in range(width + 1):
-            if shown[i][j] is None:
-                equation[index[(i, j)]] += -1 if j == width else 1
-        equations.append(equation)
-    for j in range(width + 1):  # each column's cells add up to its total
-        equation = [Fraction(0)] * len(unknowns)
-        for i in range(height + 1):
-            if shown[i][j] is None:
-                equation[index[(i, j)]] += -1 if i == height else 1
-        equations.append(equation)
+    for table, name in tables:
+        height, width = len(table) - 1, len(table[0]) - 1
+        lines = [[(i, j) for j in range(width + 1)] for i in range(height + 1)]
+        lines += [[(i, j) for i in range(height + 1)] for j in range(width + 1)]
+        for line in lines:  # the line's cells add up to its total (its last entry)
+            equation = [Fraction(0)] * len(names)
+            for i, j in line:
+                if table[i][j] is None:
+                    equation[names[name(i, j)]] += -1 if (i, j) == line[-1] else 1
+            equations.append(equation)
     basis = _row_reduce(equations)
     found = []
-    for entry, n in index.items():
-        probe = [Fraction(int(m == n)) for m in range(len(unknowns))]
+    for entry, n in names.items():
+        probe = [Fraction(int(m == n)) for m in range(len(names))]
         if not any(_reduce(probe, basis)):
             found.append(entry)
     return found
@@ -128,3 +136,48 @@ def test_k_below_two_is_refused():
 def test_no_hidden_figure_can_be_recovered_from_the_totals(case):
     k, rows = case
     _check(rows, k)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.integers(min_value=2, max_value=6).flatmap(
+        lambda k: st.tuples(
+            st.just(k),
+            st.integers(min_value=1, max_value=3).flatmap(
+                lambda width: st.lists(  # districts, each a list of villages
+                    st.lists(
+                        st.lists(st.integers(0, 3 * k), min_size=width, max_size=width),
+                        min_size=1,
+                        max_size=3,
+                    ),
+                    min_size=1,
+                    max_size=3,
+                )
+            ),
+        )
+    )
+)
+def test_a_regency_table_and_its_districts_tables_do_not_reveal_each_other(case):
+    """The regency table (a row per district) and each district's table (a row per village,
+    linked by ``totals_row``) together: the equations of all of them determine nothing hidden."""
+    k, districts = case
+    regency_rows = [[sum(col) for col in zip(*villages, strict=True)] for villages in districts]
+    regency = suppress(regency_rows, k)
+    regency_shown = _published_extended(regency)
+    linked = []
+    for d, villages in enumerate(districts):
+        own = suppress(villages, k, totals_row=regency_shown[d])
+        shown = _published_extended(own)
+        assert shown[-1] == regency_shown[d]  # the shared figures are shown alike
+        height = len(villages)
+
+        def name(i, j, d=d, height=height):
+            # the district's totals row is the regency table's row of the district
+            return ("regency", d, j) if i == height else ("district", d, i, j)
+
+        linked.append((shown, name))
+
+    def regency_name(i, j):
+        return ("regency", i, j)
+
+    assert _determined_together([(regency_shown, regency_name), *linked]) == []
