@@ -54,6 +54,7 @@ from .permissions import (
     can_read_registry,
 )
 from .pmt import explain as explain_pmt
+from .search import MAX_NAME_MATCHES, number_query
 from .workflow import HOUSEHOLD_STEPS
 
 
@@ -134,9 +135,15 @@ def household_list(request):
         25,
         object_type="dtks.household",
     )
+    typed = (request.GET.get("q") or "").strip()
     context = {
         "filterset": filterset,
         "page": page,
+        # a name search lists its closest matches only: say so when the list is full
+        "closest_only": bool(typed)
+        and not number_query(typed)
+        and page.paginator.count >= MAX_NAME_MATCHES,
+        "closest_limit": MAX_NAME_MATCHES,
         "can_edit": can_edit_registry(request.user),
         "can_import": can_import_registry(request.user),
         "village_select": QuickSelect(
