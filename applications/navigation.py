@@ -189,3 +189,104 @@ def workload(user_ids: list[int], since) -> list[dict]:
             _("Aid requests"), Application.objects.open(), ApplicationStatusChange, user_ids, since
         )
     ]
+
+
+def service_standards() -> list[dict]:
+    """The public service standards of what residents ask through this app (``core.views.
+    service_standards``): the aid request, with each open program's own documents, and the
+    registry update."""
+    from .selectors import programs_open_for_applications
+
+    programs = [
+        {
+            "name": program.name,
+            "documents": program.document_list,
+            "url": reverse("applications:apply", args=[program.code]),
+        }
+        for program in programs_open_for_applications()
+    ]
+    return [
+        {
+            "slug": "usulan-bantuan",
+            "title": _("Request for social aid"),
+            "summary": _("Ask to receive a social aid program, online or at your village office."),
+            "requirements": [
+                _("Your NIK (on your KTP) and your family card (KK) number."),
+                _("The documents the program asks for, listed below for each program."),
+            ],
+            "programs": programs,
+            "steps": [
+                (_("You send the request online, or at the village office (Puskesos)."), ""),
+                (_("The village operator checks your data in the registry."), ""),
+                (_("The village deliberation (musdes) agrees on the village's list."), ""),
+                (_("The social agency verifies it and the head of the agency ratifies it."), ""),
+                (_("You are told the decision; you can follow every step with your code."), ""),
+            ],
+            "time": _(
+                "Requests are decided at the next ratification of the program's list; every "
+                "step and its date are shown when you follow the request."
+            ),
+            "start": {"label": _("Follow my request"), "url": reverse("applications:track")},
+        },
+        {
+            "slug": "pemutakhiran-data",
+            "title": _("Update of your registry data"),
+            "summary": _(
+                "Register a household that is missing, correct wrong data, or ask for your "
+                "household's welfare to be assessed again."
+            ),
+            "requirements": [
+                _("Your KTP and family card (KK), shown at the village office."),
+                _("For a correction: what is wrong and what is right."),
+            ],
+            "steps": [
+                (_("You ask at the village office, or make a complaint about your data."), ""),
+                (_("The village operator writes the proposal and checks your house."), ""),
+                (_("The village deliberation (musdes) decides on it."), ""),
+                (_("The social agency verifies it and applies it to the registry."), ""),
+            ],
+            "time": _(
+                "Proposals are sent to the ministry with the next registry round; the registry "
+                "shows the new data as soon as the social agency applies it."
+            ),
+            "start": None,
+        },
+    ]
+
+
+def monthly_report_tables(viewer, since, until) -> list[dict]:
+    """Requests for aid received in the month, per program, by where they stand now."""
+    from django.db.models import Count, Q
+
+    st = ApplicationStatus
+    groups = [
+        (
+            _("Still being decided"),
+            [st.SUBMITTED, st.NEEDS_UPDATE, st.AWAITING_DELIBERATION, st.DELIBERATED, st.VERIFIED],
+        ),
+        (_("Approved"), [st.FINALISED, st.RATIFIED, st.EXPORTED, st.ACCEPTED]),
+        (_("Not approved or withdrawn"), [st.REJECTED, st.NOT_ACCEPTED, st.WITHDRAWN]),
+    ]
+    counts = (
+        application_list(user=viewer)
+        .filter(created_at__date__gte=since, created_at__date__lte=until)
+        .values("program__name")
+        .annotate(
+            **{
+                "g{}".format(n): Count("pk", filter=Q(status__in=statuses))
+                for n, (_label, statuses) in enumerate(groups)
+            }
+        )
+        .order_by("program__name")
+    )
+    return [
+        {
+            "title": _("Requests for aid received this month"),
+            "row_heading": _("Program"),
+            "columns": [str(label) for label, _statuses in groups],
+            "rows": [
+                (row["program__name"], [row["g{}".format(n)] for n in range(len(groups))])
+                for row in counts
+            ],
+        }
+    ]

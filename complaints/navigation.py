@@ -6,7 +6,7 @@ in the menu, what the public front page offers, and its links on a household's p
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from core.choices import Role
 from core.permissions import has_role
@@ -126,4 +126,81 @@ def workload(user_ids: list[int], since) -> list[dict]:
         flow_workload(
             _("Complaints"), Complaint.objects.open(), ComplaintStatusChange, user_ids, since
         )
+    ]
+
+
+def service_standards() -> list[dict]:
+    """The complaint's public service standard, with the time each step may take as the
+    administrator set it (the longest over the categories, so the page never promises less)."""
+    from .choices import ComplaintCategory
+    from .models import OPEN_STATUSES
+    from .services import sla_hours
+
+    steps = []
+    for status in OPEN_STATUSES:
+        hours = max(sla_hours(category, status) for category in ComplaintCategory.values)
+        days = -(-hours // 24)
+        steps.append(
+            (
+                status.label,
+                ngettext("at most %(days)s day", "at most %(days)s days", days) % {"days": days},
+            )
+        )
+    return [
+        {
+            "slug": "pengaduan",
+            "title": _("Complaint"),
+            "summary": _(
+                "About aid, health, school, housing or your data. Misuse can be reported "
+                "without your name."
+            ),
+            "requirements": [
+                _("What happened, where and when. Your NIK helps but is not required."),
+                _("A phone number or email if you want to be told what is done."),
+            ],
+            "steps": steps,
+            "time": _(
+                "A step that takes longer than its time is passed to the officer's superior "
+                "at once."
+            ),
+            "start": {
+                "label": _("Make a complaint"),
+                "url": reverse("complaints:complaint_create"),
+            },
+        }
+    ]
+
+
+def monthly_report_tables(viewer, since, until) -> list[dict]:
+    """Complaints received in the month per category: resolved, open on time, open and late
+    (the three add up to the complaints received)."""
+    from django.db.models import Count, Q
+    from django.utils import timezone
+
+    from .choices import ComplaintCategory, ComplaintStatus
+
+    solved = Q(status__in=[ComplaintStatus.RESOLVED, ComplaintStatus.CLOSED])
+    late = Q(due_at__lt=timezone.now())
+    counts = {
+        row["category"]: row
+        for row in complaint_list(user=viewer)
+        .filter(created_at__date__gte=since, created_at__date__lte=until)
+        .values("category")
+        .annotate(
+            solved=Count("pk", filter=solved),
+            on_time=Count("pk", filter=~solved & ~late),
+            late=Count("pk", filter=~solved & late),
+        )
+    }
+    fields = ("solved", "on_time", "late")
+    return [
+        {
+            "title": _("Complaints received this month"),
+            "row_heading": _("Category"),
+            "columns": [str(_("Resolved")), str(_("Open, on time")), str(_("Open and late"))],
+            "rows": [
+                (label, [counts[key][field] if key in counts else 0 for field in fields])
+                for key, label in ComplaintCategory.choices
+            ],
+        }
     ]

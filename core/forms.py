@@ -266,3 +266,14 @@ class SubscriptionForm(forms.Form):
             (name, format_html("{} <code>{}</code>", label, name))
             for name, (label, _scopes) in EVENT_TYPES.items()
         ]
+
+
+class MonthForm(forms.Form):
+    """A month (the browser's month picker; typed as YYYY-MM elsewhere)."""
+
+    month = forms.DateField(
+        label=_("Month"),
+        input_formats=["%Y-%m", "%m/%Y"],
+        widget=forms.DateInput(attrs={"type": "month"}, format="%Y-%m"),
+        error_messages={"invalid": _("Choose a month, for example 2026-11.")},
+    )

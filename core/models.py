@@ -510,3 +510,31 @@ class EventDelivery(models.Model):
 
     def __str__(self) -> str:
         return "{} #{}".format(self.event, self.sequence)
+
+
+class MonthlyReport(models.Model):
+    """The month's report for the regent and the province: a PDF and an XLSX with the same
+    tables, made on the first of each month (and on demand), with small cells suppressed."""
+
+    month = models.DateField(_("month"), unique=True, help_text=_("The first day of the month."))
+    pdf = models.FileField(_("PDF"), upload_to="reports/")
+    xlsx = models.FileField(_("XLSX"), upload_to="reports/")
+    k = models.PositiveSmallIntegerField(_("smallest count shown"))
+    generated_at = models.DateTimeField(_("made at"), auto_now=True)
+    generated_by = models.ForeignKey(
+        User,
+        verbose_name=_("made by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("Empty when made by the monthly schedule."),
+    )
+
+    class Meta:
+        verbose_name = _("monthly report")
+        verbose_name_plural = _("monthly reports")
+        ordering = ["-month"]
+
+    def __str__(self) -> str:
+        return self.month.strftime("%Y-%m")

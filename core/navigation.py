@@ -83,6 +83,10 @@ def nav_items(user: User) -> list[dict]:
 
     if can_read_workload(user):
         items.append({"label": _("Workload"), "url": reverse("core:workload")})
+    from .monthly_report import can_read as can_read_monthly_reports
+
+    if can_read_monthly_reports(user):
+        items.append({"label": _("Monthly reports"), "url": reverse("core:monthly_report_list")})
     if user.is_authenticated and user.role != Role.RESIDENT:
         items.append({"label": _("My jobs"), "url": reverse("core:job_list")})
     if has_role(user, Role.SYSTEM_ADMIN, Role.API_CLIENT):

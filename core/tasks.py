@@ -58,3 +58,25 @@ def deliver_due_events_task() -> int:
     from .webhooks import events_deliver_due
 
     return events_deliver_due()
+
+
+@shared_task(ignore_result=True)
+def monthly_report_task(job_id: str | None = None, month: str | None = None) -> None:
+    """The month's report: on demand (a job with progress) or by beat on the first day of each
+    month for the month before (no job)."""
+    import datetime as dt
+
+    from .jobs import job_execute
+    from .models import Job
+    from .monthly_report import monthly_report_make, previous_month
+
+    chosen = dt.date.fromisoformat(month) if month else previous_month()
+    if job_id is None:
+        monthly_report_make(month=chosen)
+        return
+    job = Job.objects.select_related("started_by").get(pk=job_id)
+
+    def work(reporter) -> None:  # the result is what the reporter collected
+        monthly_report_make(month=chosen, actor=job.started_by, reporter=reporter)
+
+    job_execute(job_id=job_id, work=work)

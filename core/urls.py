@@ -75,4 +75,10 @@ urlpatterns = [
     path("pekerjaan/<uuid:pk>/", views.job_detail, name="job_detail"),
     path("beban-kerja/", views.workload, name="workload"),
     path("pekerjaan/<uuid:pk>/laporan/", views.job_report, name="job_report"),
+    path("laporan-bulanan/", views.monthly_report_list, name="monthly_report_list"),
+    path(
+        "laporan-bulanan/<int:pk>/<str:kind>/",
+        views.monthly_report_file,
+        name="monthly_report_file",
+    ),
 ]

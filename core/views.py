@@ -21,7 +21,7 @@ from silakso.forms import QuickSelect, add_service_errors
 from silakso.paging import audited_page
 
 from . import selectors, services
-from .choices import Role
+from .choices import AuditAction, Role
 from .extensions import collect
 from .filtersets import AuditEventFilterSet
 from .forms import (
@@ -29,13 +29,14 @@ from .forms import (
     ApiKeyForm,
     EnrolmentCodeForm,
     LoginForm,
+    MonthForm,
     OnboardingForm,
     ReasonForm,
     TokenForm,
     UserAdminForm,
     UserChangeForm,
 )
-from .models import Job
+from .models import Job, MonthlyReport
 from .permissions import AUDIT_READER_ROLES, configures_installation, has_role
 
 LOGIN_LIMIT = 10  # failed attempts per username + IP per window
@@ -856,6 +857,69 @@ def privacy_notice(request):
                 )
             },
         },
+    )
+
+
+# ============================================================================ service standards
+def service_standards(request):
+    """Public: every service a resident can ask for, with what to bring, its steps, the time
+    each may take, its cost (free) and where to complain (each app declares its own)."""
+    return render(
+        request, "core/service_standards.html", {"services": collect("service_standards")}
+    )
+
+
+def service_standard(request, slug: str):
+    """Public: one service's standard."""
+    found = [service for service in collect("service_standards") if service["slug"] == slug]
+    if not found:
+        raise Http404
+    return render(request, "core/service_standard.html", {"service": found[0]})
+
+
+# ============================================================================ monthly report
+@login_required
+def monthly_report_list(request):
+    """The monthly reports (PDF for the regent, XLSX with the same tables), and a form to make
+    one now for a month that has ended."""
+    from . import monthly_report
+
+    if not monthly_report.can_read(request.user):
+        raise PermissionDenied
+    form = MonthForm(request.POST or None, initial={"month": monthly_report.previous_month()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            job = monthly_report.monthly_report_request(
+                actor=request.user, month=form.cleaned_data["month"]
+            )
+        except DomainError as exc:
+            add_service_errors(form, exc)
+        else:
+            return redirect("core:job_detail", pk=job.pk)
+    return render(
+        request,
+        "core/monthly_report_list.html",
+        {"reports": MonthlyReport.objects.select_related("generated_by"), "form": form},
+    )
+
+
+@login_required
+def monthly_report_file(request, pk: int, kind: str):
+    from silakso.tables import attachment_response
+
+    from . import monthly_report
+
+    if not monthly_report.can_read(request.user):
+        raise PermissionDenied
+    report = get_object_or_404(MonthlyReport, pk=pk)
+    services.audit_log(
+        actor=request.user, action=AuditAction.EXPORT, obj=report, object_repr=str(report)
+    )
+    if kind == "pdf":
+        return attachment_response(report.pdf, content_type="application/pdf")
+    return attachment_response(
+        report.xlsx,
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
 
 

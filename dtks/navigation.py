@@ -110,3 +110,32 @@ def workload(user_ids: list[int], since) -> list[dict]:
         median = values[middle] if len(values) % 2 else (values[middle - 1] + values[middle]) / 2
         hours[officer] = round(median, 1)
     return [{"label": _("Data problems"), "open": open_, "done": done, "hours": hours}]
+
+
+def monthly_report_tables(viewer, since, until) -> list[dict]:
+    """The registry's tables of the monthly report: households per desil band and people, per
+    district, as the registry stands when the report is made."""
+    from .selectors import registry_summary
+
+    summary = registry_summary(user=viewer)
+    bands = [
+        str(_("Desil {desil}").format(desil=low)) if low == high else "{}–{}".format(low, high)
+        for low, high in [(d, d) for d in range(1, 6)] + [(6, 10)]
+    ]
+    return [
+        {
+            "title": _("Households in the registry per desil"),
+            "row_heading": _("District"),
+            "columns": [*bands, str(_("No desil"))],
+            "rows": [
+                (line["name"], [band["n"] for band in line["bands"]] + [line["no_desil"]])
+                for line in summary["rows"]
+            ],
+        },
+        {
+            "title": _("People in the registry"),
+            "row_heading": _("District"),
+            "columns": [str(_("People"))],
+            "rows": [(line["name"], [line["people"]]) for line in summary["rows"]],
+        },
+    ]

@@ -7,7 +7,7 @@ in the menu, what the public front page offers, and its links on a household's p
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from core.choices import Role
 from core.permissions import configures_installation
@@ -125,3 +125,84 @@ def settings_links(user) -> list[dict]:
         if configures_installation(user, *perms.CATALOGUE_ADMINS)
         else []
     )
+
+
+def service_standards() -> list[dict]:
+    """The public service standards of referrals and of the SLRT letters."""
+    from django.conf import settings
+
+    from .choices import LetterKind
+
+    days = settings.SILAKSO_REFERRAL_RESPONSE_DAYS
+    return [
+        {
+            "slug": "rujukan",
+            "title": _("Referral to a partner service"),
+            "summary": _(
+                "When you need a service of another office (health, school, housing, "
+                "disability), an officer refers you and follows it up."
+            ),
+            "requirements": [_("Your NIK; the officer finds the rest in the registry.")],
+            "steps": [
+                (_("An officer of the village or the social agency writes the referral."), ""),
+                (
+                    _("The partner office answers whether it takes you in."),
+                    ngettext("within %(days)s day", "within %(days)s days", days) % {"days": days},
+                ),
+                (_("The partner records what it did; the officer closes the case."), ""),
+            ],
+            "time": _(
+                "A referral the partner has not answered in time is passed to the supervisor."
+            ),
+            "start": None,
+        },
+        {
+            "slug": "surat-layanan",
+            "title": _("Service letters (SLRT)"),
+            "summary": _("Letters the SLRT secretariat issues:"),
+            "letters": [kind.label for kind in LetterKind],
+            "requirements": [
+                _("Your KTP and family card (KK)."),
+                _("Your household in the social welfare register, for the letters that need it."),
+            ],
+            "steps": [
+                (_("You ask at the SLRT secretariat or the village office."), ""),
+                (_("The officer checks your data in the registry."), ""),
+                (_("The letter is printed with a QR code anyone can check."), ""),
+            ],
+            "time": _("Issued when your data in the registry is complete."),
+            "start": None,
+        },
+    ]
+
+
+def monthly_report_tables(viewer, since, until) -> list[dict]:
+    """Referrals sent in the month per partner by outcome, and the SLRT service recap (letters
+    issued per kind, the form of seed 004)."""
+    from .selectors import report
+
+    figures = report(user=viewer, since=since, until=until)
+    return [
+        {
+            "title": _("Referrals sent this month"),
+            "row_heading": _("Partner"),
+            "columns": [
+                str(_("Waiting for an answer")),
+                str(_("Taken in")),
+                str(_("Declined")),
+            ],
+            "rows": [
+                (
+                    row["provider__name"],
+                    [row["waiting"], row["accepted"], row["declined"]],
+                )
+                for row in figures["by_provider"]
+            ],
+        },
+        {
+            "title": _("SLRT service recap: letters issued this month"),
+            "row_heading": _("Letter"),
+            "columns": [str(_("Letters"))],
+            "rows": [(row["label"], [row["total"]]) for row in figures["letters"]],
+        },
+    ]

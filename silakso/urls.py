@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
-from core.views import admin_login, healthz, privacy_notice
+from core.views import admin_login, healthz, privacy_notice, service_standard, service_standards
 from dtks.views import cek_bansos, transparency
 from silakso.admin import superusers_only
 
@@ -25,6 +25,8 @@ urlpatterns = [
     path("cek-bansos/", cek_bansos, name="cek_bansos"),
     path("transparansi/", transparency, name="transparency"),
     path("privasi/", privacy_notice, name="privacy_notice"),
+    path("standar-layanan/", service_standards, name="service_standards"),
+    path("standar-layanan/<slug:slug>/", service_standard, name="service_standard"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", healthz, name="healthz"),
     path("api/v1/", include("silakso.api_urls")),

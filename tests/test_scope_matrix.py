@@ -23,6 +23,11 @@ URL_MATRIX = {
     "core:login": "public",
     "transparency": "public",
     "privacy_notice": "public",
+    "service_standards": "public",
+    "service_standard": "public",
+    # the regency's report, the same for its offices (core.monthly_report.READERS)
+    "core:monthly_report_list": "reference",
+    "core:monthly_report_file": "reference",
     "core:logout": "own",
     "core:two_factor": "own",
     "core:operator_list": "scoped",

@@ -261,6 +261,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "referrals.tasks.deliver_due_webhooks_task",
         "schedule": 60.0,
     },
+    "monthly-report": {
+        "task": "core.tasks.monthly_report_task",
+        "schedule": crontab(day_of_month=1, hour=3, minute=30),
+    },
     "record-worker-heartbeat": {
         "task": "core.tasks.record_worker_heartbeat_task",
         "schedule": 60.0,
