@@ -158,7 +158,7 @@ def render_xlsx(context: dict) -> bytes:
     return out.getvalue()
 
 
-_NOT_IN_SHEET_TITLES = str.maketrans({char: " " for char in "[]:*?/\\"})
+_NOT_IN_SHEET_TITLES = str.maketrans(dict.fromkeys("[]:*?/\\", " "))
 
 
 def _cell(value):
