@@ -34,9 +34,7 @@ def test_complaint_steps_show_the_time_the_administrator_set(client):
     page = _page(client, reverse("service_standard", args=["pengaduan"]))
     assert "Received <strong>(at most 3 days)</strong>" in page
     # a longer limit for one category: the page never promises less than any category gets
-    SlaRule.objects.update_or_create(
-        category="health", status="received", defaults={"hours": 120}
-    )
+    SlaRule.objects.update_or_create(category="health", status="received", defaults={"hours": 120})
     page = _page(client, reverse("service_standard", args=["pengaduan"]))
     assert "Received <strong>(at most 5 days)</strong>" in page
 
