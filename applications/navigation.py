@@ -290,3 +290,36 @@ def monthly_report_tables(viewer, since, until) -> list[dict]:
             ],
         }
     ]
+
+
+def resident_services(user) -> list[dict]:
+    """ "Layanan saya": the resident's own requests for aid (their account or their NIK), newest
+    first, each with what happened and what happens next in plain words."""
+    from .resident_texts import step_text
+
+    if not has_role(user, Role.RESIDENT):
+        return []
+    items = []
+    for application in application_list(user=user).order_by("-created_at")[:20]:
+        happened, following = step_text(application.status)
+        items.append(
+            {
+                "title": application.program.name,
+                "code": application.code,
+                "date": application.created_at,
+                "status": happened,
+                "next": following,
+                "url": reverse("applications:status", args=[application.code]),
+            }
+        )
+    return [
+        {
+            "title": _("My requests for aid"),
+            "items": items,
+            "empty": _("You have not asked for aid online yet."),
+            "action": {
+                "label": _("Ask for aid"),
+                "url": reverse("service_standard", args=["usulan-bantuan"]),
+            },
+        }
+    ]

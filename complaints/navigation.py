@@ -204,3 +204,33 @@ def monthly_report_tables(viewer, since, until) -> list[dict]:
             ],
         }
     ]
+
+
+def resident_services(user) -> list[dict]:
+    """ "Layanan saya": the resident's own complaints, newest first, each where it stands."""
+    from .resident_texts import step_label, step_text
+
+    if not has_role(user, Role.RESIDENT):
+        return []
+    items = [
+        {
+            "title": complaint.get_category_display(),
+            "code": complaint.code,
+            "date": complaint.created_at,
+            "status": step_label(complaint.status),
+            "next": step_text(complaint.status, restricted=complaint.is_restricted),
+            "url": reverse("complaints:status", args=[complaint.code]),
+        }
+        for complaint in complaint_list(user=user).order_by("-created_at")[:20]
+    ]
+    return [
+        {
+            "title": _("My complaints"),
+            "items": items,
+            "empty": _("You have not made a complaint online yet."),
+            "action": {
+                "label": _("Make a complaint"),
+                "url": reverse("complaints:complaint_create"),
+            },
+        }
+    ]

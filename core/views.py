@@ -51,7 +51,11 @@ def home(request):
     if not user.is_authenticated:
         return render(request, "core/public_home.html")
     if user.role == Role.RESIDENT:
-        return render(request, "core/home_resident.html")
+        return render(
+            request,
+            "core/home_resident.html",
+            {"sections": collect("resident_services", user)},
+        )
     return render(request, "core/home_staff.html", {"cards": collect("dashboard_cards", user)})
 
 

@@ -139,3 +139,23 @@ def monthly_report_tables(viewer, since, until) -> list[dict]:
             "rows": [(line["name"], [line["people"]]) for line in summary["rows"]],
         },
     ]
+
+
+def resident_services(user) -> list[dict]:
+    """ "Layanan saya": the programs the resident's household receives in the current period
+    (what Cek Bansos tells anyone with their NIK and name, for their own NIK)."""
+    from .selectors import programs_now
+
+    if not has_role(user, Role.RESIDENT) or not user.nik:
+        return []
+    items = [
+        {"title": row["program"], "status": row["period"]} for row in programs_now(nik=user.nik)
+    ]
+    return [
+        {
+            "title": _("Programs my household receives now"),
+            "items": items,
+            "empty": _("Your household receives no program in the current period."),
+            "action": None,
+        }
+    ]

@@ -444,6 +444,17 @@ def _cek_bansos_rows(nik: str, today: dt.date) -> list[tuple]:
         return cursor.fetchall()
 
 
+def programs_now(*, nik: str, today: dt.date | None = None) -> list[dict]:
+    """The programs a NIK's household receives in the current period (the resident's own page;
+    the NIK is the signed-in resident's, so no name is asked)."""
+    rows = _cek_bansos_rows(nik, today or timezone.localdate())
+    return [
+        {"program": program, "period": period}
+        for *_person, program, period, status in rows
+        if program is not None and status == EnrollmentStatus.ACTIVE
+    ]
+
+
 def cek_bansos(*, nik: str, name: str, today: dt.date | None = None) -> dict | None:
     """The public status check: the programs of the current period for a NIK + name, masked.
 
