@@ -5,7 +5,7 @@ in the menu, what the public front page offers, and its links on a household's p
 """
 
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
@@ -204,5 +204,49 @@ def monthly_report_tables(viewer, since, until) -> list[dict]:
             "row_heading": _("Letter"),
             "columns": [str(_("Letters"))],
             "rows": [(row["label"], [row["total"]]) for row in figures["letters"]],
+        },
+    ]
+
+
+def resident_services(user) -> list[dict]:
+    """ "Layanan saya": where the resident was referred and what the partner did, and the
+    letters issued to them (each opens its public check page)."""
+    from .selectors import resident_letters, resident_referrals
+
+    if not user.is_authenticated or user.role != Role.RESIDENT:
+        return []
+    referrals = [
+        {
+            "title": "{} · {}".format(referral.service.name, referral.provider.name),
+            "date": referral.sent_at,
+            "status": referral.get_status_display(),
+            "next": _("Follow up on {day}.").format(day=formats.date_format(referral.follow_up_on))
+            if referral.follow_up_on
+            else "",
+        }
+        for referral in resident_referrals(user=user).order_by("-sent_at")[:20]
+    ]
+    letters = [
+        {
+            "title": letter.get_kind_display(),
+            "code": letter.number,
+            "date": letter.issued_at,
+            "status": _("Anyone can check it is genuine with its QR code."),
+            "url": reverse("referrals:letter_verify", args=[letter.token]),
+        }
+        for letter in resident_letters(user=user)[:20]
+    ]
+    return [
+        {
+            "title": _("Where I was referred"),
+            "items": referrals,
+            "empty": _("No referral to a partner office yet."),
+            "action": None,
+        },
+        {
+            "title": _("My letters"),
+            "items": letters,
+            "empty": _("No letter has been issued to you yet."),
+            "action": None,
         },
     ]

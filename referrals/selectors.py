@@ -304,3 +304,24 @@ def provider_account_choices(*, provider: Provider):
     return User.objects.filter(
         role__in=[Role.PROVIDER_ADMIN, Role.API_CLIENT], region__isnull=True, is_active=True
     ).exclude(provider_membership__provider=provider)
+
+
+def resident_referrals(*, user) -> QuerySet[Referral]:
+    """A resident's own referrals: those for them (their NIK), and those for their household as
+    a whole. A referral for another member (a sister's health care) is hers, not theirs."""
+    if not user.is_authenticated or user.role != Role.RESIDENT or not user.nik:
+        return Referral.objects.filter(NOTHING)
+    household = Q(individual__isnull=True, case__household__members__nik=user.nik)
+    return (
+        Referral.objects.filter(Q(individual__nik=user.nik) | household)
+        .exclude(status__in=[R.DRAFT, R.CANCELLED])
+        .select_related("provider", "service")
+        .distinct()
+    )
+
+
+def resident_letters(*, user) -> QuerySet[Letter]:
+    """The letters issued to a resident (their NIK), not revoked."""
+    if not user.is_authenticated or user.role != Role.RESIDENT or not user.nik:
+        return Letter.objects.filter(NOTHING)
+    return Letter.objects.filter(recipient_nik=user.nik, revoked_at__isnull=True)

@@ -55,3 +55,40 @@ def test_a_new_resident_is_told_what_they_can_do(client, login, make_user):
     assert "Layanan saya" in page
     assert "Anda belum mengajukan bantuan secara daring." in page
     assert reverse("service_standard", args=["usulan-bantuan"]) in page
+
+
+def test_referrals_for_them_or_their_household_and_their_letters_are_listed(
+    client, login, make_user, village_a
+):
+    from dtks.tests.factories import add_member
+    from referrals import services as referral_services
+    from referrals.tests import factories as ref
+
+    mine = household(village_a, head_name="Siti Aminah")
+    head = mine.members.get(relation_to_head="head")
+    sister = add_member(mine, name="Rina Aminah", relation="other")
+    open_case = ref.case(village_a, home=mine)
+    for_household = ref.referral(
+        open_case, ref.service(ref.provider(), name="Bedah rumah", domain="housing")
+    )
+    for_sister = ref.referral(
+        open_case, ref.service(ref.provider("RSUD"), name="Rawat jalan"), send=False
+    )
+    for_sister.individual = sister
+    for_sister.save(update_fields=["individual"])
+    officer = make_user(Role.FRONT_OFFICE, "19.04")
+    referral_services.referral_send(referral=for_sister, actor=officer)
+    letter = referral_services.letter_issue(
+        kind="lkm_nik",
+        region=village_a,
+        recipient_name=head.name,
+        recipient_nik=head.nik,
+        details={"health_facility": "RSUD Koba", "purpose": "Rawat inap"},
+        actor=officer,
+    )
+    login(client, make_user(Role.RESIDENT, nik=head.nik, full_name=head.name))
+    page = client.get(reverse("core:home"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Bedah rumah" in page and for_household.provider.name in page
+    assert "Rawat jalan" not in page  # the sister's own referral is hers
+    assert reverse("referrals:letter_verify", args=[letter.token]) in page
+    assert letter.number in page
