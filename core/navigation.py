@@ -69,7 +69,8 @@ def nav_items(user: User) -> list[dict]:
     from django.urls import reverse
     from django.utils.translation import gettext as _
 
-    items = [{"label": _("Home"), "url": reverse("core:home")}]
+    home = _("My services") if has_role(user, Role.RESIDENT) else _("Home")
+    items = [{"label": home, "url": reverse("core:home")}]
     if has_role(user, Role.VILLAGE_HEAD, Role.SYSTEM_ADMIN):
         items.append({"label": _("Operators"), "url": reverse("core:operator_list")})
     if collect_settings(user):
