@@ -293,7 +293,7 @@ def monthly_report_tables(viewer, since, until) -> list[dict]:
 
 
 def resident_services(user) -> list[dict]:
-    """ "Layanan saya": the resident's own requests for aid (their account or their NIK), newest
+    """Layanan saya: the resident's own requests for aid (their account or their NIK), newest
     first, each with what happened and what happens next in plain words."""
     from .resident_texts import step_text
 

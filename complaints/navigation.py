@@ -207,7 +207,7 @@ def monthly_report_tables(viewer, since, until) -> list[dict]:
 
 
 def resident_services(user) -> list[dict]:
-    """ "Layanan saya": the resident's own complaints, newest first, each where it stands."""
+    """Layanan saya: the resident's own complaints, newest first, each where it stands."""
     from .resident_texts import step_label, step_text
 
     if not has_role(user, Role.RESIDENT):

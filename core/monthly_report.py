@@ -203,6 +203,36 @@ def can_read(user) -> bool:
     return configures_installation(user, *READERS)
 
 
+#: The files of a report: (field, content type).
+FILES = {
+    "pdf": ("pdf", "application/pdf"),
+    "xlsx": ("xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+}
+
+
+def monthly_report_list(*, user):
+    """The reports, newest month first (nothing for whoever may not read them)."""
+    if not can_read(user):
+        return MonthlyReport.objects.none()
+    return MonthlyReport.objects.select_related("generated_by")
+
+
+def monthly_report_open(*, user, pk: int, kind: str):
+    """(file, content type) of one report's PDF or XLSX: an audited export. A miss, another
+    kind of file, or a reader who may not read it is NotFound."""
+    from silakso.exceptions import NotFound
+
+    from .choices import AuditAction
+    from .services import audit_log
+
+    report = monthly_report_list(user=user).filter(pk=pk).first()
+    if report is None or kind not in FILES:
+        raise NotFound(_("Not found."))
+    field, content_type = FILES[kind]
+    audit_log(actor=user, action=AuditAction.EXPORT, obj=report, object_repr=str(report))
+    return getattr(report, field), content_type
+
+
 def monthly_report_request(*, actor: User, month: dt.date):
     """Someone of the regency's offices asks for a month's report now: a job they watch."""
     from silakso.exceptions import Forbidden

@@ -21,7 +21,7 @@ from silakso.forms import QuickSelect, add_service_errors
 from silakso.paging import audited_page
 
 from . import selectors, services
-from .choices import AuditAction, Role
+from .choices import Role
 from .extensions import collect
 from .filtersets import AuditEventFilterSet
 from .forms import (
@@ -36,7 +36,7 @@ from .forms import (
     UserAdminForm,
     UserChangeForm,
 )
-from .models import Job, MonthlyReport
+from .models import Job
 from .permissions import AUDIT_READER_ROLES, configures_installation, has_role
 
 LOGIN_LIMIT = 10  # failed attempts per username + IP per window
@@ -903,7 +903,7 @@ def monthly_report_list(request):
     return render(
         request,
         "core/monthly_report_list.html",
-        {"reports": MonthlyReport.objects.select_related("generated_by"), "form": form},
+        {"reports": monthly_report.monthly_report_list(user=request.user), "form": form},
     )
 
 
@@ -915,16 +915,13 @@ def monthly_report_file(request, pk: int, kind: str):
 
     if not monthly_report.can_read(request.user):
         raise PermissionDenied
-    report = get_object_or_404(MonthlyReport, pk=pk)
-    services.audit_log(
-        actor=request.user, action=AuditAction.EXPORT, obj=report, object_repr=str(report)
-    )
-    if kind == "pdf":
-        return attachment_response(report.pdf, content_type="application/pdf")
-    return attachment_response(
-        report.xlsx,
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
+    try:
+        field_file, content_type = monthly_report.monthly_report_open(
+            user=request.user, pk=pk, kind=kind
+        )
+    except NotFound as exc:
+        raise Http404 from exc
+    return attachment_response(field_file, content_type=content_type)
 
 
 # ============================================================================ workload

@@ -142,7 +142,7 @@ def monthly_report_tables(viewer, since, until) -> list[dict]:
 
 
 def resident_services(user) -> list[dict]:
-    """ "Layanan saya": the programs the resident's household receives in the current period
+    """Layanan saya: the programs the resident's household receives in the current period
     (what Cek Bansos tells anyone with their NIK and name, for their own NIK)."""
     from .selectors import programs_now
 

@@ -209,7 +209,7 @@ def monthly_report_tables(viewer, since, until) -> list[dict]:
 
 
 def resident_services(user) -> list[dict]:
-    """ "Layanan saya": where the resident was referred and what the partner did, and the
+    """Layanan saya: where the resident was referred and what the partner did, and the
     letters issued to them (each opens its public check page)."""
     from .selectors import resident_letters, resident_referrals
 

@@ -6,6 +6,7 @@ import io
 import time
 
 import pytest
+from django.core.files.base import ContentFile
 from django.urls import reverse
 from django.utils import translation
 from openpyxl import load_workbook
@@ -15,7 +16,7 @@ from complaints.models import Complaint
 from complaints.tests.factories import complaint
 from core import monthly_report
 from core.choices import JobStatus, Role
-from core.models import Job, MonthlyReport
+from core.models import AuditEvent, Job, MonthlyReport
 from dtks.tests.factories import make_household
 
 pytestmark = pytest.mark.django_db
@@ -88,10 +89,20 @@ def test_a_month_that_has_not_ended_is_refused_with_its_field(client, login, mak
 
 
 def test_only_the_regencys_offices_read_the_reports(client, login, make_user, village_a):
+    report = MonthlyReport(month=LAST_MONTH, k=5)
+    report.pdf.save("r.pdf", ContentFile(b"%PDF-1.4"), save=False)
+    report.xlsx.save("r.xlsx", ContentFile(b"PK"), save=False)
+    report.save()
+    pdf = reverse("core:monthly_report_file", args=[report.pk, "pdf"])
     login(client, make_user(Role.VILLAGE_OPERATOR, village_a.code))
     assert client.get(reverse("core:monthly_report_list")).status_code == 403
+    assert client.get(pdf).status_code == 403
     login(client, make_user(Role.REGENT_OFFICE, "19.04"))
     assert client.get(reverse("core:monthly_report_list")).status_code == 200
+    assert client.get(pdf).status_code == 200
+    assert AuditEvent.objects.filter(action="export", object_id=str(report.pk)).count() == 1
+    other = reverse("core:monthly_report_file", args=[report.pk, "csv"])
+    assert client.get(other).status_code == 404
 
 
 @pytest.mark.worker

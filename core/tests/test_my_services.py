@@ -1,4 +1,4 @@
-""" "Layanan saya": a signed-in resident sees their own requests, complaints and the programs
+"""Layanan saya: a signed-in resident sees their own requests, complaints and the programs
 their household receives now, each where it stands and what comes next; never anyone else's."""
 
 import datetime as dt
