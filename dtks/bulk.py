@@ -12,6 +12,7 @@ format is documented in docs/import-format.md.
 import csv
 import io
 import json
+import re
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -29,7 +30,7 @@ from silakso.exceptions import DomainError, Forbidden
 from silakso.sheets import open_table
 from silakso.tables import Echo, safe_row
 
-from . import choices
+from . import choices, vocabulary
 from .permissions import can_edit_registry
 
 # ---------------------------------------------------------------------------- the column format
@@ -126,33 +127,8 @@ COLUMNS: tuple[Column, ...] = (
 COLUMN_BY_NAME = {column.name: column for column in COLUMNS}
 HOUSEHOLD_COLUMNS = [c.name for c in COLUMNS[: COLUMNS.index(COLUMN_BY_NAME["kk_number"])]]
 PERSON_COLUMNS = [c.name for c in COLUMNS[COLUMNS.index(COLUMN_BY_NAME["nik"]) :]]
-# Indonesian words that offices use in extracts, mapped onto SILAKSO's codes.
-VALUE_ALIASES = {
-    "sex": {
-        "l": "male",
-        "lk": "male",
-        "laki-laki": "male",
-        "p": "female",
-        "pr": "female",
-        "perempuan": "female",
-        "1": "male",
-        "2": "female",
-    },
-    "status": {"hidup": "alive", "meninggal": "deceased", "pindah": "moved"},
-    "relation_to_head": {
-        "kepala": "head",
-        "krt": "head",
-        "istri": "spouse",
-        "suami": "spouse",
-        "anak": "child",
-        "menantu": "child_in_law",
-        "cucu": "grandchild",
-        "orang tua": "parent",
-        "mertua": "parent_in_law",
-        "famili lain": "other_relative",
-        "lainnya": "other",
-    },
-}
+# The ministry's codes and the Indonesian words offices use, mapped onto SILAKSO's codes.
+VALUE_ALIASES = vocabulary.CODES
 
 MAX_IMPORT_BYTES_DEFAULT = 2 * 1024 * 1024 * 1024
 # COPY errors arrive from the raw psycopg2 cursor, not wrapped by Django.
@@ -207,16 +183,27 @@ def error_message(code: str) -> str:
 
 # ---------------------------------------------------------------------------- reading the file
 def _normalize_header(name: str) -> str:
-    return name.strip().lower().replace(" ", "_").lstrip("\ufeff")
+    """``No. KK``, ``Tgl Lahir``, ``JnsKel`` → ``no_kk``, ``tgl_lahir``, ``jnskel``."""
+    return _NOT_A_WORD.sub("_", name.lstrip("\ufeff").strip().lower()).strip("_")
+
+
+_NOT_A_WORD = re.compile(r"[^0-9a-z]+")
+
+
+def _header_lookup() -> dict[str, str]:
+    lookup = {}
+    for column in COLUMNS:
+        for name in (column.name, *column.aliases, *vocabulary.HEADER_ALIASES.get(column.name, ())):
+            lookup[name] = column.name
+    for helper, aliases in vocabulary.HELPER_COLUMNS.items():
+        for name in (helper, *aliases):
+            lookup[name] = helper
+    return lookup
 
 
 def map_header(header: list[str]) -> tuple[list[str], list[str]]:
     """Canonical column names for a file header; unknown columns become ignored placeholders."""
-    lookup = {}
-    for column in COLUMNS:
-        lookup[column.name] = column.name
-        for alias in column.aliases:
-            lookup[alias] = column.name
+    lookup = _header_lookup()
     mapped, seen, unknown = [], set(), []
     for position, raw in enumerate(header):
         name = lookup.get(_normalize_header(raw))
@@ -276,11 +263,20 @@ SQL_TYPES = {
 }
 
 
-def _typed(column: Column, *, fast: bool = False) -> str:
+def _sql_text(value: str) -> str:
+    return "'{}'".format(value.replace("'", "''"))
+
+
+def _words(values) -> str:
+    return ", ".join(_sql_text(value) for value in values)
+
+
+def _typed(column: Column, *, fast: bool = False, present: frozenset[str] = frozenset()) -> str:
     """SQL giving a column's typed value (NULL when empty or invalid).
 
     ``fast``: the staging table already holds typed values (COPY parsed them); only text and
     choice columns need work, and a choice that is already a valid code costs one comparison.
+    ``present``: the file's columns (``lighting`` code 1, PLN, is completed by ``Daya``).
     """
     raw = "NULLIF(trim(r.{}), '')".format(column.name)
     if fast and column.kind in ("bool", "int", "decimal", "date"):
@@ -296,9 +292,22 @@ def _typed(column: Column, *, fast: bool = False) -> str:
         aliases = VALUE_ALIASES.get(column.name)
         if aliases:
             cases = " ".join(
-                "WHEN '{}' THEN '{}'".format(k.replace("'", "''"), v) for k, v in aliases.items()
+                "WHEN {} THEN {}".format(_sql_text(k), _sql_text(v)) for k, v in aliases.items()
             )
             value = "CASE {v} {cases} ELSE {v} END".format(v=value, cases=cases)
+        if column.name == "lighting":
+            # PLN without its installed power stays an unknown answer, never a guessed one.
+            power = "'pln'"
+            if "lighting_power" in present:
+                power = "CASE lower(trim(r.lighting_power)) {} ELSE 'pln' END".format(
+                    " ".join(
+                        "WHEN {} THEN {}".format(_sql_text(k), _sql_text(v))
+                        for k, v in vocabulary.LIGHTING_POWER.items()
+                    )
+                )
+            value = "CASE WHEN lower({raw}) IN ({pln}) THEN {power} ELSE {v} END".format(
+                raw=raw, pln=_words(vocabulary.LIGHTING_PLN), power=power, v=value
+            )
         if fast:
             value = "CASE WHEN r.{c} = ANY (%(values_{c})s) THEN r.{c} ELSE {v} END".format(
                 c=column.name, v=value
@@ -306,10 +315,9 @@ def _typed(column: Column, *, fast: bool = False) -> str:
         return value
     if column.kind == "bool":
         return (
-            "CASE WHEN lower({raw}) IN ('1', 'y', 'ya', 'true', 't', 'yes') THEN true "
-            "WHEN {raw} IS NULL OR lower({raw}) IN ('0', 'n', 'tidak', 'false', 'f', 'no') "
-            "THEN false END"
-        ).format(raw=raw)
+            "CASE WHEN lower({raw}) IN ({yes}) THEN true "
+            "WHEN {raw} IS NULL OR lower({raw}) IN ({no}) THEN false END"
+        ).format(raw=raw, yes=_words(vocabulary.TRUE_WORDS), no=_words(vocabulary.FALSE_WORDS))
     if column.kind == "int":
         return "CASE WHEN {raw} ~ '^-?[0-9]{{1,9}}$' THEN {raw}::int END".format(raw=raw)
     if column.kind == "decimal":
@@ -366,7 +374,9 @@ def _check_sql(columns_present: list[str], *, fast: bool) -> str:
     missing = [c for c in COLUMNS if c.name not in columns_present]
     typed = []
     for c in present:
-        typed.append("{} AS {}".format(_typed(c, fast=fast), c.name))
+        typed.append(
+            "{} AS {}".format(_typed(c, fast=fast, present=frozenset(columns_present)), c.name)
+        )
         if c.kind in ("bool", "int", "decimal", "date") and not fast:
             typed.append("NULLIF(trim(r.{0}::text), '') AS r_{0}".format(c.name))
     typed += ["NULL::{} AS {}".format(SQL_TYPES[c.kind], c.name) for c in missing]
@@ -1355,8 +1365,7 @@ def civil_registry_import(*, handle: IO[bytes], filename: str, actor, reporter=N
                 SELECT DISTINCT ON (nik) * FROM (
                     SELECT translate({nik}, ' .-', '') AS nik, {name} AS name,
                            silakso_parse_date({birth}) AS birth_date,
-                           CASE lower(coalesce({sex}, '')) WHEN 'l' THEN 'male' WHEN 'male' THEN 'male'
-                                WHEN 'p' THEN 'female' WHEN 'female' THEN 'female' ELSE '' END AS sex,
+                           CASE lower(coalesce({sex}, '')) {sex_codes} ELSE '' END AS sex,
                            lower(coalesce({deceased}, '0')) IN ('1', 'ya', 'true', 'y') AS deceased,
                            silakso_parse_date({death}) AS death_date
                     FROM civil_raw r) x
@@ -1373,6 +1382,14 @@ def civil_registry_import(*, handle: IO[bytes], filename: str, actor, reporter=N
                 name=column("name"),
                 birth=column("birth_date"),
                 sex=column("sex"),
+                sex_codes=" ".join(
+                    "WHEN {} THEN {}".format(_sql_text(k), _sql_text(v))
+                    for k, v in {
+                        **vocabulary.CODES["sex"],
+                        "male": "male",
+                        "female": "female",
+                    }.items()
+                ),
                 deceased=column("deceased"),
                 death=column("death_date"),
             ),

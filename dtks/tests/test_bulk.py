@@ -140,6 +140,76 @@ def test_windows_encoding_semicolons_and_indonesian_headers_are_read(regions, ma
     assert Individual.objects.filter(sex="female").exists()
 
 
+# The PBDT/DTKS code book as the ministry's questionnaire prints it (written out here, not
+# taken from dtks/vocabulary.py, so a wrong table there fails this test).
+PBDT_SEX = {"male": "1", "female": "2"}
+PBDT_RELATION = {"head": "1", "spouse": "2", "child": "3", "child_in_law": "4", "grandchild": "5"}
+PBDT_FLOOR = {"ceramic": "2", "cement": "6", "earth": "9", "bamboo": "7", "tile": "4"}
+PBDT_MARITAL = {"single": "1", "married": "2", "divorced": "3", "widowed": "4"}
+
+
+def _as_the_ministry_writes_it(rows: list[dict]) -> list[dict]:
+    """The synthetic extract rewritten with PBDT column names and numbered answers."""
+    out = []
+    for row in rows:
+        out.append(
+            {
+                "IDBDT": row["dtks_id"],
+                "Kode Desa": row["village_code"],
+                "Alamat": row["address"],
+                "No. KK": row["kk_number"],
+                "NIK": row["nik"],
+                "Nama": row["name"],
+                "TglLahir": row["birth_date"],
+                "JnsKel": PBDT_SEX[row["sex"]],
+                "Hub_KRT": PBDT_RELATION.get(row["relation_to_head"], "8"),
+                "Sta_kawin": PBDT_MARITAL.get(row["marital_status"], ""),
+                "Lantai": PBDT_FLOOR.get(row["floor_material"], "10"),
+                "Sumber_penerangan": "1",
+                "Daya": "2",
+                "Ada_tabung_gas": "1" if row["has_gas_cylinder"] == "1" else "2",
+            }
+        )
+    return out
+
+
+def test_an_extract_in_the_ministrys_names_and_codes_is_imported_as_sent(regions, manager):
+    rows = _rows(individuals=12)
+    # given the extract exactly as DTKS writes it: official names, numbered answers
+    result = _import(_csv(_as_the_ministry_writes_it(rows)), manager)
+    # then every row is accepted and no column was ignored
+    assert result.rejected == 0, result.rejected_rows
+    assert result.ignored_columns == []
+    # and each answer means what the code book says
+    for row in rows:
+        person = Individual.objects.select_related("household").get(nik=row["nik"])
+        assert person.sex == row["sex"]
+        expected = row["relation_to_head"]
+        if expected not in PBDT_RELATION:
+            expected = "other"
+        assert person.relation_to_head == expected
+        household = person.household
+        if row["floor_material"] in PBDT_FLOOR and row["relation_to_head"] == "head":
+            assert household.floor_material == row["floor_material"]
+        # PLN (1) with installed power 900 VA (2)
+        assert household.lighting == "pln_900"
+        assert household.has_gas_cylinder == (row["has_gas_cylinder"] == "1")
+
+
+def test_a_pln_answer_without_its_power_and_an_unknown_code_are_refused_by_name(regions, manager):
+    rows = _as_the_ministry_writes_it(_rows(individuals=6))
+    for row in rows:
+        del row["Daya"]
+    rows[0]["JnsKel"] = "3"
+    result = _import(_csv(rows), manager)
+    # PLN with no Daya cannot be told apart (450 or 2,200 VA): refused, never guessed
+    assert result.accepted == 0
+    errors = " ".join(row["error"] for row in result.rejected_rows)
+    assert "lighting berisi nilai yang tidak ada di daftar" in errors
+    assert "sex berisi nilai yang tidak ada di daftar" in errors
+    assert Household.objects.count() == 0
+
+
 def test_one_bad_date_gets_its_own_error_while_the_rest_is_imported(regions, manager):
     rows = _rows()
     rows[3]["birth_date"] = "31-02-1990"
@@ -245,6 +315,27 @@ def test_the_documented_format_lists_every_column():
     doc = (Path(__file__).resolve().parents[2] / "docs" / "import-format.md").read_text()
     for column in bulk.COLUMNS:
         assert "| `{}` |".format(column.name) in doc, column.name
+    # every numbered answer of the ministry's code book is in the documented tables
+    from dtks import vocabulary
+
+    for name, codes in vocabulary.CODES.items():
+        if name.startswith("head_") or not any(code.isdigit() for code in codes):
+            continue
+        section = doc.split("#### `{}`".format(name), 1)[1].split("####", 1)[0]
+        for code, value in codes.items():
+            if code.isdigit():
+                assert "| `{}` |".format(code) in section and "`{}`".format(value) in section
+
+
+def test_no_official_column_name_is_claimed_by_two_columns():
+    from dtks import vocabulary
+
+    names = [c.name for c in bulk.COLUMNS] + list(vocabulary.HELPER_COLUMNS)
+    for column in bulk.COLUMNS:
+        names += [*column.aliases, *vocabulary.HEADER_ALIASES.get(column.name, ())]
+    names += [alias for aliases in vocabulary.HELPER_COLUMNS.values() for alias in aliases]
+    assert len(names) == len(set(names)), sorted(n for n in set(names) if names.count(n) > 1)
+    assert set(vocabulary.HEADER_ALIASES) <= set(bulk.COLUMN_BY_NAME)
 
 
 # ---------------------------------------------------------------------------- newer local edits
