@@ -294,6 +294,26 @@ class CampaignOutcome(models.TextChoices):
     STILL_ELIGIBLE = "still_eligible", _("Still eligible")
 
 
+#: Outcomes that end or change aid: they wait for a Dinsos officer's review (never applied by
+#: the visit alone).
+REVIEWED_OUTCOMES = frozenset(
+    {
+        CampaignOutcome.NOT_FOUND,
+        CampaignOutcome.MOVED,
+        CampaignOutcome.DECEASED,
+        CampaignOutcome.NOW_ABLE,
+    }
+)
+
+
+class OutcomeReview(models.TextChoices):
+    """Where a field outcome that changes aid stands in Dinsos's review."""
+
+    PENDING = "pending", _("Waiting for Dinsos review")
+    APPROVED = "approved", _("Approved by Dinsos")
+    REJECTED = "rejected", _("Not accepted by Dinsos")
+
+
 class CampaignStatus(models.TextChoices):
     OPEN = "open", _("In the field")
     CLOSED = "closed", _("Closed")

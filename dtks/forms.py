@@ -449,6 +449,14 @@ class CampaignOutcomeForm(forms.Form):
         self.fields["outcome"].choices = CampaignOutcome.choices
 
 
+class OutcomeApproveForm(forms.Form):
+    note = forms.CharField(label=_("Note (optional)"), required=False, max_length=500)
+
+
+class OutcomeRejectForm(forms.Form):
+    note = forms.CharField(label=_("Why is it not accepted?"), max_length=500)
+
+
 class FlagResolveForm(forms.Form):
     outcome = forms.CharField(label=_("What was done"), max_length=500)
 

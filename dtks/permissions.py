@@ -23,6 +23,10 @@ def can_edit_registry(user) -> bool:
     return has_role(user, *REGISTRY_EDITORS)
 
 
+#: Who approves a field outcome that ends or changes aid (now able, moved, deceased, not found).
+FIELD_OUTCOME_REVIEWERS = frozenset({Role.VERIFIER, Role.DATA_MANAGER})
+
+
 def can_import_registry(user) -> bool:
     """Bulk imports of ministry extracts are Dinsos data work."""
     return has_role(user, *PROGRAM_MANAGERS)

@@ -548,6 +548,11 @@ def campaign_items(*, user, campaign=None):
     return items.filter(campaign=campaign) if campaign is not None else items
 
 
+def campaign_item_get(*, user, pk):
+    """One household of a campaign in the user's area (DoesNotExist otherwise)."""
+    return campaign_items(user=user).get(pk=pk)
+
+
 # ---------------------------------------------------------------------------- bulk lookup
 BULK_LOOKUP_MAX = 1000
 

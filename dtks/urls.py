@@ -37,7 +37,17 @@ urlpatterns = [
     path("masalah-data/<int:pk>/buka-lagi/", views.flag_reopen, name="flag_reopen"),
     path("kampanye/", views.campaign_list, name="campaign_list"),
     path("kampanye/<int:pk>/", views.campaign_detail, name="campaign_detail"),
-    path("kampanye/rumah-tangga/<int:pk>/", views.campaign_item, name="campaign_item"),
+    path(
+        "kampanye/rumah-tangga/<int:pk>/",
+        views.campaign_item_step,
+        {"action": "catat"},
+        name="campaign_item",
+    ),
+    path(
+        "kampanye/rumah-tangga/<int:pk>/<slug:action>/",
+        views.campaign_item_step,
+        name="campaign_item_step",
+    ),
     path("dukcapil/", views.civil_registry_upload, name="civil_registry_upload"),
     path("wilayah/", views.region_list, name="region_list"),
     path("wilayah/muat-ulang/", views.region_reload, name="region_reload"),

@@ -27,7 +27,6 @@ from . import selectors, services
 from .filtersets import HouseholdFilterSet, RegionFilterSet
 from .forms import (
     CampaignForm,
-    CampaignOutcomeForm,
     CekBansosForm,
     EnrollmentEndForm,
     EnrollmentForm,
@@ -55,7 +54,7 @@ from .permissions import (
 )
 from .pmt import explain as explain_pmt
 from .search import MAX_NAME_MATCHES, number_query
-from .workflow import HOUSEHOLD_STEPS
+from .workflow import CAMPAIGN_ITEM_STEPS, HOUSEHOLD_STEPS
 
 
 def _require_reader(user) -> None:
@@ -923,43 +922,54 @@ def campaign_detail(request, pk):
     _require_reader(request.user)
     campaign = get_object_or_404(selectors.campaign_list(user=request.user), pk=pk)
     items = selectors.campaign_items(user=request.user, campaign=campaign)
+    waiting = request.GET.get("tinjau") == "1"
+    if waiting:
+        items = items.filter(review="pending")
     page = audited_page(request, items, 25, object_type="dtks.campaignitem")
+    for item in page:
+        item.buttons = CAMPAIGN_ITEM_STEPS.buttons(item, request.user)
     return render(
         request,
         "dtks/campaign_detail.html",
         {
             "campaign": campaign,
             "page": page,
-            "form": CampaignOutcomeForm(),
-            "can_edit": can_edit_registry(request.user),
+            "waiting": waiting,
+            "pending": selectors.campaign_items(user=request.user, campaign=campaign)
+            .filter(review="pending")
+            .count(),
         },
     )
 
 
-@login_required
-def campaign_item(request, pk):
-    _require_editor(request.user)
-    item = get_object_or_404(selectors.campaign_items(user=request.user), pk=pk)
-    form = CampaignOutcomeForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.campaign_item_record(item=item, actor=request.user, **form.cleaned_data)
-        except (ValidationError, DomainError) as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("Saved. The registry is updated."))
-            return redirect("dtks:campaign_detail", pk=item.campaign_id)
-    return render(
-        request,
-        "dtks/household_action.html",
-        {
-            "form": form,
-            "household": item.household,
-            "title": _("Field check: {campaign}").format(campaign=item.campaign),
-            "intro": item.flag.reason if item.flag else "",
-            "submit": _("Save"),
-        },
-    )
+# One page per step of a campaign household (record the visit; Dinsos approves or does not
+# accept an outcome that changes aid), declared in workflow.py like every flow's steps.
+campaign_item_step = step_view(
+    CAMPAIGN_ITEM_STEPS,
+    fetch=selectors.campaign_item_get,
+    back=lambda item: (
+        reverse("dtks:campaign_detail", args=[item.campaign_id]),
+        _("Back to {campaign}").format(campaign=item.campaign.name),
+    ),
+    context=lambda item, step, user: {
+        "summary": _campaign_item_summary(item),
+    },
+)
+
+
+def _campaign_item_summary(item) -> str:
+    parts = [item.household.address, item.household.village.name]
+    if item.flag:
+        parts.append(item.flag.reason)
+    if item.outcome:
+        parts.append(
+            _("Recorded: {outcome} on {day}. {notes}").format(
+                outcome=item.get_outcome_display(),
+                day=item.visited_on.strftime("%d-%m-%Y") if item.visited_on else "",
+                notes=item.notes,
+            )
+        )
+    return " · ".join(str(part) for part in parts if part)
 
 
 @login_required

@@ -7,9 +7,9 @@ any state and keep it; every one checks the household's version and writes its h
 
 from django.utils.translation import gettext_lazy as _
 
-from silakso.workflow import Step, Workflow
+from silakso.workflow import Step, Workflow, not_involved
 
-from .permissions import REGISTRY_EDITORS
+from .permissions import FIELD_OUTCOME_REVIEWERS, REGISTRY_EDITORS
 
 
 def _member_event(
@@ -115,6 +115,73 @@ HOUSEHOLD_STEPS = Workflow(
             style="secondary",
             multipart=True,
             geolocate=True,
+        ),
+    ],
+)
+
+
+# A household of a field campaign (form A4): the visit is recorded; an outcome that ends or
+# changes aid (now able, moved, deceased, not found) waits for a Dinsos officer who did not make
+# the visit, and only their approval changes the registry and the programs.
+_REVIEW = not_involved("visited_by_id", action=_("review your own field visit"))
+
+CAMPAIGN_ITEM_STEPS = Workflow(
+    model="dtks.CampaignItem",
+    subject="item",
+    region="household.village_id",
+    url_name="dtks:campaign_item_step",
+    steps=[
+        Step(
+            "record",
+            _("Record the visit"),
+            sources=frozenset({"to_visit", "rejected"}),
+            roles=REGISTRY_EDITORS,
+            slug="catat",
+            form="dtks.forms.CampaignOutcomeForm",
+            service="dtks.services.campaign_item_record",
+            title=_("Record the field visit"),
+            intro=_(
+                "Not found, moved, deceased and now able change aid: Dinsos reviews them before "
+                "the registry or any program changes."
+            ),
+            submit=_("Save"),
+            success=_("Saved."),
+            style="primary",
+        ),
+        Step(
+            "approve",
+            _("Approve"),
+            sources=frozenset({"pending"}),
+            roles=FIELD_OUTCOME_REVIEWERS,
+            rules=(_REVIEW,),
+            slug="setujui",
+            form="dtks.forms.OutcomeApproveForm",
+            service="dtks.services.campaign_item_review",
+            service_kwargs={"approve": True},
+            title=_("Approve the field outcome"),
+            intro=_(
+                "Approved, the outcome is applied: the registry records it with the visit's "
+                "date and the household's programs end where it says so."
+            ),
+            submit=_("Approve and apply"),
+            success=_("Approved. The registry is updated."),
+            style="primary",
+        ),
+        Step(
+            "reject",
+            _("Do not accept"),
+            sources=frozenset({"pending"}),
+            roles=FIELD_OUTCOME_REVIEWERS,
+            rules=(_REVIEW,),
+            slug="tolak",
+            form="dtks.forms.OutcomeRejectForm",
+            service="dtks.services.campaign_item_review",
+            service_kwargs={"approve": False},
+            title=_("Do not accept the field outcome"),
+            intro=_("The registry stays as it is and the household can be visited again."),
+            submit=_("Do not accept"),
+            success=_("Not accepted. The household can be visited again."),
+            style="secondary",
         ),
     ],
 )

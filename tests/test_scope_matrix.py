@@ -97,6 +97,7 @@ URL_MATRIX = {
     "dtks:campaign_list": "scoped",
     "dtks:campaign_detail": "scoped",
     "dtks:campaign_item": "scoped",
+    "dtks:campaign_item_step": "scoped",
     "dtks:civil_registry_upload": "own",
     "dtks:flag_resolve": "scoped",
     "applications:apply_start": "public",
@@ -428,6 +429,10 @@ def test_operator_of_village_a_gets_nothing_of_village_b_in_the_ui(
         reverse("dtks:flag_resolve", args=[registry_b["flag"].pk]),
         reverse("dtks:campaign_detail", args=[registry_b["campaign"].pk]),
         reverse("dtks:campaign_item", args=[registry_b["campaign"].items.get().pk]),
+        *[
+            reverse("dtks:campaign_item_step", args=[registry_b["campaign"].items.get().pk, slug])
+            for slug in ("catat", "setujui", "tolak")
+        ],
         *[
             reverse("dtks:member_event", args=[household.pk, kind])
             for kind in (

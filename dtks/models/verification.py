@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from core.scope import region_q
 from silakso.models import TimeStampedModel
 
-from ..choices import CampaignOutcome, CampaignStatus, Sex
+from ..choices import CampaignOutcome, CampaignStatus, OutcomeReview, Sex
 from .history import Flag
 from .regions import Region
 from .registry import Household, Individual
@@ -111,6 +111,21 @@ class CampaignItem(TimeStampedModel):
         related_name="+",
     )
 
+    # Outcomes that end or change aid (REVIEWED_OUTCOMES) are applied only once Dinsos approves.
+    review = models.CharField(
+        _("review"), max_length=16, choices=OutcomeReview, blank=True, db_index=True
+    )
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("reviewed by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
+    review_note = models.TextField(_("review note"), blank=True)
+
     objects = CampaignItemQuerySet.as_manager()
 
     class Meta:
@@ -125,3 +140,14 @@ class CampaignItem(TimeStampedModel):
 
     def __str__(self) -> str:
         return "{} · {}".format(self.campaign, self.household_id)
+
+    @property
+    def status(self) -> str:
+        """Where the visit stands, for the step declarations (dtks.workflow.CAMPAIGN_ITEM_STEPS):
+        ``to_visit``, ``pending`` (an outcome that changes aid, waiting for Dinsos),
+        ``rejected`` (not accepted: visit again) or ``done``."""
+        if not self.outcome:
+            return "to_visit"
+        if self.review in (OutcomeReview.PENDING, OutcomeReview.REJECTED):
+            return str(self.review)
+        return "done"

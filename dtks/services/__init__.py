@@ -18,6 +18,7 @@ from ._common import (
 from .flags import (
     campaign_create,
     campaign_item_record,
+    campaign_item_review,
     flag_assign,
     flag_reopen,
     flag_resolve,
@@ -80,6 +81,7 @@ __all__ = [
     "DoubleDippingError",
     "campaign_create",
     "campaign_item_record",
+    "campaign_item_review",
     "cek_bansos_allow",
     "cek_bansos_audit",
     "civil_registry_import_start",

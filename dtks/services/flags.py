@@ -34,7 +34,7 @@ from ._common import (
     _require_reason,
 )
 from .members import member_death, member_move_out
-from .programs import enrollment_end
+from .programs import enrollment_close
 
 # ============================================================================ flags
 
@@ -179,36 +179,29 @@ def campaign_create(
     return campaign
 
 
-@transaction.atomic
-def campaign_item_record(
-    *, item, outcome: str, actor, notes: str = "", visited_on: dt.date | None = None
-):
-    """Record a field check (form A4) and apply it to the registry through the usual services."""
-    from ..choices import CampaignOutcome, CampaignStatus
-    from ..models import CampaignItem
+def _outcome_reason(item, outcome: str, notes: str) -> str:
+    from ..choices import CampaignOutcome
 
-    item = _locked_for_editor(
-        CampaignItem, item.pk, actor, related=("campaign", "household", "individual", "flag")
-    )
-    if item.campaign.status != CampaignStatus.OPEN:
-        raise DomainError(_("This campaign is closed."))
-    if item.outcome:
-        raise DomainError(_("This household has already been checked in this campaign."))
-    if outcome not in CampaignOutcome.values:
-        raise ValidationError({"outcome": _("Choose one of the outcomes.")})
-    visited_on = visited_on or timezone.localdate()
-    reason = (
+    return (
         _("Field check “{campaign}”: {outcome}. {notes}")
         .format(campaign=item.campaign.name, outcome=CampaignOutcome(outcome).label, notes=notes)
         .strip()
     )
+
+
+def _outcome_apply(item, actor) -> None:
+    """What a field outcome does to the registry and to aid, through the usual services."""
+    from ..choices import CampaignOutcome
+
+    outcome = item.outcome
+    reason = _outcome_reason(item, outcome, item.notes)
     household = item.household
     head = _living_head(household)
     person = item.individual if item.individual and item.individual.status == "alive" else head
     if outcome == CampaignOutcome.DECEASED and person is not None:
         member_death(
             individual=person,
-            date=visited_on,
+            date=item.visited_on,
             actor=actor,
             reason=reason,
             source=ChangeSource.VERIFICATION,
@@ -221,37 +214,110 @@ def campaign_item_record(
         for member in members:
             member_move_out(
                 individual=member,
-                date=visited_on,
+                date=item.visited_on,
                 actor=actor,
                 reason=reason,
                 source=ChangeSource.VERIFICATION,
             )
+    if outcome in (CampaignOutcome.MOVED, CampaignOutcome.NOW_ABLE, CampaignOutcome.NOT_FOUND):
         for enrollment in Enrollment.objects.filter(
             household=household, status=EnrollmentStatus.ACTIVE
         ):
-            enrollment_end(enrollment=enrollment, actor=actor, reason=reason)
-    elif outcome == CampaignOutcome.NOW_ABLE:
-        for enrollment in Enrollment.objects.filter(
-            household=household, status=EnrollmentStatus.ACTIVE
-        ):
-            enrollment_end(enrollment=enrollment, actor=actor, reason=reason)
+            enrollment_close(
+                enrollment=enrollment,
+                actor=actor,
+                reason=reason,
+                source=ChangeSource.VERIFICATION,
+            )
+    if item.flag is not None and item.flag.status == FlagStatus.OPEN:
+        flag_resolve(flag=item.flag, outcome=reason, actor=actor)
+
+
+@transaction.atomic
+def campaign_item_record(
+    *, item, outcome: str, actor, notes: str = "", visited_on: dt.date | None = None
+):
+    """Record a field check (form A4). An outcome that ends or changes aid (now able, moved,
+    deceased, not found) waits for a Dinsos officer's review; the others apply at once."""
+    from ..choices import REVIEWED_OUTCOMES, CampaignOutcome, CampaignStatus, OutcomeReview
+    from ..models import CampaignItem
+    from ..workflow import CAMPAIGN_ITEM_STEPS
+
+    item = _locked_for_editor(
+        CampaignItem, item.pk, actor, related=("campaign", "household", "individual", "flag")
+    )
+    if item.campaign.status != CampaignStatus.OPEN:
+        raise DomainError(_("This campaign is closed."))
+    if item.outcome and item.review != OutcomeReview.REJECTED:
+        raise DomainError(_("This household has already been checked in this campaign."))
+    if outcome not in CampaignOutcome.values:
+        raise ValidationError({"outcome": _("Choose one of the outcomes.")})
+    CAMPAIGN_ITEM_STEPS.authorize("record", item, actor)
+    previous = item.outcome
     item.outcome = outcome
     item.notes = notes
-    item.visited_on = visited_on
+    item.visited_on = visited_on or timezone.localdate()
     item.visited_by = actor
-    item.save(update_fields=["outcome", "notes", "visited_on", "visited_by", "updated_at"])
-    if (
-        item.flag is not None
-        and item.flag.status == FlagStatus.OPEN
-        and outcome != (CampaignOutcome.NOT_FOUND)
-    ):
-        flag_resolve(flag=item.flag, outcome=reason, actor=actor)
+    item.review = OutcomeReview.PENDING if outcome in REVIEWED_OUTCOMES else ""
+    item.reviewed_by, item.reviewed_at, item.review_note = None, None, ""
+    item.save(
+        update_fields=[
+            "outcome",
+            "notes",
+            "visited_on",
+            "visited_by",
+            "review",
+            "reviewed_by",
+            "reviewed_at",
+            "review_note",
+            "updated_at",
+        ]
+    )
+    if not item.review:
+        _outcome_apply(item, actor)
     audit_log(
         actor=actor,
         action=AuditAction.UPDATE,
         obj=item,
-        region_code=household.village_id,
-        changes={"outcome": [None, outcome]},
+        region_code=item.household.village_id,
+        changes={"outcome": [previous or None, outcome], "review": [None, item.review or None]},
         reason=notes,
+    )
+    return item
+
+
+@transaction.atomic
+def campaign_item_review(*, item, actor, approve: bool, note: str = ""):
+    """Dinsos reviews a field outcome that ends or changes aid: approved, it is applied to the
+    registry and the household's programs (with the visit's date and notes); not accepted, the
+    registry stays as it was and the household can be visited again. Never by the visitor."""
+    from ..choices import OutcomeReview
+    from ..models import CampaignItem
+    from ..workflow import CAMPAIGN_ITEM_STEPS
+
+    item = _locked_for_editor(
+        CampaignItem, item.pk, actor, related=("campaign", "household", "individual", "flag")
+    )
+    if item.review != OutcomeReview.PENDING:
+        raise DomainError(_("This field outcome is not waiting for a review."))
+    # a Dinsos verifier or data manager who did not make the visit
+    CAMPAIGN_ITEM_STEPS.authorize("approve" if approve else "reject", item, actor)
+    note = (note or "").strip()
+    if not approve and not note:
+        raise ValidationError({"note": _("Say why the outcome is not accepted.")})
+    item.review = OutcomeReview.APPROVED if approve else OutcomeReview.REJECTED
+    item.reviewed_by = actor
+    item.reviewed_at = timezone.now()
+    item.review_note = note
+    item.save(update_fields=["review", "reviewed_by", "reviewed_at", "review_note", "updated_at"])
+    if approve:
+        _outcome_apply(item, actor)
+    audit_log(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=item,
+        region_code=item.household.village_id,
+        changes={"review": [OutcomeReview.PENDING, item.review]},
+        reason=note,
     )
     return item

@@ -351,6 +351,19 @@ def enrollment_end(
     """Stop an enrollment (graduated, deceased, moved, no longer eligible…)."""
     if not can_manage_recipients(actor, enrollment.program):
         raise Forbidden(_("Only data managers and administrators end enrollments."))
+    return enrollment_close(enrollment=enrollment, actor=actor, reason=reason, ended_on=ended_on)
+
+
+def enrollment_close(
+    *,
+    enrollment: Enrollment,
+    actor,
+    reason: str,
+    ended_on: dt.date | None = None,
+    source: str = ChangeSource.OFFICE,
+) -> Enrollment:
+    """End an enrollment on a decision already authorised elsewhere (a field outcome Dinsos
+    approved); callers check who may decide. Must run inside the caller's transaction."""
     enrollment = object_lock(
         Enrollment, enrollment.pk, actor=actor, related=("household", "period")
     )
@@ -365,7 +378,7 @@ def enrollment_end(
     _record(
         household=household,
         kind=HouseholdEventKind.ENROLLMENT_ENDED,
-        source=ChangeSource.OFFICE,
+        source=source,
         actor=actor,
         reason=reason,
         changes={"program": [str(enrollment.period), None]},

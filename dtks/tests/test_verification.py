@@ -240,7 +240,7 @@ def test_checks_of_a_regency_leave_another_regency_alone(clean, make_user, regio
     assert not _flags(FlagKind.NO_HEAD, elsewhere).exists()
 
 
-def test_campaign_outcomes_update_the_registry_with_history(clean, village_a, manager):
+def test_campaign_outcomes_update_the_registry_with_history(clean, village_a, manager, make_user):
     program = make_program("pkh", max_desil=4)
     services.enrollment_create(
         program=program, period=_current_period(program), household=clean, actor=manager
@@ -251,21 +251,119 @@ def test_campaign_outcomes_update_the_registry_with_history(clean, village_a, ma
     campaign = services.campaign_create(name="Verivali Koba", region=village_a, actor=manager)
     items = {item.household_id: item for item in campaign.items.all()}
     assert set(items) == {clean.pk, deceased_household.pk}
-    # now able: the program ends, the inclusion flag is resolved
+    verifier = make_user(Role.VERIFIER, "19.04")
+    # now able: once Dinsos approves, the program ends and the inclusion flag is resolved
     services.campaign_item_record(
         item=items[clean.pk], outcome="now_able", actor=manager, notes="punya toko"
     )
+    services.campaign_item_review(item=items[clean.pk], actor=verifier, approve=True)
     assert Enrollment.objects.get(household=clean).status == "ended"
     assert not _flags(FlagKind.INCLUSION_ERROR, clean).exists()
     # deceased: the head dies in the registry, through the member-event service
     services.campaign_item_record(
         item=items[deceased_household.pk], outcome="deceased", actor=manager
     )
+    services.campaign_item_review(item=items[deceased_household.pk], actor=verifier, approve=True)
     head = deceased_household.members.get()
     assert head.status == "deceased"
     assert deceased_household.events.filter(kind="death", source="verification").exists()
     with pytest.raises(DomainError, match=r"sudah dicek"):
         services.campaign_item_record(item=items[clean.pk], outcome="found", actor=manager)
+
+
+def _enrolled_campaign(clean, village_a, manager):
+    program = make_program("pkh", max_desil=4)
+    services.enrollment_create(
+        program=program, period=_current_period(program), household=clean, actor=manager
+    )
+    run_checks()
+    campaign = services.campaign_create(name="Verivali", region=village_a, actor=manager)
+    return campaign.items.get(household=clean)
+
+
+def test_a_now_able_outcome_waits_for_a_dinsos_review_before_aid_ends(
+    clean, village_a, manager, make_user
+):
+    from silakso.exceptions import Forbidden, SeparationOfDutiesError
+
+    item = _enrolled_campaign(clean, village_a, manager)
+    operator = make_user(Role.VILLAGE_OPERATOR, village_a.code)
+    # when the village operator records "now able" at the door
+    services.campaign_item_record(item=item, outcome="now_able", actor=operator, notes="toko")
+    item.refresh_from_db()
+    # then nothing about aid has changed yet: it waits for Dinsos
+    assert item.review == "pending"
+    assert Enrollment.objects.get(household=clean).status == "active"
+    assert _flags(FlagKind.INCLUSION_ERROR, clean).exists()
+    # the operator cannot approve it, nor record it again
+    with pytest.raises(Forbidden):
+        services.campaign_item_review(item=item, actor=operator, approve=True)
+    with pytest.raises(DomainError, match=r"sudah dicek"):
+        services.campaign_item_record(item=item, outcome="found", actor=operator)
+    # a data manager who made a visit does not review it
+    second = services.campaign_create(name="Verivali ulang", region=village_a, actor=manager)
+    own = second.items.get(household=clean)
+    services.campaign_item_record(item=own, outcome="now_able", actor=manager)
+    with pytest.raises(SeparationOfDutiesError):
+        services.campaign_item_review(item=own, actor=manager, approve=True)
+    # when a Dinsos verifier approves
+    verifier = make_user(Role.VERIFIER, "19.04")
+    services.campaign_item_review(item=item, actor=verifier, approve=True, note="cek foto")
+    # then the enrollment ends with the visit as the reason, the flag is resolved
+    enrollment = Enrollment.objects.get(household=clean)
+    assert enrollment.status == "ended"
+    assert "toko" in enrollment.end_reason
+    assert not _flags(FlagKind.INCLUSION_ERROR, clean).exists()
+    with pytest.raises(DomainError):
+        services.campaign_item_review(item=item, actor=verifier, approve=True)
+
+
+def test_a_field_outcome_not_accepted_changes_nothing_and_can_be_recorded_again(
+    clean, village_a, manager, make_user
+):
+    item = _enrolled_campaign(clean, village_a, manager)
+    operator = make_user(Role.VILLAGE_OPERATOR, village_a.code)
+    verifier = make_user(Role.VERIFIER, "19.04")
+    services.campaign_item_record(item=item, outcome="deceased", actor=operator)
+    # a refusal needs its reason
+    with pytest.raises(ValidationError) as excinfo:
+        services.campaign_item_review(item=item, actor=verifier, approve=False, note=" ")
+    assert "note" in excinfo.value.message_dict
+    services.campaign_item_review(
+        item=item, actor=verifier, approve=False, note="Kepala RT masih hidup, salah orang"
+    )
+    assert clean.members.get(relation_to_head="head").status == "alive"
+    assert Enrollment.objects.get(household=clean).status == "active"
+    # the operator visits again and records what is true
+    services.campaign_item_record(item=item, outcome="found", actor=operator)
+    item.refresh_from_db()
+    assert (item.outcome, item.review) == ("found", "")
+
+
+def test_the_campaign_page_shows_the_review_to_a_verifier_and_applies_it(
+    client, login, clean, village_a, manager, make_user
+):
+    item = _enrolled_campaign(clean, village_a, manager)
+    operator = make_user(Role.VILLAGE_OPERATOR, village_a.code)
+    login(client, operator)
+    response = client.post(
+        "/registri/kampanye/rumah-tangga/{}/".format(item.pk),
+        {"outcome": "moved", "notes": "rumah kosong"},
+    )
+    assert response.status_code == 302
+    page = client.get("/registri/kampanye/{}/".format(item.campaign_id)).content.decode()
+    assert "Menunggu tinjauan Dinsos" in page
+    assert "/setujui/" not in page  # not the operator's step
+    verifier = make_user(Role.VERIFIER, "19.04")
+    login(client, verifier)
+    page = client.get("/registri/kampanye/{}/?tinjau=1".format(item.campaign_id)).content.decode()
+    approve = "/registri/kampanye/rumah-tangga/{}/setujui/".format(item.pk)
+    assert approve in page
+    assert client.get(approve).status_code == 200
+    response = client.post(approve, {"note": ""})
+    assert response.status_code == 302
+    assert not clean.members.filter(status="alive").exists()
+    assert Enrollment.objects.get(household=clean).status == "ended"
 
 
 def test_flags_can_be_taken_and_reopened(clean, manager, make_user, village_b):
