@@ -250,9 +250,12 @@ class LetterTemplateForm(forms.ModelForm):
             "signatory_nip",
             "valid_days",
             "is_active",
+            "max_desil",
+            "refused_programs",
         ]
         widgets = {
             "opening": forms.Textarea(attrs={"rows": 4}),
             "closing": forms.Textarea(attrs={"rows": 3}),
             "signatory_nip": forms.TextInput(attrs={"inputmode": "numeric"}),
+            "refused_programs": forms.CheckboxSelectMultiple,
         }

@@ -651,7 +651,11 @@ def letter_template_edit(request, kind):
     if run_form_service(
         request,
         form,
-        lambda data: services.letter_template_save(template=form.instance, actor=request.user),
+        lambda data: services.letter_template_save(
+            template=form.instance,
+            actor=request.user,
+            refused_programs=data.get("refused_programs"),
+        ),
         success=_("The letter kind is saved. Letters issued from now on use it."),
     ):
         return redirect("referrals:letter_template_list")

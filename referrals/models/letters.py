@@ -1,7 +1,7 @@
 """SLRT service letters, numbered per kind and year, with a public QR check."""
 
 from django.conf import settings
-from django.core.validators import MaxValueValidator, RegexValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -125,6 +125,24 @@ class LetterTemplate(TimeStampedModel):
     )
     is_active = models.BooleanField(
         _("can be issued"), default=True, help_text=_("Off: nobody can issue this letter.")
+    )
+    # The kind's own eligibility, checked against the registry before a number is given.
+    max_desil = models.PositiveSmallIntegerField(
+        _("highest desil"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(10)],
+        help_text=_("Only households of this desil or lower get the letter. Empty: any desil."),
+    )
+    refused_programs = models.ManyToManyField(
+        "dtks.Program",
+        verbose_name=_("not for recipients of"),
+        blank=True,
+        related_name="+",
+        help_text=_(
+            "A person whose household receives one of these programs now gets no letter "
+            "(for example PBI-JK for a health-cost letter)."
+        ),
     )
 
     class Meta:

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -90,6 +90,13 @@ def letter_issue(
     template = LetterTemplate.objects.filter(kind=kind).first()
     if template is not None and not template.is_active:
         errors["kind"] = [_("This letter cannot be issued: the administrator switched it off.")]
+    if not errors and nik:
+        person, refusals = letter_eligibility(
+            kind=kind, template=template, region=region, nik=nik, name=name
+        )
+        errors.update(refusals)
+        if household is None and person is not None:
+            household = person.household
     if errors:
         raise ValidationError(errors)
     today = timezone.localdate()
@@ -137,6 +144,97 @@ def letter_issue(
     return letter
 
 
+#: Letters about a registered person: the NIK must be in the registry, living in the regency.
+REGISTERED_KINDS = frozenset({LetterKind.LKM_NIK})
+
+
+def letter_eligibility(*, kind: str, template, region: Region, nik: str, name: str):
+    """The registry's answer before a letter is numbered: (the person or None, refusals by
+    field). The name must be the NIK's (case, accents, spacing and a typo forgiven, as Cek
+    Bansos), the person must live in the letter's regency, and the kind's own rules hold
+    (highest desil, no current program the kind excludes). A DTKS registration receipt is
+    for people not registered yet: only a NIK already in the registry must carry its name."""
+    from dtks.models import Enrollment, Individual
+    from dtks.selectors import names_match
+
+    person = (
+        Individual.objects.filter(nik=nik)
+        .exclude(status="deceased")
+        .select_related("household")
+        .order_by("id")
+        .first()
+    )
+    if person is None:
+        if kind in REGISTERED_KINDS:
+            return None, {
+                "recipient_nik": [
+                    _(
+                        "This NIK is not in the registry (or the person has died): this letter is "
+                        "only for registered residents. Register the household first."
+                    )
+                ]
+            }
+        return None, {}
+    if not names_match(name, person.name):
+        return person, {
+            "recipient_name": [
+                _("The name does not match the name registered for this NIK. Check the KTP.")
+            ]
+        }
+    if kind not in REGISTERED_KINDS:
+        return person, {}
+    regency = region.code[:5]
+    household = person.household
+    if person.status != "alive" or not household.village_id.startswith(regency + "."):
+        return person, {
+            "recipient_nik": [
+                _(
+                    "The registry does not place this person in this regency (moved out, or "
+                    "registered elsewhere): the letter is issued where they live."
+                )
+            ]
+        }
+    if template is None:
+        return person, {}
+    refusals = []
+    if template.max_desil is not None and (
+        household.desil is None or household.desil > template.max_desil
+    ):
+        refusals.append(
+            _(
+                "Refused by this letter's rule “desil {limit} or lower”: the household is {desil}."
+            ).format(
+                limit=template.max_desil,
+                desil=_("desil {n}").format(n=household.desil)
+                if household.desil
+                else _("not ranked"),
+            )
+        )
+    excluded = list(template.refused_programs.all())
+    if excluded:
+        today = timezone.localdate()
+        receiving = (
+            Enrollment.objects.active()
+            .filter(
+                household=household,
+                program__in=excluded,
+                period__starts_on__lte=today,
+                period__ends_on__gte=today,
+            )
+            .filter(models.Q(individual__isnull=True) | models.Q(individual=person))
+            .select_related("program")
+            .first()
+        )
+        if receiving is not None:
+            refusals.append(
+                _(
+                    "Refused by this letter's rule “not for recipients of {program}”: the "
+                    "household receives it this period."
+                ).format(program=receiving.program.name)
+            )
+    return person, ({"kind": refusals} if refusals else {})
+
+
 @transaction.atomic
 def letter_revoke(*, letter: Letter, actor, reason: str) -> Letter:
     require(perms.can_issue_letters(actor), _("Your role does not revoke letters."))
@@ -160,9 +258,11 @@ def letter_revoke(*, letter: Letter, actor, reason: str) -> Letter:
 
 
 @transaction.atomic
-def letter_template_save(*, template: LetterTemplate, actor) -> LetterTemplate:
-    """An administrator sets how a kind of letter reads and who signs it (audited, with the
-    values before and after)."""
+def letter_template_save(
+    *, template: LetterTemplate, actor, refused_programs=None
+) -> LetterTemplate:
+    """An administrator sets how a kind of letter reads, who signs it and who may get it
+    (highest desil, programs whose recipients do not): audited, with before and after."""
     from core.services import audited_save
 
     require(
@@ -175,4 +275,15 @@ def letter_template_save(*, template: LetterTemplate, actor) -> LetterTemplate:
         template.created_at = stored.created_at
     template.signatory_nip = "".join(template.signatory_nip.split())
     audited_save(template, actor=actor)
+    if refused_programs is not None:
+        before = sorted(template.refused_programs.values_list("code", flat=True))
+        template.refused_programs.set(refused_programs)
+        after = sorted(template.refused_programs.values_list("code", flat=True))
+        if before != after:
+            audit_log(
+                actor=actor,
+                action=AuditAction.UPDATE,
+                obj=template,
+                changes={"refused_programs": [before, after]},
+            )
     return template

@@ -12,7 +12,7 @@ from django.utils import timezone
 from pypdf import PdfReader
 
 from core.choices import Role
-from dtks.tests.factories import nik_for
+from dtks.tests.factories import make_household, make_period, make_program, nik_for
 from referrals import selectors, services
 from referrals.letters import verification_url
 from referrals.models import Letter, LetterCounter
@@ -26,12 +26,21 @@ def officer(make_user):
     return make_user(Role.FRONT_OFFICE, "19.04")
 
 
+def _registered(village, name="Siti Aminah", **data):
+    """A household of the registry whose head is ``name`` (born 1980-08-15, male)."""
+    household = make_household(village, head_name=name, **data)
+    return household, household.members.get()
+
+
 def _lkm(officer, village, name="Siti Aminah", nik=None):
+    if nik is None:
+        _household, head = _registered(village, name)
+        nik = head.nik
     return services.letter_issue(
         kind="lkm_nik",
         region=village,
         recipient_name=name,
-        recipient_nik=nik or nik_for(village.code, dt.date(1980, 5, 5), female=True),
+        recipient_nik=nik,
         details={"health_facility": "RSUD Sungailiat", "purpose": "Rawat inap"},
         actor=officer,
     )
@@ -158,3 +167,99 @@ def test_the_officer_issues_a_letter_and_downloads_it(client, login, officer, vi
     assert again.status_code == 200
     assert "recipient_nik" in again.context["form"].errors
     assert Letter.objects.count() == 1
+
+
+# ---------------------------------------------------------------------------- checked letters
+def _issue_lkm(officer, village, name, nik):
+    return services.letter_issue(
+        kind="lkm_nik",
+        region=village,
+        recipient_name=name,
+        recipient_nik=nik,
+        details={"health_facility": "RSUD Koba", "purpose": "Rawat inap"},
+        actor=officer,
+    )
+
+
+def test_a_health_letter_is_refused_for_a_name_that_is_not_the_niks(officer, village_a):
+    household, head = _registered(village_a, "Ahmad Saputra")
+    # the name of someone else on that NIK: refused, the field named, no number used
+    with pytest.raises(ValidationError) as refused:
+        _issue_lkm(officer, village_a, "Budi Santoso", head.nik)
+    assert "recipient_name" in refused.value.message_dict
+    assert not Letter.objects.exists()
+    # a typo and lower case are forgiven, as in Cek Bansos; the letter names the household
+    letter = _issue_lkm(officer, village_a, "ahmad saputro", head.nik)
+    assert letter.household == household
+
+
+def test_a_health_letter_needs_a_registered_resident_of_the_regency(officer, village_a, regions):
+    # an unknown NIK
+    with pytest.raises(ValidationError) as unknown:
+        _issue_lkm(officer, village_a, "Orang Asing", nik_for(village_a.code, dt.date(1990, 1, 1)))
+    assert "registri" in " ".join(unknown.value.message_dict["recipient_nik"]).lower()
+    # a person registered in another regency
+    elsewhere = regions.filter(code__startswith="19.01.", level=4).first()
+    _household, outsider = _registered(elsewhere, "Rudi Hartono")
+    with pytest.raises(ValidationError) as away:
+        _issue_lkm(officer, village_a, "Rudi Hartono", outsider.nik)
+    assert "kabupaten" in " ".join(away.value.message_dict["recipient_nik"]).lower()
+    assert not Letter.objects.exists()
+
+
+def test_a_letter_kinds_own_rules_refuse_with_the_rule_that_failed(officer, village_a):
+    from dtks import services as registry
+    from referrals.models import LetterTemplate
+
+    pbi = make_program("pbi_jk", aid="health", max_desil=5)
+    template = LetterTemplate.objects.create(kind="lkm_nik", max_desil=4)
+    template.refused_programs.add(pbi)
+    household, head = _registered(village_a, "Ahmad Saputra")
+    manager = household.events.get().actor
+    # desil 6: above the kind's limit
+    registry.desil_record(
+        household=household, desil=6, as_of=dt.date(2026, 7, 1), source="t", actor=manager
+    )
+    with pytest.raises(ValidationError) as too_rich:
+        _issue_lkm(officer, village_a, "Ahmad Saputra", head.nik)
+    assert "desil 4" in " ".join(too_rich.value.message_dict["kind"])
+    # desil 3, but already covered by PBI-JK this period
+    registry.desil_record(
+        household=household, desil=3, as_of=dt.date(2026, 8, 1), source="t", actor=manager
+    )
+    today = dt.date.today()
+    period = make_period(
+        pbi, starts=today - dt.timedelta(days=10), ends=today + dt.timedelta(days=80)
+    )
+    enrollment = registry.enrollment_create(
+        program=pbi, period=period, household=household, actor=manager
+    )
+    with pytest.raises(ValidationError) as covered:
+        _issue_lkm(officer, village_a, "Ahmad Saputra", head.nik)
+    assert "PBI_JK" in " ".join(covered.value.message_dict["kind"])
+    assert not Letter.objects.exists()
+    # once the cover has ended, the letter is issued
+    registry.enrollment_end(enrollment=enrollment, actor=manager, reason="tidak aktif")
+    assert _issue_lkm(officer, village_a, "Ahmad Saputra", head.nik).number
+
+
+def test_a_registration_receipt_needs_no_registry_entry_but_not_a_wrong_name(officer, village_a):
+    nik = nik_for(village_a.code, dt.date(1970, 1, 2))
+    receipt = services.letter_issue(
+        kind="dtks_receipt",
+        region=village_a,
+        recipient_name="Pak Baru",
+        recipient_nik=nik,
+        actor=officer,
+    )
+    assert receipt.number
+    _household, head = _registered(village_a, "Ahmad Saputra")
+    with pytest.raises(ValidationError) as refused:
+        services.letter_issue(
+            kind="dtks_receipt",
+            region=village_a,
+            recipient_name="Pak Baru",
+            recipient_nik=head.nik,
+            actor=officer,
+        )
+    assert "recipient_name" in refused.value.message_dict
