@@ -8,8 +8,10 @@ from django.template.loader import render_to_string
 from django.utils import translation
 
 from core.services import agency_profile
+from dtks.selectors import desil_on
 from silakso.links import public_url
 
+from .exports import desil_date
 from .models import Batch
 
 
@@ -21,6 +23,7 @@ def annex_context(batch: Batch) -> dict:
     """Villages (with their district) in code order, each with its rows and totals per program."""
     applications = (
         batch.applications.select_related("program", "village", "village__parent")
+        .annotate(**desil_on(desil_date(batch), household="household"))
         .order_by("village_id", "applicant_name", "pk")
         .only(
             "code",
@@ -54,6 +57,7 @@ def annex_context(batch: Batch) -> dict:
     )
     return {
         "batch": batch,
+        "desil_date": desil_date(batch),
         "villages": villages,
         "per_program": per_program,
         "total": sum(len(village["rows"]) for village in villages),

@@ -11,6 +11,7 @@ import io
 from django.utils.translation import gettext as _
 
 from dtks.nik import normalize_number
+from dtks.selectors import desil_on
 from silakso.exceptions import DomainError
 from silakso.sheets import read_rows
 
@@ -37,6 +38,11 @@ COLUMNS = (
 )
 
 
+def desil_date(batch: Batch):
+    """The day whose official desil a list reports: its decree's date, before that its cut-off."""
+    return batch.ratification_date or batch.cutoff
+
+
 def _row(application: Application, batch: Batch) -> list[str]:
     person = application.individual
     household = application.household
@@ -54,7 +60,7 @@ def _row(application: Application, batch: Batch) -> list[str]:
         village.parent.name if village.parent else "",
         application.address,
         application.program.code.upper(),
-        str(household.desil) if household and household.desil else "",
+        str(application.desil_then) if household and application.desil_then else "",
         ("SPTJM" if deliberation.kind == "sptjm" else "MUSDES") if deliberation else "",
         deliberation.held_on.isoformat() if deliberation else "",
         batch.ratification_number,
@@ -74,6 +80,7 @@ def write_ministry_file(*, batch: Batch, reporter=None) -> tuple[bytes, int]:
             "household",
             "deliberation",
         )
+        .annotate(**desil_on(desil_date(batch), household="household"))
         .order_by("village_id", "pk")
     )
     total = applications.count()

@@ -156,6 +156,30 @@ class HouseholdFilterSet(django_filters.FilterSet):
         )
 
 
+class HouseholdApiFilterSet(HouseholdFilterSet):
+    """The API's household filters: also ``as_of``, the official desil valid on a day (the
+    ``desil`` of each household answered, and ``desil_min``/``desil_max``/``no_desil`` applied,
+    as on that day)."""
+
+    as_of = django_filters.DateFilter(method="keep", label=_("Official desil as of (YYYY-MM-DD)"))
+
+    class Meta(HouseholdFilterSet.Meta):
+        fields = [*HouseholdFilterSet.Meta.fields, "as_of"]
+
+    def keep(self, queryset, name, value):
+        return queryset  # read in filter_queryset, before the desil filters
+
+    def filter_queryset(self, queryset):
+        from .selectors import desil_on
+
+        as_of = self.form.cleaned_data.get("as_of")
+        if as_of:
+            queryset = queryset.annotate(**desil_on(as_of))
+            for name in ("desil_min", "desil_max", "no_desil"):
+                self.filters[name].field_name = "desil_then"
+        return super().filter_queryset(queryset)
+
+
 class IndividualFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label=_("Name or NIK"))
     nik = django_filters.CharFilter(method="filter_nik", label=_("NIK (exact)"))

@@ -170,6 +170,47 @@ def household_desil_on(*, household: Household, date: dt.date) -> DesilRecord | 
     return household.desil_records.filter(as_of__lte=date).order_by("-as_of").first()
 
 
+def desil_on(date: dt.date, *, household: str = "") -> dict[str, Any]:
+    """Annotations ``desil_then`` and ``desil_then_as_of``: the official desil valid on ``date``
+    (the latest value dated on or before it) for the household at path ``household`` of the
+    queryset ("" for a Household queryset, "household" for applications). A household with no
+    dated values kept (data entered before values were kept) answers with its current desil if
+    that is not dated after ``date``. One correlated lookup per row on the (household, as_of)
+    index: a ratification annex of thousands of rows stays one query."""
+    from django.db.models import Case, Exists, F, PositiveSmallIntegerField, Q, Value, When
+    from django.db.models import DateField as DateOutput
+
+    prefix = household + "__" if household else ""
+    records = DesilRecord.objects.filter(household_id=OuterRef(prefix + "id" if prefix else "pk"))
+    dated = records.filter(as_of__lte=date).order_by("-as_of", "-id")
+    current_ok = Q(**{prefix + "desil_as_of__isnull": True}) | Q(
+        **{prefix + "desil_as_of__lte": date}
+    )
+
+    def pick(field: str, current: str, output):
+        return Case(
+            When(Exists(records), then=Subquery(dated.values(field)[:1])),
+            When(current_ok, then=F(prefix + current)),
+            default=Value(None),
+            output_field=output,
+        )
+
+    return {
+        "desil_then": pick("desil", "desil", PositiveSmallIntegerField()),
+        "desil_then_as_of": pick("as_of", "desil_as_of", DateOutput()),
+    }
+
+
+def desil_value_on(*, household: Household, date: dt.date) -> tuple[int | None, dt.date | None]:
+    """(desil, as of) valid for one household on ``date`` (the rule of :func:`desil_on`)."""
+    return (
+        Household.objects.filter(pk=household.pk)
+        .annotate(**desil_on(date))
+        .values_list("desil_then", "desil_then_as_of")
+        .get()
+    )
+
+
 def individual_list(*, user, filters: dict | None = None) -> QuerySet[Individual]:
     if not can_read_registry(user):
         return Individual.objects.filter(NOTHING)

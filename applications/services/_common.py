@@ -18,7 +18,7 @@ from core.services import (
 )
 from dtks.choices import IndividualStatus
 from dtks.models import Individual
-from dtks.selectors import names_match
+from dtks.selectors import desil_value_on, names_match
 from silakso.links import public_url
 from silakso.validation import required_text
 
@@ -255,14 +255,21 @@ def _screening_checks(application: Application) -> tuple[list[dict], Individual 
         {"code": "name_matches", "ok": names_match(application.applicant_name, person.name)}
     )
     checks.append({"code": "household_found", "ok": household.status == "active"})
+    # the official desil valid on the day of the application, not a later ranking's
+    applied_on = timezone.localdate(application.created_at) if application.created_at else None
+    desil, desil_as_of = desil_value_on(
+        household=household, date=applied_on or timezone.localdate()
+    )
+    dated = desil_as_of.isoformat() if desil_as_of else None
     if program.max_desil is None:
-        checks.append({"code": "desil", "ok": True, "desil": household.desil, "limit": None})
+        checks.append({"code": "desil", "ok": True, "desil": desil, "limit": None, "as_of": dated})
     else:
         checks.append(
             {
                 "code": "desil",
-                "ok": household.desil is not None and household.desil <= program.max_desil,
-                "desil": household.desil,
+                "ok": desil is not None and desil <= program.max_desil,
+                "desil": desil,
+                "as_of": dated,
                 "limit": program.max_desil,
                 "local_pmt_desil": household.pmt_desil,
             }

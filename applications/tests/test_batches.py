@@ -202,3 +202,28 @@ def test_results_without_the_needed_columns_are_refused_as_a_file(people, verifi
             actor=people["manager"],
         )
     assert not Application.objects.filter(status__in=[A.ACCEPTED, A.NOT_ACCEPTED]).exists()
+
+
+def test_the_annex_and_the_ministry_file_give_the_desil_valid_on_the_decree_date(
+    people, verified, regency
+):
+    from dtks import services as registry
+
+    # given a new national ranking dated after the decree (desil 6 from next month)
+    household = verified[0].household
+    later = dt.date.today() + dt.timedelta(days=30)
+    registry.desil_record(
+        household=household, desil=6, as_of=later, source="DTSEN baru", actor=people["manager"]
+    )
+    household.refresh_from_db()
+    assert household.desil == 6  # the registry shows the newest value
+    # when the list is ratified today and its files are written
+    batch = _ratified(people, regency)
+    services.batch_export_run(batch_id=batch.pk, actor=people["manager"])
+    batch.refresh_from_db()
+    rows = list(csv.DictReader(io.StringIO(batch.export_file.open("rb").read().decode())))
+    # then both give desil 3, the value on the decree's date
+    assert {row["NIK"]: row["DESIL"] for row in rows}[verified[0].applicant_nik] == "3"
+    text = "\n".join(page.extract_text() for page in PdfReader(batch.annex.open("rb")).pages)
+    line = next(line for line in text.splitlines() if verified[0].code in line)
+    assert " 3 " in " {} ".format(line) and " 6 " not in " {} ".format(line)

@@ -248,3 +248,21 @@ def test_a_request_sent_while_redis_is_down_is_kept_and_the_resident_is_told_lat
     # and the periodic sweep sends them from the database
     notifications_send_due()
     assert any(application.code in message.body for message in mailoutbox)
+
+
+def test_screening_uses_the_desil_valid_on_the_day_of_the_request(make_user, village_a):
+    from dtks import services as registry
+
+    home = household(village_a, desil=3)
+    manager = make_user(Role.DATA_MANAGER, "19.04")
+    # a ranking dated next month is already imported (desil 7, over the limit of 4)
+    registry.desil_record(
+        household=home,
+        desil=7,
+        as_of=dt.date.today() + dt.timedelta(days=30),
+        source="DTSEN baru",
+        actor=manager,
+    )
+    application = submit(program("bpnt", max_desil=4), home)
+    check = next(c for c in application.screening if c["code"] == "desil")
+    assert (check["ok"], check["desil"], check["as_of"]) == (True, 3, "2026-07-01")

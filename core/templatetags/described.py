@@ -37,3 +37,14 @@ def webhook_event(name: str) -> str:
 def reason_words(text: str) -> str:
     """An audit reason the system wrote, in the reader's language (a person's words as typed)."""
     return reason_in_words(text) if text else ""
+
+
+@register.filter
+def iso_day(value) -> str:
+    """A date kept as ``YYYY-MM-DD`` text (in a JSON record) as people write it: ``DD-MM-YYYY``."""
+    import datetime as dt
+
+    try:
+        return dt.date.fromisoformat(str(value)).strftime("%d-%m-%Y")
+    except ValueError:
+        return ""

@@ -162,6 +162,14 @@ class HouseholdSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
+    def to_representation(self, household):
+        data = super().to_representation(household)
+        if hasattr(household, "desil_then"):  # ?as_of=: the official desil valid that day
+            data["desil"] = household.desil_then
+            as_of = household.desil_then_as_of
+            data["desil_as_of"] = as_of.isoformat() if as_of else None
+        return data
+
     def get_head(self, household) -> dict | None:
         heads = getattr(household, "heads", None)
         if heads is None:

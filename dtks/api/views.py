@@ -2,8 +2,9 @@
 
 from django.http import Http404
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiExample, extend_schema
-from rest_framework import mixins, status, viewsets
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
+from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError as ApiValidationError
 from rest_framework.permissions import AllowAny, IsAuthenticated
@@ -14,7 +15,7 @@ from dtks import selectors, services
 from dtks.filtersets import (
     EnrollmentFilterSet,
     FamilyFilterSet,
-    HouseholdFilterSet,
+    HouseholdApiFilterSet,
     IndividualFilterSet,
     ProgramFilterSet,
     RegionFilterSet,
@@ -89,7 +90,7 @@ class HouseholdViewSet(
     audit_object_type = "dtks.household"
 
     permission_classes = [RegistryPermission]
-    filterset_class = HouseholdFilterSet
+    filterset_class = HouseholdApiFilterSet
     serializer_class = s.HouseholdSerializer
     ordering_fields = ["id", "desil", "member_count", "updated_at"]
 
@@ -106,12 +107,31 @@ class HouseholdViewSet(
         household = selectors.household_get(user=self.request.user, pk=household.pk)
         return Response(s.HouseholdDetailSerializer(household).data, status=code)
 
-    @extend_schema(responses=s.HouseholdDetailSerializer)
+    @extend_schema(
+        responses=s.HouseholdDetailSerializer,
+        parameters=[
+            OpenApiParameter(
+                "as_of",
+                OpenApiTypes.DATE,
+                description="The official desil valid on this day (desil and desil_as_of).",
+            )
+        ],
+    )
     def retrieve(self, request, *args, **kwargs):
+        as_of = None
+        if "as_of" in request.query_params:
+            try:
+                as_of = serializers.DateField().run_validation(request.query_params["as_of"])
+            except ApiValidationError as exc:
+                raise ApiValidationError({"as_of": exc.detail}) from exc
         try:
             household = services.household_open(user=request.user, pk=kwargs["pk"])
         except NotFound as exc:
             raise Http404 from exc
+        if as_of is not None:
+            household.desil_then, household.desil_then_as_of = selectors.desil_value_on(
+                household=household, date=as_of
+            )
         return Response(s.HouseholdDetailSerializer(household).data)
 
     @extend_schema(

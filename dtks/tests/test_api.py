@@ -227,3 +227,23 @@ def test_openapi_schema_documents_registry_endpoints_with_examples(client):
     create = schema["paths"]["/api/v1/households/"]["post"]
     assert "examples" in str(create)
     assert reverse("dtks-api:household-list") == "/api/v1/households/"
+
+
+def test_the_official_desil_as_of_a_day(api, manager, village_a):
+    home = make_household(village_a, manager)
+    for desil, day in ((3, dt.date(2025, 6, 30)), (6, dt.date(2026, 6, 30))):
+        services.desil_record(household=home, desil=desil, as_of=day, source="t", actor=manager)
+    client = api
+    url = "/api/v1/households/"
+    now = client.get(url, {"village": village_a.code}).json()["results"][0]
+    assert (now["desil"], now["desil_as_of"]) == (6, "2026-06-30")
+    then = client.get(url, {"village": village_a.code, "as_of": "2025-12-31"}).json()
+    assert (then["results"][0]["desil"], then["results"][0]["desil_as_of"]) == (3, "2025-06-30")
+    # the desil filters read the same day's value
+    poor_then = client.get(url, {"desil_max": 4, "as_of": "2025-12-31"}).json()["results"]
+    assert [row["id"] for row in poor_then] == [home.pk]
+    assert client.get(url, {"desil_max": 4}).json()["results"] == []
+    before = client.get("{}{}/".format(url, home.pk), {"as_of": "2024-01-01"}).json()
+    assert (before["desil"], before["desil_as_of"]) == (None, None)
+    bad = client.get("{}{}/".format(url, home.pk), {"as_of": "31-31-2025"})
+    assert bad.status_code == 400 and "as_of" in bad.json()["fields"]
