@@ -253,7 +253,7 @@ def campaign_item_record(
     if outcome not in CampaignOutcome.values:
         raise ValidationError({"outcome": _("Choose one of the outcomes.")})
     CAMPAIGN_ITEM_STEPS.authorize("record", item, actor)
-    previous = item.outcome
+    previous, previous_review = item.outcome, item.review
     item.outcome = outcome
     item.notes = notes
     item.visited_on = visited_on or timezone.localdate()
@@ -280,7 +280,10 @@ def campaign_item_record(
         action=AuditAction.UPDATE,
         obj=item,
         region_code=item.household.village_id,
-        changes={"outcome": [previous or None, outcome], "review": [None, item.review or None]},
+        changes={
+            "outcome": [previous or None, outcome],
+            "review": [previous_review or None, item.review or None],
+        },
         reason=notes,
     )
     return item

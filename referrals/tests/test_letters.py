@@ -170,39 +170,28 @@ def test_the_officer_issues_a_letter_and_downloads_it(client, login, officer, vi
 
 
 # ---------------------------------------------------------------------------- checked letters
-def _issue_lkm(officer, village, name, nik):
-    return services.letter_issue(
-        kind="lkm_nik",
-        region=village,
-        recipient_name=name,
-        recipient_nik=nik,
-        details={"health_facility": "RSUD Koba", "purpose": "Rawat inap"},
-        actor=officer,
-    )
-
-
 def test_a_health_letter_is_refused_for_a_name_that_is_not_the_niks(officer, village_a):
     household, head = _registered(village_a, "Ahmad Saputra")
     # the name of someone else on that NIK: refused, the field named, no number used
     with pytest.raises(ValidationError) as refused:
-        _issue_lkm(officer, village_a, "Budi Santoso", head.nik)
+        _lkm(officer, village_a, "Budi Santoso", head.nik)
     assert "recipient_name" in refused.value.message_dict
     assert not Letter.objects.exists()
     # a typo and lower case are forgiven, as in Cek Bansos; the letter names the household
-    letter = _issue_lkm(officer, village_a, "ahmad saputro", head.nik)
+    letter = _lkm(officer, village_a, "ahmad saputro", head.nik)
     assert letter.household == household
 
 
 def test_a_health_letter_needs_a_registered_resident_of_the_regency(officer, village_a, regions):
     # an unknown NIK
     with pytest.raises(ValidationError) as unknown:
-        _issue_lkm(officer, village_a, "Orang Asing", nik_for(village_a.code, dt.date(1990, 1, 1)))
+        _lkm(officer, village_a, "Orang Asing", nik_for(village_a.code, dt.date(1990, 1, 1)))
     assert "registri" in " ".join(unknown.value.message_dict["recipient_nik"]).lower()
     # a person registered in another regency
     elsewhere = regions.filter(code__startswith="19.01.", level=4).first()
     _household, outsider = _registered(elsewhere, "Rudi Hartono")
     with pytest.raises(ValidationError) as away:
-        _issue_lkm(officer, village_a, "Rudi Hartono", outsider.nik)
+        _lkm(officer, village_a, "Rudi Hartono", outsider.nik)
     assert "kabupaten" in " ".join(away.value.message_dict["recipient_nik"]).lower()
     assert not Letter.objects.exists()
 
@@ -221,7 +210,7 @@ def test_a_letter_kinds_own_rules_refuse_with_the_rule_that_failed(officer, vill
         household=household, desil=6, as_of=dt.date(2026, 7, 1), source="t", actor=manager
     )
     with pytest.raises(ValidationError) as too_rich:
-        _issue_lkm(officer, village_a, "Ahmad Saputra", head.nik)
+        _lkm(officer, village_a, "Ahmad Saputra", head.nik)
     assert "desil 4" in " ".join(too_rich.value.message_dict["kind"])
     # desil 3, but already covered by PBI-JK this period
     registry.desil_record(
@@ -235,12 +224,12 @@ def test_a_letter_kinds_own_rules_refuse_with_the_rule_that_failed(officer, vill
         program=pbi, period=period, household=household, actor=manager
     )
     with pytest.raises(ValidationError) as covered:
-        _issue_lkm(officer, village_a, "Ahmad Saputra", head.nik)
+        _lkm(officer, village_a, "Ahmad Saputra", head.nik)
     assert "PBI_JK" in " ".join(covered.value.message_dict["kind"])
     assert not Letter.objects.exists()
     # once the cover has ended, the letter is issued
     registry.enrollment_end(enrollment=enrollment, actor=manager, reason="tidak aktif")
-    assert _issue_lkm(officer, village_a, "Ahmad Saputra", head.nik).number
+    assert _lkm(officer, village_a, "Ahmad Saputra", head.nik).number
 
 
 def test_a_registration_receipt_needs_no_registry_entry_but_not_a_wrong_name(officer, village_a):
