@@ -145,7 +145,11 @@ CAMPAIGN_ITEM_STEPS = Workflow(
                 "the registry or any program changes."
             ),
             submit=_("Save"),
-            success=_("Saved."),
+            success=lambda item: (
+                _("Saved. Dinsos reviews this outcome before the registry or aid changes.")
+                if item.review
+                else _("Saved. The registry is updated.")
+            ),
             style="primary",
         ),
         Step(

@@ -352,6 +352,7 @@ def test_the_campaign_page_shows_the_review_to_a_verifier_and_applies_it(
     )
     assert response.status_code == 302
     page = client.get("/registri/kampanye/{}/".format(item.campaign_id)).content.decode()
+    assert "Dinsos meninjau hasil ini dulu" in page  # the operator is told it waits
     assert "Menunggu tinjauan Dinsos" in page
     assert "/setujui/" not in page  # not the operator's step
     verifier = make_user(Role.VERIFIER, "19.04")
