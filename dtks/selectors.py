@@ -170,6 +170,18 @@ def household_desil_on(*, household: Household, date: dt.date) -> DesilRecord | 
     return household.desil_records.filter(as_of__lte=date).order_by("-as_of").first()
 
 
+def registry_person(nik: str) -> Individual | None:
+    """The registry's record of a NIK: the living one before a moved one, never a deceased
+    one (None when the NIK is not registered). Not scoped: callers decide what they show."""
+    return (
+        Individual.objects.filter(nik=nik)
+        .exclude(status=IndividualStatus.DECEASED)
+        .select_related("household", "household__village")
+        .order_by("status", "pk")
+        .first()
+    )
+
+
 def desil_on(date: dt.date, *, household: str = "") -> dict[str, Any]:
     """Annotations ``desil_then`` and ``desil_then_as_of``: the official desil valid on ``date``
     (the latest value dated on or before it) for the household at path ``household`` of the

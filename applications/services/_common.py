@@ -16,9 +16,8 @@ from core.services import (
     object_lock,
     status_transition,
 )
-from dtks.choices import IndividualStatus
 from dtks.models import Individual
-from dtks.selectors import desil_value_on, names_match
+from dtks.selectors import desil_value_on, names_match, registry_person
 from silakso.links import public_url
 from silakso.validation import required_text
 
@@ -194,13 +193,7 @@ def _move_many(
 
 
 def _registry_person(nik: str) -> Individual | None:
-    return (
-        Individual.objects.filter(nik=nik)
-        .exclude(status=IndividualStatus.DECEASED)
-        .select_related("household", "household__village")
-        .order_by("status", "pk")
-        .first()
-    )
+    return registry_person(nik)
 
 
 def _jsonable(value):

@@ -154,16 +154,10 @@ def letter_eligibility(*, kind: str, template, region: Region, nik: str, name: s
     Bansos), the person must live in the letter's regency, and the kind's own rules hold
     (highest desil, no current program the kind excludes). A DTKS registration receipt is
     for people not registered yet: only a NIK already in the registry must carry its name."""
-    from dtks.models import Enrollment, Individual
-    from dtks.selectors import names_match
+    from dtks.models import Enrollment
+    from dtks.selectors import names_match, registry_person
 
-    person = (
-        Individual.objects.filter(nik=nik)
-        .exclude(status="deceased")
-        .select_related("household")
-        .order_by("id")
-        .first()
-    )
+    person = registry_person(nik)
     if person is None:
         if kind in REGISTERED_KINDS:
             return None, {
