@@ -35,6 +35,17 @@ def _clean_cache():
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _site_language():
+    """Every test starts in the site's language: a page asked for in English leaves English
+    active in the thread (LocaleMiddleware does not switch back), and the next test's
+    service messages would be English."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+
+
 @pytest.fixture
 def regions(db):
     """The two test regencies (reloaded after a transactional test flushed the tables)."""

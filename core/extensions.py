@@ -6,20 +6,29 @@ cases shown on a household page), each returning a list of dicts; the apps are l
 ``settings.SILAKSO_APPS`` in menu order.
 """
 
+from functools import cache
 from importlib import import_module
 from importlib.util import find_spec
+from types import ModuleType
 
 from django.conf import settings
+
+
+@cache
+def _navigation_modules(apps: tuple[str, ...]) -> tuple[ModuleType, ...]:
+    """The apps' ``navigation`` modules, looked up once per process (every page asks)."""
+    return tuple(
+        import_module(f"{app}.navigation")
+        for app in apps
+        if find_spec(f"{app}.navigation") is not None
+    )
 
 
 def collect_grouped(hook: str, *args) -> list[dict]:
     """What ``collect`` returns, kept per app: ``{"label": <app>.navigation.GROUP, "items": …}``
     for every app that offers something (the phone menu's headings)."""
     groups: list[dict] = []
-    for app in settings.SILAKSO_APPS:
-        if find_spec(f"{app}.navigation") is None:
-            continue
-        module = import_module(f"{app}.navigation")
+    for module in _navigation_modules(tuple(settings.SILAKSO_APPS)):
         function = getattr(module, hook, None)
         items = function(*args) if function is not None else []
         if items:

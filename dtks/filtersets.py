@@ -1,5 +1,7 @@
 """Filter sets of the registry, shared by the HTML lists and the API."""
 
+import copy
+
 import django_filters
 from django import forms
 from django.db.models import Exists, OuterRef, Q
@@ -62,12 +64,23 @@ class ProgramSelect(forms.Select):
     def choices(self):  # read when the form is drawn, so a new program appears at once
         from .models import Program
 
-        programs = Program.objects.order_by("name").values_list("code", "name")
-        return [("", _("Any")), *programs]
+        if "_programs" not in self.__dict__:  # once per form, not per widget method
+            programs = Program.objects.order_by("name").values_list("code", "name")
+            self.__dict__["_programs"] = [("", _("Any")), *programs]
+        return self.__dict__["_programs"]
 
     @choices.setter
     def choices(self, value):
         pass
+
+    def __deepcopy__(self, memo):
+        # each form gets its own copy, which reads the programs when it is drawn
+        # (Select's own copy would read them here, on the filter set's class-level widget)
+        duplicate = copy.copy(self)
+        duplicate.attrs = self.attrs.copy()
+        duplicate.__dict__.pop("_programs", None)
+        memo[id(self)] = duplicate
+        return duplicate
 
 
 class HouseholdFilterSet(django_filters.FilterSet):

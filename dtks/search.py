@@ -65,7 +65,12 @@ def _words(normalized: str) -> list[str]:
 
 
 def name_search(
-    queryset: QuerySet, query: str, *, field: str = "name", wide_scope: bool = False
+    queryset: QuerySet,
+    query: str,
+    *,
+    field: str = "name",
+    wide_scope: bool = False,
+    households: QuerySet | None = None,
 ) -> QuerySet:
     """People whose name resembles ``query``, best matches first (annotated ``similarity``).
 
@@ -74,6 +79,11 @@ def name_search(
     order of the words does not matter) or contains it. The word index intersects the people
     of each word, so a full name finds its few candidates without reading the thousands of
     people who share only a first name.
+
+    ``households``: when ``queryset`` is "the people of these (scoped) households", the
+    households' query itself, so that each match is checked by its household alone rather
+    than by looking the person up again (a second probe per match and a plan that takes
+    2–5 ms to make).
 
     ``wide_scope``: the caller's scope is a regency or more, where most matches lie inside it.
     Each match's household is then looked up by its key until enough are found, instead of
@@ -91,7 +101,7 @@ def name_search(
     words = _words(normalized)
     with _search_transaction(probe=wide_scope) as cursor:
         if words:
-            candidates = _by_words(cursor, queryset, words)
+            candidates = _by_words(cursor, queryset, words, households=households)
         else:  # "ai", "m s": no word to look up, the name as typed
             candidates = _first_rows(
                 cursor,
@@ -155,26 +165,38 @@ def _close_words(cursor, words: list[str]) -> list[list[str]]:
     return close
 
 
-def _first_matching(cursor, queryset: QuerySet, word_sets: list[list[str]], limit: int) -> list:
-    """Up to ``limit`` people of ``queryset`` whose name has a word of each set.
+def _first_matching(
+    cursor,
+    queryset: QuerySet,
+    word_sets: list[list[str]],
+    limit: int,
+    households: QuerySet | None = None,
+) -> list:
+    """Up to ``limit`` people of ``queryset`` (or of ``households``) whose name has a word of
+    each set.
 
     The people with the words are read from the word index first, in a CTE of their own, and
     only then checked against the scope: asked together, the planner takes a set of a few
     hundred words for unselective and walks every household of the scope instead (900 ms
     for "wati simatupang" in a regency of 250,000 people, 35 ms this way).
     """
-    scope_sql, scope_params = queryset.order_by().values("pk").query.sql_with_params()
+    scoped = households if households is not None else queryset
+    scope_sql, scope_params = scoped.order_by().values("pk").query.sql_with_params()
+    key = "household_id" if households is not None else "id"
     conditions = " AND ".join([NAME_WORDS + " && %s::text[]"] * len(word_sets))
     cursor.execute(
         # ``scope_sql`` is Django's compiled query, its values passed as parameters
-        "WITH matched AS MATERIALIZED (SELECT id FROM dtks_individual WHERE {}) "  # noqa: S608
-        "SELECT id FROM matched WHERE id IN ({}) LIMIT %s".format(conditions, scope_sql),
+        "WITH matched AS MATERIALIZED "  # noqa: S608
+        "(SELECT id, household_id FROM dtks_individual WHERE {}) "
+        "SELECT id FROM matched WHERE {} IN ({}) LIMIT %s".format(conditions, key, scope_sql),
         (*word_sets, *scope_params, limit),
     )
     return [row[0] for row in cursor.fetchall()]
 
 
-def _by_words(cursor, queryset: QuerySet, words: list[str]) -> list:
+def _by_words(
+    cursor, queryset: QuerySet, words: list[str], households: QuerySet | None = None
+) -> list:
     """Up to CANDIDATES people whose name has, for every typed word, a word close to it;
     those with the typed words themselves first. A first name typed whole ("yanto") is found
     among the people who carry it (one index entry), not among the 50,000 with a similar
@@ -183,11 +205,14 @@ def _by_words(cursor, queryset: QuerySet, words: list[str]) -> list:
     if not all(close):  # a typed word like no word of any registered name
         return []
     found: list = []
+    exact = [[word] for word in words]
     if all(word_set[0] == word for word_set, word in zip(close, words, strict=True)):
-        found = _first_matching(cursor, queryset, [[word] for word in words], CANDIDATES)
+        found = _first_matching(cursor, queryset, exact, CANDIDATES, households)
+        if close == exact:  # no other spelling of any word is registered: nothing to add
+            return found
     if len(found) < CANDIDATES:
         seen = set(found)
-        for pk in _first_matching(cursor, queryset, close, CANDIDATES + len(found)):
+        for pk in _first_matching(cursor, queryset, close, CANDIDATES + len(found), households):
             if pk not in seen and len(found) < CANDIDATES:
                 found.append(pk)
     return found
@@ -196,20 +221,19 @@ def _by_words(cursor, queryset: QuerySet, words: list[str]) -> list:
 @contextmanager
 def _search_transaction(*, probe: bool):
     """A transaction with the planner settings of a search (``SET LOCAL`` lasts until its end)."""
+    # one officer's search is one of many at once: parallel workers would only add the cost
+    # of starting them (measured: more searches per second without); compiling a plan costs
+    # more than running it (where migration 0018 could not switch JIT off for the database)
+    settings = [
+        "SET LOCAL pg_trgm.word_similarity_threshold = {}".format(WORD_SIMILARITY_THRESHOLD),
+        "SET LOCAL max_parallel_workers_per_gather = 0",
+        "SET LOCAL jit = off",
+    ]
+    if probe:
+        # a wide scope: probe each match's household by key, stop at the limit
+        settings += ["SET LOCAL enable_hashjoin = off", "SET LOCAL enable_mergejoin = off"]
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(
-            "SET LOCAL pg_trgm.word_similarity_threshold = %s", (WORD_SIMILARITY_THRESHOLD,)
-        )
-        # one officer's search is one of many at once: parallel workers would only add the
-        # cost of starting them (measured: more searches per second without)
-        cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
-        # compiling a plan costs more than running it (where migration 0018 could not
-        # switch JIT off for the whole database)
-        cursor.execute("SET LOCAL jit = off")
-        if probe:
-            # a wide scope: probe each match's household by key, stop at the limit
-            cursor.execute("SET LOCAL enable_hashjoin = off")
-            cursor.execute("SET LOCAL enable_mergejoin = off")
+        cursor.execute("; ".join(settings))  # one round trip
         yield cursor
 
 
@@ -291,6 +315,7 @@ def households_by_name(households: QuerySet, query: str, *, wide_scope: bool = F
         Individual.objects.filter(household__in=households.values("pk")),
         query,
         wide_scope=wide_scope,
+        households=households,
     ).values_list("household_id", flat=True)[: MAX_NAME_MATCHES * 3]
     ranked: list[int] = []
     for household_id in people:

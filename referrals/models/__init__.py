@@ -13,6 +13,7 @@ from .cases import (
 )
 from .letters import Letter, LetterCounter, LetterQuerySet, LetterTemplate
 from .providers import (
+    PROVIDER_ROLES,
     Provider,
     ProviderMember,
     ProviderQuerySet,
@@ -24,6 +25,7 @@ from .providers import (
 from .webhooks import WebhookDelivery, WebhookReceipt
 
 __all__ = [
+    "PROVIDER_ROLES",
     "Assessment",
     "Case",
     "CaseQuerySet",

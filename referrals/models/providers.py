@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core.choices import Role
 from silakso.models import TimeStampedModel
 
 from ..choices import (
@@ -19,6 +20,10 @@ def _secret() -> str:
     return secrets.token_urlsafe(32)
 
 
+#: The accounts a provider member can be (``services.provider_member_add``).
+PROVIDER_ROLES = (Role.PROVIDER_ADMIN, Role.API_CLIENT)
+
+
 def _token() -> str:
     return secrets.token_urlsafe(24)
 
@@ -29,6 +34,8 @@ def provider_of(user):
     Remembered on the user object: a page asks several times (menu, scope, actions), and
     request.user lives for one request."""
     if user is None or not user.is_authenticated:
+        return None
+    if user.role not in PROVIDER_ROLES:  # only these accounts are linked to a provider
         return None
     if "_silakso_provider" not in user.__dict__:
         membership = ProviderMember.objects.filter(user=user).select_related("provider").first()

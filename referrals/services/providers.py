@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from core.choices import AuditAction, Role
+from core.choices import AuditAction
 from core.models import User
 from core.services import (
     audit_log,
@@ -18,6 +18,7 @@ from silakso.exceptions import (
 
 from .. import permissions as perms
 from ..models import (
+    PROVIDER_ROLES,
     Provider,
     ProviderMember,
     Service,
@@ -44,7 +45,7 @@ def provider_member_add(*, user: User, provider: Provider, actor) -> ProviderMem
     require(
         perms.has_role(actor, *perms.CATALOGUE_ADMINS), _("Only administrators manage providers.")
     )
-    if user.role not in (Role.PROVIDER_ADMIN, Role.API_CLIENT):
+    if user.role not in PROVIDER_ROLES:
         raise ValidationError(
             {"user": _("Only provider admins and API clients work for a provider.")}
         )
