@@ -498,18 +498,19 @@ STEPS = (
 
 
 class _Progress:
-    def __init__(self, reporter, total_bytes: int):
+    def __init__(self, reporter, total_bytes: int, steps=STEPS):
         self.reporter = reporter
         self.total_bytes = max(total_bytes, 1)
         self.done = 0
+        self.steps = dict(steps)
 
     def bytes_read(self, count: int) -> None:
         if self.reporter:
-            share = min(count / self.total_bytes, 1.0) * STEPS[0][1]
+            share = min(count / self.total_bytes, 1.0) * self.steps["copy"]
             self.reporter.progress(int(share), 100, _("Reading the file"))
 
     def step_done(self, name: str, message: str) -> None:
-        self.done += dict(STEPS)[name]
+        self.done += self.steps[name]
         if self.reporter:
             self.reporter.progress(self.done, 100, message)
 
@@ -587,14 +588,14 @@ def registry_import(
     return result
 
 
-def stage_extract(cursor, handle: IO[bytes], *, scope: str, size, reporter, actor):
+def stage_extract(cursor, handle: IO[bytes], *, scope: str, size, reporter, actor, steps=STEPS):
     """Read an extract into ``import_checked`` (every row typed and checked, ``ok`` or its
     error), inside the caller's transaction: the one reading of a file the import and a
     round's comparison share. Returns the columns present, the counts so far and the
     progress reporter."""
     header, delimiter, chunks = open_table(handle)
     mapped, unknown = map_header(header)
-    progress = _Progress(reporter, size or 0)
+    progress = _Progress(reporter, size or 0, steps)
     result = ImportResult(ignored_columns=unknown)
     # One import at a time; sorting and hashing in memory; day-first dates (DD-MM-YYYY).
     cursor.execute("SELECT pg_advisory_xact_lock(hashtext('silakso-registry-import'))")
@@ -919,7 +920,9 @@ def _apply(
                 updated_at = %(now)s
             FROM import_household_rows n
             WHERE h.dtks_id = n.dtks_id
-              AND (({compare}) IS DISTINCT FROM ({compare_new})
+              -- a household a round retired is back when an extract has it again
+              AND (h.status = 'retired'
+                   OR ({compare}) IS DISTINCT FROM ({compare_new})
                    OR (n.desil_as_of > coalesce(h.desil_as_of, '-infinity')
                        AND n.desil IS DISTINCT FROM h.desil))
             RETURNING h.id

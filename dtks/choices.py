@@ -22,6 +22,9 @@ class RegionKind(models.TextChoices):
 class HouseholdStatus(models.TextChoices):
     ACTIVE = "active", _("Active")
     INACTIVE = "inactive", _("No longer in the registry")
+    #: not in a national extract any more (a registry round): an update proposal or a later
+    #: extract that has it again brings it back
+    RETIRED = "retired", _("Left the registry in a national round")
 
 
 class FloorMaterial(models.TextChoices):

@@ -421,6 +421,29 @@ class ExtractImportForm(RegistryImportForm):
         return value
 
 
+class RoundForm(ExtractImportForm):
+    """A national extract for a round: compared with the registry before anything changes."""
+
+    name = forms.CharField(
+        label=_("Name of the round"),
+        max_length=120,
+        help_text=_("For example: DTSEN quarter III 2026."),
+    )
+    extract_wins = None  # a round never overwrites newer local edits
+
+    field_order = ["name", "extract_date", "file"]
+
+
+class RoundNoteForm(forms.Form):
+    note = forms.CharField(
+        label=_("Note (optional)"), required=False, max_length=500, widget=forms.Textarea
+    )
+
+
+class RoundReasonForm(forms.Form):
+    reason = forms.CharField(label=_("Why?"), max_length=500, widget=forms.Textarea)
+
+
 class CampaignForm(OnceMixin, forms.Form):
     name = forms.CharField(label=_("Name of the campaign"), max_length=150)
     region = forms.ModelChoiceField(

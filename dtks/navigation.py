@@ -17,7 +17,7 @@ from .models import (
     Household,
     Individual,
 )
-from .permissions import can_read_registry
+from .permissions import ROUND_APPROVERS, ROUND_PROPOSERS, can_read_registry, can_read_rounds
 
 # The heading of this app's entries in the phone menu.
 GROUP = gettext_lazy("Social welfare data")
@@ -48,6 +48,33 @@ def dashboard_cards(user) -> list[dict]:
             "url": reverse("dtks:flag_list"),
             "action": _("Open the list"),
         },
+        *_round_cards(user),
+    ]
+
+
+def _round_cards(user) -> list[dict]:
+    """The national round that waits for this user: the head of division's approval, or the
+    data manager's proposal once it is compared."""
+    from .selectors import rounds
+
+    waiting_for = []
+    if has_role(user, *ROUND_APPROVERS):
+        waiting_for.append("proposed")
+    if has_role(user, *ROUND_PROPOSERS):
+        waiting_for.append("compared")
+    if not waiting_for:
+        return []
+    registry_round = rounds(user=user).filter(status__in=waiting_for).first()
+    if registry_round is None:
+        return []
+    return [
+        {
+            "title": _("Registry round to decide"),
+            "value": registry_round.name,
+            "hint": _("A national extract is compared with the registry and waits for you."),
+            "url": reverse("dtks:round_detail", args=[registry_round.pk]),
+            "action": _("Open the round"),
+        }
     ]
 
 
@@ -60,6 +87,11 @@ def nav_items(user) -> list[dict]:
     return [
         {"label": _("Registry"), "url": reverse("dtks:household_list")},
         {"label": _("Registry at a glance"), "url": reverse("dtks:registry_summary")},
+        *(
+            [{"label": _("Registry rounds"), "url": reverse("dtks:round_list")}]
+            if can_read_rounds(user)
+            else []
+        ),
         {"label": _("Programs"), "url": reverse("dtks:program_list")},
         {"label": _("Local PMT"), "url": reverse("dtks:pmt_overview")},
         {"label": _("Regions"), "url": reverse("dtks:region_list")},

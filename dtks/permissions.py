@@ -27,6 +27,21 @@ def can_edit_registry(user) -> bool:
 FIELD_OUTCOME_REVIEWERS = frozenset({Role.VERIFIER, Role.DATA_MANAGER})
 
 
+# A national extract's round: compared and proposed by the data manager, approved by the head
+# of division (the one who answers for who leaves the registry).
+ROUND_PROPOSERS = frozenset({Role.DATA_MANAGER})
+ROUND_APPROVERS = frozenset({Role.HEAD_OF_DIVISION})
+ROUND_READERS = ROUND_PROPOSERS | ROUND_APPROVERS | {Role.SYSTEM_ADMIN, Role.REGENT_OFFICE}
+
+
+def can_read_rounds(user) -> bool:
+    return has_role(user, *ROUND_READERS)
+
+
+def can_start_round(user) -> bool:
+    return has_role(user, *ROUND_PROPOSERS)
+
+
 def can_import_registry(user) -> bool:
     """Bulk imports of ministry extracts are Dinsos data work."""
     return has_role(user, *PROGRAM_MANAGERS)

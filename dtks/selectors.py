@@ -834,3 +834,57 @@ def registry_summary(*, user, area: str = "") -> dict:
     }
     cache.set(key, result, 300)
     return result
+
+
+# ---------------------------------------------------------------------------- rounds
+def rounds(*, user):
+    """The registry rounds of the user's area (data manager, head of division, regent's
+    office, administrators); nobody else sees them."""
+    from .models import RegistryRound
+    from .permissions import can_read_rounds
+
+    if not can_read_rounds(user):
+        return RegistryRound.objects.none()
+    return RegistryRound.objects.visible_to(user).select_related(
+        "created_by", "proposed_by", "decided_by", "compare_job", "apply_job"
+    )
+
+
+def round_get(*, user, pk):
+    """One round of the user's area (DoesNotExist otherwise)."""
+    return rounds(user=user).get(pk=pk)
+
+
+def round_districts(registry_round, district: str = "") -> list[dict]:
+    """The round's counts per district (or per village of ``district``), with the names."""
+    from .models.rounds import RoundChange
+
+    level = 4 if district else 3
+    rows: dict[str, dict] = {}
+    for village, parts in (registry_round.by_village or {}).items():
+        if district and not village.startswith(district + "."):
+            continue
+        code = village if district else ".".join(village.split(".")[:3])
+        row = rows.setdefault(
+            code,
+            {
+                "code": code,
+                "households": dict.fromkeys(RoundChange.values, 0),
+                "people": dict.fromkeys(RoundChange.values, 0),
+            },
+        )
+        for kind in ("households", "people"):
+            for change, number in parts.get(kind, {}).items():
+                row[kind][change] = row[kind].get(change, 0) + number
+    names = dict(Region.objects.filter(code__in=rows, level=level).values_list("code", "name"))
+    before = (registry_round.totals or {}).get("before", {})
+    after = (registry_round.totals or {}).get("after", {})
+    result = []
+    for code in sorted(rows):
+        row = rows[code]
+        row["name"] = names.get(code, code or "—")
+        if not district:
+            row["before"] = before.get(code)
+            row["after"] = after.get(code)
+        result.append(row)
+    return result

@@ -150,3 +150,29 @@ def export_registry_task(job_id: str, filters: dict, file_format: str = "csv") -
             reporter=reporter,
         ),
     )
+
+
+@shared_task(ignore_result=True)
+def compare_round_task(job_id: str, round_id: int) -> None:
+    """Compare a national extract with the registry (nothing of the registry is written)."""
+    from core.services import job_execute
+
+    from .services import round_compare_run
+
+    job_execute(
+        job_id=job_id,
+        work=lambda reporter: round_compare_run(round_id=round_id, reporter=reporter),
+    )
+
+
+@shared_task(ignore_result=True)
+def apply_round_task(job_id: str, round_id: int) -> None:
+    """Apply an approved round: the import and the retirement of the absent, all or nothing."""
+    from core.services import job_execute
+
+    from .services import round_apply_run
+
+    job_execute(
+        job_id=job_id,
+        work=lambda reporter: round_apply_run(round_id=round_id, reporter=reporter),
+    )

@@ -54,7 +54,7 @@ from .permissions import (
 )
 from .pmt import explain as explain_pmt
 from .search import MAX_NAME_MATCHES, number_query
-from .workflow import CAMPAIGN_ITEM_STEPS, HOUSEHOLD_STEPS
+from .workflow import CAMPAIGN_ITEM_STEPS, HOUSEHOLD_STEPS, ROUND_STEPS
 
 
 def _require_reader(user) -> None:
@@ -1107,3 +1107,135 @@ def cek_bansos(request):
         {"form": form, "result": result, "checked": checked},
         status=status,
     )
+
+
+# ============================================================================ rounds
+def _require_round_reader(user) -> None:
+    from .permissions import can_read_rounds
+
+    if not can_read_rounds(user):
+        raise PermissionDenied(
+            _("Registry rounds are for the data manager and the head of division.")
+        )
+
+
+@login_required
+def round_list(request):
+    """The national extracts received, each with what it did (or would do) to the registry."""
+    from .permissions import can_start_round
+
+    _require_round_reader(request.user)
+    page = Paginator(selectors.rounds(user=request.user), 25).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "dtks/round_list.html",
+        {"page": page, "can_start": can_start_round(request.user)},
+    )
+
+
+@login_required
+def round_create(request):
+    """Upload a national extract: it is compared with the registry before anything changes."""
+    from .forms import RoundForm
+    from .permissions import can_start_round
+
+    if not can_start_round(request.user):
+        raise PermissionDenied(_("Only a data manager uploads a national extract."))
+    form = RoundForm(request.POST or None, request.FILES or None)
+    response = run_once(
+        request,
+        form,
+        lambda data: services.round_start(
+            upload=data["file"],
+            name=data["name"],
+            extract_date=data["extract_date"],
+            actor=request.user,
+        ),
+        redirect_to=lambda registry_round: reverse("dtks:round_detail", args=[registry_round.pk]),
+    )
+    if response is not None:
+        return response
+    return render(request, "dtks/round_form.html", {"form": form})
+
+
+@login_required
+def round_detail(request, pk):
+    """A round: its progress, what it adds, changes and retires per district (or per village
+    of one district), its lists to download, the steps the reader may take, and once applied
+    the households and people per district before and after."""
+    from .models.rounds import RoundChange
+    from .services.rounds import ROUND_LISTS
+
+    _require_round_reader(request.user)
+    registry_round = get_object_or_404(selectors.rounds(user=request.user), pk=pk)
+    district = (request.GET.get("kecamatan") or "").strip()
+    if district and (district.count(".") != 2 or not district.replace(".", "").isdigit()):
+        district = ""
+    rows = selectors.round_districts(registry_round, district)
+    lists = [
+        {
+            "slug": slug,
+            "change": change,
+            "change_label": RoundChange(change).label,
+            "people": people,
+            "count": sum(row["people" if people else "households"][change] for row in rows),
+        }
+        for (change, people), slug in ROUND_LISTS.items()
+    ]
+    return render(
+        request,
+        "dtks/round_detail.html",
+        {
+            "round": registry_round,
+            "rows": rows,
+            "district": district,
+            "district_name": selectors.region_get(district) if district else None,
+            "lists": [item for item in lists if item["count"]],
+            "buttons": ROUND_STEPS.buttons(registry_round, request.user),
+            "job": registry_round.apply_job
+            if registry_round.status == "applying"
+            else registry_round.compare_job
+            if registry_round.status == "comparing"
+            else None,
+        },
+    )
+
+
+@login_required
+def round_list_download(request, pk, slug):
+    """One list of a round as CSV (audited)."""
+    from django.http import StreamingHttpResponse
+
+    from .services.rounds import ROUND_LISTS
+
+    _require_round_reader(request.user)
+    registry_round = get_object_or_404(selectors.rounds(user=request.user), pk=pk)
+    kinds = {value: key for key, value in ROUND_LISTS.items()}
+    if slug not in kinds:
+        raise Http404
+    change, people = kinds[slug]
+    district = (request.GET.get("kecamatan") or "").strip()
+    lines = services.round_entries_csv(
+        registry_round=registry_round,
+        change=change,
+        people=people,
+        actor=request.user,
+        district=district,
+    )
+    response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="putaran-{}-{}.csv"'.format(
+        registry_round.pk, slug
+    )
+    return response
+
+
+# One page per decision on a round (propose, discard, approve, do not approve), declared in
+# workflow.py like every flow's steps.
+round_step = step_view(
+    ROUND_STEPS,
+    fetch=selectors.round_get,
+    back=lambda registry_round: (
+        reverse("dtks:round_detail", args=[registry_round.pk]),
+        _("Back to the round {name}").format(name=registry_round.name),
+    ),
+)

@@ -9,7 +9,12 @@ from django.utils.translation import gettext_lazy as _
 
 from silakso.workflow import Step, Workflow, not_involved
 
-from .permissions import FIELD_OUTCOME_REVIEWERS, REGISTRY_EDITORS
+from .permissions import (
+    FIELD_OUTCOME_REVIEWERS,
+    REGISTRY_EDITORS,
+    ROUND_APPROVERS,
+    ROUND_PROPOSERS,
+)
 
 
 def _member_event(
@@ -186,6 +191,87 @@ CAMPAIGN_ITEM_STEPS = Workflow(
             submit=_("Do not accept"),
             success=_("Not accepted. The household can be visited again."),
             style="secondary",
+        ),
+    ],
+)
+
+
+# A national extract's round: the data manager who compared it proposes it (or discards it),
+# the head of division approves it, never the person who proposed it; only then is it applied.
+_ROUND_DUTY = not_involved("proposed_by_id", action=_("approve a round you proposed"))
+
+ROUND_STEPS = Workflow(
+    model="dtks.RegistryRound",
+    subject="registry_round",
+    region="region_code",
+    url_name="dtks:round_step",
+    steps=[
+        Step(
+            "propose",
+            _("Propose"),
+            sources=frozenset({"compared"}),
+            target="proposed",
+            roles=ROUND_PROPOSERS,
+            slug="usulkan",
+            form="dtks.forms.RoundNoteForm",
+            service="dtks.services.round_propose",
+            title=_("Propose this round to the head of division"),
+            intro=_(
+                "The head of division reviews the lists and approves; only then are new and "
+                "changed households written and absent ones retired."
+            ),
+            submit=_("Propose"),
+            success=_("Proposed. The head of division is asked to approve it."),
+            style="primary",
+        ),
+        Step(
+            "discard",
+            _("Discard"),
+            sources=frozenset({"compared", "failed"}),
+            target="refused",
+            roles=ROUND_PROPOSERS,
+            slug="batalkan",
+            form="dtks.forms.RoundReasonForm",
+            service="dtks.services.round_refuse",
+            title=_("Discard this round"),
+            intro=_("Nothing of the registry changes. Another extract can then be uploaded."),
+            submit=_("Discard"),
+            success=_("Discarded. The registry is unchanged."),
+        ),
+        Step(
+            "approve",
+            _("Approve and apply"),
+            sources=frozenset({"proposed"}),
+            target="applying",
+            roles=ROUND_APPROVERS,
+            rules=(_ROUND_DUTY,),
+            slug="setujui",
+            form="dtks.forms.RoundNoteForm",
+            service="dtks.services.round_approve",
+            title=_("Approve and apply this round"),
+            intro=_(
+                "New and changed households are written, households changed here since the "
+                "extract are kept as they are, and absent ones are retired: their programs "
+                "end at the end of the current period. This runs in the background."
+            ),
+            submit=_("Approve and apply"),
+            success=_("Approved. The round is being applied; this page shows when it is done."),
+            style="primary",
+        ),
+        Step(
+            "refuse",
+            _("Do not approve"),
+            sources=frozenset({"proposed"}),
+            target="refused",
+            roles=ROUND_APPROVERS,
+            rules=(_ROUND_DUTY,),
+            slug="tolak",
+            form="dtks.forms.RoundReasonForm",
+            service="dtks.services.round_refuse",
+            title=_("Do not approve this round"),
+            intro=_("Nothing of the registry changes."),
+            submit=_("Do not approve"),
+            success=_("Not approved. The registry is unchanged."),
         ),
     ],
 )

@@ -216,3 +216,62 @@ def test_a_referral_sent_in_the_ui_reaches_the_provider_system_through_the_worke
         assert len(partner.requests) == 2
     finally:
         partner.stop()
+
+
+def test_a_registry_round_is_compared_and_applied_by_the_worker_through_the_pages(
+    client, login, make_user, regions, celery_worker_thread, settings, tmp_path
+):
+    import datetime as dt
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from dtks import bulk
+    from dtks.models import Household, RegistryRound
+    from dtks.synthetic import write_import_file
+
+    settings.MEDIA_ROOT = str(tmp_path)
+    manager = make_user(Role.DATA_MANAGER, "19.04")
+    kabid = make_user(Role.HEAD_OF_DIVISION, "19.04")
+    buffer = io.StringIO()
+    write_import_file(handle=buffer, region_code="19.04.01", individuals=40, seed=9)
+    lines = buffer.getvalue().splitlines()
+    data = "\n".join(lines).encode()
+    bulk.registry_import(handle=io.BytesIO(data), filename="lama.csv", actor=manager)
+    gone = lines[1].split(",")[0]  # the first household leaves the national data
+    extract = "\n".join([lines[0], *[line for line in lines[1:] if line.split(",")[0] != gone]])
+    # the data manager uploads the next extract
+    login(client, manager)
+    form = client.get(reverse("dtks:round_create")).context["form"]
+    response = client.post(
+        reverse("dtks:round_create"),
+        {
+            "name": "DTSEN Q4",
+            "extract_date": (dt.date.today() - dt.timedelta(days=2)).isoformat(),
+            "file": SimpleUploadedFile("dtsen.csv", extract.encode()),
+            "submission_key": form["submission_key"].value(),
+        },
+    )
+    registry_round = RegistryRound.objects.get()
+    assert response["Location"] == reverse("dtks:round_detail", args=[registry_round.pk])
+    job = _wait_until_finished(registry_round.compare_job_id)
+    assert job.status == JobStatus.SUCCEEDED, job.message
+    page = client.get(response["Location"]).content.decode()
+    assert "usulkan" in page  # the data manager's next step
+    # nothing changed yet
+    assert Household.objects.get(dtks_id=gone).status == "active"
+    client.post(reverse("dtks:round_step", args=[registry_round.pk, "usulkan"]), {"note": ""})
+    # the head of division approves; the worker applies it
+    login(client, kabid)
+    home = client.get(reverse("core:home")).content.decode()
+    assert "DTSEN Q4" in home  # the round waits on the head of division's landing page
+    client.post(reverse("dtks:round_step", args=[registry_round.pk, "setujui"]), {"note": "OK"})
+    registry_round.refresh_from_db()
+    job = _wait_until_finished(registry_round.apply_job_id, seconds=120)
+    assert job.status == JobStatus.SUCCEEDED, job.message
+    registry_round.refresh_from_db()
+    assert registry_round.status == "applied"
+    assert Household.objects.get(dtks_id=gone).status == "retired"
+    assert registry_round.counts["households_retired"] == 1
+    report = client.get(reverse("dtks:round_detail", args=[registry_round.pk])).content.decode()
+    assert "Sebelum" in report and "Sesudah" in report  # before / after per district

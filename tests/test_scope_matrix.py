@@ -99,6 +99,11 @@ URL_MATRIX = {
     "dtks:campaign_item": "scoped",
     "dtks:campaign_item_step": "scoped",
     "dtks:civil_registry_upload": "own",
+    "dtks:round_list": "scoped",
+    "dtks:round_create": "own",
+    "dtks:round_detail": "scoped",
+    "dtks:round_download": "scoped",
+    "dtks:round_step": "scoped",
     "dtks:flag_resolve": "scoped",
     "applications:apply_start": "public",
     "applications:apply": "public",
@@ -479,6 +484,43 @@ def test_manager_of_another_regency_gets_nothing_of_village_b(client, login, mak
         client.get(reverse("dtks:enrollment_end", args=[registry_b["enrollment"].pk])).status_code
         == 404
     )
+
+
+def test_a_registry_round_is_seen_and_decided_only_in_its_own_regency(client, login, make_user):
+    import datetime as dt
+
+    from dtks.models import RegistryRound
+
+    registry_round = RegistryRound.objects.create(
+        name="DTSEN Bangka Tengah",
+        extract_date=dt.date(2026, 11, 1),
+        filename="dtsen.csv",
+        path="rounds/x.csv",
+        status="proposed",
+        region_code="19.04",
+        by_village={"19.04.01.1001": {"households": {"absent": 3}, "people": {"absent": 9}}},
+    )
+    registry_round.entries.create(change="absent", is_person=True, nik="1904011508800003")
+    urls = [
+        reverse("dtks:round_detail", args=[registry_round.pk]),
+        reverse("dtks:round_download", args=[registry_round.pk, "jiwa-keluar"]),
+        *[
+            reverse("dtks:round_step", args=[registry_round.pk, slug])
+            for slug in ("usulkan", "batalkan", "setujui", "tolak")
+        ],
+    ]
+    for role in (Role.DATA_MANAGER, Role.HEAD_OF_DIVISION):
+        login(client, make_user(role, "19.01"))
+        for url in urls:
+            assert client.get(url).status_code == 404, (role, url)
+            assert client.post(url, {"note": "x", "reason": "x"}).status_code == 404, (role, url)
+        assert list(client.get(reverse("dtks:round_list")).context["page"]) == []
+    # a village operator of the regency itself has no business with rounds
+    login(client, make_user(Role.VILLAGE_OPERATOR, "19.04.01.1001"))
+    assert client.get(reverse("dtks:round_list")).status_code == 403
+    assert client.get(urls[0]).status_code == 403
+    registry_round.refresh_from_db()
+    assert registry_round.status == "proposed"
 
 
 def test_operator_of_village_a_gets_nothing_of_village_b_in_the_api(

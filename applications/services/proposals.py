@@ -17,7 +17,7 @@ from core.services import (
     status_transition,
 )
 from dtks import services as registry
-from dtks.choices import ChangeSource
+from dtks.choices import ChangeSource, HouseholdStatus
 from dtks.models import Household, Region
 from dtks.nik import check_kk, normalize_number
 from silakso.codes import save_with_code
@@ -182,7 +182,7 @@ def _apply_to_registry(proposal: UpdateProposal, actor) -> Household:
     household = proposal.household
     if household is None:
         raise DomainError(_("This proposal has no household to update."))
-    if variables:
+    if variables or household.status == HouseholdStatus.RETIRED:  # a retired one comes back
         household = registry.household_update(
             household=household,
             data=variables,

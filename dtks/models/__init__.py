@@ -4,6 +4,7 @@ from .history import DesilRecord, Flag, HouseholdEvent, HouseholdPhoto
 from .programs import Enrollment, Program, ProgramPeriod
 from .regions import REGION_SOURCE, Region
 from .registry import HOUSEHOLD_FIELDS, PERSON_FIELDS, Family, Household, Individual
+from .rounds import RegistryRound, RoundEntry
 from .scoring import PmtRun, PmtWeightSet
 from .verification import Campaign, CampaignItem, CivilRegistryRecord
 
@@ -27,4 +28,6 @@ __all__ = [
     "Program",
     "ProgramPeriod",
     "Region",
+    "RegistryRound",
+    "RoundEntry",
 ]

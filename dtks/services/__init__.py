@@ -73,6 +73,15 @@ from .ranking import (
 from .regions import (
     region_load_all,
 )
+from .rounds import (
+    round_apply_run,
+    round_approve,
+    round_compare_run,
+    round_entries_csv,
+    round_propose,
+    round_refuse,
+    round_start,
+)
 
 __all__ = [
     "HOUSEHOLD_FIELDS",
@@ -123,6 +132,13 @@ __all__ = [
     "region_reload_start",
     "registry_export_start",
     "registry_import_start",
+    "round_apply_run",
+    "round_approve",
+    "round_compare_run",
+    "round_entries_csv",
+    "round_propose",
+    "round_refuse",
+    "round_start",
     "verification_run",
     "verification_start",
 ]

@@ -17,6 +17,7 @@ from core.services import (
 from silakso.exceptions import Forbidden, StaleObjectError
 
 from ..choices import (
+    ChangeSource,
     FlagKind,
     FlagStatus,
     HouseholdEventKind,
@@ -115,7 +116,7 @@ def _record(
     update_fields: Iterable[str] = (),
 ) -> HouseholdEvent:
     """Bump the household version, save it and append the history entry and audit event."""
-    _refresh_derived(household)
+    _refresh_derived(household, restore=source == ChangeSource.UPDATE_PROPOSAL)
     household.version += 1
     fields = {
         "version",
@@ -151,8 +152,10 @@ def _record(
     return event
 
 
-def _refresh_derived(household: Household) -> None:
-    """Member count, disability, head variables and status follow the living members."""
+def _refresh_derived(household: Household, *, restore: bool = False) -> None:
+    """Member count, disability, head variables and status follow the living members. A
+    household a registry round retired stays retired through ordinary edits; ``restore``
+    (an update proposal Dinsos verified) brings it back."""
     living = list(
         Individual.objects.filter(household=household, status=IndividualStatus.ALIVE).only(
             "relation_to_head", "disability", "education", "occupation"
@@ -164,7 +167,10 @@ def _refresh_derived(household: Household) -> None:
     if head is not None:
         household.head_education = head.education or household.head_education
         household.head_occupation = head.occupation or household.head_occupation
-    household.status = HouseholdStatus.ACTIVE if living else HouseholdStatus.INACTIVE
+    if not living:
+        household.status = HouseholdStatus.INACTIVE
+    elif household.status != HouseholdStatus.RETIRED or restore:
+        household.status = HouseholdStatus.ACTIVE
 
 
 def _check_person(data: Mapping[str, Any], *, exclude_pk: int | None = None) -> str:

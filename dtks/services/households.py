@@ -22,6 +22,7 @@ from silakso.exceptions import Forbidden, OutOfScope
 from ..choices import (
     ChangeSource,
     HouseholdEventKind,
+    HouseholdStatus,
     RelationToHead,
 )
 from ..models import (
@@ -118,6 +119,9 @@ def household_update(
     household.full_clean()
     after = {field: getattr(household, field) for field in HOUSEHOLD_FIELDS}
     changes = changes_between(before, after)
+    if household.status == HouseholdStatus.RETIRED and source == ChangeSource.UPDATE_PROPOSAL:
+        # a verified update proposal brings back a household a registry round retired
+        changes["status"] = [HouseholdStatus.RETIRED.value, HouseholdStatus.ACTIVE.value]
     if not changes:
         return household
     _record(
