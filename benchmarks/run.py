@@ -22,6 +22,7 @@ what to read: absolute times move with the machine's load.
 """
 
 import argparse
+import csv
 import json
 import os
 import platform
@@ -599,7 +600,10 @@ def main() -> None:
     parser.add_argument("--cek-seconds", type=int, default=15)
     parser.add_argument("--load-seconds", type=int, default=15)
     parser.add_argument(
-        "--skip", nargs="*", default=[], choices=["import", "desil", "dedup", "cek", "load"]
+        "--skip",
+        nargs="*",
+        default=[],
+        choices=["import", "desil", "dedup", "cek", "load", "round"],
     )
     parser.add_argument(
         "--reuse",
@@ -626,6 +630,9 @@ def main() -> None:
     from dtks.models import Individual, Region
 
     if args.reuse:
+        from django.core.management import call_command
+
+        call_command("migrate", verbosity=0)  # the code may be newer than the kept database
         results: dict = {"individuals": Individual.objects.count()}
     else:
         User.objects.create(
@@ -654,6 +661,10 @@ def main() -> None:
     if "dedup" not in args.skip:
         log("dedup")
         results.update(bench_dedup())
+    if "round" not in args.skip:
+        # last: applying the round changes the registry the other sections measure
+        log("registry round: 10% changed, 5% gone")
+        results.update(bench_round(args))
     results["machine"] = machine()
     results["measured_at"] = time.strftime("%Y-%m-%dT%H:%M:%S%z")
     results["bench_seconds"] = round(time.monotonic() - started, 1)
@@ -694,6 +705,201 @@ def bench_registry_import(args, env: dict) -> dict:
     }
 
 
+# ---------------------------------------------------------------------------- registry round
+def _round_file(source: Path) -> tuple[Path, int, int]:
+    """The next national extract: the registry's own file with one household in ten changed
+    (its floor) and one in twenty gone. Returns the file, the changed and the gone count."""
+    target = DATA / "round-{}".format(source.name)
+    changed = gone = 0
+    with open(source, newline="") as reading, open(target, "w", newline="") as writing:
+        rows = csv.reader(reading)
+        out = csv.writer(writing)
+        header = next(rows)
+        out.writerow(header)
+        key, floor = header.index("dtks_id"), header.index("floor_material")
+        last, number = None, -1
+        for row in rows:
+            if row[key] != last:
+                last, number = row[key], number + 1
+                changed += number % 10 == 3
+                gone += number % 20 == 7
+            if number % 20 == 7:
+                continue
+            if number % 10 == 3:
+                row[floor] = "earth" if row[floor] != "earth" else "cement"
+            out.writerow(row)
+    return target, changed, gone
+
+
+_REFERENCE_COMPARE = """
+CREATE TEMP TABLE ref_round (
+    dtks_id text, village_code text, address text, floor_material text, wall_material text,
+    roof_material text, floor_area numeric, nik text, name text, birth_date date, sex text,
+    relation_to_head text
+) ON COMMIT DROP;
+"""
+
+
+def _reference_stage(cursor, path: Path) -> None:
+    """COPY the columns a comparison needs into a temporary table (the simplest staging)."""
+    with open(path, newline="") as handle:
+        header = next(csv.reader(handle))
+    cursor.execute(_REFERENCE_COMPARE)
+    cursor.execute(
+        "CREATE TEMP TABLE ref_raw ({}) ON COMMIT DROP".format(
+            ", ".join('"{}" text'.format(name) for name in header)
+        )
+    )
+    with open(path, "rb") as handle:
+        cursor.cursor.copy_expert("COPY ref_raw FROM STDIN WITH (FORMAT csv, HEADER)", handle)
+    cursor.execute(
+        "INSERT INTO ref_round SELECT dtks_id, village_code, address, floor_material, "
+        "wall_material, roof_material, nullif(floor_area, '')::numeric, nik, name, "
+        "birth_date::date, sex, relation_to_head FROM ref_raw"
+    )
+    cursor.execute("ANALYZE ref_round")
+
+
+def _reference_compare(cursor) -> None:
+    """New, changed, unchanged and absent households and people per village, in plain SQL."""
+    cursor.execute(
+        """
+        CREATE TEMP TABLE ref_diff ON COMMIT DROP AS
+        SELECT r.village_code, false AS person,
+               CASE WHEN h.id IS NULL THEN 'new'
+                    WHEN (h.address, h.floor_material, h.wall_material, h.roof_material,
+                          h.floor_area)
+                         IS DISTINCT FROM (r.address, r.floor_material, r.wall_material,
+                                           r.roof_material, r.floor_area) THEN 'changed'
+                    ELSE 'unchanged' END AS change, h.id AS household_id
+        FROM ref_round r LEFT JOIN dtks_household h ON h.dtks_id = r.dtks_id
+        WHERE r.relation_to_head = 'head'
+        UNION ALL
+        SELECT r.village_code, true,
+               CASE WHEN i.id IS NULL THEN 'new'
+                    WHEN (i.name, i.birth_date, i.sex, i.relation_to_head)
+                         IS DISTINCT FROM (r.name, r.birth_date, r.sex, r.relation_to_head)
+                    THEN 'changed' ELSE 'unchanged' END, NULL
+        FROM ref_round r LEFT JOIN dtks_individual i ON i.nik = r.nik
+        UNION ALL
+        SELECT h.village_code, false, 'absent', h.id FROM dtks_household h
+        WHERE h.status = 'active' AND h.dtks_id IS NOT NULL
+          AND NOT EXISTS (SELECT 1 FROM ref_round r WHERE r.dtks_id = h.dtks_id)
+        UNION ALL
+        SELECT h.village_code, true, 'absent', NULL FROM dtks_individual i
+        JOIN dtks_household h ON h.id = i.household_id
+        WHERE i.status = 'alive' AND NOT EXISTS (SELECT 1 FROM ref_round r WHERE r.nik = i.nik)
+        """
+    )
+    cursor.execute("SELECT village_code, person, change, count(*) FROM ref_diff GROUP BY 1, 2, 3")
+    cursor.fetchall()
+
+
+def _reference_apply(cursor) -> None:
+    """The same round applied in plain SQL: changed houses updated, absent households
+    retired with their enrollments ended, one history row each."""
+    cursor.execute(
+        """
+        WITH updated AS (
+            UPDATE dtks_household h SET address = r.address, floor_material = r.floor_material,
+                   wall_material = r.wall_material, roof_material = r.roof_material,
+                   floor_area = r.floor_area, version = h.version + 1, updated_at = now()
+            FROM ref_round r
+            WHERE r.relation_to_head = 'head' AND h.dtks_id = r.dtks_id
+              AND (h.address, h.floor_material, h.wall_material, h.roof_material, h.floor_area)
+                  IS DISTINCT FROM (r.address, r.floor_material, r.wall_material,
+                                    r.roof_material, r.floor_area)
+            RETURNING h.id, h.version
+        ), retired AS (
+            UPDATE dtks_household h SET status = 'retired', version = h.version + 1,
+                   updated_at = now()
+            FROM ref_diff d WHERE d.change = 'absent' AND NOT d.person AND h.id = d.household_id
+            RETURNING h.id, h.version
+        ), ended AS (
+            UPDATE dtks_enrollment e SET status = 'ended', ended_on = p.ends_on
+            FROM dtks_programperiod p, retired r
+            WHERE p.id = e.period_id AND e.household_id = r.id AND e.status <> 'ended'
+        )
+        INSERT INTO dtks_householdevent (household_id, kind, source, reason, changes, version,
+                                         created_at)
+        SELECT id, 'updated', 'import', 'reference', '{}'::jsonb, version, now()
+        FROM (SELECT * FROM updated UNION ALL SELECT * FROM retired) changed
+        """
+    )
+
+
+def bench_round(args) -> dict:
+    """A registry round at the registry's size: the next extract (10% of the households
+    changed, 5% gone) compared and applied, each beside plain SQL doing the same in one run.
+    The references run first and are rolled back; SILAKSO's apply commits."""
+    import datetime as dt
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.db import connection, transaction
+    from django.utils import timezone
+
+    from core.models import User
+    from dtks import services
+    from dtks.models import Household, Region
+
+    source = DATA / "import-{}-{}.csv".format(args.individuals, args.seed)
+    if not source.exists():
+        write_files(args.individuals, args.seed)
+    path, changed, gone = _round_file(source)
+    manager = User.objects.get(username="bench.data")
+    kabid, _created = User.objects.get_or_create(
+        username="bench.kabid",
+        defaults={
+            "full_name": "Benchmark kabid",
+            "role": "head_of_division",
+            "region": Region.objects.get(code=REGION),
+        },
+    )
+    # the plain SQL reference, rolled back
+    started = time.monotonic()
+    with transaction.atomic(), connection.cursor() as cursor:
+        _reference_stage(cursor, path)
+        _reference_compare(cursor)
+        reference_compare = time.monotonic() - started
+        _reference_apply(cursor)
+        reference_apply = time.monotonic() - started - reference_compare
+        transaction.set_rollback(True)
+    log("round: compare")
+    with open(path, "rb") as handle:
+        upload = SimpleUploadedFile(path.name, handle.read(), content_type="text/csv")
+    registry_round = services.round_start(
+        upload=upload,
+        name="Bench round",
+        extract_date=timezone.localdate() - dt.timedelta(days=1),
+        actor=manager,
+    )
+    del upload
+    started = time.monotonic()
+    services.round_compare_run(round_id=registry_round.pk, reporter=None)
+    compare_s = time.monotonic() - started
+    registry_round.refresh_from_db()
+    services.round_propose(registry_round=registry_round, actor=manager)
+    services.round_approve(registry_round=registry_round, actor=kabid)
+    log("round: apply")
+    started = time.monotonic()
+    services.round_apply_run(round_id=registry_round.pk, reporter=None)
+    apply_s = time.monotonic() - started
+    registry_round.refresh_from_db()
+    return {
+        "round_households_changed_in_file": changed,
+        "round_households_gone_in_file": gone,
+        "round_households_retired": registry_round.counts.get("households_retired"),
+        "round_status": registry_round.status,
+        "round_compare_s": round(compare_s, 2),
+        "round_compare_reference_s": round(reference_compare, 2),
+        "round_compare_vs_sql": compare_s / reference_compare,
+        "round_apply_s": round(apply_s, 2),
+        "round_apply_reference_s": round(reference_apply, 2),
+        "round_apply_vs_sql": apply_s / reference_apply,
+        "round_retired_active_after": Household.objects.filter(status="retired").count(),
+    }
+
+
 TARGETS = {
     "import_vs_copy": ">= 0.5",
     "import_peak_rss_mb": "< 500",
@@ -705,6 +911,8 @@ TARGETS = {
     "search_p99_ms": "<= 300",
     "apply_form_p99_ms": "<= 150",
     "load_errors": "= 0",
+    "round_compare_vs_sql": "<= 2",
+    "round_apply_vs_sql": "<= 2",
 }
 
 
@@ -738,6 +946,13 @@ def print_table(results: dict) -> None:
         ),
         ("apply form p99 (ms)", "apply_form_p99_ms", "apply_form_reference_p99_ms", None),
         ("load errors", "load_errors", None, None),
+        (
+            "round compare (s)",
+            "round_compare_s",
+            "round_compare_reference_s",
+            "round_compare_vs_sql",
+        ),
+        ("round apply (s)", "round_apply_s", "round_apply_reference_s", "round_apply_vs_sql"),
     ]
     print(
         "SILAKSO benchmark, {:,} individuals ({})".format(

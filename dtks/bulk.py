@@ -1334,19 +1334,28 @@ def export_xlsx(individuals, path: str) -> int:
 # ---------------------------------------------------------------------------- Dukcapil extracts
 CIVIL_COLUMNS = {
     "nik": ("nik",),
-    "name": ("nama",),
-    "birth_date": ("tanggal_lahir", "tgl_lahir"),
-    "sex": ("jenis_kelamin", "jk"),
+    "name": ("nama", "nama_lengkap", "nama_lgkp"),
+    "birth_date": ("tanggal_lahir", "tgl_lahir", "tgl_lhr"),
+    "birth_place": ("tempat_lahir", "tmpt_lhr", "tmp_lahir"),
+    "sex": ("jenis_kelamin", "jk", "jenis_klmin"),
+    "kk_number": ("no_kk", "nomor_kk", "nkk"),
+    "village_code": ("kode_desa", "kode_kelurahan", "kode_wilayah"),
+    "rt": ("no_rt",),
+    "rw": ("no_rw",),
     "deceased": ("meninggal",),
-    "death_date": ("tanggal_meninggal",),
+    "death_date": ("tanggal_meninggal", "tgl_meninggal"),
+    "moved_out": ("pindah", "pindah_keluar"),
+    "moved_on": ("tanggal_pindah", "tgl_pindah"),
 }
 
 
 def civil_registry_import(*, handle: IO[bytes], filename: str, actor, reporter=None) -> dict:
     """Load a civil-registry (Dukcapil) extract to verify the registry against; upsert by NIK.
 
-    Columns: nik, name, birth_date, sex, deceased (1/0), death_date. Set-based like the
-    registry import; rows without a 16-digit NIK are counted and skipped.
+    Columns: nik, name, birth_date, birth_place, sex, kk_number, village_code, rt, rw,
+    deceased (1/0), death_date, moved_out (1/0), moved_on (``CIVIL_COLUMNS`` has Dukcapil's
+    names for them). Set-based like the registry import; rows without a 16-digit NIK are
+    counted and skipped.
     """
     if connection.vendor != "postgresql":
         raise DomainError(
@@ -1374,6 +1383,7 @@ def civil_registry_import(*, handle: IO[bytes], filename: str, actor, reporter=N
 
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SET LOCAL DateStyle = 'ISO, DMY'")
+        cursor.execute("DROP TABLE IF EXISTS civil_raw")  # a second load in one transaction
         cursor.execute(
             "CREATE TEMP TABLE civil_raw ({}) ON COMMIT DROP".format(
                 ", ".join('"{}" text'.format(name) for name in mapped)
@@ -1395,22 +1405,43 @@ def civil_registry_import(*, handle: IO[bytes], filename: str, actor, reporter=N
                 SELECT DISTINCT ON (nik) * FROM (
                     SELECT translate({nik}, ' .-', '') AS nik, {name} AS name,
                            silakso_parse_date({birth}) AS birth_date,
+                           coalesce({birth_place}, '') AS birth_place,
                            CASE lower(coalesce({sex}, '')) {sex_codes} ELSE '' END AS sex,
+                           coalesce(left(translate({kk}, ' .-', ''), 16), '') AS kk_number,
+                           -- 1904011001 (Dukcapil's digits) or 19.04.01.1001
+                           coalesce(CASE WHEN {village} ~ '^[0-9]{{10}}$'
+                                         THEN substr({village}, 1, 2) || '.'
+                                              || substr({village}, 3, 2) || '.'
+                                              || substr({village}, 5, 2) || '.'
+                                              || substr({village}, 7, 4)
+                                         ELSE left({village}, 13) END, '') AS village_code,
+                           coalesce(lpad(left({rt}, 3), 3, '0'), '') AS rt,
+                           coalesce(lpad(left({rw}, 3), 3, '0'), '') AS rw,
                            lower(coalesce({deceased}, '0')) IN ('1', 'ya', 'true', 'y') AS deceased,
-                           silakso_parse_date({death}) AS death_date
+                           silakso_parse_date({death}) AS death_date,
+                           lower(coalesce({moved}, '0')) IN ('1', 'ya', 'true', 'y') AS moved_out,
+                           silakso_parse_date({moved_on}) AS moved_on
                     FROM civil_raw r) x
                 WHERE nik ~ '^[0-9]{{16}}$' AND name IS NOT NULL ORDER BY nik)
-            INSERT INTO dtks_civilregistryrecord (nik, name, birth_date, sex, deceased, death_date,
+            INSERT INTO dtks_civilregistryrecord (nik, name, birth_date, birth_place, sex,
+                                                  kk_number, village_code, rt, rw, deceased,
+                                                  death_date, moved_out, moved_on,
                                                   district_code, source, imported_at)
-            SELECT nik, name, birth_date, sex, deceased, death_date, substr(nik, 1, 6), %(file)s,
+            SELECT nik, name, birth_date, birth_place, sex, kk_number, village_code, rt, rw,
+                   deceased, death_date, moved_out, moved_on, substr(nik, 1, 6), %(file)s,
                    %(now)s FROM rows
             ON CONFLICT (nik) DO UPDATE SET name = EXCLUDED.name, birth_date = EXCLUDED.birth_date,
-                sex = EXCLUDED.sex, deceased = EXCLUDED.deceased, death_date = EXCLUDED.death_date,
-                source = EXCLUDED.source, imported_at = EXCLUDED.imported_at
+                birth_place = EXCLUDED.birth_place, sex = EXCLUDED.sex,
+                kk_number = EXCLUDED.kk_number, village_code = EXCLUDED.village_code,
+                rt = EXCLUDED.rt, rw = EXCLUDED.rw, deceased = EXCLUDED.deceased,
+                death_date = EXCLUDED.death_date, moved_out = EXCLUDED.moved_out,
+                moved_on = EXCLUDED.moved_on, source = EXCLUDED.source,
+                imported_at = EXCLUDED.imported_at
             """.format(
                 nik=column("nik"),
                 name=column("name"),
                 birth=column("birth_date"),
+                birth_place=column("birth_place"),
                 sex=column("sex"),
                 sex_codes=" ".join(
                     "WHEN {} THEN {}".format(_sql_text(k), _sql_text(v))
@@ -1420,8 +1451,14 @@ def civil_registry_import(*, handle: IO[bytes], filename: str, actor, reporter=N
                         "female": "female",
                     }.items()
                 ),
+                kk=column("kk_number"),
+                village=column("village_code"),
+                rt=column("rt"),
+                rw=column("rw"),
                 deceased=column("deceased"),
                 death=column("death_date"),
+                moved=column("moved_out"),
+                moved_on=column("moved_on"),
             ),
             {"file": filename[:200], "now": timezone.now()},
         )

@@ -484,6 +484,31 @@ class FlagResolveForm(forms.Form):
     outcome = forms.CharField(label=_("What was done"), max_length=500)
 
 
+class CivilDecisionForm(forms.Form):
+    """A difference from the civil registry: take Dukcapil's value, or keep ours and say why."""
+
+    decision = forms.ChoiceField(
+        label=_("Which value is right?"),
+        choices=[
+            ("accept", _("The civil registry's: update the registry")),
+            ("keep", _("Ours: keep the registry as it is")),
+        ],
+        widget=forms.RadioSelect,
+    )
+    reason = forms.CharField(
+        label=_("Why ours is right (when you keep it)"),
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("decision") == "keep" and not (data.get("reason") or "").strip():
+            self.add_error("reason", _("Say why the registry's value is right."))
+        return data
+
+
 class CekBansosForm(forms.Form):
     nik = forms.CharField(
         label=_("NIK"),

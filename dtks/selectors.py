@@ -259,11 +259,17 @@ def flag_evidence(*, user, flags) -> dict[int, list[dict]]:
 
     flags = list(flags)
     other_ids = set()
+    codes: set[str] = set()
     for flag in flags:
         evidence = flag.evidence or {}
+        if evidence.get("field") == "address":
+            codes.update(
+                value.split(" ")[0] for value in (evidence["ours"], evidence["theirs"]) if value
+            )
         if evidence.get("other"):
             other_ids.add(evidence["other"])
         other_ids.update(evidence.get("others") or [])
+    village_names = dict(Region.objects.filter(code__in=codes).values_list("code", "name"))
     visible = {
         person.pk: person
         for person in Individual.objects.visible_to(user)
@@ -309,15 +315,8 @@ def flag_evidence(*, user, flags) -> dict[int, list[dict]]:
                 nik_kinds.get(evidence.get("nik") or "", ""),
             ]
             lines.append({"text": ", ".join(part for part in parts if part)})
-        if "dukcapil_name" in evidence:
-            lines.append(
-                {
-                    "text": _("Civil registry: {name}, born {date}").format(
-                        name=evidence.get("dukcapil_name") or "—",
-                        date=evidence.get("dukcapil_birth_date") or "—",
-                    )
-                }
-            )
+        if "theirs" in evidence:
+            lines += _civil_lines(evidence, village_names)
         if "max_desil" in evidence:
             lines.append(
                 {
@@ -332,6 +331,33 @@ def flag_evidence(*, user, flags) -> dict[int, list[dict]]:
             lines.append({"text": _("Desil {desil}").format(desil=evidence["desil"])})
         result[flag.pk] = lines
     return result
+
+
+def _civil_lines(evidence: dict, village_names: dict) -> list[dict]:
+    """ "Here: … · Civil registry: …" for a difference from Dukcapil, in plain words."""
+    from .choices import Sex
+
+    field = evidence.get("field")
+
+    def shown(value: str) -> str:
+        if not value:
+            return "—"
+        if field == "sex":
+            return str(Sex(value).label) if value in Sex.values else value
+        if field == "address":
+            code, _space, rest = value.partition(" ")
+            return "{} {}".format(village_names.get(code, code), rest).strip()
+        return value
+
+    if field == "status":  # deceased or moved out on a date
+        return [{"text": _("Civil registry: since {date}").format(date=shown(evidence["theirs"]))}]
+    return [
+        {
+            "text": _("Here: {ours} · Civil registry: {theirs}").format(
+                ours=shown(evidence.get("ours") or ""), theirs=shown(evidence.get("theirs") or "")
+            )
+        }
+    ]
 
 
 def program_list(*, user=None) -> QuerySet[Program]:

@@ -26,6 +26,13 @@ CHECKED_KINDS = (
     FlagKind.DUPLICATE_NIK,
     FlagKind.FUZZY_DUPLICATE,
     FlagKind.CIVIL_REGISTRY_MISMATCH,
+    FlagKind.CIVIL_NAME,
+    FlagKind.CIVIL_BIRTH,
+    FlagKind.CIVIL_SEX,
+    FlagKind.CIVIL_KK,
+    FlagKind.CIVIL_ADDRESS,
+    FlagKind.CIVIL_DECEASED,
+    FlagKind.CIVIL_MOVED,
     FlagKind.DECEASED_ENROLLED,
     FlagKind.MOVED_ENROLLED,
     FlagKind.NO_HEAD,
@@ -187,6 +194,87 @@ def _open_flags(cursor, sql: str, params: dict) -> int:
     return cursor.rowcount
 
 
+#: One check per difference from the civil registry: (kind, field, our value, Dukcapil's value,
+#: when they differ). Blank Dukcapil values are never a difference (the extract lacks the
+#: column); names are compared tolerantly (accents, spelling, word order: trigram similarity).
+#: The evidence keeps both values; an officer who kept ours (``flag_keep_ours``) is not asked
+#: again until Dukcapil's value changes.
+CIVIL_FIELDS = (
+    (
+        FlagKind.CIVIL_NAME,
+        "name",
+        "i.name",
+        "c.name",
+        "similarity(lower(silakso_unaccent(c.name)), lower(silakso_unaccent(i.name))) < 0.6",
+    ),
+    (
+        FlagKind.CIVIL_BIRTH,
+        "birth",
+        "concat_ws(', ', nullif(i.birth_place, ''), to_char(i.birth_date, 'DD-MM-YYYY'))",
+        "concat_ws(', ', nullif(c.birth_place, ''), to_char(c.birth_date, 'DD-MM-YYYY'))",
+        "(c.birth_date IS NOT NULL AND c.birth_date <> i.birth_date) OR (c.birth_place <> '' "
+        "AND lower(silakso_unaccent(c.birth_place)) <> lower(silakso_unaccent(i.birth_place)))",
+    ),
+    (FlagKind.CIVIL_SEX, "sex", "i.sex", "c.sex", "c.sex <> '' AND c.sex <> i.sex"),
+    (
+        FlagKind.CIVIL_KK,
+        "kk_number",
+        "f.kk_number",
+        "c.kk_number",
+        "c.kk_number <> '' AND c.kk_number IS DISTINCT FROM f.kk_number",
+    ),
+    (
+        FlagKind.CIVIL_ADDRESS,
+        "address",
+        "concat(h.village_code, ' RT ', h.rt, '/RW ', h.rw)",
+        "concat(c.village_code, ' RT ', c.rt, '/RW ', c.rw)",
+        "c.village_code <> '' AND (c.village_code <> h.village_code OR (c.rt <> '' "
+        "AND ltrim(c.rt, '0') <> ltrim(h.rt, '0')) OR (c.rw <> '' "
+        "AND ltrim(c.rw, '0') <> ltrim(h.rw, '0')))",
+    ),
+    (
+        FlagKind.CIVIL_DECEASED,
+        "status",
+        "''",
+        "coalesce(to_char(c.death_date, 'DD-MM-YYYY'), '')",
+        "c.deceased",
+    ),
+    (
+        FlagKind.CIVIL_MOVED,
+        "status",
+        "''",
+        "coalesce(to_char(c.moved_on, 'DD-MM-YYYY'), '')",
+        "c.moved_out AND NOT c.deceased",
+    ),
+)
+
+
+def civil_checks() -> list[tuple]:
+    """The checks of ``CIVIL_FIELDS``, one statement each."""
+    checks = []
+    for kind, field, ours, theirs, differs in CIVIL_FIELDS:
+        checks.append(
+            (
+                kind,
+                """
+            SELECT i.household_id, i.id AS individual_id, %(reason_{kind})s AS reason,
+                   jsonb_build_object('field', '{field}', 'ours', {ours},
+                                      'theirs', {theirs}) AS evidence
+            FROM dtks_individual i JOIN dtks_household h ON h.id = i.household_id
+            LEFT JOIN dtks_family f ON f.id = i.family_id
+            JOIN dtks_civilregistryrecord c ON c.nik = i.nik
+            WHERE {{in_scope}} AND i.status = 'alive' AND ({differs})
+              AND NOT EXISTS (
+                  SELECT 1 FROM dtks_flag k
+                  WHERE k.individual_id = i.id AND k.kind = %(kind)s AND k.status = 'resolved'
+                    AND (k.evidence ->> 'kept')::boolean
+                    AND k.evidence ->> 'theirs' IS NOT DISTINCT FROM ({theirs})::text)
+        """.format(kind=kind.value, field=field, ours=ours, theirs=theirs, differs=differs),
+            )
+        )
+    return checks
+
+
 def run_checks(*, scope: str | None = None, reporter=None) -> dict:
     """Run every verification check for ``scope`` (a region code, or everything)."""
     today = timezone.localdate()
@@ -226,22 +314,16 @@ def run_checks(*, scope: str | None = None, reporter=None) -> dict:
         (
             FlagKind.CIVIL_REGISTRY_MISMATCH,
             """
-            SELECT i.household_id, i.id AS individual_id,
-                   CASE WHEN c.nik IS NULL THEN %(reason_not_in_dukcapil)s
-                        WHEN c.deceased THEN %(reason_dukcapil_deceased)s
-                        ELSE %(reason_dukcapil_differs)s END AS reason,
-                   jsonb_build_object('dukcapil_name', c.name, 'dukcapil_birth_date', c.birth_date,
-                                      'dukcapil_deceased', c.deceased) AS evidence
+            SELECT i.household_id, i.id AS individual_id, %(reason_not_in_dukcapil)s AS reason,
+                   '{{}}'::jsonb AS evidence
             FROM dtks_individual i JOIN dtks_household h ON h.id = i.household_id
-            LEFT JOIN dtks_civilregistryrecord c ON c.nik = i.nik
             WHERE {in_scope} AND i.status = 'alive'
               AND substr(i.nik, 1, 6) IN (SELECT DISTINCT district_code
                                           FROM dtks_civilregistryrecord)
-              AND (c.nik IS NULL OR c.deceased
-                   OR c.birth_date IS DISTINCT FROM i.birth_date
-                   OR similarity(lower(c.name), lower(i.name)) < 0.6)
+              AND NOT EXISTS (SELECT 1 FROM dtks_civilregistryrecord c WHERE c.nik = i.nik)
         """,
         ),
+        *civil_checks(),
         (
             FlagKind.DECEASED_ENROLLED,
             """
@@ -326,8 +408,13 @@ def run_checks(*, scope: str | None = None, reporter=None) -> dict:
         "reason_not_in_dukcapil": _(
             "The NIK is not in the civil registry extract of its district."
         ),
-        "reason_dukcapil_deceased": _("The civil registry records this person as deceased."),
-        "reason_dukcapil_differs": _("Name or date of birth differ from the civil registry."),
+        "reason_civil_name": _("The civil registry has another name for this NIK."),
+        "reason_civil_birth": _("The civil registry has another date or place of birth."),
+        "reason_civil_sex": _("The civil registry has another sex for this NIK."),
+        "reason_civil_kk": _("The civil registry has this person on another family card (KK)."),
+        "reason_civil_address": _("The civil registry has another address (village, RT/RW)."),
+        "reason_civil_deceased": _("The civil registry records this person as deceased."),
+        "reason_civil_moved": _("The civil registry records that this person moved out."),
         "reason_deceased_enrolled": _("A deceased person is still receiving a program."),
         "reason_moved_enrolled": _("A person who moved away is still receiving a program."),
         "reason_no_head": _("The household has no living head."),

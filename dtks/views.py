@@ -1006,8 +1006,12 @@ def civil_registry_upload(request):
 
 @login_required
 def flag_resolve(request, pk):
+    from .services.flags import CIVIL_KINDS
+
     _require_editor(request.user)
     flag = get_object_or_404(selectors.flag_list(user=request.user), pk=pk)
+    if flag.kind in CIVIL_KINDS and flag.status == "open":
+        return _flag_civil(request, flag)
     form = FlagResolveForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -1028,6 +1032,41 @@ def flag_resolve(request, pk):
             "title": flag.get_kind_display(),
             "intro": flag.reason,
             "submit": _("Mark as resolved"),
+        },
+    )
+
+
+def _flag_civil(request, flag):
+    """A difference from the civil registry: both values, and the officer's decision."""
+    from .forms import CivilDecisionForm
+
+    form = CivilDecisionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            if form.cleaned_data["decision"] == "accept":
+                services.flag_accept_civil(flag=flag, actor=request.user)
+                messages.success(request, _("The registry now has the civil registry's value."))
+            else:
+                services.flag_keep_ours(
+                    flag=flag, actor=request.user, reason=form.cleaned_data["reason"]
+                )
+                messages.success(request, _("The registry's value is kept."))
+        except (ValidationError, DomainError) as exc:
+            add_service_errors(form, exc)
+        else:
+            return redirect("dtks:flag_list")
+    lines = selectors.flag_evidence(user=request.user, flags=[flag]).get(flag.pk, [])
+    person = flag.individual.name if flag.individual else ""
+    return render(
+        request,
+        "dtks/household_action.html",
+        {
+            "form": form,
+            "household": flag.household,
+            "title": flag.get_kind_display(),
+            "intro": " ".join([person + ":" if person else "", flag.reason]).strip(),
+            "details": [line["text"] for line in lines],
+            "submit": _("Save the decision"),
         },
     )
 

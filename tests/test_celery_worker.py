@@ -239,7 +239,8 @@ def test_a_registry_round_is_compared_and_applied_by_the_worker_through_the_page
     data = "\n".join(lines).encode()
     bulk.registry_import(handle=io.BytesIO(data), filename="lama.csv", actor=manager)
     gone = lines[1].split(",")[0]  # the first household leaves the national data
-    extract = "\n".join([lines[0], *[line for line in lines[1:] if line.split(",")[0] != gone]])
+    kept = [line for line in lines[1:] if line.split(",")[0] != gone]
+    extract = "\n".join([lines[0], *kept, kept[-1]])  # one person twice: a rejected row
     # the data manager uploads the next extract
     login(client, manager)
     form = client.get(reverse("dtks:round_create")).context["form"]
@@ -258,6 +259,10 @@ def test_a_registry_round_is_compared_and_applied_by_the_worker_through_the_page
     assert job.status == JobStatus.SUCCEEDED, job.message
     page = client.get(response["Location"]).content.decode()
     assert "usulkan" in page  # the data manager's next step
+    registry_round.refresh_from_db()
+    assert registry_round.counts["rejected"] >= 1
+    report = b"".join(client.get(reverse("core:job_report", args=[job.pk])).streaming_content)
+    assert str(len(kept) + 2).encode() in report  # its line (the header is line 1)
     # nothing changed yet
     assert Household.objects.get(dtks_id=gone).status == "active"
     client.post(reverse("dtks:round_step", args=[registry_round.pk, "usulkan"]), {"note": ""})

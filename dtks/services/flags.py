@@ -17,11 +17,13 @@ from silakso.exceptions import DomainError, Forbidden
 from ..choices import (
     ChangeSource,
     EnrollmentStatus,
+    FlagKind,
     FlagStatus,
     IndividualStatus,
     RelationToHead,
 )
 from ..models import (
+    CivilRegistryRecord,
     Enrollment,
     Flag,
     Household,
@@ -62,6 +64,158 @@ def flag_resolve(*, flag: Flag, outcome: str, actor) -> Flag:
         changes={"status": [FlagStatus.OPEN, FlagStatus.RESOLVED]},
     )
     return flag
+
+
+# ---------------------------------------------------------------------------- civil registry
+#: The civil-registry differences an officer can settle by taking Dukcapil's value.
+CIVIL_KINDS = (
+    FlagKind.CIVIL_NAME,
+    FlagKind.CIVIL_BIRTH,
+    FlagKind.CIVIL_SEX,
+    FlagKind.CIVIL_KK,
+    FlagKind.CIVIL_ADDRESS,
+    FlagKind.CIVIL_DECEASED,
+    FlagKind.CIVIL_MOVED,
+)
+
+
+def _civil_flag(flag: Flag, actor) -> tuple[Flag, CivilRegistryRecord]:
+    flag = _locked_for_editor(Flag, flag.pk, actor, related=("household", "individual"))
+    if flag.status != FlagStatus.OPEN:
+        raise DomainError(_("This problem is already resolved."))
+    if flag.kind not in CIVIL_KINDS or flag.individual is None:
+        raise DomainError(_("This problem is not a difference from the civil registry."))
+    record = CivilRegistryRecord.objects.filter(nik=flag.individual.nik).first()
+    if record is None:
+        raise DomainError(_("The civil registry no longer has this NIK."))
+    return flag, record
+
+
+def _close(flag: Flag, actor, outcome: str, **evidence) -> Flag:
+    flag.status = FlagStatus.RESOLVED
+    flag.outcome = outcome
+    flag.resolved_by = actor
+    flag.resolved_at = timezone.now()
+    flag.evidence = {**(flag.evidence or {}), **evidence}
+    flag.save(
+        update_fields=["status", "outcome", "resolved_by", "resolved_at", "evidence", "updated_at"]
+    )
+    audit_log(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=flag,
+        region_code=flag.household.village_id,
+        reason=outcome,
+        changes={"status": [FlagStatus.OPEN, FlagStatus.RESOLVED]},
+    )
+    return flag
+
+
+@transaction.atomic
+def flag_accept_civil(*, flag: Flag, actor) -> Flag:
+    """Settle a difference from the civil registry by taking Dukcapil's value: the registry
+    is updated (source "civil registry", in the household history) and the problem closed."""
+    from .households import household_update
+    from .members import individual_correct
+
+    flag, record = _civil_flag(flag, actor)
+    person = flag.individual
+    if person is None:  # _civil_flag refuses these; for the type checker
+        raise DomainError(_("This problem is not a difference from the civil registry."))
+    reason = _("Civil registry (Dukcapil) value accepted")
+    source = ChangeSource.CIVIL_REGISTRY
+    if flag.kind == FlagKind.CIVIL_NAME:
+        individual_correct(
+            individual=person, data={"name": record.name}, actor=actor, reason=reason, source=source
+        )
+    elif flag.kind == FlagKind.CIVIL_BIRTH:
+        data: dict[str, object] = {}
+        if record.birth_date:
+            data["birth_date"] = record.birth_date
+        if record.birth_place:
+            data["birth_place"] = record.birth_place
+        individual_correct(individual=person, data=data, actor=actor, reason=reason, source=source)
+    elif flag.kind == FlagKind.CIVIL_SEX:
+        individual_correct(
+            individual=person, data={"sex": record.sex}, actor=actor, reason=reason, source=source
+        )
+    elif flag.kind == FlagKind.CIVIL_KK:
+        _take_family_card(person, record.kk_number, actor=actor, reason=reason)
+    elif flag.kind == FlagKind.CIVIL_ADDRESS:
+        household = flag.household
+        if record.village_code != household.village_id:
+            raise DomainError(
+                _(
+                    "The civil registry places this person in another village. If they moved, "
+                    "record it with “Moved out”; the new village registers them with "
+                    "“Moved in”."
+                )
+            )
+        data = {name: getattr(record, name) for name in ("rt", "rw") if getattr(record, name)}
+        household_update(
+            household=household,
+            data=data,
+            version=household.version,
+            reason=reason,
+            actor=actor,
+            source=source,
+        )
+    elif flag.kind == FlagKind.CIVIL_DECEASED:
+        member_death(
+            individual=person, date=record.death_date, actor=actor, reason=reason, source=source
+        )
+    else:  # moved out
+        member_move_out(
+            individual=person, date=record.moved_on, actor=actor, reason=reason, source=source
+        )
+    flag.refresh_from_db(fields=["household"])
+    return _close(flag, actor, reason, accepted=True)
+
+
+def _take_family_card(person, kk_number: str, *, actor, reason: str) -> None:
+    """Put ``person`` on the family card Dukcapil names, when it is one of their household's."""
+    from ..choices import HouseholdEventKind
+    from ..models import Family
+    from ._common import _record
+
+    family = Family.objects.filter(kk_number=kk_number).first()
+    if family is None:
+        raise DomainError(
+            _(
+                "No family card with this number is in the registry. If the person got a new "
+                "KK, record it with “Split KK”."
+            )
+        )
+    if family.household_id != person.household_id:
+        raise DomainError(
+            _(
+                "This family card belongs to another household. If the person moved there, "
+                "record it with “Moved out” and “Moved in”."
+            )
+        )
+    previous = person.family.kk_number if person.family_id else None
+    person.family = family
+    person.save(update_fields=["family", "updated_at"])
+    _record(
+        household=person.household,
+        kind=HouseholdEventKind.MEMBER_CORRECTED,
+        source=ChangeSource.CIVIL_REGISTRY,
+        actor=actor,
+        reason=reason,
+        individual=person,
+        changes={"kk_number": [previous, kk_number]},
+    )
+
+
+@transaction.atomic
+def flag_keep_ours(*, flag: Flag, actor, reason: str) -> Flag:
+    """Keep the registry's value against the civil registry, with the reason. The same
+    difference is not raised again until Dukcapil's value changes."""
+    flag, _record = _civil_flag(flag, actor)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Say why the registry's value is right.")})
+    return _close(flag, actor, _("Registry value kept: {reason}").format(reason=reason), kept=True)
 
 
 # ============================================================================ verification

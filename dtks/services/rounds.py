@@ -39,6 +39,12 @@ def round_start(*, upload, name: str, extract_date, actor) -> RegistryRound:
 
     if not can_start_round(actor):
         raise Forbidden(_("Only a data manager uploads a national extract."))
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        raise DomainError(
+            _("Bulk import needs PostgreSQL. Run SILAKSO with DATABASE_URL set to use it.")
+        )
     name = (name or "").strip()
     if not name:
         raise ValidationError({"name": _("Give the round a name, such as “DTSEN Q3 2026”.")})
@@ -48,8 +54,6 @@ def round_start(*, upload, name: str, extract_date, actor) -> RegistryRound:
         raise ValidationError({"extract_date": _("The extract date cannot be in the future.")})
     with transaction.atomic():
         # one round at a time, also when two data managers upload at the same moment
-        from django.db import connection
-
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(hashtext('silakso-registry-round'))")
         open_round = RegistryRound.objects.filter(status__in=OPEN_STATES).first()
@@ -121,7 +125,10 @@ def round_compare_run(*, round_id: int, reporter) -> dict:
         report_file=report_file,
         updated_at=timezone.now(),
     )
-    return {"round": round_id, **outcome["counts"]}
+    result = {"round": round_id, **outcome["counts"]}
+    if report_file:
+        result["report_file"] = report_file  # the job page offers it to the uploader
+    return result
 
 
 def _locked(registry_round, actor, code: str) -> RegistryRound:

@@ -311,3 +311,21 @@ def test_the_round_pages_show_the_districts_and_lists_masked_for_the_head_of_div
     login(client, manager)
     response = client.get("/registri/putaran/{}/daftar/jiwa-keluar/".format(registry_round.pk))
     assert case["leaver"] in b"".join(response.streaming_content).decode("utf-8-sig")
+
+
+def test_the_registrys_own_export_with_rows_deleted_is_a_round_that_retires_just_those(
+    registry, manager, client, login
+):
+    # the README's walkthrough: download the registry, delete a household, change a floor
+    login(client, manager)
+    export = b"".join(client.get("/registri/ekspor/").streaming_content).decode("utf-8-sig")
+    rows = list(csv.DictReader(io.StringIO(export)))
+    ids = _households(rows)
+    kept_rows = [row for row in rows if row["dtks_id"] != ids[0]]
+    for row in kept_rows:
+        if row["dtks_id"] == ids[1]:
+            row["floor_material"] = "earth" if row["floor_material"] != "earth" else "cement"
+    registry_round = _compare(_start(kept_rows, manager))
+    households = _totals(registry_round, "households")
+    assert households == {"absent": 1, "changed": 1, "unchanged": len(ids) - 2}
+    assert registry_round.counts["rejected"] == 0

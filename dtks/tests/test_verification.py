@@ -130,28 +130,137 @@ def test_flag_list_explains_the_evidence_without_showing_records_outside_scope(
     assert "1 data di luar wilayah Anda" in page
 
 
-def test_civil_registry_mismatch_and_deceased_in_dukcapil(clean, village_a, manager):
-    head = clean.members.get()
-    alive = make_household(village_a, manager, head_name="Cocok Sama")
-    matching = alive.members.get()
-    csv = "nik,name,birth_date,sex,deceased\n{},{},{},{},0\n{},{},{},{},1\n".format(
-        matching.nik,
-        matching.name,
-        matching.birth_date,
-        "L",
-        head.nik,
-        head.name,
-        head.birth_date,
-        "L",
+def _dukcapil(people: list[dict], manager):
+    """Load a civil-registry extract written with Dukcapil's own column names."""
+    columns = [
+        "NIK", "NAMA_LGKP", "TGL_LHR", "TMPT_LHR", "JENIS_KLMIN", "NO_KK", "KODE_DESA",
+        "NO_RT", "NO_RW", "MENINGGAL", "TGL_MENINGGAL", "PINDAH", "TGL_PINDAH",
+    ]  # fmt: skip
+    lines = [",".join(columns)]
+    for row in people:
+        lines.append(",".join(str(row.get(column, "")) for column in columns))
+    return civil_registry_import(
+        handle=io.BytesIO("\n".join(lines).encode()), filename="dukcapil.csv", actor=manager
     )
-    result = civil_registry_import(
-        handle=io.BytesIO(csv.encode()), filename="dukcapil.csv", actor=manager
+
+
+def _as_dukcapil(person, **changes) -> dict:
+    household = person.household
+    row = {
+        "NIK": person.nik,
+        "NAMA_LGKP": person.name.upper(),  # Dukcapil writes names in capitals
+        "TGL_LHR": person.birth_date.strftime("%d-%m-%Y"),
+        "TMPT_LHR": person.birth_place,
+        "JENIS_KLMIN": "1" if person.sex == "male" else "2",
+        "NO_KK": person.family.kk_number,
+        "KODE_DESA": household.village_id.replace(".", ""),
+        "NO_RT": household.rt,
+        "NO_RW": household.rw,
+        "MENINGGAL": "0",
+        "PINDAH": "0",
+    }
+    row.update(changes)
+    return row
+
+
+def test_each_difference_from_the_civil_registry_is_its_own_problem_with_both_values(
+    clean, village_a, manager, client, login
+):
+    people = {}
+    for name in ("Nama Beda", "Lahir Beda", "Kk Beda", "Alamat Beda", "Sudah Wafat", "Pindah"):
+        people[name] = make_household(village_a, manager, head_name=name, rt="001", rw="002")
+    head = {name: household.members.get() for name, household in people.items()}
+    same = clean.members.get()
+    missing = make_household(village_a, manager, head_name="Tak Ada").members.get()
+    _dukcapil(
+        [
+            _as_dukcapil(same),  # the same person, in Dukcapil's spelling and codes
+            _as_dukcapil(head["Nama Beda"], NAMA_LGKP="SITI AMINAH"),
+            _as_dukcapil(head["Lahir Beda"], TMPT_LHR="Pangkalpinang"),
+            _as_dukcapil(head["Kk Beda"], NO_KK="1904011111110001"),
+            _as_dukcapil(head["Alamat Beda"], NO_RT="007"),
+            _as_dukcapil(head["Sudah Wafat"], MENINGGAL="1", TGL_MENINGGAL="01-11-2026"),
+            _as_dukcapil(head["Pindah"], PINDAH="1", TGL_PINDAH="15-10-2026"),
+        ],
+        manager,
     )
-    assert result["loaded"] == 2
     run_checks()
-    flag = _flags(FlagKind.CIVIL_REGISTRY_MISMATCH, clean).get()
-    assert flag.evidence["dukcapil_deceased"] is True
-    assert not _flags(FlagKind.CIVIL_REGISTRY_MISMATCH, alive).exists()
+    # nothing for the person Dukcapil agrees with, although it writes the name in capitals
+    assert not Flag.objects.filter(individual=same, status="open").exists()
+    expected = {
+        "Nama Beda": FlagKind.CIVIL_NAME,
+        "Lahir Beda": FlagKind.CIVIL_BIRTH,
+        "Kk Beda": FlagKind.CIVIL_KK,
+        "Alamat Beda": FlagKind.CIVIL_ADDRESS,
+        "Sudah Wafat": FlagKind.CIVIL_DECEASED,
+        "Pindah": FlagKind.CIVIL_MOVED,
+    }
+    for name, kind in expected.items():
+        flags = Flag.objects.filter(individual=head[name], status="open")
+        assert [flag.kind for flag in flags] == [kind], name
+    name_flag = Flag.objects.get(individual=head["Nama Beda"], kind=FlagKind.CIVIL_NAME)
+    assert name_flag.evidence["ours"] == "Nama Beda"
+    assert name_flag.evidence["theirs"] == "SITI AMINAH"
+    assert _flags(FlagKind.CIVIL_REGISTRY_MISMATCH).get().individual == missing
+    # the worklist shows both values in words
+    login(client, manager)
+    page = client.get("/registri/masalah-data/").content.decode()
+    assert "Di sini: Nama Beda · Dukcapil: SITI AMINAH" in page
+    assert "RT 007" in page and village_a.name in page
+
+
+def test_a_civil_registry_value_is_accepted_into_the_registry_or_ours_kept_with_a_reason(
+    village_a, manager, client, login
+):
+    named = make_household(village_a, manager, head_name="Nama Beda").members.get()
+    passed = make_household(village_a, manager, head_name="Sudah Wafat").members.get()
+    kept = make_household(village_a, manager, head_name="Nama Kita").members.get()
+    _dukcapil(
+        [
+            _as_dukcapil(named, NAMA_LGKP="Siti Aminah"),
+            _as_dukcapil(passed, MENINGGAL="1", TGL_MENINGGAL="01-11-2026"),
+            _as_dukcapil(kept, NAMA_LGKP="Nama Lain Sekali"),
+        ],
+        manager,
+    )
+    run_checks()
+    login(client, manager)
+    # accept: the registry takes Dukcapil's value, with the civil registry as source
+    flag = Flag.objects.get(individual=named, kind=FlagKind.CIVIL_NAME)
+    response = client.post(
+        "/registri/masalah-data/{}/selesai/".format(flag.pk), {"decision": "accept"}
+    )
+    assert response.status_code == 302
+    named.refresh_from_db()
+    assert named.name == "Siti Aminah"
+    event = named.household.events.latest("version")
+    assert event.source == "civil_registry" and event.kind == "member_corrected"
+    flag.refresh_from_db()
+    assert flag.status == "resolved" and flag.evidence["accepted"] is True
+    # a death in Dukcapil, accepted, is recorded as a death on Dukcapil's date
+    flag = Flag.objects.get(individual=passed, kind=FlagKind.CIVIL_DECEASED)
+    client.post("/registri/masalah-data/{}/selesai/".format(flag.pk), {"decision": "accept"})
+    passed.refresh_from_db()
+    assert passed.status == "deceased" and passed.status_date == dt.date(2026, 11, 1)
+    # keep ours: a reason is needed
+    flag = Flag.objects.get(individual=kept, kind=FlagKind.CIVIL_NAME)
+    page = client.post("/registri/masalah-data/{}/selesai/".format(flag.pk), {"decision": "keep"})
+    assert page.status_code == 200 and "Tulis mengapa" in page.content.decode()
+    client.post(
+        "/registri/masalah-data/{}/selesai/".format(flag.pk),
+        {"decision": "keep", "reason": "Sesuai KTP yang ditunjukkan"},
+    )
+    kept.refresh_from_db()
+    assert kept.name == "Nama Kita"
+    flag.refresh_from_db()
+    assert flag.status == "resolved" and "Sesuai KTP" in flag.outcome
+    # the next nightly check does not ask again about the same Dukcapil value...
+    run_checks()
+    assert not _flags(FlagKind.CIVIL_NAME).filter(individual=kept).exists()
+    # ...but does when Dukcapil's value changes
+    _dukcapil([_as_dukcapil(kept, NAMA_LGKP="Nama Ketiga Beda")], manager)
+    run_checks()
+    assert _flags(FlagKind.CIVIL_NAME).filter(individual=kept).exists()
 
 
 def test_deceased_and_moved_people_still_enrolled(clean, village_a, manager):
