@@ -140,6 +140,19 @@ def _work_waiting():
     operator = User.objects.get(username="operator.desa")
     household = Household.objects.filter(village=operator.region).order_by("pk").first()
     Flag.objects.create(household=household, kind="no_head", reason=LONG_TEXT)
+    head = household.members.order_by("pk").first()
+    Flag.objects.create(
+        household=household,
+        individual=head,
+        kind="civil_address",
+        reason=LONG_TEXT,
+        evidence={
+            "field": "address",
+            "ours": "{} RT 001/RW 002".format(household.village_id),
+            "theirs": "{} RT 007/RW 002".format(household.village_id),
+        },
+    )
+    _round_waiting(household.village_id)
     campaign_create(name=("Verifikasi " + LONG_NAME)[:150], region=operator.region, actor=operator)
     manager = User.objects.get(username="pengelola.data")
     pmt_rank_start(actor=manager)
@@ -147,6 +160,33 @@ def _work_waiting():
         weight_set=PmtWeightSet(name="Bobot " + LONG_NAME[:100], weights=DEFAULT_WEIGHTS),
         actor=manager,
     )
+
+
+def _round_waiting(village: str) -> None:
+    """A national extract compared and proposed: the head of division has it to decide."""
+    import datetime as dt
+
+    from dtks.models import RegistryRound
+
+    manager = User.objects.get(username="pengelola.data")
+    registry_round = RegistryRound.objects.create(
+        name="DTSEN " + LONG_NAME[:100],
+        extract_date=dt.date(2026, 11, 1),
+        filename=LONG_NAME[:100] + ".csv",
+        path="rounds/sweep.csv",
+        status="proposed",
+        created_by=manager,
+        proposed_by=manager,
+        region_code=manager.scope_code,
+        counts={"rows": 123456, "accepted": 123400, "rejected": 56},
+        by_village={
+            village: {
+                "households": {"new": 12, "changed": 345, "unchanged": 6789, "absent": 23},
+                "people": {"new": 40, "changed": 1200, "unchanged": 24000, "absent": 80},
+            }
+        },
+    )
+    registry_round.entries.create(change="absent", dtks_id="SYN1", name=LONG_NAME[:150])
 
 
 def _url_name(path: str) -> str | None:
