@@ -51,6 +51,15 @@ def _field(candidates, name: str):
     return None
 
 
+# Recorded changes that name no field of the record (what a merge, a round or a move wrote).
+CHANGE_NAMES = {
+    "merged_record": _("merged record"),
+    "merged_into": _("merged into"),
+    "members_left": _("members who left"),
+    "kk_number": _("KK number"),
+}
+
+
 def change_rows(changes: dict | None, *candidates: type[models.Model] | None) -> list[dict]:
     """Each recorded change as ``{"field", "before", "after"}``: the field's verbose name and
     the values' labels, looked up on the first of ``candidates`` that has the field (a name
@@ -63,7 +72,9 @@ def change_rows(changes: dict | None, *candidates: type[models.Model] | None) ->
             before, after = [*values, None, None][:2]
         else:
             before, after = None, values
-        label = getattr(field, "verbose_name", None) or name.replace("_", " ")
+        label = (
+            getattr(field, "verbose_name", None) or CHANGE_NAMES.get(name) or name.replace("_", " ")
+        )
         rows.append(
             {
                 "field": str(label),

@@ -190,6 +190,8 @@ class IndividualStatus(models.TextChoices):
     ALIVE = "alive", _("Living in the household")
     DECEASED = "deceased", _("Deceased")
     MOVED = "moved", _("Moved out")
+    #: one person recorded twice: this record was merged into the other (PersonMerge)
+    MERGED = "merged", _("Merged into another record of the same person")
 
 
 class IdCardStatus(models.TextChoices):

@@ -19,7 +19,16 @@ from .choices import (
     IndividualStatus,
     Sex,
 )
-from .models import Enrollment, Family, Flag, Household, Individual, Program, Region
+from .models import (
+    Enrollment,
+    Family,
+    Flag,
+    Household,
+    Individual,
+    PersonMerge,
+    Program,
+    Region,
+)
 from .search import MAX_NUMBER_MATCHES, households_by_name, number_query, people_by_name
 
 
@@ -139,10 +148,15 @@ class HouseholdFilterSet(django_filters.FilterSet):
             people = Individual.objects.filter(nik=digits if len(digits) == 16 else "-")
             cards = Family.objects.filter(**{"kk_number__" + lookup: digits})
             owners = Household.objects.filter(dtks_id=digits)
+            # the NIK of a record merged into another finds the record it now is
+            merges = PersonMerge.objects.filter(
+                merged_nik=digits if len(digits) == 16 else "-", reversed_at__isnull=True
+            )
             found = (
                 people.values_list("household_id")[:MAX_NUMBER_MATCHES]
                 .union(cards.values_list("household_id")[:MAX_NUMBER_MATCHES])
                 .union(owners.values_list("pk"))
+                .union(merges.values_list("survivor__household_id"))
             )
             return queryset.filter(pk__in=[row[0] for row in found])
         return households_by_name(queryset, value, wide_scope=_wide(self.request))

@@ -2,6 +2,7 @@
 
 from django import forms
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from silakso.forms import OnceMixin, QuickSelect
@@ -482,6 +483,74 @@ class OutcomeRejectForm(forms.Form):
 
 class FlagResolveForm(forms.Form):
     outcome = forms.CharField(label=_("What was done"), max_length=500)
+
+
+class MergeForm(forms.Form):
+    """Two records of one person: which record stays, and for each value that differs, which
+    one is right (a radio per field, both values shown)."""
+
+    keep = forms.ChoiceField(label=_("Which record stays?"), widget=forms.RadioSelect)
+    reason = forms.CharField(
+        label=_("Why are these the same person?"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("For example: the same KTP was shown; the second record has a typo."),
+    )
+
+    def __init__(self, *args, first, second, **kwargs):
+        from .services.merge import MERGE_FIELDS
+
+        super().__init__(*args, **kwargs)
+        self.first, self.second = first, second
+        self.fields["keep"].choices = [
+            ("a", _("{name}, {address}").format(name=first.name, address=first.household.address)),
+            (
+                "b",
+                _("{name}, {address}").format(name=second.name, address=second.household.address),
+            ),
+        ]
+        self.differing = []
+        for field in MERGE_FIELDS:
+            one, other = getattr(first, field), getattr(second, field)
+            if one == other:
+                continue
+            label = Individual._meta.get_field(field).verbose_name
+            self.fields["value_" + field] = forms.ChoiceField(
+                label=capfirst(label),
+                choices=[("a", _show(first, field)), ("b", _show(second, field))],
+                widget=forms.RadioSelect,
+                initial="a",
+            )
+            self.differing.append(field)
+
+    def service_arguments(self) -> dict:
+        """``person_merge``'s survivor, merged record and choices."""
+        keep = self.cleaned_data["keep"]
+        survivor, merged = (self.first, self.second) if keep == "a" else (self.second, self.first)
+        choices = {
+            field: "survivor" if self.cleaned_data["value_" + field] == keep else "merged"
+            for field in self.differing
+        }
+        return {"survivor": survivor, "merged": merged, "choices": choices}
+
+
+def _show(person, field: str) -> str:
+    """A person's value in words (the NIK masked: the officer compares its digits' shape)."""
+    if field == "nik":
+        return person.nik_masked
+    display = getattr(person, "get_{}_display".format(field), None)
+    value = display() if display is not None else getattr(person, field)
+    if hasattr(value, "strftime"):
+        return value.strftime("%d-%m-%Y")
+    return str(value) if value not in (None, "") else "—"
+
+
+class MergeReverseForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why is the merge undone?"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
 
 
 class CivilDecisionForm(forms.Form):

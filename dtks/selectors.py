@@ -22,6 +22,7 @@ from .models import (
     Household,
     HouseholdEvent,
     Individual,
+    PersonMerge,
     Program,
     ProgramPeriod,
     Region,
@@ -172,14 +173,24 @@ def household_desil_on(*, household: Household, date: dt.date) -> DesilRecord | 
 
 def registry_person(nik: str) -> Individual | None:
     """The registry's record of a NIK: the living one before a moved one, never a deceased
-    one (None when the NIK is not registered). Not scoped: callers decide what they show."""
-    return (
+    one, and for a record merged into another the one it now is (None when the NIK is not
+    registered). Not scoped: callers decide what they show."""
+    person = (
         Individual.objects.filter(nik=nik)
         .exclude(status=IndividualStatus.DECEASED)
         .select_related("household", "household__village")
         .order_by("status", "pk")
         .first()
     )
+    if person is not None and person.status == IndividualStatus.MERGED:
+        # the NIK of a record merged into another: the record it now is
+        merge = (
+            PersonMerge.objects.filter(merged=person, reversed_at__isnull=True)
+            .select_related("survivor__household__village")
+            .first()
+        )
+        return merge.survivor if merge is not None else person
+    return person
 
 
 def desil_on(date: dt.date, *, household: str = "") -> dict[str, Any]:
@@ -914,3 +925,12 @@ def round_districts(registry_round, district: str = "") -> list[dict]:
             row["after"] = after.get(code)
         result.append(row)
     return result
+
+
+def merge_list(*, user):
+    """Merges of two records whose kept record lies in the user's area."""
+    if not can_read_registry(user):
+        return PersonMerge.objects.none()
+    return PersonMerge.objects.visible_to(user).select_related(
+        "survivor__household__village", "merged__household__village", "merged_by", "reversed_by"
+    )

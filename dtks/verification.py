@@ -294,10 +294,12 @@ def run_checks(*, scope: str | None = None, reporter=None) -> dict:
             SELECT i.household_id, i.id AS individual_id,
                    %(reason_duplicate_nik)s AS reason,
                    jsonb_build_object('others', (SELECT jsonb_agg(o.id) FROM dtks_individual o
-                                                 WHERE o.nik = i.nik AND o.id <> i.id)) AS evidence
+                                                 WHERE o.nik = i.nik AND o.id <> i.id
+                                                   AND o.status <> 'merged')) AS evidence
             FROM dtks_individual i JOIN dtks_household h ON h.id = i.household_id
-            WHERE {in_scope} AND i.nik IN (
-                SELECT nik FROM dtks_individual GROUP BY nik HAVING count(*) > 1)
+            WHERE {in_scope} AND i.status <> 'merged' AND i.nik IN (
+                SELECT nik FROM dtks_individual WHERE status <> 'merged'
+                GROUP BY nik HAVING count(*) > 1)
         """,
         ),
         (

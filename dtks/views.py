@@ -847,6 +847,7 @@ def flag_list(request):
     evidence = selectors.flag_evidence(user=request.user, flags=page.object_list)
     for flag in page.object_list:
         flag.evidence_lines = evidence.get(flag.pk, [])
+    _merge_links(request.user, page.object_list)
     return render(
         request,
         "dtks/flag_list.html",
@@ -857,6 +858,32 @@ def flag_list(request):
             "can_edit": can_edit_registry(request.user),
         },
     )
+
+
+def _merge_links(user, flags) -> None:
+    """A duplicate person whose other record the user can reach gets a link to merge them."""
+    from .choices import FlagKind
+    from .services.merge import can_merge
+
+    if not can_merge(user):
+        return
+    pairs = {}
+    for flag in flags:
+        if flag.kind not in (FlagKind.FUZZY_DUPLICATE, FlagKind.DUPLICATE_NIK):
+            continue
+        evidence = flag.evidence or {}
+        other = evidence.get("other") or next(iter(evidence.get("others") or []), None)
+        if flag.individual_id and other:
+            pairs[flag.pk] = (flag.individual_id, other)
+    reachable = set(
+        selectors.individual_list(user=user)
+        .filter(pk__in=[other for _one, other in pairs.values()], status__in=["alive", "moved"])
+        .values_list("pk", flat=True)
+    )
+    for flag in flags:
+        one, other = pairs.get(flag.pk, (None, None))
+        if other in reachable:
+            flag.merge_url = reverse("dtks:person_merge", args=[one, other])
 
 
 @login_required
@@ -1278,3 +1305,72 @@ round_step = step_view(
         _("Back to the round {name}").format(name=registry_round.name),
     ),
 )
+
+
+# ============================================================================ merging
+@login_required
+def person_merge(request, first, second):
+    """Two records of one person side by side: which stays, which value is right."""
+    from .forms import MergeForm
+    from .services.merge import can_merge
+
+    if not can_merge(request.user):
+        raise PermissionDenied(_("Only a Dinsos verifier or data manager merges records."))
+    people = selectors.individual_list(user=request.user).select_related(
+        "household", "household__village"
+    )
+    one = get_object_or_404(people, pk=first)
+    other = get_object_or_404(people, pk=second)
+    form = MergeForm(request.POST or None, first=one, second=other)
+    merged = []
+
+    def call(data):
+        merged.append(
+            services.person_merge(
+                **form.service_arguments(), reason=data["reason"], actor=request.user
+            )
+        )
+
+    if run_form_service(request, form, call):
+        messages.success(request, _("Merged. The kept record now holds everything of both."))
+        return redirect("dtks:merge_detail", pk=merged[0].pk)
+    return render(
+        request,
+        "dtks/person_merge.html",
+        {"form": form, "one": one, "other": other},
+    )
+
+
+@login_required
+def merge_detail(request, pk):
+    """A merge: what it kept and moved; undone from here."""
+    from .forms import MergeReverseForm
+    from .services.merge import can_merge
+
+    _require_reader(request.user)
+    merge = get_object_or_404(
+        selectors.merge_list(user=request.user),
+        pk=pk,
+    )
+    form = MergeReverseForm(request.POST or None) if can_merge(request.user) else None
+    if form is not None and run_form_service(
+        request,
+        form,
+        lambda data: services.person_merge_reverse(
+            merge=merge, reason=data["reason"], actor=request.user
+        ),
+    ):
+        messages.success(request, _("The merge is undone: both records are as they were."))
+        return redirect("dtks:merge_detail", pk=merge.pk)
+    from django.apps import apps
+
+    moved = []
+    for key, ids in (merge.moved or {}).items():
+        app_label, model_name, _field = key.split(".")
+        model = apps.get_model(app_label, model_name)
+        moved.append((str(model._meta.verbose_name_plural), len(ids)))
+    return render(
+        request,
+        "dtks/merge_detail.html",
+        {"merge": merge, "moved": moved, "form": form if merge.reversed_at is None else None},
+    )

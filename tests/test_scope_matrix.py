@@ -100,6 +100,8 @@ URL_MATRIX = {
     "dtks:campaign_item_step": "scoped",
     "dtks:civil_registry_upload": "own",
     "dtks:round_list": "scoped",
+    "dtks:person_merge": "scoped",
+    "dtks:merge_detail": "scoped",
     "dtks:round_create": "own",
     "dtks:round_detail": "scoped",
     "dtks:round_download": "scoped",

@@ -1,6 +1,6 @@
 """Registry models, re-exported so `from dtks.models import Household` keeps working."""
 
-from .history import DesilRecord, Flag, HouseholdEvent, HouseholdPhoto
+from .history import DesilRecord, Flag, HouseholdEvent, HouseholdPhoto, PersonMerge
 from .programs import Enrollment, Program, ProgramPeriod
 from .regions import REGION_SOURCE, Region
 from .registry import HOUSEHOLD_FIELDS, PERSON_FIELDS, Family, Household, Individual
@@ -23,6 +23,7 @@ __all__ = [
     "HouseholdEvent",
     "HouseholdPhoto",
     "Individual",
+    "PersonMerge",
     "PmtRun",
     "PmtWeightSet",
     "Program",

@@ -221,3 +221,62 @@ class Flag(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.get_kind_display()
+
+
+class PersonMergeQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        return self.filter(region_q(user, "survivor__household__village__code"))
+
+
+class PersonMerge(TimeStampedModel):
+    """Two records of one person made one: the survivor keeps the chosen values and
+    everything that pointed at the other record (enrollments, applications, complaints,
+    cases, flags, history); the other record stays, marked merged, so that its NIK still
+    finds the survivor. Reversible: ``moved`` lists what was moved, the snapshots what was
+    there before."""
+
+    survivor = models.ForeignKey(
+        Individual,
+        verbose_name=_("kept record"),
+        on_delete=models.PROTECT,
+        related_name="merges_in",
+    )
+    merged = models.ForeignKey(
+        Individual,
+        verbose_name=_("merged record"),
+        on_delete=models.PROTECT,
+        related_name="merges_out",
+    )
+    merged_nik = models.CharField(_("NIK of the merged record"), max_length=16, db_index=True)
+    survivor_before = models.JSONField(default=dict)
+    merged_before = models.JSONField(default=dict)
+    #: "app_label.model.field" → primary keys moved from the merged record to the survivor
+    moved = models.JSONField(default=dict)
+    reason = models.TextField(_("reason"))
+    merged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("merged by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    reversed_at = models.DateTimeField(_("reversed at"), null=True, blank=True)
+    reversed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("reversed by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    reverse_reason = models.TextField(_("reason for reversing"), blank=True)
+
+    objects = PersonMergeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("merge of two records")
+        verbose_name_plural = _("merges of two records")
+
+    def __str__(self) -> str:
+        return "{} ← {}".format(self.survivor_id, self.merged_id)

@@ -57,6 +57,10 @@ from .members import (
     member_move_in,
     member_move_out,
 )
+from .merge import (
+    person_merge,
+    person_merge_reverse,
+)
 from .programs import (
     DoubleDippingError,
     enrollment_create,
@@ -123,6 +127,8 @@ __all__ = [
     "nik_reveal",
     "people_lookup_bulk",
     "person_data_validate",
+    "person_merge",
+    "person_merge_reverse",
     "photo_add",
     "pmt_rank",
     "pmt_rank_start",
