@@ -55,6 +55,7 @@ def _field(candidates, name: str):
 CHANGE_NAMES = {
     "merged_record": _("merged record"),
     "merged_into": _("merged into"),
+    "merged_household": _("merged household"),
     "members_left": _("members who left"),
     "kk_number": _("KK number"),
 }

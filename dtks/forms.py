@@ -545,6 +545,19 @@ def _show(person, field: str) -> str:
     return str(value) if value not in (None, "") else "—"
 
 
+class HouseholdMergeForm(forms.Form):
+    other = forms.CharField(
+        label=_("KK number or DTKS id of the other record of this household"),
+        max_length=32,
+        help_text=_("Its members, family cards, programs and history come to this household."),
+    )
+    reason = forms.CharField(
+        label=_("Why are these the same household?"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
 class MergeReverseForm(forms.Form):
     reason = forms.CharField(
         label=_("Why is the merge undone?"),

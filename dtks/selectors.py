@@ -934,3 +934,28 @@ def merge_list(*, user):
     return PersonMerge.objects.visible_to(user).select_related(
         "survivor__household__village", "merged__household__village", "merged_by", "reversed_by"
     )
+
+
+def household_merge_list(*, user):
+    """Merges of two households whose kept household lies in the user's area."""
+    from .models import HouseholdMerge
+
+    if not can_read_registry(user):
+        return HouseholdMerge.objects.none()
+    return HouseholdMerge.objects.visible_to(user).select_related(
+        "survivor__village", "merged__village", "merged_by", "reversed_by"
+    )
+
+
+def household_by_number(*, user, number: str) -> Household | None:
+    """The household of the user's area with this KK number (any of its cards) or DTKS id."""
+    from .nik import normalize_number
+
+    digits = normalize_number(number or "")
+    households = Household.objects.visible_to(user)
+    return (
+        households.filter(dtks_id=number.strip()).first()
+        or households.filter(families__kk_number=digits).distinct().first()
+        if digits or number
+        else None
+    )

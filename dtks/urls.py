@@ -55,6 +55,12 @@ urlpatterns = [
     path("putaran/<int:pk>/<slug:action>/", views.round_step, name="round_step"),
     path("gabung/<int:first>/<int:second>/", views.person_merge, name="person_merge"),
     path("penggabungan/<int:pk>/", views.merge_detail, name="merge_detail"),
+    path("rumah-tangga/<int:pk>/gabung/", views.household_merge, name="household_merge"),
+    path(
+        "penggabungan-rumah-tangga/<int:pk>/",
+        views.household_merge_detail,
+        name="household_merge_detail",
+    ),
     path("dukcapil/", views.civil_registry_upload, name="civil_registry_upload"),
     path("wilayah/", views.region_list, name="region_list"),
     path("wilayah/muat-ulang/", views.region_reload, name="region_reload"),

@@ -54,6 +54,7 @@ from .permissions import (
 )
 from .pmt import explain as explain_pmt
 from .search import MAX_NAME_MATCHES, number_query
+from .services.merge import can_merge as can_merge_records
 from .workflow import CAMPAIGN_ITEM_STEPS, HOUSEHOLD_STEPS, ROUND_STEPS
 
 
@@ -209,6 +210,7 @@ def household_detail(request, pk):
             "variables": selectors.household_variables(household=household),
             "pmt_explanation": explain_pmt(household),
             "can_edit": can_edit_registry(request.user),
+            "can_merge": can_merge_records(request.user),
             "buttons": HOUSEHOLD_STEPS.buttons(household, request.user),
             "can_manage_programs": can_manage_programs(request.user),
             "links": collect("household_links", household, request.user),
@@ -1362,6 +1364,91 @@ def merge_detail(request, pk):
     ):
         messages.success(request, _("The merge is undone: both records are as they were."))
         return redirect("dtks:merge_detail", pk=merge.pk)
+    return render(
+        request,
+        "dtks/merge_detail.html",
+        {
+            "merge": merge,
+            "moved": _moved_counts(merge),
+            "form": form if merge.reversed_at is None else None,
+        },
+    )
+
+
+@login_required
+def household_merge(request, pk):
+    """One household registered twice: the other record (by KK number or DTKS id) joins this."""
+    from .forms import HouseholdMergeForm
+    from .services.merge import can_merge
+
+    if not can_merge(request.user):
+        raise PermissionDenied(_("Only a Dinsos verifier or data manager merges records."))
+    household = get_object_or_404(selectors.household_list(user=request.user), pk=pk)
+    form = HouseholdMergeForm(request.POST or None)
+    merged = []
+
+    def call(data):
+        other = selectors.household_by_number(user=request.user, number=data["other"])
+        if other is None:
+            raise ValidationError(
+                {"other": _("No household of your area has this KK number or DTKS id.")}
+            )
+        merged.append(
+            services.household_merge(
+                survivor=household, merged=other, reason=data["reason"], actor=request.user
+            )
+        )
+
+    if run_form_service(request, form, call):
+        messages.success(request, _("Merged. This household now holds everything of both."))
+        return redirect("dtks:household_merge_detail", pk=merged[0].pk)
+    return render(
+        request,
+        "dtks/household_action.html",
+        {
+            "form": form,
+            "household": household,
+            "title": _("Merge another record of this household"),
+            "intro": _(
+                "The household at {address} keeps its head; the other record's members join "
+                "it, with its family cards, programs, photos, requests, complaints, cases and "
+                "history. The other record stays, empty. The merge can be undone."
+            ).format(address=household.address),
+            "submit": _("Merge"),
+        },
+    )
+
+
+@login_required
+def household_merge_detail(request, pk):
+    from .forms import MergeReverseForm
+    from .services.merge import can_merge
+
+    _require_reader(request.user)
+    merge = get_object_or_404(selectors.household_merge_list(user=request.user), pk=pk)
+    form = MergeReverseForm(request.POST or None) if can_merge(request.user) else None
+    if form is not None and run_form_service(
+        request,
+        form,
+        lambda data: services.household_merge_reverse(
+            merge=merge, reason=data["reason"], actor=request.user
+        ),
+    ):
+        messages.success(request, _("The merge is undone: both records are as they were."))
+        return redirect("dtks:household_merge_detail", pk=merge.pk)
+    return render(
+        request,
+        "dtks/merge_detail.html",
+        {
+            "merge": merge,
+            "household_merge": True,
+            "moved": _moved_counts(merge),
+            "form": form if merge.reversed_at is None else None,
+        },
+    )
+
+
+def _moved_counts(merge) -> list[tuple[str, int]]:
     from django.apps import apps
 
     moved = []
@@ -1369,8 +1456,4 @@ def merge_detail(request, pk):
         app_label, model_name, _field = key.split(".")
         model = apps.get_model(app_label, model_name)
         moved.append((str(model._meta.verbose_name_plural), len(ids)))
-    return render(
-        request,
-        "dtks/merge_detail.html",
-        {"merge": merge, "moved": moved, "form": form if merge.reversed_at is None else None},
-    )
+    return moved

@@ -102,6 +102,8 @@ URL_MATRIX = {
     "dtks:round_list": "scoped",
     "dtks:person_merge": "scoped",
     "dtks:merge_detail": "scoped",
+    "dtks:household_merge": "scoped",
+    "dtks:household_merge_detail": "scoped",
     "dtks:round_create": "own",
     "dtks:round_detail": "scoped",
     "dtks:round_download": "scoped",

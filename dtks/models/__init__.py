@@ -1,6 +1,13 @@
 """Registry models, re-exported so `from dtks.models import Household` keeps working."""
 
-from .history import DesilRecord, Flag, HouseholdEvent, HouseholdPhoto, PersonMerge
+from .history import (
+    DesilRecord,
+    Flag,
+    HouseholdEvent,
+    HouseholdMerge,
+    HouseholdPhoto,
+    PersonMerge,
+)
 from .programs import Enrollment, Program, ProgramPeriod
 from .regions import REGION_SOURCE, Region
 from .registry import HOUSEHOLD_FIELDS, PERSON_FIELDS, Family, Household, Individual
@@ -21,6 +28,7 @@ __all__ = [
     "Flag",
     "Household",
     "HouseholdEvent",
+    "HouseholdMerge",
     "HouseholdPhoto",
     "Individual",
     "PersonMerge",

@@ -280,3 +280,60 @@ class PersonMerge(TimeStampedModel):
 
     def __str__(self) -> str:
         return "{} ← {}".format(self.survivor_id, self.merged_id)
+
+
+class HouseholdMergeQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        return self.filter(region_q(user, "survivor__village__code"))
+
+
+class HouseholdMerge(TimeStampedModel):
+    """One household registered twice made one: the survivor takes the other's members,
+    family cards, programs, photos, requests, complaints, cases and history; the other stays,
+    inactive and empty. Reversible from what ``moved`` and ``relations`` keep."""
+
+    survivor = models.ForeignKey(
+        Household,
+        verbose_name=_("kept household"),
+        on_delete=models.PROTECT,
+        related_name="merges_in",
+    )
+    merged = models.ForeignKey(
+        Household,
+        verbose_name=_("merged household"),
+        on_delete=models.PROTECT,
+        related_name="merges_out",
+    )
+    #: "app_label.model.field" → primary keys moved from the merged household to the survivor
+    moved = models.JSONField(default=dict)
+    #: the merged household's head and other members: their relation to their old head
+    relations = models.JSONField(default=dict)
+    closed_flags = models.JSONField(default=list)
+    reason = models.TextField(_("reason"))
+    merged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("merged by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    reversed_at = models.DateTimeField(_("reversed at"), null=True, blank=True)
+    reversed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("reversed by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    reverse_reason = models.TextField(_("reason for reversing"), blank=True)
+
+    objects = HouseholdMergeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("merge of two households")
+        verbose_name_plural = _("merges of two households")
+
+    def __str__(self) -> str:
+        return "{} ← {}".format(self.survivor_id, self.merged_id)

@@ -58,6 +58,8 @@ from .members import (
     member_move_out,
 )
 from .merge import (
+    household_merge,
+    household_merge_reverse,
     person_merge,
     person_merge_reverse,
 )
@@ -116,6 +118,8 @@ __all__ = [
     "head_change",
     "household_create",
     "household_data_validate",
+    "household_merge",
+    "household_merge_reverse",
     "household_open",
     "household_photo_open",
     "household_update",

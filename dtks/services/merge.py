@@ -22,8 +22,15 @@ from core.permissions import has_role
 from core.services import audit_log, object_lock
 from silakso.exceptions import DomainError, Forbidden
 
-from ..choices import ChangeSource, FlagKind, FlagStatus, HouseholdEventKind, IndividualStatus
-from ..models import Flag, Individual, PersonMerge
+from ..choices import (
+    ChangeSource,
+    FlagKind,
+    FlagStatus,
+    HouseholdEventKind,
+    IndividualStatus,
+    RelationToHead,
+)
+from ..models import Flag, Household, HouseholdMerge, Individual, PersonMerge
 from ..nik import check_nik
 from ..permissions import FIELD_OUTCOME_REVIEWERS
 from ._common import _lock, _record, _require_reason
@@ -42,8 +49,16 @@ MERGE_FIELDS = (
     "id_card_status",
 )
 
-#: Relations of a person that a merge does not move (the merges themselves).
-_NOT_MOVED = {("dtks", "personmerge")}
+#: Relations a merge does not move: the merges themselves; a round's lists (what the ministry
+#: sent about each household); desil values (each household's own official history); flags
+#: of the merged household (closed: the nightly checks raise what still holds).
+_NOT_MOVED = {
+    ("dtks", "personmerge"),
+    ("dtks", "householdmerge"),
+    ("dtks", "roundentry"),
+    ("dtks", "desilrecord"),
+    ("dtks", "flag"),
+}
 
 
 def can_merge(user) -> bool:
@@ -57,9 +72,9 @@ def _snapshot(person: Individual) -> dict:
     return values
 
 
-def _references():
-    """Every foreign key to a person, as (model, field name)."""
-    for relation in Individual._meta.related_objects:
+def _references(target=Individual):
+    """Every foreign key to a person (or to a household), as (model, field name)."""
+    for relation in target._meta.related_objects:
         model = relation.related_model
         if relation.many_to_many or relation.one_to_one or isinstance(model, str):
             continue
@@ -127,7 +142,7 @@ def person_merge(
     survivor.full_clean(validate_unique=False)
     survivor.save()
     moved = {}
-    for model, field in _references():
+    for model, field in [*_references(), (Flag, "individual")]:
         ids = _move(model, field, merged, survivor)
         if ids:
             moved["{}.{}.{}".format(model._meta.app_label, model._meta.model_name, field)] = ids
@@ -230,6 +245,118 @@ def person_merge_reverse(*, merge: PersonMerge, reason: str, actor) -> PersonMer
         action=AuditAction.UPDATE,
         obj=merge,
         region_code=survivor.household.village_id,
+        reason=reason,
+        changes={"reversed_at": [None, merge.reversed_at.isoformat()]},
+    )
+    return merge
+
+
+@transaction.atomic
+def household_merge(*, survivor, merged, reason: str, actor) -> HouseholdMerge:
+    """Make ``merged`` (one household registered twice) part of ``survivor``: its members
+    join (its head as "other relative"), and its family cards, programs, photos, requests,
+    complaints, cases, letters and history move; it stays, inactive and empty."""
+    if not can_merge(actor):
+        raise Forbidden(_("Only a Dinsos verifier or data manager merges records."))
+    reason = _require_reason(reason)
+    if survivor.pk == merged.pk:
+        raise ValidationError({"other": _("Choose two different households.")})
+    first, second = sorted([survivor.pk, merged.pk])
+    locked = {pk: _lock(Household(pk=pk), actor) for pk in (first, second)}
+    survivor, merged = locked[survivor.pk], locked[merged.pk]
+    relations = dict(
+        Individual.objects.filter(household=merged, relation_to_head=RelationToHead.HEAD)
+        .exclude(status=IndividualStatus.MERGED)
+        .values_list("pk", "relation_to_head")
+    )
+    Individual.objects.filter(pk__in=relations).update(
+        relation_to_head=RelationToHead.OTHER_RELATIVE
+    )
+    moved = {}
+    for model, field in _references(Household):
+        ids = _move(model, field, merged, survivor)
+        if ids:
+            moved["{}.{}.{}".format(model._meta.app_label, model._meta.model_name, field)] = ids
+    closed = list(
+        Flag.objects.filter(household=merged, status=FlagStatus.OPEN).values_list("pk", flat=True)
+    )
+    Flag.objects.filter(pk__in=closed).update(
+        status=FlagStatus.RESOLVED,
+        outcome=_("The household was merged into another."),
+        resolved_by=actor,
+        resolved_at=timezone.now(),
+        updated_at=timezone.now(),
+    )
+    merge = HouseholdMerge.objects.create(
+        survivor=survivor,
+        merged=merged,
+        moved=moved,
+        relations={str(pk): relation for pk, relation in relations.items()},
+        closed_flags=closed,
+        reason=reason,
+        merged_by=actor,
+    )
+    for household, change in (
+        (survivor, {"merged_household": [None, merged.address]}),
+        (merged, {"merged_into": [None, survivor.address]}),
+    ):
+        _record(
+            household=household,
+            kind=HouseholdEventKind.UPDATED,
+            source=ChangeSource.VERIFICATION,
+            actor=actor,
+            reason=reason,
+            changes=change,
+        )
+    audit_log(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=merge,
+        region_code=survivor.village_id,
+        reason=reason,
+        changes={"moved": [None, {key: len(ids) for key, ids in moved.items()}]},
+    )
+    return merge
+
+
+@transaction.atomic
+def household_merge_reverse(*, merge: HouseholdMerge, reason: str, actor) -> HouseholdMerge:
+    """Undo a household merge: what moved goes back, the old head is head again."""
+    if not can_merge(actor):
+        raise Forbidden(_("Only a Dinsos verifier or data manager merges records."))
+    reason = _require_reason(reason)
+    merge = object_lock(HouseholdMerge, merge.pk, actor=actor)
+    if merge.reversed_at is not None:
+        raise DomainError(_("This merge has already been reversed."))
+    survivor, merged = _lock(merge.survivor, actor), _lock(merge.merged, actor)
+    for key, ids in merge.moved.items():
+        app_label, model_name, field = key.split(".")
+        model = apps.get_model(app_label, model_name)
+        model._default_manager.filter(pk__in=ids, **{field: survivor}).update(**{field: merged})
+    for pk, relation in merge.relations.items():
+        Individual.objects.filter(pk=int(pk), household=merged).update(relation_to_head=relation)
+    Flag.objects.filter(pk__in=merge.closed_flags, household=merged).update(
+        status=FlagStatus.OPEN, outcome="", resolved_by=None, resolved_at=None
+    )
+    merge.reversed_at, merge.reversed_by, merge.reverse_reason = timezone.now(), actor, reason
+    merge.save(update_fields=["reversed_at", "reversed_by", "reverse_reason", "updated_at"])
+    for household, change in (
+        (survivor, {"merged_household": [merged.address, None]}),
+        (merged, {"merged_into": [survivor.address, None]}),
+    ):
+        _record(
+            household=household,
+            kind=HouseholdEventKind.UPDATED,
+            source=ChangeSource.VERIFICATION,
+            actor=actor,
+            reason=reason,
+            changes=change,
+        )
+    audit_log(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=merge,
+        region_code=survivor.village_id,
         reason=reason,
         changes={"reversed_at": [None, merge.reversed_at.isoformat()]},
     )

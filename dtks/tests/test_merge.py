@@ -170,3 +170,47 @@ def test_only_dinsos_merges_and_only_in_its_area(client, login, make_user, villa
     assert client.post(detail, {"reason": "x"}).status_code == 404
     merge.refresh_from_db()
     assert merge.reversed_at is None
+
+
+def test_one_household_registered_twice_is_merged_and_undone(
+    client, login, manager, village_a, make_user
+):
+    kept = make_household(village_a, manager, head_name="Kepala Asli")
+    twin = make_household(village_a, manager, head_name="Kepala Kedua")
+    program = make_program("bpnt")
+    period = make_period(program)
+    enrollment = services.enrollment_create(
+        program=program, period=period, household=twin, actor=manager
+    )
+    other_card = twin.families.get().kk_number
+    login(client, manager)
+    assert "/gabung/" in client.get("/registri/rumah-tangga/{}/".format(kept.pk)).content.decode()
+    # the data manager types the other record's KK number
+    url = "/registri/rumah-tangga/{}/gabung/".format(kept.pk)
+    refused = client.post(url, {"other": "1904019999999999", "reason": "sama"})
+    assert refused.status_code == 200 and "KK" in refused.content.decode()
+    response = client.post(url, {"other": other_card, "reason": "Satu rumah didata dua kali"})
+    assert response.status_code == 302
+    kept.refresh_from_db()
+    twin.refresh_from_db()
+    # its people, family card and program are the kept household's; one head
+    assert kept.member_count == 2 and twin.member_count == 0 and twin.status == "inactive"
+    assert kept.families.filter(kk_number=other_card).exists()
+    enrollment.refresh_from_db()
+    assert enrollment.household_id == kept.pk
+    heads = kept.members.filter(relation_to_head="head")
+    assert [person.name for person in heads] == ["Kepala Asli"]
+    # undone from the merge's page
+    detail = response["Location"]
+    client.post(detail, {"reason": "Ternyata dua rumah"})
+    kept.refresh_from_db()
+    twin.refresh_from_db()
+    assert kept.member_count == 1 and twin.member_count == 1 and twin.status == "active"
+    assert twin.members.get().relation_to_head == "head"
+    enrollment.refresh_from_db()
+    assert enrollment.household_id == twin.pk
+    # a village operator cannot merge; another regency cannot see the merge
+    login(client, make_user(Role.VILLAGE_OPERATOR, village_a.code))
+    assert client.get(url).status_code == 403
+    login(client, make_user(Role.DATA_MANAGER, "19.01"))
+    assert client.get(detail).status_code == 404
