@@ -1235,7 +1235,9 @@ def round_detail(request, pk):
     from .services.rounds import ROUND_LISTS
 
     _require_round_reader(request.user)
-    registry_round = get_object_or_404(selectors.rounds(user=request.user), pk=pk)
+    registry_round = services.round_recover(
+        get_object_or_404(selectors.rounds(user=request.user), pk=pk)
+    )
     district = (request.GET.get("kecamatan") or "").strip()
     if district and (district.count(".") != 2 or not district.replace(".", "").isdigit()):
         district = ""

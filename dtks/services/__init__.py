@@ -87,6 +87,7 @@ from .rounds import (
     round_compare_run,
     round_entries_csv,
     round_propose,
+    round_recover,
     round_refuse,
     round_start,
 )
@@ -151,6 +152,7 @@ __all__ = [
     "round_compare_run",
     "round_entries_csv",
     "round_propose",
+    "round_recover",
     "round_refuse",
     "round_start",
     "verification_run",

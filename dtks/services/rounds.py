@@ -106,9 +106,13 @@ def round_compare_run(*, round_id: int, reporter) -> dict:
                 size=default_storage.size(registry_round.path),
                 reporter=reporter,
             )
-    except DomainError as exc:
-        RegistryRound.objects.filter(pk=round_id).update(
-            status=RoundStatus.FAILED, error=str(exc.message)[:2000], updated_at=timezone.now()
+    except TRANSIENT:
+        raise  # the job runs again; the round is still being compared
+    except Exception as exc:
+        RegistryRound.objects.filter(pk=round_id, status=RoundStatus.COMPARING).update(
+            status=RoundStatus.FAILED,
+            error=str(getattr(exc, "message", exc))[:2000],
+            updated_at=timezone.now(),
         )
         raise
     report_file = ""
@@ -129,6 +133,24 @@ def round_compare_run(*, round_id: int, reporter) -> dict:
     if report_file:
         result["report_file"] = report_file  # the job page offers it to the uploader
     return result
+
+
+def round_recover(registry_round: RegistryRound) -> RegistryRound:
+    """A round whose job gave up (a worker lost again and again) is not left waiting: a
+    comparison that failed makes the round "failed" (it can be discarded), an apply that
+    failed puts it back to "proposed" (nothing was written), each with the job's message."""
+    from core.choices import JobStatus
+
+    for status, job, target in (
+        (RoundStatus.COMPARING, registry_round.compare_job, RoundStatus.FAILED),
+        (RoundStatus.APPLYING, registry_round.apply_job, RoundStatus.PROPOSED),
+    ):
+        if registry_round.status == status and job is not None and job.status == JobStatus.FAILED:
+            RegistryRound.objects.filter(pk=registry_round.pk, status=status).update(
+                status=target, error=job.message[:2000], updated_at=timezone.now()
+            )
+            registry_round.refresh_from_db()
+    return registry_round
 
 
 def _locked(registry_round, actor, code: str) -> RegistryRound:

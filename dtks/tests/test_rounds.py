@@ -329,3 +329,28 @@ def test_the_registrys_own_export_with_rows_deleted_is_a_round_that_retires_just
     households = _totals(registry_round, "households")
     assert households == {"absent": 1, "changed": 1, "unchanged": len(ids) - 2}
     assert registry_round.counts["rejected"] == 0
+
+
+def test_a_round_whose_job_gave_up_is_not_left_waiting(registry, manager, kabid, client, login):
+    from core.models import Job
+
+    registry_round = _start(registry, manager)
+    # the comparison's worker died too often: the job is failed, the round still "comparing"
+    Job.objects.filter(pk=registry_round.compare_job_id).update(
+        status="failed", message="stopped 3 times"
+    )
+    login(client, manager)
+    page = client.get("/registri/putaran/{}/".format(registry_round.pk)).content.decode()
+    registry_round.refresh_from_db()
+    assert registry_round.status == "failed" and "stopped 3 times" in page
+    services.round_refuse(registry_round=registry_round, actor=manager, reason="ulang")
+    # an apply that gave up puts the round back to the head of division (nothing was written)
+    second = _compare(_start(registry, manager, name="Kedua"))
+    services.round_propose(registry_round=second, actor=manager)
+    services.round_approve(registry_round=second, actor=kabid)
+    second.refresh_from_db()
+    Job.objects.filter(pk=second.apply_job_id).update(status="failed", message="worker lost")
+    login(client, kabid)
+    client.get("/registri/putaran/{}/".format(second.pk))
+    second.refresh_from_db()
+    assert second.status == "proposed" and second.error == "worker lost"
