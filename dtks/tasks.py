@@ -176,3 +176,11 @@ def apply_round_task(job_id: str, round_id: int) -> None:
         job_id=job_id,
         work=lambda reporter: round_apply_run(round_id=round_id, reporter=reporter),
     )
+
+
+@shared_task(ignore_result=True)
+def merge_search_index_lists_task() -> None:
+    """After a big import: the new names and addresses merged into the search indexes."""
+    from .bulk import merge_search_index_lists
+
+    merge_search_index_lists()
