@@ -951,11 +951,11 @@ def household_by_number(*, user, number: str) -> Household | None:
     """The household of the user's area with this KK number (any of its cards) or DTKS id."""
     from .nik import normalize_number
 
-    digits = normalize_number(number or "")
+    number = (number or "").strip()
+    if not number:
+        return None
     households = Household.objects.visible_to(user)
-    return (
-        households.filter(dtks_id=number.strip()).first()
-        or households.filter(families__kk_number=digits).distinct().first()
-        if digits or number
-        else None
-    )
+    by_id = households.filter(dtks_id=number).first()
+    if by_id is not None:
+        return by_id
+    return households.filter(families__kk_number=normalize_number(number)).distinct().first()

@@ -1347,34 +1347,10 @@ def person_merge(request, first, second):
 
 @login_required
 def merge_detail(request, pk):
-    """A merge: what it kept and moved; undone from here."""
-    from .forms import MergeReverseForm
-    from .services.merge import can_merge
-
+    """A merge of two records of one person: what it kept and moved; undone from here."""
     _require_reader(request.user)
-    merge = get_object_or_404(
-        selectors.merge_list(user=request.user),
-        pk=pk,
-    )
-    form = MergeReverseForm(request.POST or None) if can_merge(request.user) else None
-    if form is not None and run_form_service(
-        request,
-        form,
-        lambda data: services.person_merge_reverse(
-            merge=merge, reason=data["reason"], actor=request.user
-        ),
-    ):
-        messages.success(request, _("The merge is undone: both records are as they were."))
-        return redirect("dtks:merge_detail", pk=merge.pk)
-    return render(
-        request,
-        "dtks/merge_detail.html",
-        {
-            "merge": merge,
-            "moved": _moved_counts(merge),
-            "form": form if merge.reversed_at is None else None,
-        },
-    )
+    merge = get_object_or_404(selectors.merge_list(user=request.user), pk=pk)
+    return _merge_page(request, merge, services.person_merge_reverse, "dtks:merge_detail")
 
 
 @login_required
@@ -1423,30 +1399,37 @@ def household_merge(request, pk):
 
 @login_required
 def household_merge_detail(request, pk):
+    """A merge of two households: what it moved; undone from here."""
+    _require_reader(request.user)
+    merge = get_object_or_404(selectors.household_merge_list(user=request.user), pk=pk)
+    return _merge_page(
+        request,
+        merge,
+        services.household_merge_reverse,
+        "dtks:household_merge_detail",
+        household_merge=True,
+    )
+
+
+def _merge_page(request, merge, reverse_service, url_name: str, **context):
+    """The page of a merge (person or household): what moved, and the form that undoes it."""
     from .forms import MergeReverseForm
     from .services.merge import can_merge
 
-    _require_reader(request.user)
-    merge = get_object_or_404(selectors.household_merge_list(user=request.user), pk=pk)
-    form = MergeReverseForm(request.POST or None) if can_merge(request.user) else None
-    if form is not None and run_form_service(
-        request,
-        form,
-        lambda data: services.household_merge_reverse(
-            merge=merge, reason=data["reason"], actor=request.user
-        ),
-    ):
-        messages.success(request, _("The merge is undone: both records are as they were."))
-        return redirect("dtks:household_merge_detail", pk=merge.pk)
+    form = None
+    if can_merge(request.user) and merge.reversed_at is None:
+        form = MergeReverseForm(request.POST or None)
+        if run_form_service(
+            request,
+            form,
+            lambda data: reverse_service(merge=merge, reason=data["reason"], actor=request.user),
+        ):
+            messages.success(request, _("The merge is undone: both records are as they were."))
+            return redirect(url_name, pk=merge.pk)
     return render(
         request,
         "dtks/merge_detail.html",
-        {
-            "merge": merge,
-            "household_merge": True,
-            "moved": _moved_counts(merge),
-            "form": form if merge.reversed_at is None else None,
-        },
+        {"merge": merge, "moved": _moved_counts(merge), "form": form, **context},
     )
 
 

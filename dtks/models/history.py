@@ -223,33 +223,10 @@ class Flag(TimeStampedModel):
         return self.get_kind_display()
 
 
-class PersonMergeQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        return self.filter(region_q(user, "survivor__household__village__code"))
+class MergeRecord(TimeStampedModel):
+    """What a merge of two records keeps to be undone: what it moved, who, why, and whether
+    (and why) it was reversed."""
 
-
-class PersonMerge(TimeStampedModel):
-    """Two records of one person made one: the survivor keeps the chosen values and
-    everything that pointed at the other record (enrollments, applications, complaints,
-    cases, flags, history); the other record stays, marked merged, so that its NIK still
-    finds the survivor. Reversible: ``moved`` lists what was moved, the snapshots what was
-    there before."""
-
-    survivor = models.ForeignKey(
-        Individual,
-        verbose_name=_("kept record"),
-        on_delete=models.PROTECT,
-        related_name="merges_in",
-    )
-    merged = models.ForeignKey(
-        Individual,
-        verbose_name=_("merged record"),
-        on_delete=models.PROTECT,
-        related_name="merges_out",
-    )
-    merged_nik = models.CharField(_("NIK of the merged record"), max_length=16, db_index=True)
-    survivor_before = models.JSONField(default=dict)
-    merged_before = models.JSONField(default=dict)
     #: "app_label.model.field" → primary keys moved from the merged record to the survivor
     moved = models.JSONField(default=dict)
     reason = models.TextField(_("reason"))
@@ -271,10 +248,42 @@ class PersonMerge(TimeStampedModel):
     )
     reverse_reason = models.TextField(_("reason for reversing"), blank=True)
 
+    class Meta:
+        abstract = True
+        ordering = ["-created_at"]
+
+
+class PersonMergeQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        return self.filter(region_q(user, "survivor__household__village__code"))
+
+
+class PersonMerge(MergeRecord):
+    """Two records of one person made one: the survivor keeps the chosen values and
+    everything that pointed at the other record (enrollments, applications, complaints,
+    cases, flags, history); the other record stays, marked merged, so that its NIK still
+    finds the survivor. Reversible: ``moved`` lists what was moved, the snapshots what was
+    there before."""
+
+    survivor = models.ForeignKey(
+        Individual,
+        verbose_name=_("kept record"),
+        on_delete=models.PROTECT,
+        related_name="merges_in",
+    )
+    merged = models.ForeignKey(
+        Individual,
+        verbose_name=_("merged record"),
+        on_delete=models.PROTECT,
+        related_name="merges_out",
+    )
+    merged_nik = models.CharField(_("NIK of the merged record"), max_length=16, db_index=True)
+    survivor_before = models.JSONField(default=dict)
+    merged_before = models.JSONField(default=dict)
+
     objects = PersonMergeQuerySet.as_manager()
 
-    class Meta:
-        ordering = ["-created_at"]
+    class Meta(MergeRecord.Meta):
         verbose_name = _("merge of two records")
         verbose_name_plural = _("merges of two records")
 
@@ -287,7 +296,7 @@ class HouseholdMergeQuerySet(models.QuerySet):
         return self.filter(region_q(user, "survivor__village__code"))
 
 
-class HouseholdMerge(TimeStampedModel):
+class HouseholdMerge(MergeRecord):
     """One household registered twice made one: the survivor takes the other's members,
     family cards, programs, photos, requests, complaints, cases and history; the other stays,
     inactive and empty. Reversible from what ``moved`` and ``relations`` keep."""
@@ -304,34 +313,13 @@ class HouseholdMerge(TimeStampedModel):
         on_delete=models.PROTECT,
         related_name="merges_out",
     )
-    #: "app_label.model.field" → primary keys moved from the merged household to the survivor
-    moved = models.JSONField(default=dict)
     #: the merged household's head and other members: their relation to their old head
     relations = models.JSONField(default=dict)
     closed_flags = models.JSONField(default=list)
-    reason = models.TextField(_("reason"))
-    merged_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("merged by"),
-        null=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    reversed_at = models.DateTimeField(_("reversed at"), null=True, blank=True)
-    reversed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("reversed by"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    reverse_reason = models.TextField(_("reason for reversing"), blank=True)
 
     objects = HouseholdMergeQuerySet.as_manager()
 
-    class Meta:
-        ordering = ["-created_at"]
+    class Meta(MergeRecord.Meta):
         verbose_name = _("merge of two households")
         verbose_name_plural = _("merges of two households")
 

@@ -101,15 +101,62 @@ def _move(model, field: str, source, target) -> list:
     return ids
 
 
+def _require_merger(actor, reason: str) -> str:
+    if not can_merge(actor):
+        raise Forbidden(_("Only a Dinsos verifier or data manager merges records."))
+    return _require_reason(reason)
+
+
+def _move_all(references, source, target) -> dict[str, list]:
+    """Every reference of ``source`` pointed at ``target``: the primary keys moved, per
+    "app_label.model.field" (what the merge keeps to undo itself)."""
+    moved = {}
+    for model, field in references:
+        ids = _move(model, field, source, target)
+        if ids:
+            moved["{}.{}.{}".format(model._meta.app_label, model._meta.model_name, field)] = ids
+    return moved
+
+
+def _move_back(moved: dict, source, target) -> None:
+    """What ``_move_all`` moved from ``target`` to ``source`` goes back."""
+    for key, ids in moved.items():
+        app_label, model_name, field = key.split(".")
+        model = apps.get_model(app_label, model_name)
+        model._default_manager.filter(pk__in=ids, **{field: source}).update(**{field: target})
+
+
+def _audit_merged(merge, actor, region_code: str, reason: str) -> None:
+    audit_log(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=merge,
+        region_code=region_code,
+        reason=reason,
+        changes={"moved": [None, {key: len(ids) for key, ids in merge.moved.items()}]},
+    )
+
+
+def _mark_reversed(merge, actor, region_code: str, reason: str) -> None:
+    merge.reversed_at, merge.reversed_by, merge.reverse_reason = timezone.now(), actor, reason
+    merge.save(update_fields=["reversed_at", "reversed_by", "reverse_reason", "updated_at"])
+    audit_log(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=merge,
+        region_code=region_code,
+        reason=reason,
+        changes={"reversed_at": [None, merge.reversed_at.isoformat()]},
+    )
+
+
 @transaction.atomic
 def person_merge(
     *, survivor: Individual, merged: Individual, choices: Mapping[str, str], reason: str, actor
 ) -> PersonMerge:
     """Make ``merged`` part of ``survivor``. ``choices`` says per field of MERGE_FIELDS whose
     value is right: "survivor" (the default) or "merged"."""
-    if not can_merge(actor):
-        raise Forbidden(_("Only a Dinsos verifier or data manager merges records."))
-    reason = _require_reason(reason)
+    reason = _require_merger(actor, reason)
     if survivor.pk == merged.pk:
         raise ValidationError({"merged": _("Choose two different records.")})
     # both through the officer's scope, locked in a fixed order (no deadlock with another merge)
@@ -141,11 +188,7 @@ def person_merge(
     merged.save(update_fields=["status", "status_date", "updated_at"])
     survivor.full_clean(validate_unique=False)
     survivor.save()
-    moved = {}
-    for model, field in [*_references(), (Flag, "individual")]:
-        ids = _move(model, field, merged, survivor)
-        if ids:
-            moved["{}.{}.{}".format(model._meta.app_label, model._meta.model_name, field)] = ids
+    moved = _move_all([*_references(), (Flag, "individual")], merged, survivor)
     merge = PersonMerge.objects.create(
         survivor=survivor,
         merged=merged,
@@ -186,14 +229,7 @@ def person_merge(
             individual=merged,
             changes={"merged_into": [None, survivor.nik_masked]},
         )
-    audit_log(
-        actor=actor,
-        action=AuditAction.UPDATE,
-        obj=merge,
-        region_code=survivor_household.village_id,
-        reason=reason,
-        changes={"moved": [None, {key: len(ids) for key, ids in moved.items()}]},
-    )
+    _audit_merged(merge, actor, survivor_household.village_id, reason)
     return merge
 
 
@@ -201,18 +237,13 @@ def person_merge(
 def person_merge_reverse(*, merge: PersonMerge, reason: str, actor) -> PersonMerge:
     """Undo a merge: what was moved goes back, the merged record is current again, and the
     survivor gets back the values the merge gave it (unless changed since)."""
-    if not can_merge(actor):
-        raise Forbidden(_("Only a Dinsos verifier or data manager merges records."))
-    reason = _require_reason(reason)
+    reason = _require_merger(actor, reason)
     merge = object_lock(PersonMerge, merge.pk, actor=actor, related=("survivor", "merged"))
     if merge.reversed_at is not None:
         raise DomainError(_("This merge has already been reversed."))
     survivor = Individual.objects.select_for_update().get(pk=merge.survivor_id)
     merged = Individual.objects.select_for_update().get(pk=merge.merged_id)
-    for key, ids in merge.moved.items():
-        app_label, model_name, field = key.split(".")
-        model = apps.get_model(app_label, model_name)
-        model._default_manager.filter(pk__in=ids, **{field: survivor}).update(**{field: merged})
+    _move_back(merge.moved, survivor, merged)
     restored = {}
     for field in MERGE_FIELDS:
         before, given = merge.survivor_before.get(field), merge.merged_before.get(field)
@@ -225,8 +256,7 @@ def person_merge_reverse(*, merge: PersonMerge, reason: str, actor) -> PersonMer
     merged.status = merge.merged_before.get("status") or IndividualStatus.ALIVE
     merged.status_date = None
     merged.save(update_fields=["status", "status_date", "updated_at"])
-    merge.reversed_at, merge.reversed_by, merge.reverse_reason = timezone.now(), actor, reason
-    merge.save(update_fields=["reversed_at", "reversed_by", "reverse_reason", "updated_at"])
+    _mark_reversed(merge, actor, survivor.household.village_id, reason)
     entries = [(survivor, {**restored, "merged_record": [merged.nik_masked, None]})]
     if merged.household_id != survivor.household_id:
         entries.append((merged, {"merged_into": [survivor.nik_masked, None]}))
@@ -240,14 +270,6 @@ def person_merge_reverse(*, merge: PersonMerge, reason: str, actor) -> PersonMer
             individual=person,
             changes=change,
         )
-    audit_log(
-        actor=actor,
-        action=AuditAction.UPDATE,
-        obj=merge,
-        region_code=survivor.household.village_id,
-        reason=reason,
-        changes={"reversed_at": [None, merge.reversed_at.isoformat()]},
-    )
     return merge
 
 
@@ -256,9 +278,7 @@ def household_merge(*, survivor, merged, reason: str, actor) -> HouseholdMerge:
     """Make ``merged`` (one household registered twice) part of ``survivor``: its members
     join (its head as "other relative"), and its family cards, programs, photos, requests,
     complaints, cases, letters and history move; it stays, inactive and empty."""
-    if not can_merge(actor):
-        raise Forbidden(_("Only a Dinsos verifier or data manager merges records."))
-    reason = _require_reason(reason)
+    reason = _require_merger(actor, reason)
     if survivor.pk == merged.pk:
         raise ValidationError({"other": _("Choose two different households.")})
     first, second = sorted([survivor.pk, merged.pk])
@@ -272,11 +292,7 @@ def household_merge(*, survivor, merged, reason: str, actor) -> HouseholdMerge:
     Individual.objects.filter(pk__in=relations).update(
         relation_to_head=RelationToHead.OTHER_RELATIVE
     )
-    moved = {}
-    for model, field in _references(Household):
-        ids = _move(model, field, merged, survivor)
-        if ids:
-            moved["{}.{}.{}".format(model._meta.app_label, model._meta.model_name, field)] = ids
+    moved = _move_all(_references(Household), merged, survivor)
     closed = list(
         Flag.objects.filter(household=merged, status=FlagStatus.OPEN).values_list("pk", flat=True)
     )
@@ -296,68 +312,40 @@ def household_merge(*, survivor, merged, reason: str, actor) -> HouseholdMerge:
         reason=reason,
         merged_by=actor,
     )
-    for household, change in (
-        (survivor, {"merged_household": [None, merged.address]}),
-        (merged, {"merged_into": [None, survivor.address]}),
-    ):
+    _households_told(survivor, merged, actor=actor, reason=reason, undone=False)
+    _audit_merged(merge, actor, survivor.village_id, reason)
+    return merge
+
+
+def _households_told(survivor, merged, *, actor, reason: str, undone: bool) -> None:
+    """Both households' history (and derived counts) after a household merge or its undoing."""
+    for household, other in ((survivor, merged), (merged, survivor)):
+        key = "merged_household" if household is survivor else "merged_into"
+        value = [other.address, None] if undone else [None, other.address]
         _record(
             household=household,
             kind=HouseholdEventKind.UPDATED,
             source=ChangeSource.VERIFICATION,
             actor=actor,
             reason=reason,
-            changes=change,
+            changes={key: value},
         )
-    audit_log(
-        actor=actor,
-        action=AuditAction.UPDATE,
-        obj=merge,
-        region_code=survivor.village_id,
-        reason=reason,
-        changes={"moved": [None, {key: len(ids) for key, ids in moved.items()}]},
-    )
-    return merge
 
 
 @transaction.atomic
 def household_merge_reverse(*, merge: HouseholdMerge, reason: str, actor) -> HouseholdMerge:
     """Undo a household merge: what moved goes back, the old head is head again."""
-    if not can_merge(actor):
-        raise Forbidden(_("Only a Dinsos verifier or data manager merges records."))
-    reason = _require_reason(reason)
+    reason = _require_merger(actor, reason)
     merge = object_lock(HouseholdMerge, merge.pk, actor=actor)
     if merge.reversed_at is not None:
         raise DomainError(_("This merge has already been reversed."))
     survivor, merged = _lock(merge.survivor, actor), _lock(merge.merged, actor)
-    for key, ids in merge.moved.items():
-        app_label, model_name, field = key.split(".")
-        model = apps.get_model(app_label, model_name)
-        model._default_manager.filter(pk__in=ids, **{field: survivor}).update(**{field: merged})
+    _move_back(merge.moved, survivor, merged)
     for pk, relation in merge.relations.items():
         Individual.objects.filter(pk=int(pk), household=merged).update(relation_to_head=relation)
     Flag.objects.filter(pk__in=merge.closed_flags, household=merged).update(
         status=FlagStatus.OPEN, outcome="", resolved_by=None, resolved_at=None
     )
-    merge.reversed_at, merge.reversed_by, merge.reverse_reason = timezone.now(), actor, reason
-    merge.save(update_fields=["reversed_at", "reversed_by", "reverse_reason", "updated_at"])
-    for household, change in (
-        (survivor, {"merged_household": [merged.address, None]}),
-        (merged, {"merged_into": [survivor.address, None]}),
-    ):
-        _record(
-            household=household,
-            kind=HouseholdEventKind.UPDATED,
-            source=ChangeSource.VERIFICATION,
-            actor=actor,
-            reason=reason,
-            changes=change,
-        )
-    audit_log(
-        actor=actor,
-        action=AuditAction.UPDATE,
-        obj=merge,
-        region_code=survivor.village_id,
-        reason=reason,
-        changes={"reversed_at": [None, merge.reversed_at.isoformat()]},
-    )
+    _mark_reversed(merge, actor, survivor.village_id, reason)
+    _households_told(survivor, merged, actor=actor, reason=reason, undone=True)
     return merge
