@@ -892,6 +892,24 @@ def round_get(*, user, pk):
     return rounds(user=user).get(pk=pk)
 
 
+def round_lists(rows: list[dict]) -> list[dict]:
+    """The round's downloadable lists that hold someone, with their counts (``rows`` from
+    ``round_districts``)."""
+    from .models.rounds import ROUND_LISTS, RoundChange
+
+    lists = [
+        {
+            "slug": slug,
+            "change": change,
+            "change_label": RoundChange(change).label,
+            "people": people,
+            "count": sum(row["people" if people else "households"][change] for row in rows),
+        }
+        for (change, people), slug in ROUND_LISTS.items()
+    ]
+    return [item for item in lists if item["count"]]
+
+
 def round_districts(registry_round, district: str = "") -> list[dict]:
     """The round's counts per district (or per village of ``district``), with the names."""
     from .models.rounds import RoundChange

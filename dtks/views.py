@@ -1231,9 +1231,6 @@ def round_detail(request, pk):
     """A round: its progress, what it adds, changes and retires per district (or per village
     of one district), its lists to download, the steps the reader may take, and once applied
     the households and people per district before and after."""
-    from .models.rounds import RoundChange
-    from .services.rounds import ROUND_LISTS
-
     _require_round_reader(request.user)
     registry_round = services.round_recover(
         get_object_or_404(selectors.rounds(user=request.user), pk=pk)
@@ -1242,16 +1239,6 @@ def round_detail(request, pk):
     if district and (district.count(".") != 2 or not district.replace(".", "").isdigit()):
         district = ""
     rows = selectors.round_districts(registry_round, district)
-    lists = [
-        {
-            "slug": slug,
-            "change": change,
-            "change_label": RoundChange(change).label,
-            "people": people,
-            "count": sum(row["people" if people else "households"][change] for row in rows),
-        }
-        for (change, people), slug in ROUND_LISTS.items()
-    ]
     return render(
         request,
         "dtks/round_detail.html",
@@ -1260,13 +1247,9 @@ def round_detail(request, pk):
             "rows": rows,
             "district": district,
             "district_name": selectors.region_get(district) if district else None,
-            "lists": [item for item in lists if item["count"]],
+            "lists": selectors.round_lists(rows),
             "buttons": ROUND_STEPS.buttons(registry_round, request.user),
-            "job": registry_round.apply_job
-            if registry_round.status == "applying"
-            else registry_round.compare_job
-            if registry_round.status == "comparing"
-            else None,
+            "job": registry_round.running_job,
         },
     )
 
@@ -1276,7 +1259,7 @@ def round_list_download(request, pk, slug):
     """One list of a round as CSV (audited)."""
     from django.http import StreamingHttpResponse
 
-    from .services.rounds import ROUND_LISTS
+    from .models.rounds import ROUND_LISTS
 
     _require_round_reader(request.user)
     registry_round = get_object_or_404(selectors.rounds(user=request.user), pk=pk)

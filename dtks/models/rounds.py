@@ -29,6 +29,19 @@ class RoundChange(models.TextChoices):
     KEPT = "kept", _("Absent but changed here since the extract: kept")
 
 
+#: The lists a round page offers: (change, people or households) → file name part.
+ROUND_LISTS = {
+    ("new", False): "rumah-tangga-baru",
+    ("changed", False): "rumah-tangga-berubah",
+    ("absent", False): "rumah-tangga-keluar",
+    ("kept", False): "rumah-tangga-dipertahankan",
+    ("new", True): "jiwa-baru",
+    ("changed", True): "jiwa-berubah",
+    ("absent", True): "jiwa-keluar",
+    ("kept", True): "jiwa-dipertahankan",
+}
+
+
 class RegistryRoundQuerySet(models.QuerySet):
     def visible_to(self, user):
         return self.filter(region_q(user, "region_code"))
@@ -97,6 +110,15 @@ class RegistryRound(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def running_job(self):
+        """The job the round waits for (comparing or applying), or None."""
+        if self.status == RoundStatus.COMPARING:
+            return self.compare_job
+        if self.status == RoundStatus.APPLYING:
+            return self.apply_job
+        return None
 
 
 class RoundEntry(models.Model):

@@ -19,7 +19,7 @@ from core.jobs import TRANSIENT, job_create
 from core.services import audit_log, object_lock
 from silakso.exceptions import Conflict, DomainError, Forbidden
 
-from ..models.rounds import RegistryRound, RoundEntry, RoundStatus
+from ..models.rounds import ROUND_LISTS, RegistryRound, RoundEntry, RoundStatus
 from ..permissions import can_start_round
 from .jobs import _store_upload
 
@@ -299,19 +299,6 @@ def _apply(registry_round, actor, reporter) -> dict:
         path = locked.path
         transaction.on_commit(lambda: default_storage.delete(path))
     return {"round": round_id, **applied, **retired}
-
-
-#: The lists a round page offers: (change, people or households) → file name part.
-ROUND_LISTS = {
-    ("new", False): "rumah-tangga-baru",
-    ("changed", False): "rumah-tangga-berubah",
-    ("absent", False): "rumah-tangga-keluar",
-    ("kept", False): "rumah-tangga-dipertahankan",
-    ("new", True): "jiwa-baru",
-    ("changed", True): "jiwa-berubah",
-    ("absent", True): "jiwa-keluar",
-    ("kept", True): "jiwa-dipertahankan",
-}
 
 
 def round_entries_csv(*, registry_round, change: str, people: bool, actor, district: str = ""):
