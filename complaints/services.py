@@ -19,7 +19,7 @@ from core.permissions import configures_installation
 from core.scope import assert_in_scope
 from core.services import (
     audit_log,
-    notification_queue,
+    message_queue,
     notify_user,
     object_lock,
     open_audited,
@@ -89,18 +89,19 @@ def _notify(complaint: Complaint, status: str, note: str = "") -> None:
     if not recipients:
         return
     with translation.override(settings.LANGUAGE_CODE):
-        lines = [
-            _("Your complaint {code}:").format(code=complaint.code),
-            step_text(status, restricted=complaint.is_restricted),
-        ]
-        if note:
-            lines.append(note)
-        lines.append(_("Follow it at {url}.").format(url=tracking_url()))
-        subject = _("SILAKSO: complaint {code}").format(code=complaint.code)
-        body = "\n".join(lines)
+        context = {
+            "code": complaint.code,
+            "step": step_text(status, restricted=complaint.is_restricted),
+            "note": note,
+            "url": tracking_url(),
+        }
     for channel, recipient in recipients:
-        notification_queue(
-            channel=channel, recipient=recipient, subject=subject, body=body, obj=complaint
+        message_queue(
+            event="complaint.step",
+            channel=channel,
+            recipient=recipient,
+            context=context,
+            obj=complaint,
         )
 
 

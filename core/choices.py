@@ -71,3 +71,13 @@ class NotificationStatus(models.TextChoices):
     PENDING = "pending", _("Waiting to be sent")
     SENT = "sent", _("Sent")
     FAILED = "failed", _("Gave up")
+    #: the person asked for no messages on this address (an urgent one-time code still goes)
+    SKIPPED = "skipped", _("Not sent: the person asked for no messages")
+
+
+class CodePurpose(models.TextChoices):
+    """What a resident's one-time code opens."""
+
+    SIGN_UP = "sign_up", _("Sign up")
+    SIGN_IN = "sign_in", _("Sign in")
+    RESET = "reset", _("New password")

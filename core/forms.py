@@ -11,7 +11,7 @@ class LoginForm(AuthenticationForm):
     """Username and password, with labels a first-time user understands."""
 
     username = forms.CharField(
-        label=_("Username"),
+        label=_("Username, or your phone number if you are a resident"),
         max_length=150,
         widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "username"}),
     )
@@ -20,6 +20,12 @@ class LoginForm(AuthenticationForm):
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
+
+    def clean_username(self):
+        from .resident_accounts import login_name
+
+        # a resident signs in with the phone number of their account
+        return login_name(self.cleaned_data["username"])
 
     error_messages = {
         "invalid_login": _("Wrong username or password. Check both and try again."),
@@ -221,11 +227,24 @@ class AgencyProfileForm(forms.ModelForm):
             "website",
             "opening_hours",
             "complaint_note",
+            "quiet_from",
+            "quiet_until",
         ]
         widgets = {
             "opening_hours": forms.Textarea(attrs={"rows": 4}),
             "complaint_note": forms.Textarea(attrs={"rows": 3}),
+            "quiet_from": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+            "quiet_until": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
         }
+
+    def clean(self):
+        cleaned = super().clean()
+        if bool(cleaned.get("quiet_from")) != bool(cleaned.get("quiet_until")):
+            self.add_error(
+                "quiet_until",
+                _("Give both times of the quiet hours, or leave both empty to send at any hour."),
+            )
+        return cleaned
 
     def clean_phone(self):
         return _phone(self.cleaned_data["phone"])
@@ -276,4 +295,57 @@ class MonthForm(forms.Form):
         input_formats=["%Y-%m", "%m/%Y"],
         widget=forms.DateInput(attrs={"type": "month"}, format="%Y-%m"),
         error_messages={"invalid": _("Choose a month, for example 2026-11.")},
+    )
+
+
+class MessageTemplateForm(forms.Form):
+    """An administrator's own text for one kind of message and channel."""
+
+    subject = forms.CharField(label=_("Subject (email only)"), max_length=200, required=False)
+    body = forms.CharField(
+        label=_("Message"),
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=_(
+            "Placeholders in braces are filled in for each resident. A line whose placeholders "
+            "are all empty is left out."
+        ),
+    )
+
+
+def _phone_field(**extra):
+    return forms.CharField(
+        label=_("Phone number (receives SMS)"),
+        max_length=20,
+        widget=forms.TextInput(
+            attrs={"inputmode": "tel", "autocomplete": "tel", "placeholder": "0812 3456 7890"}
+        ),
+        **extra,
+    )
+
+
+class SignUpForm(forms.Form):
+    nik = forms.CharField(
+        label=_("NIK (16 digits on your KTP)"),
+        max_length=24,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+    kk_number = forms.CharField(
+        label=_("Family card (KK) number, 16 digits"),
+        max_length=24,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+    phone = _phone_field()
+
+
+class PhoneForm(forms.Form):
+    phone = _phone_field()
+
+
+class CodeForm(forms.Form):
+    code = forms.CharField(
+        label=_("6-digit code from the SMS"),
+        max_length=8,
+        widget=forms.TextInput(
+            attrs={"inputmode": "numeric", "autocomplete": "one-time-code", "autofocus": True}
+        ),
     )

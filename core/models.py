@@ -1,5 +1,6 @@
 """Accounts with a role and a region, the audit trail, jobs and the notification outbox."""
 
+import datetime as dt
 import uuid
 
 from django.contrib.auth.models import AbstractUser, UserManager
@@ -12,6 +13,7 @@ from silakso.models import TimeStampedModel
 
 from .choices import (
     AuditAction,
+    CodePurpose,
     JobStatus,
     NotificationChannel,
     NotificationStatus,
@@ -301,6 +303,11 @@ class Notification(TimeStampedModel):
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
     object_type = models.CharField(_("about"), max_length=100, blank=True)
     object_id = models.CharField(_("about id"), max_length=64, blank=True)
+    event = models.CharField(_("kind of message"), max_length=40, blank=True)
+    #: the gateway's own id of the message, which its delivery receipt names
+    provider_id = models.CharField(_("gateway's message id"), max_length=100, blank=True)
+    delivery_status = models.CharField(_("delivery receipt"), max_length=40, blank=True)
+    delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("notification")
@@ -308,6 +315,11 @@ class Notification(TimeStampedModel):
         ordering = ["-created_at"]
         indexes = [
             models.Index(fields=["status", "next_attempt_at"], name="core_notif_due_idx"),
+            models.Index(
+                fields=["provider_id"],
+                name="core_notif_provider_idx",
+                condition=~models.Q(provider_id=""),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -416,6 +428,18 @@ class AgencyProfile(models.Model):
         blank=True,
         help_text=_("For example the Ombudsman's regional office, shown beside every service."),
     )
+    quiet_from = models.TimeField(
+        _("no SMS or WhatsApp from"),
+        null=True,
+        blank=True,
+        default=dt.time(21, 0),
+        help_text=_(
+            "Messages about requests and complaints wait for the morning; one-time codes and "
+            "answers to a resident's own message are sent at once. Leave both empty to send "
+            "at any hour."
+        ),
+    )
+    quiet_until = models.TimeField(_("until"), null=True, blank=True, default=dt.time(7, 0))
     updated_at = models.DateTimeField(_("changed at"), auto_now=True)
 
     class Meta:
@@ -538,3 +562,83 @@ class MonthlyReport(models.Model):
 
     def __str__(self) -> str:
         return self.month.strftime("%Y-%m")
+
+
+class MessageTemplate(models.Model):
+    """An administrator's own text for one kind of message (``core.messaging.EVENTS``), for one
+    channel or (channel empty) for all of them."""
+
+    event = models.CharField(_("kind of message"), max_length=40)
+    channel = models.CharField(_("channel"), max_length=16, choices=NotificationChannel, blank=True)
+    subject = models.CharField(_("subject (email)"), max_length=200, blank=True)
+    body = models.TextField(_("message"))
+    updated_by = models.ForeignKey(
+        User, verbose_name=_("changed by"), on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(_("changed at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("message text")
+        verbose_name_plural = _("message texts")
+        ordering = ["event", "channel"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["event", "channel"], name="%(app_label)s_%(class)s_one_per_channel"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return "{} ({})".format(self.event, self.channel or "*")
+
+
+class MessageOptOut(models.Model):
+    """An address that asked for no more messages (a STOP reply, the resident's own page, the
+    office). Only urgent messages — a one-time code the person asked for — still go."""
+
+    channel = models.CharField(_("channel"), max_length=16, choices=NotificationChannel)
+    recipient = models.CharField(_("recipient"), max_length=254)
+    source = models.CharField(_("asked through"), max_length=40)
+    created_at = models.DateTimeField(_("since"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("message opt-out")
+        verbose_name_plural = _("message opt-outs")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["channel", "recipient"], name="%(app_label)s_%(class)s_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return "{} {}".format(self.channel, self.recipient)
+
+
+class OneTimeCode(models.Model):
+    """A code sent by SMS to a resident's phone to sign up, sign in or choose a new password.
+
+    Only a keyed hash of the code is kept. A request that matched nothing (a NIK not in the
+    registry, a number without an account) still gets a row, marked ``usable=False``: the page
+    answers the same for it, and no code entered ever opens it (no enumeration)."""
+
+    purpose = models.CharField(_("for"), max_length=16, choices=CodePurpose)
+    phone = models.CharField(_("phone number"), max_length=20)
+    code_hash = models.CharField(max_length=64)
+    usable = models.BooleanField(default=False)
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    individual = models.ForeignKey(
+        "dtks.Individual", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    attempts = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("one-time code")
+        verbose_name_plural = _("one-time codes")
+        indexes = [models.Index(fields=["phone", "created_at"], name="core_otp_phone_idx")]
+
+    def __str__(self) -> str:
+        return "{} {}".format(self.purpose, self.phone)

@@ -130,4 +130,11 @@ def settings_links(user: User) -> list[dict]:
                     "url": reverse("core:agency_profile_edit"),
                 }
             )
+            links.append(
+                {
+                    "label": _("Messages to residents"),
+                    "hint": _("The texts of SMS, WhatsApp and email messages, and quiet hours."),
+                    "url": reverse("core:message_template_list"),
+                }
+            )
     return links

@@ -2,7 +2,7 @@
 
 import datetime as dt
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from functools import partial
 from typing import Any
 
@@ -939,6 +939,43 @@ def job_report_open(*, user, job_id):
 MAX_NOTIFICATION_ATTEMPTS = 8
 
 
+def _held_back(channel: str, recipients: Iterable[str], *, urgent: bool) -> set[str]:
+    """Which of ``recipients`` asked for no messages on ``channel`` (a phone's opt-out holds
+    for SMS and WhatsApp alike). Urgent messages are never held back."""
+    from .messaging import PHONE_CHANNELS, normalize_recipient
+    from .models import MessageOptOut
+
+    if urgent:
+        return set()
+    wanted = {normalize_recipient(channel, r): r for r in recipients if r}
+    if not wanted:
+        return set()
+    channels = PHONE_CHANNELS if channel in PHONE_CHANNELS else (channel,)
+    found = MessageOptOut.objects.filter(channel__in=channels, recipient__in=list(wanted))
+    return {wanted[r] for r in found.values_list("recipient", flat=True)}
+
+
+def _outbox_row(
+    *, channel, recipient, subject, body, obj, event: str, urgent: bool, held: bool, now
+) -> Notification:
+    from .messaging import quiet_until
+
+    row = Notification(
+        channel=channel,
+        recipient=recipient,
+        subject=subject[:200],
+        body=body,
+        event=event,
+        object_type=obj._meta.label_lower if obj is not None else "",
+        object_id=str(obj.pk) if obj is not None else "",
+    )
+    if held:
+        row.status = NotificationStatus.SKIPPED
+    else:
+        row.next_attempt_at = quiet_until(channel, urgent=urgent, now=now) or now
+    return row
+
+
 def notification_queue(
     *,
     channel: str,
@@ -946,47 +983,87 @@ def notification_queue(
     subject: str,
     body: str,
     obj: Model | None = None,
+    event: str = "",
+    urgent: bool | None = None,
 ) -> Notification | None:
     """Store a message in the outbox inside the caller's transaction; send after commit.
 
-    Returns None when there is nobody to send to (no email or phone on record).
+    An address that opted out gets the row marked skipped (unless the message is urgent); in
+    the agency's quiet hours an SMS or WhatsApp message waits for the morning (the periodic
+    sweep sends it). Returns None when there is nobody to send to (no email or phone on record).
     """
     if not recipient:
         return None
+    from .messaging import EVENTS
     from .tasks import send_notification_task
 
-    notification = Notification.objects.create(
+    if urgent is None:
+        urgent = event in EVENTS and EVENTS[event].urgent
+    now = timezone.now()
+    notification = _outbox_row(
         channel=channel,
         recipient=recipient,
-        subject=subject[:200],
+        subject=subject,
         body=body,
-        object_type=obj._meta.label_lower if obj is not None else "",
-        object_id=str(obj.pk) if obj is not None else "",
+        obj=obj,
+        event=event,
+        urgent=urgent,
+        held=bool(_held_back(channel, [recipient], urgent=urgent)),
+        now=now,
     )
-    enqueue_on_commit(send_notification_task, notification.pk)
+    notification.save()
+    if notification.status == NotificationStatus.PENDING and notification.next_attempt_at <= now:
+        enqueue_on_commit(send_notification_task, notification.pk)
     return notification
+
+
+def message_queue(
+    *, event: str, channel: str, recipient: str, context: Mapping, obj: Model | None = None
+) -> Notification | None:
+    """Render ``event``'s text for ``channel`` (the administrator's or the default) and queue it."""
+    from .messaging import render
+
+    subject, body = render(event, channel, context)
+    return notification_queue(
+        channel=channel, recipient=recipient, subject=subject, body=body, obj=obj, event=event
+    )
 
 
 def notification_queue_many(*, messages: list[dict]) -> int:
     """Store many outbox messages at once (a whole period list) and send them in one sweep.
 
-    Each message is a dict of channel, recipient, subject, body and optionally obj. Messages
-    without a recipient are skipped. One task is queued after commit, not one per message.
+    Each message is a dict of channel, recipient, subject, body and optionally obj and event.
+    Messages without a recipient are skipped; opt-outs and quiet hours apply as in
+    :func:`notification_queue`. One task is queued after commit, not one per message.
     """
+    from .messaging import EVENTS
     from .tasks import retry_pending_notifications_task
 
-    rows = [
-        Notification(
-            channel=message["channel"],
-            recipient=message["recipient"],
-            subject=message["subject"][:200],
-            body=message["body"],
-            object_type=message["obj"]._meta.label_lower if message.get("obj") else "",
-            object_id=str(message["obj"].pk) if message.get("obj") else "",
+    now = timezone.now()
+    held: dict[str, set[str]] = {}
+    for channel in {m["channel"] for m in messages}:
+        held[channel] = _held_back(
+            channel, [m["recipient"] for m in messages if m["channel"] == channel], urgent=False
         )
-        for message in messages
-        if message.get("recipient")
-    ]
+    rows = []
+    for message in messages:
+        if not message.get("recipient"):
+            continue
+        event = message.get("event", "")
+        urgent = event in EVENTS and EVENTS[event].urgent
+        rows.append(
+            _outbox_row(
+                channel=message["channel"],
+                recipient=message["recipient"],
+                subject=message["subject"],
+                body=message["body"],
+                obj=message.get("obj"),
+                event=event,
+                urgent=urgent,
+                held=not urgent and message["recipient"] in held[message["channel"]],
+                now=now,
+            )
+        )
     Notification.objects.bulk_create(rows, batch_size=1000)
     if rows:
         enqueue_on_commit(retry_pending_notifications_task)
@@ -1081,3 +1158,94 @@ def agency_profile_save(*, actor: User, profile) -> Any:
     cache.delete(AGENCY_CACHE_KEY)
     transaction.on_commit(lambda: cache.delete(AGENCY_CACHE_KEY))
     return profile
+
+
+# ============================================================================ message texts
+def message_template_save(*, actor: User, event: str, channel: str, subject: str, body: str):
+    """An administrator's own text for ``event`` on ``channel`` ("" = every channel): checked
+    (only the event's placeholders), stored, audited; sent from the next message on."""
+    from .messaging import EVENTS, forget_saved, template_problems
+    from .models import MessageTemplate
+
+    if not configures_installation(actor, Role.SYSTEM_ADMIN):
+        raise Forbidden(_("Only the regency's system administrators change message texts."))
+    if event not in EVENTS:
+        raise NotFound(_("There is no such kind of message."))
+    if channel and channel not in NotificationChannel.values:
+        raise ValidationError({"channel": _("Choose a channel from the list.")})
+    subject, body = (subject or "").strip(), (body or "").strip().replace("\r\n", "\n")
+    if problems := template_problems(event, subject, body):
+        raise ValidationError(problems)
+    template = MessageTemplate.objects.select_for_update().filter(event=event, channel=channel)
+    row = template.first()
+    before: dict[str, str | None] = (
+        {"subject": row.subject, "body": row.body} if row else {"subject": None, "body": None}
+    )
+    row = row or MessageTemplate(event=event, channel=channel)
+    row.subject, row.body, row.updated_by = subject, body, actor
+    row.save()
+    audit_log(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=row,
+        region_code=actor.region_id,
+        changes={
+            k: [before[k], getattr(row, k)]
+            for k in ("subject", "body")
+            if before[k] != getattr(row, k)
+        },
+    )
+    transaction.on_commit(forget_saved)
+    return row
+
+
+def message_template_reset(*, actor: User, event: str, channel: str) -> None:
+    """Back to the default text of ``event`` on ``channel``."""
+    from .messaging import forget_saved
+    from .models import MessageTemplate
+
+    if not configures_installation(actor, Role.SYSTEM_ADMIN):
+        raise Forbidden(_("Only the regency's system administrators change message texts."))
+    for row in MessageTemplate.objects.filter(event=event, channel=channel):
+        audit_log(
+            actor=actor,
+            action=AuditAction.DELETE,
+            obj=row,
+            region_code=actor.region_id,
+            changes={"body": [row.body, None]},
+        )
+        row.delete()
+    transaction.on_commit(forget_saved)
+
+
+def message_opt_out(*, channel: str, recipient: str, source: str, stop: bool = True) -> bool:
+    """Record (or, with ``stop=False``, lift) that ``recipient`` wants no messages on
+    ``channel``. Returns whether anything changed."""
+    from .messaging import normalize_recipient
+    from .models import MessageOptOut
+
+    recipient = normalize_recipient(channel, recipient)
+    if not recipient:
+        return False
+    if stop:
+        _row, created = MessageOptOut.objects.get_or_create(
+            channel=channel, recipient=recipient, defaults={"source": source[:40]}
+        )
+        changed = created
+    else:
+        from .messaging import PHONE_CHANNELS
+
+        channels = PHONE_CHANNELS if channel in PHONE_CHANNELS else (channel,)
+        changed = bool(
+            MessageOptOut.objects.filter(channel__in=channels, recipient=recipient).delete()[0]
+        )
+    if changed:
+        audit_log(
+            actor=None,
+            action=AuditAction.UPDATE,
+            object_type="core.messageoptout",
+            object_repr="{} {}".format(channel, recipient[:4] + "…"),
+            reason=source[:100],
+            changes={"messages": ["on", "off"] if stop else ["off", "on"]},
+        )
+    return changed

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import account_views, views
 
 app_name = "core"
 
@@ -9,9 +9,20 @@ urlpatterns = [
     path("akun/masuk/", views.LoginView.as_view(), name="login"),
     path("akun/keluar/", views.logout_view, name="logout"),
     path("akun/2fa/", views.two_factor, name="two_factor"),
+    path("akun/daftar/", account_views.sign_up, name="sign_up"),
+    path("akun/masuk-kode/", account_views.sign_in_code, name="sign_in_code"),
+    path("akun/lupa-sandi/", account_views.password_reset, name="password_reset"),
+    path("akun/kode/", account_views.code_enter, name="code_enter"),
+    path("akun/sandi/", account_views.resident_password, name="resident_password"),
     path("akun/operator/", views.operator_list, name="operator_list"),
     path("administrasi/", views.settings_home, name="settings_home"),
     path("administrasi/kantor/", views.agency_profile_edit, name="agency_profile_edit"),
+    path("administrasi/pesan/", views.message_template_list, name="message_template_list"),
+    path(
+        "administrasi/pesan/<str:event>/<str:channel>/",
+        views.message_template_edit,
+        name="message_template_edit",
+    ),
     path("administrasi/sistem-mitra/", views.api_client_list, name="api_client_list"),
     path("administrasi/sistem-mitra/baru/", views.api_client_create, name="api_client_create"),
     path(

@@ -21,7 +21,7 @@ from silakso.forms import QuickSelect, add_service_errors
 from silakso.paging import audited_page
 
 from . import selectors, services
-from .choices import Role
+from .choices import NotificationChannel, Role
 from .extensions import collect
 from .filtersets import AuditEventFilterSet
 from .forms import (
@@ -790,6 +790,92 @@ def agency_profile_edit(request):
             "history": audit_history(objects=[profile])
             if profile.pk and profile.updated_at
             else [],
+        },
+    )
+
+
+# ============================================================================ message texts
+def _message_admin(request):
+    if not configures_installation(request.user, Role.SYSTEM_ADMIN):
+        raise PermissionDenied(_("Only the regency's system administrators change message texts."))
+
+
+@login_required
+def message_template_list(request):
+    """Every kind of message SILAKSO sends residents, with the texts the office changed."""
+    from .messaging import EVENTS
+    from .models import MessageTemplate
+
+    _message_admin(request)
+    saved: dict[str, list[str]] = {}
+    for event, channel in MessageTemplate.objects.values_list("event", "channel"):
+        saved.setdefault(event, []).append(channel)
+    channels = [("", _("All channels")), *NotificationChannel.choices]
+    rows = [
+        {
+            "event": event,
+            "channels": [
+                {"value": value, "label": label, "changed": value in saved.get(event.key, [])}
+                for value, label in channels
+            ],
+        }
+        for event in EVENTS.values()
+    ]
+    return render(request, "core/message_template_list.html", {"rows": rows})
+
+
+@login_required
+def message_template_edit(request, event: str, channel: str = ""):
+    """Change the text of one kind of message for one channel ("semua": all channels)."""
+    from silakso.forms import run_form_service
+
+    from .forms import MessageTemplateForm
+    from .messaging import EVENTS, preview, sms_length
+    from .models import MessageTemplate
+
+    _message_admin(request)
+    if event not in EVENTS:
+        raise Http404(_("There is no such kind of message."))
+    channel = "" if channel == "semua" else channel
+    if channel and channel not in NotificationChannel.values:
+        raise Http404(_("There is no such channel."))
+    kind = EVENTS[event]
+    row = MessageTemplate.objects.filter(event=event, channel=channel).first()
+    if request.method == "POST" and request.POST.get("reset"):
+        services.message_template_reset(actor=request.user, event=event, channel=channel)
+        messages.success(request, _("The default text is used again."))
+        return redirect("core:message_template_list")
+    initial = {
+        "subject": row.subject if row else str(kind.subject),
+        "body": row.body if row else str(kind.body),
+    }
+    form = MessageTemplateForm(request.POST or None, initial=initial)
+    if run_form_service(
+        request,
+        form,
+        lambda data: services.message_template_save(
+            actor=request.user,
+            event=event,
+            channel=channel,
+            subject=data["subject"],
+            body=data["body"],
+        ),
+        success=_("The message text is saved; the next messages use it."),
+    ):
+        return redirect("core:message_template_list")
+    text = form.data.get("body", initial["body"]) if form.is_bound else initial["body"]
+    example = preview(event, "", text)
+    return render(
+        request,
+        "core/message_template_edit.html",
+        {
+            "form": form,
+            "kind": kind,
+            "channel_label": dict(NotificationChannel.choices).get(channel, _("All channels")),
+            "placeholders": list(kind.placeholders.items()),
+            "example": example,
+            "length": sms_length(example),
+            "changed": row is not None,
         },
     )
 

@@ -10,6 +10,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from core.choices import NotificationChannel, Role
+from core.messaging import render
 from core.services import (
     notification_queue,
     notification_queue_many,
@@ -68,37 +69,36 @@ def _recipients(application: Application) -> list[tuple[str, str]]:
 
 
 def _message(
-    application: Application, status: str, note: str = "", lead: str = ""
+    application: Application, status: str, note: str = "", lead: str = "", channel: str = "sms"
 ) -> tuple[str, str]:
-    """Subject and body of the resident's notification, in Indonesian (the residents' language)."""
+    """Subject and body of the resident's notification, from the event's template (the
+    administrator's text or the default, in Indonesian: the residents' language)."""
     with translation.override(settings.LANGUAGE_CODE):
         happened, following = step_text(status)
-        lines = [
-            _("Your request {code} ({program}):").format(
-                code=application.code, program=application.program.name
-            ),
-            *([str(lead)] if lead else []),
-            happened,
-        ]
-        if note:
-            lines.append(note)
-        lines += [
-            following,
-            _("Follow it at {url} with the code and your NIK.").format(
-                url=public_url("applications:track")
-            ),
-            contact_text(),
-        ]
-        subject = _("SILAKSO: request {code}").format(code=application.code)
-    return subject, "\n".join(lines)
+        context = {
+            "code": application.code,
+            "program": application.program.name,
+            "lead": lead,
+            "step": happened,
+            "note": note,
+            "next": following,
+            "url": public_url("applications:track"),
+            "contact": contact_text(),
+        }
+    return render("application.step", channel, context)
 
 
 def _notify(application: Application, status: str, note: str = "", lead: str = "") -> None:
     """One message per step to each address the resident gave (email, phone)."""
-    subject, body = _message(application, status, note, lead)
     for channel, recipient in _recipients(application):
+        subject, body = _message(application, status, note, lead, channel)
         notification_queue(
-            channel=channel, recipient=recipient, subject=subject, body=body, obj=application
+            channel=channel,
+            recipient=recipient,
+            subject=subject,
+            body=body,
+            obj=application,
+            event="application.step",
         )
 
 
@@ -177,17 +177,18 @@ def _move_many(
     )
     messages = []
     for row in rows:
-        subject, body = _message(row, target)
-        messages += [
-            {
-                "channel": channel,
-                "recipient": recipient,
-                "subject": subject,
-                "body": body,
-                "obj": row,
-            }
-            for channel, recipient in _recipients(row)
-        ]
+        for channel, recipient in _recipients(row):
+            subject, body = _message(row, target, channel=channel)
+            messages.append(
+                {
+                    "channel": channel,
+                    "recipient": recipient,
+                    "subject": subject,
+                    "body": body,
+                    "obj": row,
+                    "event": "application.step",
+                }
+            )
     notification_queue_many(messages=messages)
     return len(rows)
 

@@ -191,6 +191,26 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="SILAKSO <noreply@silakso
 SILAKSO_SMS_SENDER = env("SILAKSO_SMS_SENDER", default="core.notifications.LogSender")
 SILAKSO_SMS_GATEWAY_URL = env("SILAKSO_SMS_GATEWAY_URL", default="")
 SILAKSO_SMS_GATEWAY_TOKEN = env("SILAKSO_SMS_GATEWAY_TOKEN", default="")
+# How the gateway wants the request (docs/messaging.md has the settings of common gateways):
+# the body as JSON or as a form, written with $to $message $reference $channel; the header the
+# token goes in and its scheme ("Bearer", "Basic", or empty for the bare token); where the
+# gateway's answer holds its message id (dotted: "data.id", "messages.0.id").
+SILAKSO_SMS_GATEWAY_FORMAT = env("SILAKSO_SMS_GATEWAY_FORMAT", default="json")
+SILAKSO_SMS_GATEWAY_BODY = env(
+    "SILAKSO_SMS_GATEWAY_BODY",
+    default='{"channel": "$channel", "to": "$to", "message": "$message", "reference": "$reference"}',
+)
+SILAKSO_SMS_GATEWAY_AUTH_HEADER = env("SILAKSO_SMS_GATEWAY_AUTH_HEADER", default="Authorization")
+SILAKSO_SMS_GATEWAY_AUTH_SCHEME = env("SILAKSO_SMS_GATEWAY_AUTH_SCHEME", default="Bearer")
+SILAKSO_SMS_GATEWAY_ID_FIELD = env("SILAKSO_SMS_GATEWAY_ID_FIELD", default="id")
+# WhatsApp through its own gateway URL and token when set, else through the SMS gateway's.
+SILAKSO_WHATSAPP_GATEWAY_URL = env("SILAKSO_WHATSAPP_GATEWAY_URL", default="")
+SILAKSO_WHATSAPP_GATEWAY_TOKEN = env("SILAKSO_WHATSAPP_GATEWAY_TOKEN", default="")
+# The secret the gateway signs its delivery receipts and incoming messages with.
+SILAKSO_GATEWAY_SECRET = env("SILAKSO_GATEWAY_SECRET", default="")
+# The agency's quiet hours (its settings page) hold SMS and WhatsApp back at night; False
+# switches them off for the whole installation (the test suite, whose clock is any hour).
+SILAKSO_QUIET_HOURS = env.bool("SILAKSO_QUIET_HOURS", default=True)
 
 # ------------------------------------------------------------------------------ celery
 # https://docs.celeryq.dev/en/stable/userguide/configuration.html

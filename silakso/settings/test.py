@@ -36,6 +36,7 @@ CELERY_TASK_ALWAYS_EAGER = False
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+SILAKSO_QUIET_HOURS = False  # tests run at any hour; the quiet-hours tests switch it on
 SILAKSO_REQUIRE_2FA = True
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

@@ -67,11 +67,13 @@ class HttpReceiver:
     """A real local HTTP endpoint standing in for a partner's system (outside SILAKSO).
 
     Records every request (path, headers, body) and answers with the next status code of
-    ``answers`` (the last one repeats), after ``delay`` seconds (a slow partner; ``arrived`` is
+    ``answers`` (the last one repeats) and the body ``reply``, after ``delay`` seconds (a slow partner; ``arrived`` is
     set as soon as a request is in). ``url`` is where to send; ``stop()`` shuts it down.
     """
 
-    def __init__(self, answers=(200,), delay: float = 0, location: str = ""):
+    def __init__(
+        self, answers=(200,), delay: float = 0, location: str = "", reply: bytes = b'{"ok": true}'
+    ):
         import http.server
         import threading
         import time
@@ -99,7 +101,7 @@ class HttpReceiver:
                     self.send_header("Location", location)
                 self.send_header("Content-Type", "application/json")
                 self.end_headers()
-                self.wfile.write(b'{"ok": true}' if code < 300 else b'{"error": "busy"}')
+                self.wfile.write(reply if code < 300 else b'{"error": "busy"}')
 
             def log_message(self, *args):
                 pass
