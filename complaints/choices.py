@@ -32,6 +32,7 @@ class ComplaintChannel(models.TextChoices):
     SLRT_SECRETARIAT = "slrt_secretariat", _("SLRT secretariat")
     MPP_COUNTER = "mpp_counter", _("Counter at the public service mall (MPP)")
     API = "api", _("Partner system (API)")
+    MESSAGE = "message", _("SMS or WhatsApp message")
 
 
 class ResolvedBy(models.TextChoices):

@@ -234,3 +234,10 @@ def resident_services(user) -> list[dict]:
             },
         }
     ]
+
+
+def message_keywords() -> list[dict]:
+    """The words a resident's SMS/WhatsApp message may start with (core.gateway)."""
+    from .inbound import complaint_by_message
+
+    return [{"keyword": "ADUAN", "handle": complaint_by_message}]

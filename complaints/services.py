@@ -202,7 +202,12 @@ def complaint_submit(
         if existing is not None:
             return existing, None
     staff = actor is not None and actor.is_authenticated and actor.role != Role.RESIDENT
-    if channel == ComplaintChannel.ONLINE:
+    if channel == ComplaintChannel.MESSAGE:
+        # the resident's own SMS/WhatsApp message, passed on by the signed gateway
+        require(
+            actor is None, _("Officers enter complaints with the channel they received them by.")
+        )
+    elif channel == ComplaintChannel.ONLINE:
         require(not staff, _("Officers enter complaints with the channel they received them by."))
     else:
         require(
@@ -312,7 +317,8 @@ def complaint_submit(
         region_code=complaint.village_id,
         changes={"category": [None, category], "channel": [None, channel]},
     )
-    _notify(complaint, C.RECEIVED)
+    if channel != ComplaintChannel.MESSAGE:  # a message is answered on its own channel
+        _notify(complaint, C.RECEIVED)
     if restricted:
         # misuse reports never wait at the village they are about
         COMPLAINT_FLOW.authorize("restrict", complaint, None, system=True)

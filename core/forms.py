@@ -229,6 +229,7 @@ class AgencyProfileForm(forms.ModelForm):
             "complaint_note",
             "quiet_from",
             "quiet_until",
+            "message_village",
         ]
         widgets = {
             "opening_hours": forms.Textarea(attrs={"rows": 4}),

@@ -86,10 +86,7 @@ EVENTS: dict[str, MessageEvent] = {
             gettext_lazy("A complaint sent by SMS or WhatsApp was received"),
             {"code": _CODE, "url": _URL},
             gettext_lazy("SILAKSO: complaint {code}"),
-            gettext_lazy(
-                "Your complaint was received with the code {code}. Follow it at {url}, or "
-                "reply with CEK {code}."
-            ),
+            gettext_lazy("Your complaint was received with the code {code}. Follow it at {url}."),
             urgent=True,
         ),
         MessageEvent(
@@ -98,8 +95,9 @@ EVENTS: dict[str, MessageEvent] = {
             {"url": gettext_lazy("the address of the complaint form")},
             gettext_lazy("SILAKSO"),
             gettext_lazy(
-                "To complain, send ADUAN followed by your complaint, for example: ADUAN bantuan "
-                "belum diterima sejak Mei. To stop messages, send STOP. Or use {url}."
+                "To complain, send ADUAN, your NIK and what happened, for example: ADUAN "
+                "1904015508800001 bantuan belum diterima sejak Mei. To stop messages, send STOP. "
+                "Or use {url}."
             ),
             urgent=True,
         ),

@@ -439,6 +439,21 @@ class AgencyProfile(models.Model):
             "at any hour."
         ),
     )
+    message_village = models.ForeignKey(
+        "dtks.Region",
+        verbose_name=_("village for complaints by SMS from unknown senders"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        limit_choices_to={"level": 4},
+        help_text=_(
+            "A complaint sent by SMS or WhatsApp (ADUAN …) belongs to the sender's household's "
+            "village when SILAKSO knows them; otherwise to this village's queue, for example "
+            "the kelurahan of the SLRT secretariat. Empty: such senders are asked to use the "
+            "online form."
+        ),
+    )
     quiet_until = models.TimeField(_("until"), null=True, blank=True, default=dt.time(7, 0))
     updated_at = models.DateTimeField(_("changed at"), auto_now=True)
 
@@ -642,3 +657,24 @@ class OneTimeCode(models.Model):
 
     def __str__(self) -> str:
         return "{} {}".format(self.purpose, self.phone)
+
+
+class InboundMessage(models.Model):
+    """A message a resident sent to the agency's SMS/WhatsApp number, as the gateway passed it
+    on (signed): kept once per gateway id, with what SILAKSO did with it."""
+
+    gateway_id = models.CharField(_("gateway's message id"), max_length=100, unique=True)
+    channel = models.CharField(_("channel"), max_length=16, choices=NotificationChannel)
+    sender = models.CharField(_("from"), max_length=30)
+    text = models.TextField(_("message"))
+    outcome = models.CharField(_("what was done"), max_length=40)
+    object_code = models.CharField(_("tracking code"), max_length=40, blank=True)
+    received_at = models.DateTimeField(_("received at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("incoming message")
+        verbose_name_plural = _("incoming messages")
+        ordering = ["-received_at"]
+
+    def __str__(self) -> str:
+        return "{} {}".format(self.sender, self.outcome)

@@ -27,6 +27,7 @@ READER = {
     "referrals:letter_list": Role.FRONT_OFFICE,
     "core:api_client_list": Role.SYSTEM_ADMIN,
     "core:user_admin_list": Role.SYSTEM_ADMIN,
+    "core:message_template_list": Role.SYSTEM_ADMIN,
 }
 # Lists that are not pages of data (the Django admin's own index).
 NOT_DATA = {"admin:app_list"}

@@ -10,4 +10,9 @@ router.include_root_view = False
 router.register("jobs", views.JobViewSet, basename="job")
 router.register("audit-events", views.AuditEventViewSet, basename="audit-event")
 
-urlpatterns = [path("me/", views.MeView.as_view(), name="me"), *router.urls]
+urlpatterns = [
+    path("me/", views.MeView.as_view(), name="me"),
+    path("messages/inbound/", views.InboundMessageView.as_view(), name="message-inbound"),
+    path("messages/receipts/", views.DeliveryReceiptView.as_view(), name="message-receipt"),
+    *router.urls,
+]
