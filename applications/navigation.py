@@ -299,8 +299,12 @@ def resident_services(user) -> list[dict]:
 
     if not has_role(user, Role.RESIDENT):
         return []
+    from core.satisfaction import survey_links
+
     items = []
-    for application in application_list(user=user).order_by("-created_at")[:20]:
+    applications = list(application_list(user=user).order_by("-created_at")[:20])
+    surveys = survey_links(applications)
+    for application in applications:
         happened, following = step_text(application.status)
         items.append(
             {
@@ -310,6 +314,7 @@ def resident_services(user) -> list[dict]:
                 "status": happened,
                 "next": following,
                 "url": reverse("applications:status", args=[application.code]),
+                "survey": surveys.get(application.pk),
             }
         )
     return [

@@ -208,10 +208,14 @@ def monthly_report_tables(viewer, since, until) -> list[dict]:
 
 def resident_services(user) -> list[dict]:
     """Layanan saya: the resident's own complaints, newest first, each where it stands."""
+    from core.satisfaction import survey_links
+
     from .resident_texts import step_label, step_text
 
     if not has_role(user, Role.RESIDENT):
         return []
+    complaints = list(complaint_list(user=user).order_by("-created_at")[:20])
+    surveys = survey_links(complaints)
     items = [
         {
             "title": complaint.get_category_display(),
@@ -220,8 +224,9 @@ def resident_services(user) -> list[dict]:
             "status": step_label(complaint.status),
             "next": step_text(complaint.status, restricted=complaint.is_restricted),
             "url": reverse("complaints:status", args=[complaint.code]),
+            "survey": surveys.get(complaint.pk),
         }
-        for complaint in complaint_list(user=user).order_by("-created_at")[:20]
+        for complaint in complaints
     ]
     return [
         {

@@ -350,3 +350,26 @@ class CodeForm(forms.Form):
             attrs={"inputmode": "numeric", "autocomplete": "one-time-code", "autofocus": True}
         ),
     )
+
+
+class SurveyForm(forms.Form):
+    """The nine questions of the public satisfaction survey (IKM), each with four answers."""
+
+    def __init__(self, *args, **kwargs):
+        from .satisfaction import ELEMENTS
+
+        super().__init__(*args, **kwargs)
+        for key, question, answers in ELEMENTS:
+            self.fields[key] = forms.TypedChoiceField(
+                label=question,
+                choices=[(score, label) for score, label in enumerate(answers, start=1)],
+                coerce=int,
+                widget=forms.RadioSelect(attrs={"class": "answer-choices"}),
+                error_messages={"required": _("Choose one answer.")},
+            )
+        self.fields["suggestion"] = forms.CharField(
+            label=_("Your suggestion (optional)"),
+            required=False,
+            max_length=2000,
+            widget=forms.Textarea(attrs={"rows": 3}),
+        )

@@ -678,3 +678,46 @@ class InboundMessage(models.Model):
 
     def __str__(self) -> str:
         return "{} {}".format(self.sender, self.outcome)
+
+
+class SurveyResponse(models.Model):
+    """One resident's answer to the public satisfaction survey (IKM, Permenpan-RB 14/2017)
+    about one finished service: nine elements scored 1–4, once per service given."""
+
+    service = models.CharField(_("service"), max_length=40, db_index=True)
+    object_type = models.CharField(max_length=100)
+    object_id = models.CharField(max_length=64)
+    region_code = models.CharField(max_length=20, blank=True, db_index=True)
+    u1 = models.PositiveSmallIntegerField(_("requirements"))
+    u2 = models.PositiveSmallIntegerField(_("procedure"))
+    u3 = models.PositiveSmallIntegerField(_("time taken"))
+    u4 = models.PositiveSmallIntegerField(_("cost"))
+    u5 = models.PositiveSmallIntegerField(_("result"))
+    u6 = models.PositiveSmallIntegerField(_("officers' competence"))
+    u7 = models.PositiveSmallIntegerField(_("officers' conduct"))
+    u8 = models.PositiveSmallIntegerField(_("handling of complaints and suggestions"))
+    u9 = models.PositiveSmallIntegerField(_("facilities"))
+    suggestion = models.TextField(_("suggestion"), blank=True)
+    respondent = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("answered at"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("satisfaction survey answer")
+        verbose_name_plural = _("satisfaction survey answers")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["object_type", "object_id"], name="%(app_label)s_%(class)s_once"
+            ),
+            *(
+                models.CheckConstraint(
+                    condition=models.Q(**{"u{}__range".format(n): (1, 4)}),
+                    name="%(app_label)s_%(class)s_u{}_range".format(n),
+                )
+                for n in range(1, 10)
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return "{} {}".format(self.service, self.object_id)

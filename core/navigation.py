@@ -88,6 +88,10 @@ def nav_items(user: User) -> list[dict]:
 
     if can_read_monthly_reports(user):
         items.append({"label": _("Monthly reports"), "url": reverse("core:monthly_report_list")})
+    from .survey_views import IKM_READERS
+
+    if has_role(user, *IKM_READERS):
+        items.append({"label": _("Satisfaction (IKM)"), "url": reverse("core:satisfaction_index")})
     if user.is_authenticated and user.role != Role.RESIDENT:
         items.append({"label": _("My jobs"), "url": reverse("core:job_list")})
     if has_role(user, Role.SYSTEM_ADMIN, Role.API_CLIENT):

@@ -261,9 +261,11 @@ def status_transition(
         changes={"status": [source, target]},
         reason=note,
     )
+    from .satisfaction import after_transition
     from .webhooks import publish_transition
 
     publish_transition(obj, source, target, region_code)
+    after_transition(obj, target)
     return source
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import account_views, views
+from . import account_views, survey_views, views
 
 app_name = "core"
 
@@ -10,6 +10,8 @@ urlpatterns = [
     path("akun/keluar/", views.logout_view, name="logout"),
     path("akun/2fa/", views.two_factor, name="two_factor"),
     path("akun/daftar/", account_views.sign_up, name="sign_up"),
+    path("survei/<str:token>/", survey_views.survey, name="survey"),
+    path("kepuasan/", survey_views.satisfaction_index, name="satisfaction_index"),
     path("akun/masuk-kode/", account_views.sign_in_code, name="sign_in_code"),
     path("akun/lupa-sandi/", account_views.password_reset, name="password_reset"),
     path("akun/kode/", account_views.code_enter, name="code_enter"),

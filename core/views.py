@@ -961,10 +961,21 @@ def service_standards(request):
 
 def service_standard(request, slug: str):
     """Public: one service's standard."""
+    from . import satisfaction
+
     found = [service for service in collect("service_standards") if service["slug"] == slug]
     if not found:
         raise Http404
-    return render(request, "core/service_standard.html", {"service": found[0]})
+    return render(
+        request,
+        "core/service_standard.html",
+        {
+            "service": found[0],
+            "surveyed": slug in satisfaction.SERVICE_NAMES,
+            "ikm": satisfaction.published(slug),
+            "k": settings.SILAKSO_DISCLOSURE_K,
+        },
+    )
 
 
 # ============================================================================ monthly report

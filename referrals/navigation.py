@@ -211,10 +211,16 @@ def monthly_report_tables(viewer, since, until) -> list[dict]:
 def resident_services(user) -> list[dict]:
     """Layanan saya: where the resident was referred and what the partner did, and the
     letters issued to them (each opens its public check page)."""
+    from core.satisfaction import survey_links
+
     from .selectors import resident_letters, resident_referrals
 
     if not user.is_authenticated or user.role != Role.RESIDENT:
         return []
+    referral_rows = list(resident_referrals(user=user).order_by("-sent_at")[:20])
+    letter_rows = list(resident_letters(user=user)[:20])
+    surveys = {("r", pk): url for pk, url in survey_links(referral_rows).items()}
+    surveys.update({("l", pk): url for pk, url in survey_links(letter_rows).items()})
     referrals = [
         {
             "title": "{} · {}".format(referral.service.name, referral.provider.name),
@@ -223,8 +229,9 @@ def resident_services(user) -> list[dict]:
             "next": _("Follow up on {day}.").format(day=formats.date_format(referral.follow_up_on))
             if referral.follow_up_on
             else "",
+            "survey": surveys.get(("r", referral.pk)),
         }
-        for referral in resident_referrals(user=user).order_by("-sent_at")[:20]
+        for referral in referral_rows
     ]
     letters = [
         {
@@ -233,8 +240,9 @@ def resident_services(user) -> list[dict]:
             "date": letter.issued_at,
             "status": _("Anyone can check it is genuine with its QR code."),
             "url": reverse("referrals:letter_verify", args=[letter.token]),
+            "survey": surveys.get(("l", letter.pk)),
         }
-        for letter in resident_letters(user=user)[:20]
+        for letter in letter_rows
     ]
     return [
         {

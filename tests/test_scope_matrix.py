@@ -42,6 +42,9 @@ URL_MATRIX = {
     "core:message_template_edit": "reference",
     # residents' own sign-up and sign-in: the same answer for every NIK and number
     "core:sign_up": "public",
+    # the survey link names the service given, never the person; the index is counts only
+    "core:survey": "public",
+    "core:satisfaction_index": "reference",
     "core:sign_in_code": "public",
     "core:password_reset": "public",
     "core:code_enter": "own",

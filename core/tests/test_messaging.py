@@ -86,7 +86,9 @@ def test_a_saved_template_replaces_the_default_and_empty_lines_vanish(make_user)
         subject="",
         body="Aduan {code}: {step}\n{note}\nCek: {url}",
     )
-    _subject, body = render("complaint.step", "sms", {"code": "P-1", "step": "Diterima", "url": "u"})
+    _subject, body = render(
+        "complaint.step", "sms", {"code": "P-1", "step": "Diterima", "url": "u"}
+    )
     assert body == "Aduan P-1: Diterima\nCek: u"
     # email still uses the default text
     assert "Aduan P-1" not in render("complaint.step", "email", {"code": "P-1"})[1]
@@ -227,13 +229,17 @@ def test_a_complaint_by_sms_is_received_once_and_answered_with_its_code(client, 
 
 
 def test_stop_and_start_by_reply_and_unknown_text_gets_help(client, gateway):
-    _signed(client, "core-api:message-inbound", {"id": "in-2", "from": "081299990000", "text": "STOP"})
+    _signed(
+        client, "core-api:message-inbound", {"id": "in-2", "from": "081299990000", "text": "STOP"}
+    )
     assert MessageOptOut.objects.filter(recipient="081299990000").exists()
     step = message_queue(
         event="complaint.step", channel="sms", recipient="081299990000", context={}
     )
     assert step.status == NotificationStatus.SKIPPED
-    _signed(client, "core-api:message-inbound", {"id": "in-3", "from": "081299990000", "text": "mulai"})
+    _signed(
+        client, "core-api:message-inbound", {"id": "in-3", "from": "081299990000", "text": "mulai"}
+    )
     assert not MessageOptOut.objects.exists()
     help_ = _signed(
         client, "core-api:message-inbound", {"id": "in-4", "from": "081299990000", "text": "halo?"}

@@ -141,6 +141,9 @@ def letter_issue(
         region_code=region.code,
         changes={"kind": [None, kind], "number": [None, letter.number]},
     )
+    from core.satisfaction import invite
+
+    invite(letter, "surat-layanan")
     return letter
 
 
