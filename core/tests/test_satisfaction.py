@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 from django.core import signing
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from applications.tests.factories import household
@@ -79,7 +80,7 @@ def test_a_forged_or_old_link_is_refused(client, village_a):
         {"o": "complaints.complaint", "i": str(ticket.pk), "s": "x"}, salt="other"
     )
     assert client.get(reverse("core:survey", args=[forged])).status_code == 404
-    with pytest.raises(Exception):
+    with pytest.raises(ValidationError):
         target_of(forged)
     good = token_for(ticket, "pengaduan")
     assert target_of(good)["object_id"] == str(ticket.pk)
@@ -88,7 +89,7 @@ def test_a_forged_or_old_link_is_refused(client, village_a):
 
 def test_scores_outside_one_to_four_are_refused(village_a):
     ticket = make_complaint(village_a, home=household(village_a))
-    with pytest.raises(Exception) as refused:
+    with pytest.raises(ValidationError) as refused:
         survey_submit(
             token=token_for(ticket, "pengaduan"), answers=_answers(5, 3, 3, 3, 3, 3, 3, 3, 0)
         )
