@@ -25,7 +25,7 @@ from django.db.models import Avg, Count, Model
 from django.db.models.functions import TruncQuarter
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from .choices import NotificationChannel, Role
 from .models import SurveyResponse, User
@@ -120,7 +120,7 @@ ELEMENTS: list[tuple[str, Any, tuple[Any, Any, Any, Any]]] = [
         "u9",
         gettext_lazy("How good were the facilities (office, this website)?"),
         (
-            gettext_lazy("Poor"),
+            pgettext_lazy("facilities", "Poor"),
             gettext_lazy("Adequate"),
             gettext_lazy("Good"),
             gettext_lazy("Very good"),
@@ -156,10 +156,10 @@ class Index:
 
 
 GRADES = [
-    (Decimal("88.31"), "A", gettext_lazy("Very good")),
-    (Decimal("76.61"), "B", gettext_lazy("Good")),
-    (Decimal("65.00"), "C", gettext_lazy("Fair")),
-    (Decimal("25.00"), "D", gettext_lazy("Poor")),
+    (Decimal("88.31"), "A", pgettext_lazy("IKM grade", "Very good")),
+    (Decimal("76.61"), "B", pgettext_lazy("IKM grade", "Good")),
+    (Decimal("65.00"), "C", pgettext_lazy("IKM grade", "Fair")),
+    (Decimal("25.00"), "D", pgettext_lazy("IKM grade", "Poor")),
 ]
 
 

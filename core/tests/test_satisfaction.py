@@ -40,6 +40,7 @@ def test_the_index_is_computed_as_the_regulation_defines_it():
     assert index.value == Decimal("3.2778")  # 29.50 / 9
     assert index.converted == Decimal("81.94")  # 29.50 * 25 / 9
     assert (index.grade, index.grade_label) == ("B", "Baik")
+    assert index_of(5, [1] * 9).grade_label == "Tidak baik"
     assert index_of(5, [4] * 9).converted == Decimal("100.00")
     assert index_of(5, [4] * 9).grade == "A"
     assert index_of(5, [1] * 9).grade == "D"
