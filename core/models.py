@@ -698,9 +698,7 @@ class SurveyResponse(models.Model):
     u8 = models.PositiveSmallIntegerField(_("handling of complaints and suggestions"))
     u9 = models.PositiveSmallIntegerField(_("facilities"))
     suggestion = models.TextField(_("suggestion"), blank=True)
-    respondent = models.ForeignKey(
-        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
+    # who answered is not kept: the survey page promises that no officer sees it
     created_at = models.DateTimeField(_("answered at"), auto_now_add=True, db_index=True)
 
     class Meta:

@@ -37,14 +37,17 @@ class EmailSender:
 
 
 class LogSender:
-    """No gateway configured: write the SMS to the log so nothing is silently dropped."""
+    """No gateway configured: write the SMS to the log so nothing is silently dropped. One-time
+    codes and other digit runs are masked unless ``SILAKSO_LOG_MESSAGE_TEXT`` (the demo, which
+    has no gateway and shows the resident's sign-up code in its terminal)."""
 
     def send(self, notification) -> None:
-        logger.info(
-            "SMS/WhatsApp to %s (no gateway configured): %s",
-            notification.recipient,
-            notification.body[:300],
-        )
+        import re
+
+        text = notification.body[:300]
+        if not settings.SILAKSO_LOG_MESSAGE_TEXT:
+            text = re.sub(r"\d{4,}", lambda m: "•" * len(m.group()), text)
+        logger.info("SMS/WhatsApp to %s (no gateway configured): %s", notification.recipient, text)
 
 
 class HttpGatewaySender:

@@ -29,6 +29,8 @@ DEFAULT_DAYS = {
     "closed_request_documents": 5 * 365,  # KTP/KK photos of refused or withdrawn requests
     "closed_complaint_attachments": 5 * 365,  # photos sent with complaints closed long ago
     "sessions": 0,  # expired sign-ins
+    "one_time_codes": 30,  # a code works 10 minutes; kept a month for the rate limits' audit
+    "inbound_messages": 365,  # SMS/WhatsApp messages residents sent (the complaint keeps its text)
 }
 
 
@@ -47,7 +49,7 @@ def _rules() -> list[Rule]:
     from applications.models import ApplicationDocument
     from complaints.models import ComplaintAttachment
 
-    from .models import Notification, SubmissionReceipt
+    from .models import InboundMessage, Notification, OneTimeCode, SubmissionReceipt
 
     ended = [
         ApplicationStatus.REJECTED,
@@ -64,8 +66,18 @@ def _rules() -> list[Rule]:
             "notifications",
             "messages sent (or given up) to residents and officers",
             lambda before: Notification.objects.filter(
-                status__in=["sent", "failed"], created_at__lt=before
+                status__in=["sent", "failed", "skipped"], created_at__lt=before
             ),
+        ),
+        Rule(
+            "one_time_codes",
+            "one-time codes for residents' sign-up and sign-in",
+            lambda before: OneTimeCode.objects.filter(created_at__lt=before),
+        ),
+        Rule(
+            "inbound_messages",
+            "SMS and WhatsApp messages residents sent",
+            lambda before: InboundMessage.objects.filter(received_at__lt=before),
         ),
         Rule(
             "closed_request_documents",

@@ -327,7 +327,7 @@ def _region_of(object_type: str, object_id: str) -> str:
 
 
 def survey_submit(
-    *, token: str, answers: Mapping[str, Any], suggestion: str = "", respondent=None
+    *, token: str, answers: Mapping[str, Any], suggestion: str = ""
 ) -> SurveyResponse:
     """Store one survey answer; each element must be scored 1–4; once per service given."""
     target = target_of(token)
@@ -356,9 +356,6 @@ def survey_submit(
                 object_id=target["object_id"],
                 region_code=_region_of(target["object_type"], target["object_id"]),
                 suggestion=suggestion,
-                respondent=respondent
-                if respondent is not None and respondent.is_authenticated
-                else None,
                 **scores,
             )
     except IntegrityError as exc:

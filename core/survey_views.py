@@ -36,7 +36,6 @@ def survey(request, token: str):
                 token=token,
                 answers={key: data[key] for key in satisfaction.FIELDS},
                 suggestion=data["suggestion"],
-                respondent=request.user,
             )
         except ValidationError as exc:
             add_service_errors(form, exc)

@@ -191,6 +191,9 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="SILAKSO <noreply@silakso
 SILAKSO_SMS_SENDER = env("SILAKSO_SMS_SENDER", default="core.notifications.LogSender")
 SILAKSO_SMS_GATEWAY_URL = env("SILAKSO_SMS_GATEWAY_URL", default="")
 SILAKSO_SMS_GATEWAY_TOKEN = env("SILAKSO_SMS_GATEWAY_TOKEN", default="")
+# Without a gateway each SMS is written to the log with its digits masked (a one-time code must
+# not land in a log); the demo shows them (settings/local.py).
+SILAKSO_LOG_MESSAGE_TEXT = env.bool("SILAKSO_LOG_MESSAGE_TEXT", default=False)
 # How the gateway wants the request (docs/messaging.md has the settings of common gateways):
 # the body as JSON or as a form, written with $to $message $reference $channel; the header the
 # token goes in and its scheme ("Bearer", "Basic", or empty for the bare token); where the

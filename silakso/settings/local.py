@@ -14,6 +14,8 @@ from .base import BASE_DIR, REDIS_URL, env
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
 SECRET_KEY = env("DJANGO_SECRET_KEY", default="local-demo-secret-key-not-for-production")
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
+# No SMS gateway in the demo: each SMS, with its one-time code, is written to the terminal.
+SILAKSO_LOG_MESSAGE_TEXT = env.bool("SILAKSO_LOG_MESSAGE_TEXT", default=True)
 
 if not env("DATABASE_URL", default=""):
     _sqlite_path = Path(env("SILAKSO_SQLITE_PATH", default=str(BASE_DIR / "var" / "demo.sqlite3")))

@@ -209,3 +209,22 @@ class Command(BaseCommand):
             ],
         )
         self.stdout.write(f"  API key of api.client (shown once): {key}")
+        self._print_sign_up()
+
+    def _print_sign_up(self) -> None:
+        """A registry person without an account, to try the resident sign-up with (the demo
+        writes each SMS, with its code, to this terminal)."""
+        from dtks.models import Individual
+
+        person = (
+            Individual.objects.filter(status="alive", relation_to_head="head", family__isnull=False)
+            .exclude(nik__in=User.objects.exclude(nik=None).values("nik"))
+            .select_related("family")
+            .order_by("pk")
+            .first()
+        )
+        if person is not None:
+            self.stdout.write(
+                "  To try the resident sign-up (/akun/daftar/): NIK {} with KK {}; the SMS "
+                "code appears in this terminal.".format(person.nik, person.family.kk_number)
+            )
