@@ -317,7 +317,22 @@ def resident_services(user) -> list[dict]:
                 "survey": surveys.get(application.pk),
             }
         )
-    return [
+    from .selectors import resident_objections
+
+    objections = [
+        {
+            "title": "{} · {}".format(objection.get_kind_display(), objection.subject_name),
+            "code": objection.code,
+            "date": objection.created_at,
+            "status": objection.get_outcome_display()
+            if objection.outcome
+            else objection.get_status_display(),
+            "next": objection.answer
+            or _("A Dinsos verifier checks it and answers; the answer comes here and by SMS."),
+        }
+        for objection in resident_objections(user=user)[:20]
+    ]
+    sections = [
         {
             "title": _("My requests for aid"),
             "items": items,
@@ -328,3 +343,13 @@ def resident_services(user) -> list[dict]:
             },
         }
     ]
+    if objections:
+        sections.append(
+            {
+                "title": _("My objections (sanggah)"),
+                "items": objections,
+                "empty": "",
+                "action": None,
+            }
+        )
+    return sections

@@ -334,6 +334,13 @@ def batch_public(*, token: str) -> dict | None:
 
 
 # ---------------------------------------------------------------------------- objections
+def resident_objections(*, user) -> QuerySet[Objection]:
+    """The objections a resident filed while signed in (newest first); never anyone else's."""
+    if not user.is_authenticated or user.role != Role.RESIDENT:
+        return Objection.objects.none()
+    return Objection.objects.filter(objector=user).order_by("-created_at")
+
+
 def objection_list(*, user, filters: dict | None = None) -> QuerySet[Objection]:
     queryset = Objection.objects.visible_to(user).select_related("village", "application")
     if filters:

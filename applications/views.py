@@ -267,6 +267,7 @@ def objection_create(request):
                     objector_name=data["objector_name"],
                     objector_phone=data["objector_phone"],
                     evidence=data.get("evidence"),
+                    objector=request.user,
                 ),
                 redirect_to=lambda objection: _objection_done_url(request, objection),
             )

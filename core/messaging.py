@@ -70,6 +70,17 @@ EVENTS: dict[str, MessageEvent] = {
             ),
         ),
         MessageEvent(
+            "objection.answered",
+            gettext_lazy("A public objection (sanggah) was answered"),
+            {
+                "code": gettext_lazy("the objection's number"),
+                "outcome": gettext_lazy("what was decided"),
+                "answer": gettext_lazy("the verifier's answer"),
+            },
+            gettext_lazy("SILAKSO: objection {code}"),
+            gettext_lazy("Your objection {code} was answered: {outcome}.\n{answer}"),
+        ),
+        MessageEvent(
             "complaint.step",
             gettext_lazy("A complaint moved to another step"),
             {

@@ -132,6 +132,15 @@ class Objection(TimeStampedModel):
     evidence_type = models.CharField(max_length=64, blank=True)
     objector_name = models.CharField(_("your name"), max_length=150, blank=True)
     objector_phone = models.CharField(_("your phone"), max_length=20, blank=True)
+    #: the resident account that filed it, who follows it on "Layanan saya"
+    objector = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("filed by (resident account)"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     application = models.ForeignKey(
         "applications.Application",
         verbose_name=_("application concerned"),

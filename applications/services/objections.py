@@ -55,6 +55,7 @@ def objection_submit(
     objector_name: str = "",
     objector_phone: str = "",
     evidence=None,
+    objector=None,
 ) -> Objection:
     """Anyone states that a listed recipient is not eligible, or that a neighbour is missing."""
     errors: dict[str, list[str]] = {}
@@ -79,6 +80,9 @@ def objection_submit(
         reason=reason,
         objector_name=(objector_name or "").strip()[:150],
         objector_phone=(objector_phone or "").strip()[:20],
+        objector=objector
+        if objector is not None and objector.is_authenticated and objector.role == "resident"
+        else None,
     )
     if evidence is not None:
         upload = process_upload(evidence, field="evidence")
@@ -104,6 +108,32 @@ def objection_submit(
     )
     audit_log(actor=None, action=AuditAction.CREATE, obj=objection, region_code=village.code)
     return objection
+
+
+def _tell_objector(objection: Objection) -> None:
+    """The answer goes to the phone the objector gave (or their resident account's)."""
+    from core.choices import NotificationChannel
+    from core.services import message_queue
+    from silakso.validation import phone_number
+
+    phone = objection.objector_phone or (objection.objector.phone if objection.objector else "")
+    try:
+        phone = phone_number(phone)
+    except ValidationError:
+        phone = ""
+    if not phone:
+        return
+    message_queue(
+        event="objection.answered",
+        channel=NotificationChannel.SMS,
+        recipient=phone,
+        context={
+            "code": objection.code,
+            "outcome": objection.get_outcome_display(),
+            "answer": objection.answer,
+        },
+        obj=objection,
+    )
 
 
 @transaction.atomic
@@ -142,6 +172,7 @@ def objection_answer(
         note=answer,
         fields=["application", "outcome", "answer", "answered_by", "answered_at"],
     )
+    _tell_objector(objection)
     if reject_application:
         if objection.application is None or outcome != ObjectionOutcome.UPHELD:
             raise ValidationError(

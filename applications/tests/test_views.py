@@ -198,6 +198,44 @@ def test_an_objection_upheld_stops_the_request(bpnt, poor, make_user):
     assert "Benar, suami PNS aktif" in application.decision_reason
 
 
+def test_an_objector_is_told_the_answer_and_a_resident_follows_theirs(
+    client, login, poor, make_user
+):
+    from core.models import Notification
+
+    resident = make_user(Role.RESIDENT, phone="081277770000")
+    stranger = make_user(Role.RESIDENT)
+    mine = services.objection_submit(
+        kind="not_eligible",
+        village=poor.village,
+        subject_name="Budi Santoso",
+        reason="Punya toko besar di pasar",
+        objector=resident,
+    )
+    by_phone = services.objection_submit(
+        kind="not_eligible",
+        village=poor.village,
+        subject_name="Rina Wati",
+        reason="Sudah pindah ke kota lain",
+        objector_phone="0812 6666 5555",
+    )
+    login(client, resident)
+    page = client.get(reverse("core:home")).content.decode()
+    assert mine.code in page and by_phone.code not in page
+    assert "Menunggu jawaban" in page
+    verifier = make_user(Role.VERIFIER, "19.04")
+    for objection in (mine, by_phone):
+        services.objection_answer(
+            objection=objection, actor=verifier, outcome="dismissed", answer="Data sudah benar"
+        )
+    page = client.get(reverse("core:home")).content.decode()
+    assert "Data sudah benar" in page
+    told = Notification.objects.filter(event="objection.answered")
+    assert set(told.values_list("recipient", flat=True)) == {"081277770000", "081266665555"}
+    login(client, stranger)
+    assert mine.code not in client.get(reverse("core:home")).content.decode()
+
+
 def test_officers_see_only_the_actions_their_role_may_take(client, login, bpnt, poor, make_user):
     application = submit(bpnt, poor)
     head = make_user(Role.VILLAGE_HEAD, poor.village_id)
