@@ -12,6 +12,7 @@ from django.contrib.auth.forms import SetPasswordForm
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from silakso.exceptions import DomainError
 from silakso.forms import add_service_errors
@@ -166,3 +167,26 @@ def resident_password(request):
             )
             return redirect("core:home")
     return render(request, "core/resident_password.html", {"form": form})
+
+
+@require_POST
+@login_required
+def resident_messages(request):
+    """A resident stops (or restarts) the messages SILAKSO sends to their account's phone."""
+    from .choices import NotificationChannel
+    from .services import message_opt_out
+
+    user = request.user
+    if user.role != Role.RESIDENT or not user.phone:
+        raise PermissionDenied(_("Only a resident account with a phone number has this choice."))
+    stop = bool(request.POST.get("stop"))
+    message_opt_out(
+        channel=NotificationChannel.SMS, recipient=user.phone, source="resident's page", stop=stop
+    )
+    messages.success(
+        request,
+        _("No more messages are sent to your phone, except codes you ask for.")
+        if stop
+        else _("Messages are sent to your phone again."),
+    )
+    return redirect("core:home")

@@ -16,6 +16,7 @@ urlpatterns = [
     path("akun/lupa-sandi/", account_views.password_reset, name="password_reset"),
     path("akun/kode/", account_views.code_enter, name="code_enter"),
     path("akun/sandi/", account_views.resident_password, name="resident_password"),
+    path("akun/pesan/", account_views.resident_messages, name="resident_messages"),
     path("akun/operator/", views.operator_list, name="operator_list"),
     path("administrasi/", views.settings_home, name="settings_home"),
     path("administrasi/kantor/", views.agency_profile_edit, name="agency_profile_edit"),

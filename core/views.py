@@ -51,10 +51,19 @@ def home(request):
     if not user.is_authenticated:
         return render(request, "core/public_home.html")
     if user.role == Role.RESIDENT:
+        from .messaging import normalize_recipient
+        from .models import MessageOptOut
+
+        phone = normalize_recipient(NotificationChannel.SMS, user.phone) if user.phone else ""
         return render(
             request,
             "core/home_resident.html",
-            {"sections": collect("resident_services", user)},
+            {
+                "sections": collect("resident_services", user),
+                "phone": phone,
+                "messages_stopped": bool(phone)
+                and MessageOptOut.objects.filter(recipient=phone).exists(),
+            },
         )
     return render(request, "core/home_staff.html", {"cards": collect("dashboard_cards", user)})
 

@@ -49,6 +49,7 @@ URL_MATRIX = {
     "core:password_reset": "public",
     "core:code_enter": "own",
     "core:resident_password": "own",
+    "core:resident_messages": "own",
     "complaints:sla_table": "reference",
     "referrals:provider_create": "scoped",
     "referrals:provider_edit": "scoped",

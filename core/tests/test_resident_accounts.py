@@ -197,3 +197,30 @@ def test_an_officer_cannot_sign_in_by_resident_code(client, gateway, make_user, 
     client.post(reverse("core:sign_in_code"), {"phone": "081244445555"})
     [text] = _sms(gateway, "081244445555")
     assert reverse("core:sign_up") in text  # officers are not resident accounts
+
+
+def test_an_expired_code_is_refused_like_a_wrong_one(client, gateway, make_user):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    make_user(Role.RESIDENT, phone="081266660000")
+    client.post(reverse("core:sign_in_code"), {"phone": "081266660000"})
+    [text] = _sms(gateway, "081266660000")
+    OneTimeCode.objects.update(expires_at=timezone.now() - dt.timedelta(seconds=1))
+    page = client.post(reverse("core:code_enter"), {"code": _code(text)})
+    assert page.status_code == 200 and "salah atau sudah tidak berlaku" in page.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+def test_a_resident_stops_and_restarts_messages_from_their_page(client, login, make_user):
+    from core.models import MessageOptOut
+
+    resident = make_user(Role.RESIDENT, phone="081255550000")
+    login(client, resident)
+    assert "Hentikan pesan" in client.get(reverse("core:home")).content.decode()
+    client.post(reverse("core:resident_messages"), {"stop": "1"})
+    assert MessageOptOut.objects.filter(recipient="081255550000").exists()
+    assert "Kirim pesan lagi" in client.get(reverse("core:home")).content.decode()
+    client.post(reverse("core:resident_messages"), {"stop": ""})
+    assert not MessageOptOut.objects.exists()
