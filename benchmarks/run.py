@@ -6,7 +6,7 @@ Generates a synthetic province (Kepulauan Bangka Belitung, real region codes) of
 
 * import    — the DTKS extract import (CSV, full validation, upserts, history) against raw
               PostgreSQL COPY of the same rows into the same tables; peak memory of the import;
-* desil     — the local PMT job (scores, contributions, NTILE per regency) against a pure-SQL
+* desil     — the local PMT job (scores, contributions, rank-based deciles per regency) against a pure-SQL
               scoring and ranking statement with the same weights;
 * dedup     — fuzzy-duplicate detection on injected near-duplicates (precision, recall, time)
               beside a plain blocked query (village + birth date + trigram similarity);
@@ -285,11 +285,13 @@ def bench_desil() -> dict:
                count(*) FILTER (WHERE birth_date <= %(elderly_cutoff)s) AS elderly
         FROM dtks_individual WHERE status = 'alive' GROUP BY household_id),
     scored AS (
-        SELECT h.id, substr(h.village_code, 1, 5) AS regency, %(intercept)s + {parts} AS score
+        SELECT h.id, substr(h.village_code, 1, 5) AS regency,
+               round((%(intercept)s + {parts})::numeric, 6)::float8 AS score
         FROM dtks_household h LEFT JOIN members m ON m.household_id = h.id
         WHERE h.status = 'active')
     UPDATE dtks_household h SET pmt_score = r.score, pmt_desil = r.desil
-    FROM (SELECT id, score, ntile(10) OVER (PARTITION BY regency ORDER BY score, id) AS desil
+    FROM (SELECT id, score, 1 + 10 * (rank() OVER (PARTITION BY regency ORDER BY score) - 1)
+                     / count(*) OVER (PARTITION BY regency) AS desil
           FROM scored) r
     WHERE h.id = r.id
     """.format(parts=" + ".join(pmt.contribution_sql(weight_set.weights)))

@@ -325,7 +325,13 @@ def member_cutoffs(today: dt.date | None = None) -> dict:
 
 
 def rank_sql(weights: Mapping, *, scoped: bool) -> str:
-    """Score, rank per regency with NTILE(10) and store score, desil and contributions."""
+    """Score, rank per regency into deciles and store score, desil and contributions.
+
+    The desil of a household is ``1 + floor(10 × (rank − 1) / n)`` in its regency, where
+    ``rank`` is its position by score with ties sharing the lowest position (``rank()``) and
+    ``n`` the regency's households: households with the same score (to 6 decimals) always get
+    the same desil, the poorer one when a tie straddles a boundary, so a tie never decides
+    eligibility by database id. Without ties it is the usual equal-sized deciles."""
     validate_weights(weights)  # only known variables and codes ever reach the SQL text
     parts = contribution_sql(weights)
     columns = ", ".join("{} AS c{}".format(expr, i) for i, expr in enumerate(parts))
@@ -342,11 +348,16 @@ def rank_sql(weights: Mapping, *, scoped: bool) -> str:
                {columns}
         FROM dtks_household h LEFT JOIN members m ON m.household_id = h.id
         WHERE h.status = 'active' {scope}
-    ), ranked AS (
-        SELECT id, %(intercept)s + {total} AS score, jsonb_build_array({array}) AS parts,
-               ntile(10) OVER (PARTITION BY regency ORDER BY %(intercept)s + {total}, id) AS desil,
-               regency, old_desil
+    ), totals AS (
+        SELECT id, round((%(intercept)s + {total})::numeric, 6)::float8 AS score,
+               jsonb_build_array({array}) AS parts, regency, old_desil
         FROM scored
+    ), ranked AS (
+        -- rank-based deciles: equal scores share a rank, hence a desil (never split by id)
+        SELECT id, score, parts, regency, old_desil,
+               1 + (10 * (rank() OVER (PARTITION BY regency ORDER BY score) - 1))
+                   / count(*) OVER (PARTITION BY regency) AS desil
+        FROM totals
     ), updated AS (
         UPDATE dtks_household h
         SET pmt_score = r.score, pmt_desil = r.desil, pmt_contributions = r.parts,

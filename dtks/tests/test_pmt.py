@@ -35,11 +35,12 @@ def _reference(weight_set) -> dict[int, int]:
                        count(*) FILTER (WHERE birth_date > %(child_cutoff)s) AS children,
                        count(*) FILTER (WHERE birth_date <= %(elderly_cutoff)s) AS elderly
                 FROM dtks_individual WHERE status = 'alive' GROUP BY household_id)
-            SELECT id, ntile(10) OVER (PARTITION BY substr(village_code, 1, 5)
-                                       ORDER BY %(intercept)s + score, id)
-            FROM (SELECT h.id, h.village_code, {parts} AS score
+            SELECT id, 1 + 10 * (rank() OVER w - 1) / count(*) OVER (PARTITION BY regency)
+            FROM (SELECT h.id, substr(h.village_code, 1, 5) AS regency,
+                         round((%(intercept)s + {parts})::numeric, 6) AS score
                   FROM dtks_household h LEFT JOIN members m ON m.household_id = h.id
                   WHERE h.status = 'active') s
+            WINDOW w AS (PARTITION BY regency ORDER BY score)
             """.format(parts=parts),
             {**pmt.member_cutoffs(), "intercept": weight_set.intercept},
         )
@@ -55,14 +56,42 @@ def test_ranking_matches_the_sql_reference_exactly(district):
     assert run.regencies == 2
 
 
+def test_equal_scores_get_the_same_desil_whatever_their_ids(district, manager):
+    # a registry with few distinct scores: one two-valued variable decides everything
+    weight_set = PmtWeightSet.objects.get(is_active=True)
+    weights = weight_set.weights
+    variable = sorted(weights["categorical"])[0]
+    codes = weights["categorical"][variable]
+    plain = {
+        "categorical": {variable: {code: (1.0 if i == 0 else 0.0) for i, code in enumerate(codes)}}
+    }
+    tied = PmtWeightSet.objects.create(
+        version=weight_set.version + 1, intercept=0, weights=plain, is_active=False
+    )
+    pmt.run_ranking(weight_set=tied)
+    by_score: dict = {}
+    for score, desil in Household.objects.filter(village__code__startswith="19.04.").values_list(
+        "pmt_score", "pmt_desil"
+    ):
+        by_score.setdefault(score, set()).add(desil)
+    assert len(by_score) <= len(codes)
+    assert all(len(desils) == 1 for desils in by_score.values()), by_score
+    # a poorer score never gets a higher desil
+    ordered = [next(iter(by_score[score])) for score in sorted(by_score)]
+    assert ordered == sorted(ordered)
+    # the poorest group starts at desil 1
+    assert ordered[0] == 1
+
+
 def test_every_score_is_explained_by_its_contributions(district):
     weight_set = PmtWeightSet.objects.get(is_active=True)
     pmt.run_ranking(weight_set=weight_set)
     for household in Household.objects.select_related("pmt_run__weight_set")[:50]:
         explanation = pmt.explain(household)
         assert len(explanation) == len(pmt.variables(weight_set.weights))
+        # the stored score is rounded to 6 decimals (the ranking's tie rule)
         assert sum(row["value"] for row in explanation) + weight_set.intercept == pytest.approx(
-            household.pmt_score
+            household.pmt_score, abs=1e-6
         )
         assert 1 <= household.pmt_desil <= 10
 
