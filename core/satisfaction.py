@@ -302,6 +302,50 @@ def invite(obj: Model, service: str) -> int:
     return queued
 
 
+def invitations_many(rows: list, target: str, contacts) -> list[dict]:
+    """Outbox messages inviting the rating of every row a set-based transition finished (a
+    ratified period list): ``contacts(row)`` gives its (channel, recipient) pairs. One query
+    leaves out rows already invited; for ``core.services.notification_queue_many``."""
+    from silakso.links import public_url
+
+    from .messaging import render
+    from .models import Notification
+
+    if not rows:
+        return []
+    label = rows[0]._meta.label_lower
+    found = FINISHED.get(label)
+    if found is None or target not in found[1]:
+        return []
+    service = found[0]
+    invited = set(
+        Notification.objects.filter(
+            event="survey.invite", object_type=label, object_id__in=[str(r.pk) for r in rows]
+        ).values_list("object_id", flat=True)
+    )
+    messages = []
+    for row in rows:
+        if str(row.pk) in invited:
+            continue
+        context = {
+            "service": SERVICE_NAMES[service],
+            "url": public_url("core:survey", token_for(row, service)),
+        }
+        for channel, recipient in contacts(row):
+            subject, body = render("survey.invite", channel, context)
+            messages.append(
+                {
+                    "channel": channel,
+                    "recipient": recipient,
+                    "subject": subject,
+                    "body": body,
+                    "obj": row,
+                    "event": "survey.invite",
+                }
+            )
+    return messages
+
+
 def after_transition(obj: Model, target: str) -> None:
     """``core.services.status_transition`` calls this: a finished service invites its rating."""
     found = FINISHED.get(obj._meta.label_lower)

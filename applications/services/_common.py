@@ -189,6 +189,10 @@ def _move_many(
                     "event": "application.step",
                 }
             )
+    from core.satisfaction import invitations_many
+
+    # a ratified list finishes its requests: each resident is invited to rate the service
+    messages += invitations_many(rows, target, _recipients)
     notification_queue_many(messages=messages)
     return len(rows)
 

@@ -227,3 +227,14 @@ def test_the_annex_and_the_ministry_file_give_the_desil_valid_on_the_decree_date
     text = "\n".join(page.extract_text() for page in PdfReader(batch.annex.open("rb")).pages)
     line = next(line for line in text.splitlines() if verified[0].code in line)
     assert " 3 " in " {} ".format(line) and " 6 " not in " {} ".format(line)
+
+
+def test_a_ratified_list_invites_each_resident_to_rate_the_service_once(people, verified, regency):
+    from core.models import Notification
+
+    batch = _ratified(people, regency)
+    invited = Notification.objects.filter(event="survey.invite")
+    assert set(invited.values_list("object_id", flat=True)) == {
+        str(a.pk) for a in batch.applications.all() if a.phone or a.email
+    }
+    assert invited.exists() and all("/survei/" in n.body for n in invited)
