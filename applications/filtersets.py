@@ -31,6 +31,7 @@ class ApplicationFilterSet(django_filters.FilterSet):
     channel = django_filters.ChoiceFilter(choices=ApplicationChannel.choices, label=_("Channel"))
     region = django_filters.CharFilter(method="filter_region", label=_("Region code"))
     mine = YesNoFilter(method="filter_mine", label=_("Only my worklist"))
+    overdue = YesNoFilter(method="filter_overdue", label=_("Only late ones"))
     batch = django_filters.NumberFilter(field_name="batch_id", label=_("Period list"))
     ordering = django_filters.OrderingFilter(
         fields=(("status_changed_at", "waiting"), ("created_at", "created")),
@@ -39,7 +40,7 @@ class ApplicationFilterSet(django_filters.FilterSet):
 
     class Meta:
         model = Application
-        fields = ["q", "status", "program", "channel", "region", "mine", "batch"]
+        fields = ["q", "status", "program", "channel", "region", "mine", "overdue", "batch"]
 
     def search(self, queryset, name, value):
         value = value.strip()
@@ -58,6 +59,13 @@ class ApplicationFilterSet(django_filters.FilterSet):
         if value and user is not None:
             return queryset.filter(assigned_to=user)
         return queryset
+
+    def filter_overdue(self, queryset, name, value):
+        from .sla import late_q
+
+        if value is None:
+            return queryset
+        return queryset.filter(late_q()) if value else queryset.exclude(late_q())
 
 
 class UpdateProposalFilterSet(django_filters.FilterSet):

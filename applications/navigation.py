@@ -353,3 +353,220 @@ def resident_services(user) -> list[dict]:
             }
         )
     return sections
+
+
+# ------------------------------------------------------------------------------ dashboards
+#: The ends a request reaches, counted per month on the dashboards.
+DECIDED = (
+    ApplicationStatus.RATIFIED,
+    ApplicationStatus.REJECTED,
+    ApplicationStatus.ACCEPTED,
+    ApplicationStatus.NOT_ACCEPTED,
+)
+#: How long open requests have waited in their step: (key, at most so many days, label).
+AGES = (
+    ("a", 7, gettext_lazy("Up to 7 days")),
+    ("b", 30, gettext_lazy("8 to 30 days")),
+    ("c", 90, gettext_lazy("31 to 90 days")),
+    ("d", None, gettext_lazy("More than 90 days")),
+)
+
+
+def dashboard_sources() -> list:
+    """Aid requests for the dashboards (core.dashboard): open ones per step, late ones, how
+    long they have waited; received and decided per month."""
+    import datetime as dt
+
+    from django.db.models import Case, CharField, Count, DateField, F, Q, Value, When
+    from django.db.models.functions import Coalesce, TruncMonth
+    from django.utils import timezone
+
+    from core.dashboard import Source, last_months
+
+    from .models import Application, ApplicationStatusChange
+    from .models.applications import OPEN_STATUSES
+    from .sla import late_q
+
+    now = timezone.now()
+    since = last_months()[0]
+    open_ = Application.objects.filter(status__in=OPEN_STATUSES)
+    month = {"output_field": DateField()}
+    waiting_since = Coalesce("status_changed_at", "created_at")
+    age = Case(
+        *(
+            When(Q(since__gte=now - dt.timedelta(days=days)), then=Value(key))
+            for key, days, _label in AGES
+            if days is not None
+        ),
+        default=Value(AGES[-1][0]),
+        output_field=CharField(),
+    )
+    return [
+        Source(
+            "applications_open",
+            open_.values(s_region=F("village_id"), s_key=F("status")).annotate(s_value=Count("pk")),
+        ),
+        Source(
+            "applications_late",
+            open_.filter(late_q(now))
+            .values(s_region=F("village_id"), s_key=F("status"))
+            .annotate(s_value=Count("pk")),
+        ),
+        Source(
+            "applications_age",
+            open_.annotate(since=waiting_since)
+            .values(s_region=F("village_id"), s_key=age)
+            .annotate(s_value=Count("pk")),
+        ),
+        Source(
+            "applications_received",
+            Application.objects.filter(created_at__date__gte=since)
+            .values(s_region=F("village_id"), s_month=TruncMonth("created_at", **month))
+            .annotate(s_value=Count("pk")),
+        ),
+        Source(
+            "applications_decided",
+            ApplicationStatusChange.objects.filter(
+                created_at__date__gte=since, to_status__in=DECIDED
+            )
+            .values(
+                s_region=F("application__village_id"),
+                s_key=F("to_status"),
+                s_month=TruncMonth("created_at", **month),
+            )
+            .annotate(s_value=Count("pk")),
+        ),
+    ]
+
+
+def dashboard_panels(figures) -> list[dict]:
+    """Aid requests on a dashboard: the backlog per step, how much of it is late and how old
+    it is, per area, and what came in and was decided each month."""
+    from core.dashboard import area_table, chart, list_link
+
+    from .models.applications import OPEN_STATUSES
+    from .sla import step_days
+
+    if not perms.can_read(figures.user):
+        return []
+    open_ = figures.by_key("applications_open")
+    late = figures.by_key("applications_late")
+    total_open, total_late = sum(open_.values()), sum(late.values())
+    days = step_days()
+
+    def requests(**params):
+        return lambda code: list_link(
+            "applications:application_list", figures, region=code, **params
+        )
+
+    decided = figures.by_key("applications_decided", monthly=True)
+    ages = figures.by_key("applications_age")
+    return [
+        {
+            "title": _("Aid requests"),
+            "figures": [
+                {
+                    "label": _("Open requests"),
+                    "value": total_open,
+                    "url": list_link(
+                        "applications:application_list", figures, status=list(OPEN_STATUSES)
+                    ),
+                },
+                {
+                    "label": _("Late in their step"),
+                    "value": total_late,
+                    "hint": _("{share}% of the open ones").format(
+                        share=round(100 * total_late / total_open) if total_open else 0
+                    ),
+                    "url": list_link("applications:application_list", figures, overdue="true"),
+                    "tone": "warn" if total_late else "",
+                },
+                {
+                    "label": _("Received in the last 12 months"),
+                    "value": figures.total("applications_received", monthly=True),
+                },
+                {
+                    "label": _("Ratified in the last 12 months"),
+                    "value": decided.get(ApplicationStatus.RATIFIED, 0),
+                },
+            ],
+            "tables": [
+                {
+                    "caption": _("Open requests per step"),
+                    "row_heading": _("Step"),
+                    "columns": [_("Open"), _("Late"), _("Days allowed")],
+                    "rows": [
+                        {
+                            "label": ApplicationStatus(status).label,
+                            "url": None,
+                            "cells": [
+                                {
+                                    "value": open_.get(status, 0),
+                                    "url": list_link(
+                                        "applications:application_list", figures, status=status
+                                    ),
+                                },
+                                {
+                                    "value": late.get(status, 0),
+                                    "url": list_link(
+                                        "applications:application_list",
+                                        figures,
+                                        status=status,
+                                        overdue="true",
+                                    )
+                                    if late.get(status)
+                                    else None,
+                                },
+                                {"value": days.get(status, 0), "url": None},
+                            ],
+                        }
+                        for status in OPEN_STATUSES
+                        if open_.get(status)
+                    ],
+                    "totals": [total_open, total_late, None],
+                },
+                {
+                    "caption": _("How long the open requests have waited in their step"),
+                    "row_heading": _("Waiting"),
+                    "columns": [_("Requests")],
+                    "rows": [
+                        {"label": label, "url": None, "cells": [{"value": ages.get(key, 0)}]}
+                        for key, _days, label in AGES
+                    ],
+                    "totals": [sum(ages.values())],
+                },
+                area_table(
+                    figures,
+                    caption=_("Aid requests per area"),
+                    columns=[
+                        (
+                            _("Open"),
+                            figures.by_area("applications_open"),
+                            requests(status=list(OPEN_STATUSES)),
+                        ),
+                        (_("Late"), figures.by_area("applications_late"), requests(overdue="true")),
+                        (
+                            _("Received in 12 months"),
+                            figures.by_area("applications_received", monthly=True),
+                            None,
+                        ),
+                    ],
+                ),
+            ],
+            "trend": chart(
+                figures.months,
+                [
+                    {"label": _("Received"), "values": figures.trend("applications_received")},
+                    {
+                        "label": _("Ratified"),
+                        "values": figures.trend("applications_decided", ApplicationStatus.RATIFIED),
+                    },
+                    {
+                        "label": _("Not approved"),
+                        "values": figures.trend("applications_decided", ApplicationStatus.REJECTED),
+                    },
+                ],
+            ),
+            "more": [],
+        }
+    ]

@@ -246,3 +246,225 @@ def message_keywords() -> list[dict]:
     from .inbound import complaint_by_message
 
     return [{"keyword": "ADUAN", "handle": complaint_by_message}]
+
+
+# ------------------------------------------------------------------------------ dashboards
+def dashboard_sources() -> list:
+    """Complaints for the dashboards (core.dashboard): open ones per step and the late ones,
+    received per category, closed and rated per month. Misuse reports are counted apart
+    (``misuse_*``): only Dinsos sees them, never the village they are about."""
+    from django.db.models import CharField, Count, DateField, F
+    from django.db.models.functions import Cast, TruncMonth
+    from django.utils import timezone
+
+    from core.dashboard import Source, last_months
+
+    from .models import Complaint
+
+    now = timezone.now()
+    since = last_months()[0]
+    month = {"output_field": DateField()}
+    found = []
+    for prefix, restricted in (("complaints", False), ("misuse", True)):
+        rows = Complaint.objects.filter(is_restricted=restricted)
+        open_ = rows.open()
+        found += [
+            Source(
+                prefix + "_open",
+                open_.values(s_region=F("village_id"), s_key=F("status")).annotate(
+                    s_value=Count("pk")
+                ),
+            ),
+            Source(
+                prefix + "_late",
+                open_.filter(due_at__lt=now)
+                .values(s_region=F("village_id"), s_key=F("status"))
+                .annotate(s_value=Count("pk")),
+            ),
+            Source(
+                prefix + "_received",
+                rows.filter(created_at__date__gte=since)
+                .values(
+                    s_region=F("village_id"),
+                    s_key=F("category"),
+                    s_month=TruncMonth("created_at", **month),
+                )
+                .annotate(s_value=Count("pk")),
+            ),
+            Source(
+                prefix + "_closed",
+                rows.filter(closed_at__date__gte=since)
+                .values(s_region=F("village_id"), s_month=TruncMonth("closed_at", **month))
+                .annotate(s_value=Count("pk")),
+            ),
+            Source(
+                prefix + "_rated",
+                rows.filter(rated_at__date__gte=since, rating__isnull=False)
+                .values(
+                    s_region=F("village_id"),
+                    s_key=Cast("rating", CharField()),
+                    s_month=TruncMonth("rated_at", **month),
+                )
+                .annotate(s_value=Count("pk")),
+            ),
+        ]
+    return found
+
+
+def _sum(*parts: dict) -> dict:
+    total: dict = {}
+    for part in parts:
+        for key, value in part.items():
+            total[key] = total.get(key, 0) + value
+    return total
+
+
+def dashboard_panels(figures) -> list[dict]:
+    """Complaints on a dashboard: open and late per step, what they are about, how residents
+    rated the service, per area and month."""
+    from core.dashboard import area_table, chart, list_link
+    from core.permissions import DINSOS_ROLES
+
+    from .choices import ComplaintCategory, ComplaintStatus, Rating
+    from .models import OPEN_STATUSES
+
+    user = figures.user
+    if not perms.can_read(user):
+        return []
+    prefixes = ["complaints"]
+    if user.is_installation_wide or user.role in DINSOS_ROLES:
+        prefixes.append("misuse")
+
+    def by_key(metric, **kwargs):
+        return _sum(*(figures.by_key(p + metric, **kwargs) for p in prefixes))
+
+    def by_area(metric, **kwargs):
+        return _sum(*(figures.by_area(p + metric, **kwargs) for p in prefixes))
+
+    def trend(metric):
+        series = [figures.trend(p + metric) for p in prefixes]
+        return [sum(values) for values in zip(*series, strict=True)]
+
+    def complaints(**params):
+        return lambda code: list_link("complaints:complaint_list", figures, region=code, **params)
+
+    open_, late = by_key("_open"), by_key("_late")
+    received = by_key("_received", monthly=True)
+    rated = by_key("_rated", monthly=True)
+    total_open, total_late, total_rated = (
+        sum(open_.values()),
+        sum(late.values()),
+        sum(rated.values()),
+    )
+    good = rated.get(str(Rating.GOOD), 0) + rated.get(str(Rating.VERY_GOOD), 0)
+    steps = [status for status in OPEN_STATUSES if open_.get(status)]
+    return [
+        {
+            "title": _("Complaints"),
+            "figures": [
+                {
+                    "label": _("Open complaints"),
+                    "value": total_open,
+                    "url": list_link(
+                        "complaints:complaint_list", figures, status=list(OPEN_STATUSES)
+                    ),
+                },
+                {
+                    "label": _("Late in their step"),
+                    "value": total_late,
+                    "hint": _("{share}% of the open ones").format(
+                        share=round(100 * total_late / total_open) if total_open else 0
+                    ),
+                    "url": list_link("complaints:complaint_list", figures, overdue="true"),
+                    "tone": "warn" if total_late else "",
+                },
+                {
+                    "label": _("Received in the last 12 months"),
+                    "value": sum(received.values()),
+                },
+                {
+                    "label": _("Rated good or very good"),
+                    "value": "{}%".format(round(100 * good / total_rated)) if total_rated else "–",
+                    "hint": ngettext(
+                        "of %(count)s rating in 12 months",
+                        "of %(count)s ratings in 12 months",
+                        total_rated,
+                    )
+                    % {"count": total_rated},
+                },
+            ],
+            "tables": [
+                {
+                    "caption": _("Open complaints per step"),
+                    "row_heading": _("Step"),
+                    "columns": [_("Open"), _("Late")],
+                    "rows": [
+                        {
+                            "label": ComplaintStatus(status).label,
+                            "url": None,
+                            "cells": [
+                                {
+                                    "value": open_.get(status, 0),
+                                    "url": list_link(
+                                        "complaints:complaint_list", figures, status=status
+                                    ),
+                                },
+                                {
+                                    "value": late.get(status, 0),
+                                    "url": list_link(
+                                        "complaints:complaint_list",
+                                        figures,
+                                        status=status,
+                                        overdue="true",
+                                    )
+                                    if late.get(status)
+                                    else None,
+                                },
+                            ],
+                        }
+                        for status in steps
+                    ],
+                    "totals": [total_open, total_late],
+                },
+                {
+                    "caption": _("Complaints received in 12 months, by what they are about"),
+                    "row_heading": _("Category"),
+                    "columns": [_("Received")],
+                    "rows": [
+                        {
+                            "label": label,
+                            "url": None,
+                            "cells": [
+                                {
+                                    "value": received.get(key, 0),
+                                    "url": list_link(
+                                        "complaints:complaint_list", figures, category=key
+                                    ),
+                                }
+                            ],
+                        }
+                        for key, label in ComplaintCategory.choices
+                        if received.get(key)
+                    ],
+                    "totals": [sum(received.values())],
+                },
+                area_table(
+                    figures,
+                    caption=_("Complaints per area"),
+                    columns=[
+                        (_("Open"), by_area("_open"), complaints(status=list(OPEN_STATUSES))),
+                        (_("Late"), by_area("_late"), complaints(overdue="true")),
+                        (_("Received in 12 months"), by_area("_received", monthly=True), None),
+                    ],
+                ),
+            ],
+            "trend": chart(
+                figures.months,
+                [
+                    {"label": _("Received"), "values": trend("_received")},
+                    {"label": _("Closed"), "values": trend("_closed")},
+                ],
+            ),
+            "more": [],
+        }
+    ]

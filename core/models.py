@@ -719,3 +719,35 @@ class SurveyResponse(models.Model):
 
     def __str__(self) -> str:
         return "{} {}".format(self.service, self.object_id)
+
+
+class SummaryCount(models.Model):
+    """One figure of the dashboards, per village: ``metric`` (households by desil, complaints
+    received…), its ``key`` (the desil, the category, a step; "" for none) and its ``month``
+    (empty for what stands now). Rewritten as a whole by ``core.dashboard.refresh`` from what
+    the apps declare, so a dashboard adds up a few thousand rows instead of counting a million."""
+
+    metric = models.CharField(max_length=40)
+    region_code = models.CharField(max_length=20, null=True, blank=True)
+    key = models.CharField(max_length=40, blank=True, default="")
+    month = models.DateField(null=True, blank=True)
+    value = models.BigIntegerField(default=0)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["region_code", "metric"], name="core_summary_region_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return "{} {} {}".format(self.metric, self.region_code, self.key)
+
+
+class SummaryState(models.Model):
+    """When the dashboards' figures were last counted, and how long it took (one row)."""
+
+    refreshed_at = models.DateTimeField(null=True, blank=True)
+    seconds = models.FloatField(default=0)
+    rows = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return str(self.refreshed_at)

@@ -24,7 +24,22 @@ def dashboard_cards(user: User) -> list[dict]:
     from django.urls import reverse
     from django.utils.translation import gettext as _
 
+    from .dashboard import can_read as reads_dashboard
+
     cards = []
+    if reads_dashboard(user):
+        cards.append(
+            {
+                "title": _("Dashboard"),
+                "value": user.region.name if user.region_id else _("the whole installation"),
+                "hint": _(
+                    "Registry, aid requests, complaints and referrals of your area, per place and "
+                    "month; each figure opens its list."
+                ),
+                "url": reverse("core:dashboard"),
+                "action": _("Open the dashboard"),
+            }
+        )
     if has_role(user, Role.VILLAGE_HEAD):
         waiting = operator_list(user=user).filter(is_active=False, activated_at__isnull=True)
         cards.append(
@@ -71,6 +86,10 @@ def nav_items(user: User) -> list[dict]:
 
     home = _("My services") if has_role(user, Role.RESIDENT) else _("Home")
     items = [{"label": home, "url": reverse("core:home")}]
+    from .dashboard import can_read as reads_dashboard
+
+    if reads_dashboard(user):
+        items.append({"label": _("Dashboard"), "url": reverse("core:dashboard")})
     if has_role(user, Role.VILLAGE_HEAD, Role.SYSTEM_ADMIN):
         items.append({"label": _("Operators"), "url": reverse("core:operator_list")})
     if collect_settings(user):

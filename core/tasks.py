@@ -80,3 +80,20 @@ def monthly_report_task(job_id: str | None = None, month: str | None = None) -> 
         monthly_report_make(month=chosen, actor=job.started_by, reporter=reporter)
 
     job_execute(job_id=job_id, work=work)
+
+
+@shared_task(ignore_result=True)
+def dashboard_refresh_task(job_id: str | None = None) -> None:
+    """The dashboards' figures counted again: by beat every few minutes (no job), or when an
+    office asks (a job with progress)."""
+    from .dashboard import refresh
+    from .jobs import job_execute
+
+    if job_id is None:
+        refresh()
+        return
+
+    def work(reporter) -> None:  # the result is what the reporter collected
+        refresh(reporter=reporter)
+
+    job_execute(job_id=job_id, work=work)

@@ -12,6 +12,7 @@ urlpatterns = [
     path("akun/daftar/", account_views.sign_up, name="sign_up"),
     path("survei/<str:token>/", survey_views.survey, name="survey"),
     path("kepuasan/", survey_views.satisfaction_index, name="satisfaction_index"),
+    path("dasbor/", views.dashboard, name="dashboard"),
     path("akun/masuk-kode/", account_views.sign_in_code, name="sign_in_code"),
     path("akun/lupa-sandi/", account_views.password_reset, name="password_reset"),
     path("akun/kode/", account_views.code_enter, name="code_enter"),

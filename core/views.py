@@ -16,7 +16,7 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from silakso import ratelimit
-from silakso.exceptions import DomainError, NotFound
+from silakso.exceptions import DomainError, NotFound, OutOfScope
 from silakso.forms import QuickSelect, add_service_errors
 from silakso.paging import audited_page
 
@@ -38,6 +38,7 @@ from .forms import (
 )
 from .models import Job
 from .permissions import AUDIT_READER_ROLES, configures_installation, has_role
+from .scope import region_in_scope
 
 LOGIN_LIMIT = 10  # failed attempts per username + IP per window
 ACCOUNT_LIMIT = 20  # failed attempts per account from anywhere per window
@@ -1064,3 +1065,46 @@ def workload(request):
         for person in people
     ]
     return render(request, "core/workload.html", {"rows": rows, "kinds": kinds, "since": since})
+
+
+# ============================================================================ dashboards
+@login_required
+def dashboard(request):
+    """Figures of the user's area (or a district or village inside it), each linking to the
+    list behind it; read from the summary table, never by counting the registry per view."""
+    from . import dashboard as figures_of
+    from .workload import can_read_workload
+
+    user = request.user
+    if not figures_of.can_read(user):
+        raise PermissionDenied(
+            _("Dashboards are for the regency's offices, supervisors and heads.")
+        )
+    if request.method == "POST":
+        try:
+            job = figures_of.refresh_request(actor=user)
+        except DomainError as exc:
+            messages.error(request, str(exc))
+            return redirect("core:dashboard")
+        return redirect("core:job_detail", pk=job.pk)
+    place = request.GET.get("wilayah", "").strip() or None
+    try:
+        figures = figures_of.Figures(user, place=place)
+    except OutOfScope as exc:
+        return render(request, "core/dashboard.html", {"refused": str(exc)}, status=404)
+    up = None
+    parent = figures.region.parent if figures.region and place else None
+    if parent is not None and (user.is_installation_wide or region_in_scope(user, parent.code)):
+        query = "" if parent.code == user.scope_code else "?wilayah=" + parent.code
+        up = {"name": parent.name, "url": _url("core:dashboard") + query}
+    return render(
+        request,
+        "core/dashboard.html",
+        {
+            "figures": figures,
+            "panels": collect("dashboard_panels", figures),
+            "up": up,
+            "can_refresh": figures_of.can_refresh(user),
+            "workload": can_read_workload(user),
+        },
+    )

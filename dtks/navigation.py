@@ -11,11 +11,12 @@ from django.utils.translation import gettext_lazy
 from core.choices import Role
 from core.permissions import REGIONAL_STAFF_ROLES, has_role
 
-from .choices import FlagStatus
+from .choices import FlagKind, FlagStatus
 from .models import (
     Flag,
     Household,
     Individual,
+    Program,
 )
 from .permissions import ROUND_APPROVERS, ROUND_PROPOSERS, can_read_registry, can_read_rounds
 
@@ -189,5 +190,191 @@ def resident_services(user) -> list[dict]:
             "items": items,
             "empty": _("Your household receives no program in the current period."),
             "action": None,
+        }
+    ]
+
+
+# ------------------------------------------------------------------------------ dashboards
+def dashboard_sources() -> list:
+    """The registry's figures for the dashboards (core.dashboard): what stands now per
+    village, and the data problems found and resolved per month."""
+    from django.db.models import CharField, Count, DateField, F
+    from django.db.models.functions import Cast, TruncMonth
+
+    from core.dashboard import Source, last_months
+
+    from .choices import HouseholdStatus, IndividualStatus
+    from .models import Enrollment
+
+    since = last_months()[0]
+    active = Household.objects.filter(status=HouseholdStatus.ACTIVE)
+    month = {"output_field": DateField()}
+    return [
+        Source(
+            "households_desil",
+            active.values(s_region=F("village_id"), s_key=Cast("desil", CharField())).annotate(
+                s_value=Count("pk")
+            ),
+        ),
+        Source(
+            "people",
+            Individual.objects.filter(
+                status=IndividualStatus.ALIVE, household__status=HouseholdStatus.ACTIVE
+            )
+            .values(s_region=F("household__village_id"))
+            .annotate(s_value=Count("pk")),
+        ),
+        Source(
+            "enrolled",
+            Enrollment.objects.active()
+            .values(s_region=F("household__village_id"), s_key=F("program__code"))
+            .annotate(s_value=Count("household_id", distinct=True)),
+        ),
+        Source(
+            "overlaps",
+            Enrollment.objects.active()
+            .exclude(double_dip_reason="")
+            .values(s_region=F("household__village_id"))
+            .annotate(s_value=Count("pk")),
+        ),
+        Source(
+            "flags_open",
+            Flag.objects.filter(status=FlagStatus.OPEN)
+            .values(s_region=F("household__village_id"), s_key=F("kind"))
+            .annotate(s_value=Count("pk")),
+        ),
+        Source(
+            "flags_found",
+            Flag.objects.filter(created_at__date__gte=since)
+            .values(s_region=F("household__village_id"), s_month=TruncMonth("created_at", **month))
+            .annotate(s_value=Count("pk")),
+        ),
+        Source(
+            "flags_resolved",
+            Flag.objects.filter(resolved_at__date__gte=since)
+            .values(s_region=F("household__village_id"), s_month=TruncMonth("resolved_at", **month))
+            .annotate(s_value=Count("pk")),
+        ),
+    ]
+
+
+def dashboard_panels(figures) -> list[dict]:
+    """The registry on a dashboard: what it holds now, where, and the data problems."""
+    from core.dashboard import area_table, chart, list_link
+
+    if not can_read_registry(figures.user):
+        return []
+    desil = figures.by_key("households_desil")
+    flags = figures.by_key("flags_open")
+    poor = [str(d) for d in range(1, 5)]
+
+    def households(**params):
+        return lambda code: list_link(
+            "dtks:household_list", figures, region=code, status="active", **params
+        )
+
+    def problems(code):
+        return list_link("dtks:flag_list", figures, region=code)
+
+    by_area = figures.by_area("households_desil")
+    poor_by_area: dict = {}
+    for key in poor:
+        for code, value in figures.by_area("households_desil", key).items():
+            poor_by_area[code] = poor_by_area.get(code, 0) + value
+    programs = dict(Program.objects.values_list("code", "name"))
+    enrolled = figures.by_key("enrolled")
+    return [
+        {
+            "title": _("Registry"),
+            "figures": [
+                {
+                    "label": _("Households"),
+                    "value": sum(desil.values()),
+                    "url": list_link("dtks:household_list", figures, status="active"),
+                },
+                {"label": _("People"), "value": figures.total("people")},
+                {
+                    "label": _("Households in desil 1–4"),
+                    "value": sum(desil.get(key, 0) for key in poor),
+                    "url": list_link(
+                        "dtks:household_list", figures, status="active", desil_min=1, desil_max=4
+                    ),
+                },
+                {
+                    "label": _("Households without an official desil"),
+                    "value": desil.get("", 0),
+                    "url": list_link(
+                        "dtks:household_list", figures, status="active", no_desil="true"
+                    ),
+                },
+                {
+                    "label": _("Data problems open"),
+                    "value": sum(flags.values()),
+                    "url": list_link("dtks:flag_list", figures),
+                },
+                {
+                    "label": _("Poor households in no program (exclusion errors)"),
+                    "value": flags.get(FlagKind.EXCLUSION_ERROR, 0),
+                    "url": list_link("dtks:flag_list", figures, kind=FlagKind.EXCLUSION_ERROR),
+                },
+                {
+                    "label": _("Enrolled above the program's desil limit (inclusion errors)"),
+                    "value": flags.get(FlagKind.INCLUSION_ERROR, 0),
+                    "url": list_link("dtks:flag_list", figures, kind=FlagKind.INCLUSION_ERROR),
+                },
+                {
+                    "label": _("Second aid of the same type, allowed with a reason"),
+                    "value": figures.total("overlaps"),
+                },
+            ],
+            "tables": [
+                area_table(
+                    figures,
+                    caption=_("Registry per area"),
+                    columns=[
+                        (_("Households"), by_area, households()),
+                        (_("Desil 1–4"), poor_by_area, households(desil_min=1, desil_max=4)),
+                        (_("People"), figures.by_area("people"), None),
+                        (_("Data problems open"), figures.by_area("flags_open"), problems),
+                    ],
+                ),
+                {
+                    "caption": _("Households receiving each program now"),
+                    "row_heading": _("Program"),
+                    "columns": [_("Households")],
+                    "rows": [
+                        {
+                            "label": programs.get(code, code),
+                            "url": None,
+                            "cells": [
+                                {
+                                    "value": value,
+                                    "url": list_link("dtks:household_list", figures, program=code),
+                                }
+                            ],
+                        }
+                        for code, value in sorted(enrolled.items(), key=lambda kv: -kv[1])
+                    ],
+                    "totals": None,
+                },
+            ],
+            "trend": chart(
+                figures.months,
+                [
+                    {"label": _("Data problems found"), "values": figures.trend("flags_found")},
+                    {
+                        "label": _("Data problems resolved"),
+                        "values": figures.trend("flags_resolved"),
+                    },
+                ],
+            ),
+            "more": [
+                {"label": _("Registry at a glance"), "url": reverse("dtks:registry_summary")},
+                *(
+                    [{"label": _("Registry rounds"), "url": reverse("dtks:round_list")}]
+                    if can_read_rounds(figures.user)
+                    else []
+                ),
+            ],
         }
     ]

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from core.choices import Role
 from core.extensions import collect
 from core.permissions import has_role
+from core.scope import within
 from core.selectors import audit_history
 from silakso.exceptions import DomainError, Forbidden, NotFound
 from silakso.forms import QuickSelect, add_service_errors, run_form_service, run_once
@@ -845,6 +846,8 @@ def flag_list(request):
         flags = flags.filter(kind=request.GET["kind"])
     if request.GET.get("mine"):
         flags = flags.filter(assigned_to=request.user)
+    if request.GET.get("region"):  # a dashboard figure of one district or village
+        flags = flags.filter(within("household__village__code", request.GET["region"]))
     page = audited_page(request, flags.order_by("-created_at"), 50, object_type="dtks.flag")
     evidence = selectors.flag_evidence(user=request.user, flags=page.object_list)
     for flag in page.object_list:

@@ -3,6 +3,8 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
+from core.scope import within
+
 from .choices import Domain, ReferralStatus
 from .models import Referral
 
@@ -16,7 +18,11 @@ class ReferralFilterSet(django_filters.FilterSet):
     case = django_filters.CharFilter(
         field_name="case__code", lookup_expr="iexact", label=_("Case number")
     )
+    region = django_filters.CharFilter(method="filter_region", label=_("Region code"))
 
     class Meta:
         model = Referral
-        fields = ["status", "domain", "provider", "case"]
+        fields = ["status", "domain", "provider", "case", "region"]
+
+    def filter_region(self, queryset, name, value):
+        return queryset.filter(within("case__village__code", value.strip()))

@@ -258,3 +258,160 @@ def resident_services(user) -> list[dict]:
             "action": None,
         },
     ]
+
+
+# ------------------------------------------------------------------------------ dashboards
+#: The ends of a referral counted per provider on the dashboards, and the steps it waits in.
+SETTLED = ("completed", "declined", "failed")
+WAITING = ("sent", "accepted", "in_service")
+
+
+def dashboard_sources() -> list:
+    """Referrals for the dashboards (core.dashboard): those waiting for or in service now,
+    sent per month and provider, and each provider's outcomes per month."""
+    from django.db.models import CharField, Count, DateField, F, Value
+    from django.db.models.functions import Cast, Concat, TruncMonth
+
+    from core.dashboard import Source, last_months
+
+    from .models import ReferralStatusChange
+
+    since = last_months()[0]
+    month = {"output_field": DateField()}
+    return [
+        Source(
+            "referrals_open",
+            Referral.objects.filter(status__in=WAITING)
+            .values(s_region=F("case__village_id"), s_key=F("status"))
+            .annotate(s_value=Count("pk")),
+        ),
+        Source(
+            "referrals_sent",
+            Referral.objects.filter(sent_at__date__gte=since)
+            .values(
+                s_region=F("case__village_id"),
+                s_key=Cast("provider_id", CharField()),
+                s_month=TruncMonth("sent_at", **month),
+            )
+            .annotate(s_value=Count("pk")),
+        ),
+        Source(
+            "referrals_settled",
+            ReferralStatusChange.objects.filter(created_at__date__gte=since, to_status__in=SETTLED)
+            .values(
+                s_region=F("referral__case__village_id"),
+                s_key=Concat(
+                    Cast("referral__provider_id", CharField()),
+                    Value("|"),
+                    "to_status",
+                    output_field=CharField(),
+                ),
+                s_month=TruncMonth("created_at", **month),
+            )
+            .annotate(s_value=Count("pk")),
+        ),
+    ]
+
+
+def dashboard_panels(figures) -> list[dict]:
+    """Referrals on a dashboard: what waits at the providers, and each provider's outcomes."""
+    from core.dashboard import area_table, chart, list_link
+    from core.permissions import REGIONAL_STAFF_ROLES, has_role
+
+    from .choices import ReferralStatus
+    from .models import Provider
+
+    if not has_role(figures.user, *REGIONAL_STAFF_ROLES) or not perms.can_read(figures.user):
+        return []
+    open_ = figures.by_key("referrals_open")
+    sent = figures.by_key("referrals_sent", monthly=True)
+    settled: dict[str, dict[str, int]] = {}
+    for key, value in figures.by_key("referrals_settled", monthly=True).items():
+        provider, _sep, status = key.partition("|")
+        settled.setdefault(provider, {})[status] = value
+    names = dict(
+        Provider.objects.filter(
+            pk__in=[int(p) for p in {*sent, *settled} if p.isdigit()]
+        ).values_list("pk", "name")
+    )
+    providers = sorted({*sent, *settled}, key=lambda p: names.get(int(p), p) if p.isdigit() else p)
+
+    report = reverse("referrals:report") if perms.can_issue_letters(figures.user) else None
+
+    outcomes = [(s, ReferralStatus(s).label) for s in SETTLED]
+    return [
+        {
+            "title": _("Referrals"),
+            "figures": [
+                {
+                    "label": _("Waiting for or in service"),
+                    "value": sum(open_.values()),
+                    "url": list_link("referrals:case_list", figures)
+                    if perms.can_work_cases(figures.user)
+                    else None,
+                },
+                {"label": _("Sent in the last 12 months"), "value": sum(sent.values())},
+                {
+                    "label": _("Completed in the last 12 months"),
+                    "value": sum(row.get("completed", 0) for row in settled.values()),
+                },
+            ],
+            "tables": [
+                {
+                    "caption": _("Referrals in 12 months per provider"),
+                    "row_heading": _("Provider"),
+                    "columns": [_("Sent"), *(label for _key, label in outcomes)],
+                    "rows": [
+                        {
+                            "label": names.get(int(provider), provider)
+                            if provider.isdigit()
+                            else provider,
+                            "url": None,
+                            "cells": [
+                                {
+                                    "value": sent.get(provider, 0),
+                                    "url": report,
+                                },
+                                *(
+                                    {"value": settled.get(provider, {}).get(key, 0)}
+                                    for key, _label in outcomes
+                                ),
+                            ],
+                        }
+                        for provider in providers
+                    ],
+                    "totals": [
+                        sum(sent.values()),
+                        *(sum(row.get(key, 0) for row in settled.values()) for key, _l in outcomes),
+                    ],
+                },
+                area_table(
+                    figures,
+                    caption=_("Referrals per area"),
+                    columns=[
+                        (
+                            _("Waiting for or in service"),
+                            figures.by_area("referrals_open"),
+                            None,
+                        ),
+                        (
+                            _("Sent in 12 months"),
+                            figures.by_area("referrals_sent", monthly=True),
+                            None,
+                        ),
+                    ],
+                ),
+            ],
+            "trend": chart(
+                figures.months,
+                [
+                    {"label": _("Sent"), "values": figures.trend("referrals_sent")},
+                    {
+                        "label": _("Settled"),
+                        "values": figures.trend("referrals_settled"),
+                    },
+                ],
+            ),
+            "more": [{"label": _("Referral report"), "url": report}] if report else [],
+        }
+    ]

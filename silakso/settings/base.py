@@ -284,6 +284,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "referrals.tasks.deliver_due_webhooks_task",
         "schedule": 60.0,
     },
+    "refresh-dashboards": {
+        "task": "core.tasks.dashboard_refresh_task",
+        "schedule": float(env.int("SILAKSO_DASHBOARD_REFRESH_SECONDS", default=600)),
+    },
     "monthly-report": {
         "task": "core.tasks.monthly_report_task",
         "schedule": crontab(day_of_month=1, hour=3, minute=30),
