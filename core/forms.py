@@ -238,6 +238,21 @@ class AgencyProfileForm(forms.ModelForm):
             "quiet_until": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
         }
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from django.conf import settings
+
+        from dtks.models import Region
+        from silakso.forms import QuickSelect
+
+        # the installation's own villages (60-400), not the country's 83,762: a page of 4 MB
+        # that a cheap phone, and axe-core, could hardly open
+        field = self.fields["message_village"]
+        field.queryset = (
+            Region.objects.filter(level=4).within(settings.SILAKSO_HOME_REGENCY).order_by("name")
+        )
+        field.widget = QuickSelect(choices=field.choices)
+
     def clean(self):
         cleaned = super().clean()
         if bool(cleaned.get("quiet_from")) != bool(cleaned.get("quiet_until")):

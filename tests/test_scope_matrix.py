@@ -45,6 +45,9 @@ URL_MATRIX = {
     # the survey link names the service given, never the person; the index is counts only
     "core:survey": "public",
     "core:satisfaction_index": "reference",
+    # figures of the reader's own area only (core/tests/test_dashboard.py: per role, drill-down
+    # outside the area refused)
+    "core:dashboard": "scoped",
     "core:sign_in_code": "public",
     "core:password_reset": "public",
     "core:code_enter": "own",

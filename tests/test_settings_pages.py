@@ -1,6 +1,8 @@
 """The office configures itself in the app (no superuser): every settings page works for the
 roles that own it, refuses everyone else, explains bad input and keeps a history."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -69,6 +71,25 @@ def test_agency_details_are_validated_audited_and_shown_to_residents(client, log
     assert "Jl. Titian Puspa No. 1, Koba" in front and "Jumat 08.00–11.00" in front
     event = AuditEvent.objects.get(object_type="core.agencyprofile")
     assert event.actor == admin and "address" in event.changes
+
+
+def test_the_sms_complaint_village_is_one_of_the_installations_own(client, login, admin):
+    """The choice offers the home regency's villages only (it once listed all 83,762 of the
+    country: a 4 MB page), and a village of another regency is refused on its field."""
+    from dtks.models import Region
+
+    login(client, admin)
+    page = client.get(reverse("core:agency_profile_edit"))
+    own = Region.objects.filter(level=4, code__startswith="19.04.").count()
+    select = re.search(r'<select name="message_village".*?</select>', page.content.decode(), re.S)
+    assert select.group(0).count("<option") == own + 1  # and "---------"
+    other = Region.objects.filter(level=4, code__startswith="19.01.").first()
+    refused = client.post(
+        reverse("core:agency_profile_edit"),
+        {"name": "Dinas Sosial", "message_village": other.code},
+    )
+    assert refused.status_code == 200
+    assert refused.context["form"].errors["message_village"]
 
 
 def test_a_village_administrator_cannot_change_the_agency_details(client, login, make_user):
