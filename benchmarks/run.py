@@ -572,6 +572,73 @@ def bench_cek(env: dict, seconds: int) -> dict:
     }
 
 
+def bench_dashboard(env: dict, seconds: int) -> dict:
+    """The summary refresh beside the plain GROUP BYs it replaces (the same queries, only
+    fetched), alternated three times; then a head of division's dashboard under 8 connections
+    beside a bare indexed count of the regency's households, in the same gunicorn."""
+    from django.db import connection
+    from django.db.models import Count
+
+    from core import dashboard
+    from dtks.models import Household
+
+    def group_by() -> None:
+        with connection.cursor() as cursor:
+            for source in dashboard.sources():
+                sql, params = source.queryset.order_by().query.sql_with_params()
+                cursor.execute(sql, params)
+                cursor.fetchall()
+
+    vacuum()
+    refreshed, grouped = [], []
+    for _round in range(3):
+        started = time.perf_counter()
+        group_by()
+        grouped.append(time.perf_counter() - started)
+        started = time.perf_counter()
+        state = dashboard.refresh()
+        refreshed.append(time.perf_counter() - started)
+    regency = (
+        Household.objects.values("village__parent__parent")
+        .annotate(n=Count("id"))
+        .order_by("-n")
+        .first()["village__parent__parent"]
+    )
+    cookie = _officer_cookie(regency)
+    port = 8767
+    server = _gunicorn({**env, "SILAKSO_HOME_REGENCY": regency}, port, workers=3)
+    base = "http://127.0.0.1:{}".format(port)
+    pages = {
+        "dashboard": (base + "/dasbor/", {"LOAD_COOKIE": cookie}),
+        "dashboard_reference": (base + "/bench/bare-count/", {}),
+    }
+    measured: dict[str, list] = {name: [] for name in pages}
+    try:
+        for url, extra in pages.values():
+            _run_wrk(url, min(3, seconds), script="load.lua", connections=8, env=extra)
+        for _round in range(2):
+            for name, (url, extra) in pages.items():
+                measured[name].append(
+                    _run_wrk(url, seconds, script="load.lua", connections=8, env=extra)
+                )
+    finally:
+        _stop(server)
+    results = {
+        "summary_rows": state.rows,
+        "summary_refresh_s": statistics.median(refreshed),
+        "summary_groupby_reference_s": statistics.median(grouped),
+    }
+    results["summary_refresh_vs_groupby"] = (
+        results["summary_refresh_s"] / results["summary_groupby_reference_s"]
+    )
+    for name, runs in measured.items():
+        results[name + "_rps"] = statistics.median(r[0] for r in runs)
+        results[name + "_p50_ms"] = statistics.median(r[1] for r in runs)
+        results[name + "_p99_ms"] = statistics.median(r[2] for r in runs)
+        results[name + "_errors"] = sum(r[3] for r in runs)
+    return results
+
+
 def machine() -> dict:
     cpu = "unknown"
     try:
@@ -608,7 +675,7 @@ def main() -> None:
         "--skip",
         nargs="*",
         default=[],
-        choices=["import", "desil", "dedup", "cek", "load", "round"],
+        choices=["import", "desil", "dedup", "cek", "load", "dashboard", "round"],
     )
     parser.add_argument(
         "--reuse",
@@ -663,6 +730,9 @@ def main() -> None:
             raise SystemExit("wrk is not installed (make bench installs it)")
         log("load: registry search and apply form, 16 connections")
         results.update(bench_load(env, args.load_seconds))
+    if "dashboard" not in args.skip:
+        log("dashboard: summary refresh, 8 connections")
+        results.update(bench_dashboard(env, args.load_seconds))
     if "dedup" not in args.skip:
         log("dedup")
         results.update(bench_dedup())
@@ -922,6 +992,8 @@ TARGETS = {
     "load_errors": "= 0",
     "round_compare_vs_sql": "<= 2",
     "round_apply_vs_sql": "<= 2",
+    "dashboard_p99_ms": "<= 200",
+    "summary_refresh_vs_groupby": "<= 1.5",
 }
 
 
@@ -962,6 +1034,14 @@ def print_table(results: dict) -> None:
             "round_compare_vs_sql",
         ),
         ("round apply (s)", "round_apply_s", "round_apply_reference_s", "round_apply_vs_sql"),
+        (
+            "summary refresh (s)",
+            "summary_refresh_s",
+            "summary_groupby_reference_s",
+            "summary_refresh_vs_groupby",
+        ),
+        ("dashboard p99 (ms, 8 conn.)", "dashboard_p99_ms", "dashboard_reference_p99_ms", None),
+        ("dashboard req/s (8 conn.)", "dashboard_rps", "dashboard_reference_rps", None),
     ]
     print(
         "SILAKSO benchmark, {:,} individuals ({})".format(

@@ -5,7 +5,9 @@ around it (scope, masking, audit, rate limit, templates, middleware-visible stat
 * ``/bench/bare-search/`` — the registry name search: the typed words looked up in the name
   dictionary, then one query on the word index for the 25 best households, as JSON;
 * ``/bench/bare-apply/``  — the apply form: the program and the villages of the regency in a
-  minimal HTML form.
+  minimal HTML form;
+* ``/bench/bare-count/``  — what a dashboard replaces at its simplest: one indexed count of the
+  regency's active households, as JSON.
 """
 
 import json
@@ -105,7 +107,17 @@ def bare_apply(request, code):
     )
 
 
+def bare_count(request):
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM dtks_household WHERE village_code LIKE %s AND status = 'active'",
+            [settings.SILAKSO_HOME_REGENCY + ".%"],
+        )
+        return JsonResponse({"households": cursor.fetchone()[0]})
+
+
 urlpatterns = [
+    path("bench/bare-count/", bare_count),
     path("bench/bare-cek/", bare_cek),
     path("bench/bare-search/", bare_search),
     path("bench/bare-apply/<slug:code>/", bare_apply),

@@ -734,6 +734,8 @@ class SummaryCount(models.Model):
     value = models.BigIntegerField(default=0)
 
     class Meta:
+        verbose_name = _("dashboard figure")
+        verbose_name_plural = _("dashboard figures")
         indexes = [
             models.Index(fields=["region_code", "metric"], name="core_summary_region_idx"),
         ]
@@ -748,6 +750,10 @@ class SummaryState(models.Model):
     refreshed_at = models.DateTimeField(null=True, blank=True)
     seconds = models.FloatField(default=0)
     rows = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("dashboard count")
+        verbose_name_plural = _("dashboard counts")
 
     def __str__(self) -> str:
         return str(self.refreshed_at)

@@ -136,6 +136,8 @@ class RoundEntry(models.Model):
     )
 
     class Meta:
+        verbose_name = _("registry round entry")
+        verbose_name_plural = _("registry round entries")
         indexes = [models.Index(fields=["round", "change", "is_person"])]
 
     def __str__(self) -> str:
