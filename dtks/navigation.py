@@ -88,6 +88,7 @@ def nav_items(user) -> list[dict]:
     return [
         {"label": _("Registry"), "url": reverse("dtks:household_list")},
         {"label": _("Registry at a glance"), "url": reverse("dtks:registry_summary")},
+        {"label": _("Map"), "url": reverse("dtks:registry_map")},
         *(
             [{"label": _("Registry rounds"), "url": reverse("dtks:round_list")}]
             if can_read_rounds(user)
@@ -370,6 +371,7 @@ def dashboard_panels(figures) -> list[dict]:
             ),
             "more": [
                 {"label": _("Registry at a glance"), "url": reverse("dtks:registry_summary")},
+                {"label": _("Map of homes and complaints"), "url": reverse("dtks:registry_map")},
                 *(
                     [{"label": _("Registry rounds"), "url": reverse("dtks:round_list")}]
                     if can_read_rounds(figures.user)

@@ -1428,3 +1428,50 @@ def _moved_counts(merge) -> list[tuple[str, int]]:
         model = apps.get_model(app_label, model_name)
         moved.append((str(model._meta.verbose_name_plural), len(ids)))
     return moved
+
+
+# ============================================================================ map
+@login_required
+def registry_map(request):
+    """Homes with coordinates and open complaints per village on a map (Leaflet), with the
+    same figures as a table for whoever cannot use the map."""
+    from django.conf import settings
+
+    from . import maps
+
+    _require_reader(request.user)
+    response = render(
+        request,
+        "dtks/map.html",
+        {
+            "extent": maps.extent(request.user),
+            "tiles": settings.SILAKSO_MAP_TILES,
+            "attribution": settings.SILAKSO_MAP_ATTRIBUTION,
+            "max_points": maps.MAX_POINTS,
+        },
+    )
+    origin = maps.tile_origin(settings.SILAKSO_MAP_TILES)
+    if origin:  # the tiles are the one thing this page loads from elsewhere
+        from core.middleware import CONTENT_SECURITY_POLICY
+
+        response["Content-Security-Policy"] = CONTENT_SECURITY_POLICY.replace(
+            "img-src 'self'", "img-src 'self' " + origin
+        )
+    return response
+
+
+@login_required
+def registry_map_points(request):
+    """The map's data for its view box and zoom, as JSON; bad input answers 400 naming the
+    field."""
+    from django.http import JsonResponse
+
+    from . import maps
+
+    if not can_read_registry(request.user):
+        return JsonResponse({"detail": str(_("You may not read the registry."))}, status=403)
+    try:
+        bbox, zoom = maps.parse_view(request.GET.get("bbox", ""), request.GET.get("zoom", ""))
+    except DomainError as exc:
+        return JsonResponse({"errors": {k: str(v) for k, v in exc.fields.items()}}, status=400)
+    return JsonResponse(maps.map_points(user=request.user, bbox=bbox, zoom=zoom))

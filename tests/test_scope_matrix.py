@@ -48,6 +48,9 @@ URL_MATRIX = {
     # figures of the reader's own area only (core/tests/test_dashboard.py: per role, drill-down
     # outside the area refused)
     "core:dashboard": "scoped",
+    # homes and complaints of the reader's area only (dtks/tests/test_map.py)
+    "dtks:registry_map": "scoped",
+    "dtks:registry_map_points": "scoped",
     "core:sign_in_code": "public",
     "core:password_reset": "public",
     "core:code_enter": "own",

@@ -422,6 +422,11 @@ SILAKSO_WEBHOOK_ALLOW_PRIVATE = env.bool("SILAKSO_WEBHOOK_ALLOW_PRIVATE", defaul
 SILAKSO_TRUST_X_FORWARDED_FOR = env.bool("SILAKSO_TRUST_X_FORWARDED_FOR", default=False)
 SILAKSO_TRUSTED_PROXIES = env.list("SILAKSO_TRUSTED_PROXIES", default=[])
 SILAKSO_HOME_REGENCY = env("SILAKSO_HOME_REGENCY", default="19.04")
+# The registry map's background: a tile server URL template ("https://tile.example.org/{z}/{x}/{y}.png",
+# the office's own or a provider it has an agreement with) and its attribution. Empty: the homes
+# are drawn on a plain background, with no request leaving the installation.
+SILAKSO_MAP_TILES = env("SILAKSO_MAP_TILES", default="")
+SILAKSO_MAP_ATTRIBUTION = env("SILAKSO_MAP_ATTRIBUTION", default="")
 # Figures that leave the staff scope (the public transparency page) hide cells of fewer than k
 # households, and whatever would reveal them (silakso.disclosure).
 SILAKSO_DISCLOSURE_K = env.int("SILAKSO_DISCLOSURE_K", default=5)

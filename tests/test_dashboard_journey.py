@@ -1,0 +1,87 @@
+"""Headless Chromium at 360 px: the head of division opens the dashboard from the first page,
+follows the late requests to the list behind them, and opens a home from the map. Both pages
+pass axe-core and fit the screen."""
+
+import datetime as dt
+import re
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from applications.models import Application
+from applications.tests.factories import household, program, submit
+from core import dashboard
+from core.choices import Role
+from dtks.models import Household
+
+from .test_registry_journey import _sign_in
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+AXE = Path(__file__).parent / "vendor" / "axe-core-4.14.1" / "axe.min.js"
+AXE_JS = """async () => (await axe.run(document, {runOnly: ['wcag2a', 'wcag2aa', 'wcag21aa']}))
+  .violations.map(v => v.id + ': ' + v.nodes.slice(0, 2).map(n => n.target.join(' ')).join(' | '))"""
+
+
+def _problems(page) -> list[str]:
+    page.add_script_tag(content=AXE.read_text())
+    found = page.evaluate(AXE_JS)
+    width = page.evaluate("document.documentElement.scrollWidth")
+    if width > 360:
+        found.append("{} px wide".format(width))
+    return ["{}: {}".format(page.url, v) for v in found]
+
+
+def test_the_head_of_division_follows_a_figure_and_opens_a_home_from_the_map(
+    browser, live_server, village_a, village_b, make_user
+):
+    bpnt = program()
+    waiting = household(village_a, desil=2, head_name="Warga Menunggu")
+    late = submit(bpnt, waiting)
+    submit(bpnt, household(village_b, desil=3, head_name="Warga Tepat Waktu"))
+    Application.objects.filter(pk=late.pk).update(
+        status_changed_at=timezone.now() - dt.timedelta(days=60)
+    )
+    # one home with a location: the map opens on it
+    Household.objects.filter(pk=waiting.pk).update(
+        latitude=Decimal("-2.350000"), longitude=Decimal("106.200000")
+    )
+    dashboard.refresh()
+    kabid = make_user(Role.HEAD_OF_DIVISION, "19.04", username="kabid.peta")
+    context = browser.new_context(
+        viewport={"width": 360, "height": 740},
+        is_mobile=True,
+        has_touch=True,
+        locale="id-ID",
+        base_url=live_server.url,
+        bypass_csp=True,  # axe-core is injected as an inline script
+    )
+    context.set_default_timeout(15000)
+    page = context.new_page()
+    problems = []
+    try:
+        _sign_in(page, kabid)
+        page.get_by_role("link", name="Buka dasbor").click()
+        expect(page.get_by_role("heading", level=1)).to_contain_text("Dasbor")
+        problems += _problems(page)
+        requests = page.locator("section", has=page.get_by_role("heading", name="Usulan bantuan"))
+        late_figure = requests.locator("[data-testid=figure]", has_text="Terlambat di tahapnya")
+        expect(late_figure.locator(".value")).to_have_text("1")
+        late_figure.get_by_role("link").click()
+        expect(page).to_have_url(re.compile(r"overdue=true"))
+        expect(page.get_by_text(late.code)).to_be_visible()
+        expect(page.get_by_text("Warga Tepat Waktu")).to_have_count(0)
+        # the map: the one located home, drawn and tappable
+        page.goto("/registri/peta/")
+        expect(page.locator("#peta")).to_have_attribute("data-total", "1")
+        problems += _problems(page)
+        page.locator("#peta").scroll_into_view_if_needed()
+        box = page.locator("#peta").bounding_box()
+        page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+        expect(page).to_have_url(re.compile(r"/registri/rumah-tangga/{}/".format(waiting.pk)))
+    finally:
+        context.close()
+    assert problems == []
