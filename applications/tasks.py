@@ -29,3 +29,12 @@ def export_batch_task(job_id: str, batch_id: int) -> None:
         job_id=job_id,
         work=lambda reporter: batch_export_run(batch_id=batch_id, actor=actor, reporter=reporter),
     )
+
+
+@shared_task(ignore_result=True)
+def escalate_late_applications_task() -> int:
+    """Periodic (Celery beat): requests late in their step go up one level; the next level and
+    the head of division get one message each."""
+    from .sla import applications_escalate_late
+
+    return applications_escalate_late()

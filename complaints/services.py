@@ -14,7 +14,6 @@ from django.utils.translation import gettext as _
 
 from core.choices import AuditAction, NotificationChannel, Role
 from core.middleware import current_client_ip
-from core.models import User
 from core.permissions import configures_installation
 from core.scope import assert_in_scope
 from core.services import (
@@ -518,13 +517,10 @@ def complaint_rate(
 # ============================================================================ escalation
 def _escalation_targets(complaint: Complaint, status: str):
     """The officers of the next level for the complaint's place, and the head of division."""
+    from core.services import officers_over
+
     role = ESCALATE_TO[status]
-    parts = complaint.village_id.split(".")
-    district, regency = ".".join(parts[:3]), ".".join(parts[:2])
-    region = district if role == Role.SUPERVISOR else regency
-    users = User.objects.filter(is_active=True, role=role, region_id=region)
-    heads = User.objects.filter(is_active=True, role=Role.HEAD_OF_DIVISION, region_id=regency)
-    return role, list({user.pk: user for user in [*users, *heads]}.values())
+    return role, officers_over(village_code=complaint.village_id, role=role)
 
 
 def complaints_escalate_overdue(*, now: dt.datetime | None = None, limit: int = 500) -> int:

@@ -1099,6 +1099,18 @@ def notifications_send_due(*, limit: int = 500) -> int:
     return sent
 
 
+def officers_over(*, village_code: str, role: str) -> list[User]:
+    """Whom a late step of a village's case goes up to: the active officers of ``role`` for
+    that village (the district's supervisor, or the regency's Dinsos role) and the regency's
+    head of division, each once."""
+    parts = village_code.split(".")
+    district, regency = ".".join(parts[:3]), ".".join(parts[:2])
+    region = district if role == Role.SUPERVISOR else regency
+    users = User.objects.filter(is_active=True, role=role, region_id=region)
+    heads = User.objects.filter(is_active=True, role=Role.HEAD_OF_DIVISION, region_id=regency)
+    return list({user.pk: user for user in [*users, *heads]}.values())
+
+
 def notify_user(*, user: User, subject: str, body: str, obj: Model | None = None) -> None:
     """Queue a message to a user on every channel they have (email, SMS)."""
     if user.email:

@@ -170,6 +170,8 @@ class Application(TimeStampedModel):
     )
     ministry_note = models.TextField(_("ministry's note"), blank=True)
     status_changed_at = models.DateTimeField(_("in this step since"), null=True, blank=True)
+    escalation_level = models.PositiveSmallIntegerField(_("escalations"), default=0)
+    last_escalated_at = models.DateTimeField(_("last escalated"), null=True, blank=True)
     # Double-clicked or re-sent forms carry the same key and get the same application back.
     submission_key = models.CharField(max_length=64, null=True, blank=True, unique=True)
 

@@ -272,6 +272,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "complaints.tasks.escalate_overdue_complaints_task",
         "schedule": 900.0,
     },
+    "escalate-late-applications": {
+        "task": "applications.tasks.escalate_late_applications_task",
+        "schedule": crontab(minute=40),
+    },
     "escalate-unanswered-referrals": {
         "task": "referrals.tasks.escalate_unanswered_referrals_task",
         "schedule": crontab(minute=20),
