@@ -577,7 +577,7 @@ def bench_dashboard(env: dict, seconds: int) -> dict:
     fetched), alternated three times; then a head of division's dashboard under 8 connections
     beside a bare indexed count of the regency's households, in the same gunicorn."""
     from django.db import connection
-    from django.db.models import Count
+    from django.db.models import Count, Max, Min
 
     from core import dashboard
     from dtks.models import Household
@@ -608,8 +608,13 @@ def bench_dashboard(env: dict, seconds: int) -> dict:
     port = 8767
     server = _gunicorn({**env, "SILAKSO_HOME_REGENCY": regency}, port, workers=3)
     base = "http://127.0.0.1:{}".format(port)
+    located = Household.objects.filter(village__code__startswith=regency + ".").aggregate(
+        south=Min("latitude"), west=Min("longitude"), north=Max("latitude"), east=Max("longitude")
+    )
+    view = "bbox={west},{south},{east},{north}&zoom=10".format(**located)
     pages = {
         "dashboard": (base + "/dasbor/", {"LOAD_COOKIE": cookie}),
+        "map_data": (base + "/registri/peta/titik/?" + view, {"LOAD_COOKIE": cookie}),
         "dashboard_reference": (base + "/bench/bare-count/", {}),
     }
     measured: dict[str, list] = {name: [] for name in pages}
@@ -1042,6 +1047,7 @@ def print_table(results: dict) -> None:
         ),
         ("dashboard p99 (ms, 8 conn.)", "dashboard_p99_ms", "dashboard_reference_p99_ms", None),
         ("dashboard req/s (8 conn.)", "dashboard_rps", "dashboard_reference_rps", None),
+        ("map data p99 (ms, 8 conn.)", "map_data_p99_ms", "dashboard_reference_p99_ms", None),
     ]
     print(
         "SILAKSO benchmark, {:,} individuals ({})".format(

@@ -82,6 +82,18 @@ def test_the_head_of_division_follows_a_figure_and_opens_a_home_from_the_map(
         box = page.locator("#peta").bounding_box()
         page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
         expect(page).to_have_url(re.compile(r"/registri/rumah-tangga/{}/".format(waiting.pk)))
+        # moved away from the area, the map says so instead of showing an empty view
+        page.goto("/registri/peta/")
+        expect(page.locator("#peta")).to_have_attribute("data-total", "1")
+        page.locator("#peta").scroll_into_view_if_needed()
+        box = page.locator("#peta").bounding_box()
+        middle_x, middle_y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+        page.mouse.move(middle_x + 150, middle_y)
+        page.mouse.down()
+        for step in range(1, 11):  # drag the map 300 px to the left, as a finger would
+            page.mouse.move(middle_x + 150 - 30 * step, middle_y)
+        page.mouse.up()
+        expect(page.locator("#peta-status")).to_contain_text("di luar wilayah Anda")
     finally:
         context.close()
     assert problems == []

@@ -48,8 +48,15 @@
       return marker;
     }
 
+    var area = L.latLngBounds([[+d.south, +d.west], [+d.north, +d.east]]).pad(0.05);
+
     function load() {
       var bounds = map.getBounds();
+      if (!bounds.intersects(area)) { // nothing of the user's area can be in this view
+        layer.clearLayers();
+        status.textContent = d.outside;
+        return;
+      }
       var mine = ++asked;
       var view = [bounds.getWest(), bounds.getSouth(), bounds.getEast(), bounds.getNorth()]
         .map(function (n) { return Math.max(-180, Math.min(180, n)).toFixed(6); });
