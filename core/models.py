@@ -757,3 +757,22 @@ class SummaryState(models.Model):
 
     def __str__(self) -> str:
         return str(self.refreshed_at)
+
+
+class FieldSubmission(models.Model):
+    """One item the field app sent from a phone's outbox (a birth, a field visit…), by the key
+    the phone gave it: sent again after a lost answer, it gets the first answer back instead
+    of being recorded twice (``core.fieldwork``)."""
+
+    key = models.CharField(max_length=64, unique=True)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=60)
+    result = models.JSONField(default=dict)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("item sent from the field app")
+        verbose_name_plural = _("items sent from the field app")
+
+    def __str__(self) -> str:
+        return "{} {}".format(self.kind, self.key)

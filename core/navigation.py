@@ -40,6 +40,21 @@ def dashboard_cards(user: User) -> list[dict]:
                 "action": _("Open the dashboard"),
             }
         )
+    from .fieldwork import can_use as works_in_the_field
+
+    if works_in_the_field(user):
+        cards.append(
+            {
+                "title": _("Field work, also without a network"),
+                "value": user.region.name,
+                "hint": _(
+                    "Births, deaths, people moving out, house photos and campaign visits: "
+                    "recorded on the phone, sent when there is a network."
+                ),
+                "url": reverse("core:field_app"),
+                "action": _("Open the field app"),
+            }
+        )
     if has_role(user, Role.VILLAGE_HEAD):
         waiting = operator_list(user=user).filter(is_active=False, activated_at__isnull=True)
         cards.append(
@@ -87,9 +102,12 @@ def nav_items(user: User) -> list[dict]:
     home = _("My services") if has_role(user, Role.RESIDENT) else _("Home")
     items = [{"label": home, "url": reverse("core:home")}]
     from .dashboard import can_read as reads_dashboard
+    from .fieldwork import can_use as works_in_the_field
 
     if reads_dashboard(user):
         items.append({"label": _("Dashboard"), "url": reverse("core:dashboard")})
+    if works_in_the_field(user):
+        items.append({"label": _("Field work (offline)"), "url": reverse("core:field_app")})
     if has_role(user, Role.VILLAGE_HEAD, Role.SYSTEM_ADMIN):
         items.append({"label": _("Operators"), "url": reverse("core:operator_list")})
     if collect_settings(user):

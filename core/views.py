@@ -137,7 +137,11 @@ def logout_view(request):
         return render(request, "core/logout_confirm.html")
     if request.user.is_authenticated:
         services.sign_out_record(user=request.user)
-    return auth_views.LogoutView.as_view()(request)
+    response = auth_views.LogoutView.as_view()(request)
+    # the field app's offline copy of the village (IndexedDB), its cached pages and its service
+    # worker go with the session: nothing of it stays on a shared or lost phone
+    response["Clear-Site-Data"] = '"cache", "storage"'
+    return response
 
 
 def _safe_next(request) -> str:
@@ -1108,3 +1112,104 @@ def dashboard(request):
             "workload": can_read_workload(user),
         },
     )
+
+
+# ============================================================================ field app
+@login_required
+def field_app(request):
+    """The field app's shell: drawn from what the phone keeps, works without a network. It
+    holds no personal data itself (the service worker keeps it for offline use)."""
+    from . import fieldwork
+
+    if not fieldwork.can_use(request.user):
+        raise PermissionDenied(_("The field app is for village operators and facilitators."))
+    return render(
+        request,
+        "core/field_app.html",
+        {"field_texts": fieldwork.texts(), "csrf_cookie_name": settings.CSRF_COOKIE_NAME},
+    )
+
+
+def field_worker(request):
+    """The service worker, served under /lapangan/ so that it controls only the field app;
+    its cache is named after the deployed code, so a new release replaces the kept shell."""
+    from django.http import HttpResponse
+    from django.template.loader import render_to_string
+
+    from .fieldwork import shell_version
+
+    response = HttpResponse(
+        render_to_string("core/field_sw.js", {"version": shell_version()}),
+        content_type="application/javascript",
+    )
+    response["Cache-Control"] = "no-cache"
+    response["Service-Worker-Allowed"] = _url("core:field_app")
+    return response
+
+
+def field_manifest(request):
+    """The web app manifest: installable from the browser's menu as "SILAKSO Lapangan"."""
+    from django.templatetags.static import static
+
+    response = JsonResponse(
+        {
+            "name": "SILAKSO Lapangan",
+            "short_name": "Lapangan",
+            "description": str(_("Field work for village operators, also without a network.")),
+            "start_url": _url("core:field_app"),
+            "scope": _url("core:field_app"),
+            "display": "standalone",
+            "background_color": "#f5f7f8",
+            "theme_color": "#0b6e4f",
+            "lang": settings.LANGUAGE_CODE,
+            "icons": [
+                {"src": static("img/field-192.png"), "sizes": "192x192", "type": "image/png"},
+                {"src": static("img/favicon.svg"), "sizes": "any", "type": "image/svg+xml"},
+            ],
+        }
+    )
+    response["Content-Type"] = "application/manifest+json"
+    return response
+
+
+@login_required
+def field_data(request):
+    """What the phone keeps (JSON). A deactivated account never gets here: its session no
+    longer signs in, and the app wipes its copy on that answer."""
+    from . import fieldwork
+
+    if not fieldwork.can_use(request.user):
+        return JsonResponse({"detail": str(_("Not allowed."))}, status=403)
+    return JsonResponse(fieldwork.field_data(user=request.user))
+
+
+@require_POST
+def field_submit(request):
+    """One outbox item, as JSON in, JSON out (multipart when it carries a photo)."""
+    import json
+
+    from . import fieldwork
+
+    if not request.user.is_authenticated:
+        return JsonResponse({"status": "signed_out"}, status=401)
+    if not fieldwork.can_use(request.user):
+        return JsonResponse({"status": "forbidden"}, status=403)
+    try:
+        fields = json.loads(request.POST.get("fields") or "{}")
+    except ValueError:
+        fields = None
+    if not isinstance(fields, dict):
+        return JsonResponse(
+            {"status": "refused", "message": str(_("The item is damaged.")), "errors": {}},
+            status=400,
+        )
+    answer = fieldwork.field_submit(
+        user=request.user,
+        key=request.POST.get("key", ""),
+        flow_name=request.POST.get("flow", ""),
+        pk=request.POST.get("object"),
+        step_code=request.POST.get("step", ""),
+        data={**fields, "version": request.POST.get("version", "")},
+        files=request.FILES,
+    )
+    return JsonResponse(answer)

@@ -380,3 +380,111 @@ def dashboard_panels(figures) -> list[dict]:
             ],
         }
     ]
+
+
+# ------------------------------------------------------------------------------ field app
+#: What an operator records offline (core.fieldwork): a household's member events and house
+#: photo, and the visits of a field campaign (form A4).
+FIELD_HOUSEHOLD_STEPS = ("birth", "death", "move_out", "photo")
+
+
+def _keep_household(household) -> dict:
+    """A household as the phone keeps it: masked as in the lists, no full NIK or KK."""
+    from .choices import IndividualStatus
+
+    members = getattr(household, "all_members", None)
+    if members is None:
+        members = list(household.members.select_related("family").order_by("birth_date"))
+    flags = getattr(household, "open_flags", None)
+    if flags is None:
+        flags = list(household.flags.filter(status=FlagStatus.OPEN))
+    return {
+        "id": household.pk,
+        "version": household.version,
+        "address": household.address,
+        "rt": household.rt,
+        "village": household.village_id,
+        "desil": household.desil,
+        "members": [
+            {
+                "id": person.pk,
+                "name": person.name,
+                "nik": person.nik_masked,
+                "relation": str(person.get_relation_to_head_display()),
+                "head": person.relation_to_head == "head",
+                "living": person.status == IndividualStatus.ALIVE,
+                "status": str(person.get_status_display()),
+                "family": person.family_id,
+            }
+            for person in members
+        ],
+        "families": [
+            {"id": family.pk, "kk": "…" + family.kk_number[-4:]}
+            for family in household.families.all()
+        ],
+        "flags": [str(flag.get_kind_display()) for flag in flags],
+    }
+
+
+def _keep_item(item) -> dict:
+    return {
+        "id": item.pk,
+        "campaign": item.campaign.name,
+        "household": item.household_id,
+        "status": item.status,
+        "outcome": item.outcome,
+    }
+
+
+def field_flows() -> list:
+    from core.fieldwork import FieldFlow
+
+    from .selectors import campaign_item_get, household_get
+    from .workflow import CAMPAIGN_ITEM_STEPS, HOUSEHOLD_STEPS
+
+    return [
+        FieldFlow(
+            "household", HOUSEHOLD_STEPS, household_get, _keep_household, FIELD_HOUSEHOLD_STEPS
+        ),
+        FieldFlow("campaign_item", CAMPAIGN_ITEM_STEPS, campaign_item_get, _keep_item, ("record",)),
+    ]
+
+
+def field_data(user) -> list[dict]:
+    """The households of the operator's area and the campaign visits still to make."""
+    from django.db.models import Prefetch, Q
+
+    from core.fieldwork import MAX_HOUSEHOLDS
+
+    from .choices import CampaignStatus, HouseholdStatus
+    from .models import CampaignItem
+    from .selectors import household_list
+
+    if not can_read_registry(user):
+        return []
+    members = Individual.objects.select_related("family").order_by("birth_date")
+    households = (
+        household_list(user=user)
+        .filter(status=HouseholdStatus.ACTIVE)
+        .prefetch_related(
+            Prefetch("members", queryset=members, to_attr="all_members"),
+            "families",
+            Prefetch(
+                "flags", queryset=Flag.objects.filter(status=FlagStatus.OPEN), to_attr="open_flags"
+            ),
+        )
+        .order_by("address", "pk")[:MAX_HOUSEHOLDS]
+    )
+    items = (
+        CampaignItem.objects.visible_to(user)
+        .filter(campaign__status=CampaignStatus.OPEN)
+        .filter(Q(outcome="") | Q(review="rejected"))
+        .select_related("campaign")
+        .order_by("pk")
+    )
+    return [
+        {
+            "households": [_keep_household(household) for household in households],
+            "campaign_items": [_keep_item(item) for item in items],
+        }
+    ]

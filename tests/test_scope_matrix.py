@@ -48,6 +48,13 @@ URL_MATRIX = {
     # figures of the reader's own area only (core/tests/test_dashboard.py: per role, drill-down
     # outside the area refused)
     "core:dashboard": "scoped",
+    # the field app: its shell, worker and manifest hold no personal data; what the phone
+    # keeps and sends is the operator's own area (core/tests/test_fieldwork.py)
+    "core:field_app": "own",
+    "core:field_worker": "public",
+    "core:field_manifest": "public",
+    "core:field_data": "scoped",
+    "core:field_submit": "scoped",
     # homes and complaints of the reader's area only (dtks/tests/test_map.py)
     "dtks:registry_map": "scoped",
     "dtks:registry_map_points": "scoped",
