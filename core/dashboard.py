@@ -3,11 +3,11 @@
 Each app declares its figures once, in ``<app>.navigation.dashboard_sources()``: a list of
 :class:`Source`, each a grouped queryset whose rows carry ``s_region`` (a village code),
 optionally ``s_key`` (the desil, the category, the step) and ``s_month`` (the month a flow
-figure belongs to), and ``s_value``. :func:`refresh` rewrites the summary table from all of
-them in one transaction, each source one ``INSERT … SELECT`` (no row passes through Python),
-under a lock so two refreshes never interleave; a reader sees the previous figures until it
-commits. Celery beat runs it every few minutes (``SILAKSO_DASHBOARD_REFRESH_SECONDS``) and an
-office can ask for it at once.
+figure belongs to), and ``s_value``. :func:`refresh` runs each as one GROUP BY in SQL and
+rewrites the summary table with the grouped rows (a few thousand; no registry row passes through
+Python) in one short transaction, under a lock so two refreshes never interleave; a reader sees
+the previous figures until it commits. Celery beat runs it every few minutes
+(``SILAKSO_DASHBOARD_REFRESH_SECONDS``) and an office can ask for it at once.
 
 A dashboard (:class:`Figures`) reads the summary rows inside the user's scope in one query,
 added up per metric, key, month and area one level below the place looked at (districts of a
@@ -81,47 +81,50 @@ def sources() -> list[Source]:
 
 
 def refresh(*, reporter=None) -> SummaryState:
-    """Count every figure again: the summary table rewritten in one transaction."""
-    table = connection.ops.quote_name(SummaryCount._meta.db_table)
-    columns = ", ".join(
-        connection.ops.quote_name(name)
-        for name in ("metric", "region_code", "key", "month", "value")
-    )
+    """Count every figure again. Each source is one GROUP BY in SQL (a plain SELECT, so that
+    PostgreSQL may run it in parallel, which it never does for ``INSERT … SELECT``); only the
+    grouped rows — a few thousand — come back, and the summary table is rewritten with them in
+    one short transaction (readers see the previous figures until it commits)."""
     declared = sources()
     started = time.perf_counter()
-    rows = 0
-    with transaction.atomic():
-        with connection.cursor() as cursor:
-            if connection.vendor == "postgresql":
-                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_LOCK])
-            cursor.execute("DELETE FROM {}".format(table))  # noqa: S608 (our own table name)
-            for number, source in enumerate(declared):
-                if reporter:
-                    reporter.progress(number, len(declared), _("Counting"))
-                queryset = source.queryset.order_by()
-                names = queryset.query.annotations
-                sql, params = queryset.query.sql_with_params()
-                cursor.execute(
-                    # the apps' own querysets, compiled by Django with their parameters apart
-                    "INSERT INTO {table} ({columns}) SELECT %s, q.s_region, {key}, {month}, "  # noqa: S608
-                    "q.s_value FROM ({sql}) q WHERE q.s_value <> 0".format(
-                        table=table,
-                        columns=columns,
-                        key="COALESCE(q.s_key, '')" if "s_key" in names else "''",
-                        month="q.s_month" if "s_month" in names else "NULL",
-                        sql=sql,
-                    ),
-                    [source.metric, *params],
+    counted: list[SummaryCount] = []
+    with connection.cursor() as cursor:
+        for number, source in enumerate(declared):
+            if reporter:
+                reporter.progress(number, len(declared) + 1, _("Counting"))
+            sql, params = source.queryset.order_by().query.sql_with_params()
+            cursor.execute(sql, params)
+            names = [column[0] for column in cursor.description]
+            for row in cursor.fetchall():
+                values = dict(zip(names, row, strict=True))
+                if not values["s_value"]:
+                    continue
+                month = values.get("s_month")
+                counted.append(
+                    SummaryCount(
+                        metric=source.metric,
+                        region_code=values["s_region"],
+                        key=values.get("s_key") or "",
+                        month=month.date() if isinstance(month, dt.datetime) else month,
+                        value=values["s_value"],
+                    )
                 )
-                rows += max(cursor.rowcount, 0)
+    if reporter:
+        reporter.progress(len(declared), len(declared) + 1, _("Writing the figures"))
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_LOCK])
+        SummaryCount.objects.all().delete()
+        SummaryCount.objects.bulk_create(counted, batch_size=5000)
         state = SummaryState.objects.select_for_update().order_by("pk").first() or SummaryState()
         state.refreshed_at = timezone.now()
         state.seconds = round(time.perf_counter() - started, 3)
-        state.rows = rows
+        state.rows = len(counted)
         state.save()
     if reporter:
-        reporter.progress(len(declared), len(declared), _("Done"))
-        reporter.result.update({"rows": rows})
+        reporter.progress(len(declared) + 1, len(declared) + 1, _("Done"))
+        reporter.result.update({"rows": len(counted)})
     return state
 
 

@@ -87,22 +87,9 @@ def map_points(*, user, bbox: tuple[float, float, float, float], zoom: int) -> d
     homes = located(user).filter(
         latitude__gte=south, latitude__lte=north, longitude__gte=west, longitude__lte=east
     )
-    total = homes.count()
-    answer: dict = {"total": total, "points": [], "cells": [], "complaints": []}
-    if zoom >= POINT_ZOOM or total <= MAX_POINTS:
-        rows = list(homes.order_by("pk").values_list("latitude", "longitude", "pk")[:MAX_POINTS])
-        answer["points"] = [[float(lat), float(lon), pk] for lat, lon, pk in rows]
-        answer["capped"] = total > len(rows)
-        if rows:
-            audit_log(
-                actor=user,
-                action=AuditAction.VIEW,
-                obj=None,
-                object_type="dtks.household",
-                object_repr=_("Map: {count} homes").format(count=len(rows)),
-                changes={"bbox": [west, south, east, north], "zoom": zoom},
-            )
-    else:
+    answer: dict = {"total": 0, "points": [], "cells": [], "complaints": []}
+    if zoom < POINT_ZOOM:
+        # one pass over the view: the squares, whose counts add up to the homes in it
         size = 360 / (2**zoom) / CELLS_PER_TILE
         cells = (
             homes.annotate(
@@ -114,6 +101,28 @@ def map_points(*, user, bbox: tuple[float, float, float, float], zoom: int) -> d
             .order_by()
         )
         answer["cells"] = [[float(c["lat"]), float(c["lon"]), c["n"]] for c in cells]
+        answer["total"] = sum(cell[2] for cell in answer["cells"])
+    if zoom >= POINT_ZOOM or answer["total"] <= MAX_POINTS:
+        rows = list(
+            homes.order_by("pk").values_list("latitude", "longitude", "pk")[: MAX_POINTS + 1]
+        )
+        capped = len(rows) > MAX_POINTS
+        rows = rows[:MAX_POINTS]
+        answer.update(
+            cells=[],
+            points=[[float(lat), float(lon), pk] for lat, lon, pk in rows],
+            capped=capped,
+            total=homes.count() if capped else len(rows),
+        )
+        if rows:
+            audit_log(
+                actor=user,
+                action=AuditAction.VIEW,
+                obj=None,
+                object_type="dtks.household",
+                object_repr=_("Map: {count} homes").format(count=len(rows)),
+                changes={"bbox": [west, south, east, north], "zoom": zoom},
+            )
     answer["complaints"] = _complaints(user, bbox)
     return answer
 
