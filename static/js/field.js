@@ -26,7 +26,7 @@
       return new Promise(function (resolve, reject) {
         var t = db.transaction(store, mode);
         var result = work(t.objectStore(store));
-        t.oncomplete = function () { db.close(); resolve(result && result.result !== undefined ? result.result : result); };
+        t.oncomplete = function () { db.close(); resolve(result instanceof IDBRequest ? result.result : result); };
         t.onerror = function () { db.close(); reject(t.error); };
         t.onabort = function () { db.close(); reject(t.error); };
       });
@@ -369,13 +369,24 @@
     return items().then(function (all) {
       var waiting = all.filter(function (i) { return i.state === "waiting" || i.state === "sending"; });
       var sent = 0;
+      var moved = {}; // object → the version this phone's own accepted items took it from and to
       return waiting.reduce(function (chain, item) {
         return chain.then(function () {
+          var own = moved[item.flow + ":" + item.object];
+          if (own && String(item.version) === String(own.from)) {
+            item.version = own.to; // made on the same copy as an item of this phone: not a conflict
+          }
           item.state = "sending";
           return putItem(item).then(function () { return send(item); }).then(function (answer) {
             item.state = answer.status === "accepted" ? "accepted" : answer.status;
             item.answer = answer;
-            if (answer.status === "accepted") { sent += 1; item.photo = null; }
+            if (answer.status === "accepted") {
+              sent += 1;
+              item.photo = null;
+              if (answer.object && answer.object.version !== undefined && item.version !== null && item.version !== "") {
+                moved[item.flow + ":" + item.object] = { from: item.version, to: answer.object.version };
+              }
+            }
             return putItem(item);
           }, function (error) {
             item.state = "waiting"; // kept for the next try: nothing is lost
