@@ -46,6 +46,7 @@ class FieldFlow:
     fetch: Callable = field(compare=False)  # fetch(user=, pk=) → the object, in scope
     keep: Callable = field(compare=False)  # keep(obj) → the object as the phone keeps it
     steps: tuple[str, ...] = ()  # the step codes offered offline
+    defaults: dict = field(default_factory=dict, compare=False)  # starting values on the phone
 
 
 def texts() -> dict[str, str]:
@@ -147,14 +148,15 @@ def _field_type(bound) -> dict:
     return {"type": "text", "inputmode": widget.attrs.get("inputmode", "")}
 
 
-def describe_form(form) -> list[dict]:
+def describe_form(form, defaults: dict | None = None) -> list[dict]:
     """The fields of a step's form as the phone draws them offline: name, label, kind, choices,
-    whether required, help, starting value."""
+    whether required, help, starting value (``defaults`` first: a field visit's source)."""
+    defaults = defaults or {}
     described = []
     for bound in form:
         if bound.name in ("submission_key", "version"):
             continue  # the phone sends its own key and the version it worked from
-        initial = bound.initial
+        initial = defaults.get(bound.name, bound.initial)
         described.append(
             {
                 "name": bound.html_name,
@@ -194,7 +196,7 @@ def field_data(*, user) -> dict:
                     "title": str(step.title or step.label),
                     "intro": str(step.intro or ""),
                     "submit": str(step.submit or step.label),
-                    "fields": describe_form(form) if form is not None else [],
+                    "fields": describe_form(form, flow.defaults) if form is not None else [],
                 }
     return data
 

@@ -109,6 +109,7 @@
 
   // ------------------------------------------------------------------ views
   var data = null;
+  var shown = 0; // the latest view asked for: a slower one drawn later must not replace it
 
   function household(id) {
     return (data && data.households || []).filter(function (h) { return h.id === id; })[0];
@@ -119,6 +120,7 @@
   }
 
   function showHouseholds(query) {
+    shown += 1;
     view.textContent = "";
     if (!data) { view.appendChild(el("p", { "class": "card", text: T.no_data })); return; }
     var search = el("input", { type: "search", id: "cari", value: query || "" });
@@ -144,6 +146,7 @@
   }
 
   function showHousehold(id) {
+    shown += 1;
     var h = household(id);
     view.textContent = "";
     view.appendChild(el("p", {}, [el("button", { type: "button", "class": "button secondary", text: T.back, onclick: function () { showHouseholds(); } })]));
@@ -167,6 +170,7 @@
   }
 
   function showVisits() {
+    shown += 1;
     view.textContent = "";
     var visits = data ? data.campaign_items : [];
     if (!visits.length) { view.appendChild(el("p", { "class": "card", text: T.visits_empty })); return; }
@@ -190,12 +194,17 @@
   }
 
   function showForm(name, target, version, item) {
+    shown += 1;
     var spec = data.forms[name];
     var values = item ? item.fields : {};
     var errors = item && item.answer ? item.answer.errors || {} : {};
     view.textContent = "";
     view.appendChild(el("p", {}, [el("button", { type: "button", "class": "button secondary", text: T.back, onclick: function () { spec.flow === "household" ? showHousehold(target) : showVisits(); } })]));
     view.appendChild(el("h2", { text: spec.label }));
+    if (spec.flow === "household" && !household(target)) { // left the registry meanwhile
+      view.appendChild(el("p", { "class": "card", text: T.not_found }));
+      return;
+    }
     if (spec.intro) { view.appendChild(el("p", { "class": "muted", text: spec.intro })); }
     if (item && item.answer && item.answer.message) { view.appendChild(el("p", { "class": "message error", role: "alert", text: item.answer.message })); }
     var form = el("form", { "class": "field-form", novalidate: "novalidate" });
@@ -222,9 +231,11 @@
         wrap.appendChild(el("label", { "for": id, text: field.label }));
         if (field.type === "select" || field.type === "object") {
           var choices = field.type === "object" ? objectChoices(field, target) : field.choices;
+          choices = choices.filter(function (c) { return c[0] !== ""; });
           input = el("select", { id: id, name: field.name }, [el("option", { value: "", text: T.choose })].concat(
-            choices.filter(function (c) { return c[0] !== ""; }).map(function (c) { return el("option", { value: c[0], text: c[1] }); })));
-          input.value = value || "";
+            choices.map(function (c) { return el("option", { value: c[0], text: c[1] }); })));
+          // the household's only KK (or only member) needs no choosing
+          input.value = value || (field.required && choices.length === 1 ? choices[0][0] : "");
         } else if (field.type === "textarea") {
           input = el("textarea", { id: id, name: field.name, rows: "3" });
           input.value = value || "";
@@ -282,7 +293,9 @@
       (file ? resize(file) : Promise.resolve(item ? item.photo : null)).then(function (blob) {
         var entry = item || { key: newKey(), created: Date.now() };
         entry.flow = spec.flow; entry.step = spec.step; entry.object = target;
-        entry.version = item ? item.version : version;
+        // corrected now, it is made on the copy the phone has now
+        var current = item && spec.flow === "household" ? household(target) : null;
+        entry.version = current ? current.version : (item ? item.version : version);
         entry.fields = fields; entry.photo = blob; entry.photoField = photo;
         entry.label = spec.label + " · " + (spec.flow === "household" && household(target) ? headName(household(target)) : T.visit + " " + target);
         entry.state = "waiting"; entry.answer = null;
@@ -301,7 +314,9 @@
   }
 
   function showOutbox() {
+    var mine = ++shown;
     items().then(function (all) {
+      if (mine !== shown) { return; }
       view.textContent = "";
       if (!all.length) { view.appendChild(el("p", { "class": "card", text: T.outbox_empty })); return; }
       view.appendChild(el("ul", { "class": "field-list outbox" }, all.map(function (item) {
@@ -310,6 +325,15 @@
           el("p", { "class": "muted", text: T[item.state] || item.state })
         ]);
         if (item.answer && item.answer.message) { row.appendChild(el("p", { text: item.answer.message })); }
+        if (item.answer && item.answer.errors) { // the server's reasons, under the fields' own names
+          var spec = data && data.forms[item.flow + ":" + item.step];
+          Object.keys(item.answer.errors).forEach(function (name) {
+            var field = spec && spec.fields.filter(function (f) { return f.name === name; })[0];
+            item.answer.errors[name].forEach(function (message) {
+              row.appendChild(el("p", { "class": "error-text", text: (field ? field.label + ": " : "") + message }));
+            });
+          });
+        }
         if (item.state === "refused") {
           row.appendChild(el("button", { type: "button", "class": "button", text: T.edit, onclick: function () {
             showForm(item.flow + ":" + item.step, item.object, item.version, item);
@@ -321,7 +345,9 @@
             row.appendChild(el("p", { "class": "muted", text: T.theirs + ": " + [change.event, change.by, change.at].filter(Boolean).join(" · ") }));
           });
           row.appendChild(el("button", { type: "button", "class": "button", text: T.resend, onclick: function () {
-            item.version = item.answer.object ? item.answer.object.version : item.version;
+            // the newest copy this phone has (refreshed after the sync), else the conflict's
+            var newest = item.flow === "household" ? household(item.object) : null;
+            item.version = newest ? newest.version : (item.answer.object ? item.answer.object.version : item.version);
             item.state = "waiting";
             putItem(item).then(function () { showOutbox(); sync(); });
           } }));
