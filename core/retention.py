@@ -31,6 +31,7 @@ DEFAULT_DAYS = {
     "sessions": 0,  # expired sign-ins
     "one_time_codes": 30,  # a code works 10 minutes; kept a month for the rate limits' audit
     "inbound_messages": 365,  # SMS/WhatsApp messages residents sent (the complaint keeps its text)
+    "field_submissions": 90,  # the field app's receipts: a phone re-sends within days
 }
 
 
@@ -49,7 +50,13 @@ def _rules() -> list[Rule]:
     from applications.models import ApplicationDocument
     from complaints.models import ComplaintAttachment
 
-    from .models import InboundMessage, Notification, OneTimeCode, SubmissionReceipt
+    from .models import (
+        FieldSubmission,
+        InboundMessage,
+        Notification,
+        OneTimeCode,
+        SubmissionReceipt,
+    )
 
     ended = [
         ApplicationStatus.REJECTED,
@@ -68,6 +75,11 @@ def _rules() -> list[Rule]:
             lambda before: Notification.objects.filter(
                 status__in=["sent", "failed", "skipped"], created_at__lt=before
             ),
+        ),
+        Rule(
+            "field_submissions",
+            "answers kept for items the field app sent",
+            lambda before: FieldSubmission.objects.filter(created_at__lt=before),
         ),
         Rule(
             "one_time_codes",
