@@ -100,6 +100,26 @@ class ComplaintForm(OnceMixin, forms.Form):
     def attachments(self) -> list:
         return [self.cleaned_data.get("attachment_0"), self.cleaned_data.get("attachment_1")]
 
+    def submit(self, *, actor, channel: str | None = None):
+        """The complaint of this valid form, received (complaint, secret word or None): the
+        same call for the public form, an officer's intake and the field app."""
+        from dtks.selectors import region_get
+
+        from .services import complaint_submit
+
+        data = self.cleaned_data
+        return complaint_submit(
+            category=data["category"],
+            description=data["description"],
+            village=region_get(data["village"]),
+            channel=channel or data["channel"],
+            actor=actor,
+            complainant=self.complainant(),
+            anonymous=data["anonymous"],
+            membership_related=data["membership_related"],
+            attachments=self.attachments(),
+        )
+
 
 class TrackForm(forms.Form):
     code = forms.CharField(

@@ -468,3 +468,33 @@ def dashboard_panels(figures) -> list[dict]:
             "more": [],
         }
     ]
+
+
+# ------------------------------------------------------------------------------ field app
+def _field_form(user, data=None, files=None):
+    from dtks.selectors import villages_by_district
+
+    from .forms import ComplaintForm
+
+    return ComplaintForm(data, files, villages=villages_by_district(user=user), staff=True)
+
+
+def _field_create(form, user) -> str:
+    complaint, _secret = form.submit(actor=user)
+    return _("Complaint {code} received. Give the resident this code.").format(code=complaint.code)
+
+
+def field_flows() -> list:
+    """A resident's complaint, taken on a home visit and sent when there is a network."""
+    from core.fieldwork import FieldFlow
+
+    return [
+        FieldFlow(
+            "complaint",
+            form=_field_form,
+            create=_field_create,
+            label=_("A resident's complaint"),
+            defaults={"channel": "home_visit"},
+            allowed=perms.can_intake,
+        )
+    ]

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from applications.selectors import resident_village_choices
-from dtks.selectors import region_get, villages_by_district
+from dtks.selectors import villages_by_district
 from silakso import ratelimit
 from silakso.codes import normalize_code
 from silakso.exceptions import NotFound
@@ -62,17 +62,7 @@ def _submit(request, form, *, channel, redirect_to, success=""):
     result = {}
 
     def call(data):
-        result["complaint"], result["secret"] = services.complaint_submit(
-            category=data["category"],
-            description=data["description"],
-            village=region_get(data["village"]),
-            channel=channel or data["channel"],
-            actor=request.user,
-            complainant=form.complainant(),
-            anonymous=data["anonymous"],
-            membership_related=data["membership_related"],
-            attachments=form.attachments(),
-        )
+        result["complaint"], result["secret"] = form.submit(actor=request.user, channel=channel)
         return result["complaint"]
 
     return run_once(

@@ -41,12 +41,24 @@ MAX_HOUSEHOLDS = 5000
 
 @dataclass(frozen=True)
 class FieldFlow:
+    """Steps of a workflow on objects the phone keeps (``workflow``, ``fetch``, ``keep``,
+    ``steps``), or a record the field creates (``form``, ``create``: a complaint taken from a
+    resident); ``defaults`` are the starting values of the phone's forms."""
+
     name: str
-    workflow: Any = field(compare=False)
-    fetch: Callable = field(compare=False)  # fetch(user=, pk=) → the object, in scope
-    keep: Callable = field(compare=False)  # keep(obj) → the object as the phone keeps it
+    workflow: Any = field(default=None, compare=False)
+    fetch: Callable | None = field(default=None, compare=False)  # fetch(user=, pk=), in scope
+    keep: Callable | None = field(default=None, compare=False)  # keep(obj) → as the phone keeps it
     steps: tuple[str, ...] = ()  # the step codes offered offline
-    defaults: dict = field(default_factory=dict, compare=False)  # starting values on the phone
+    defaults: dict = field(default_factory=dict, compare=False)
+    form: Callable | None = field(default=None, compare=False)  # form(user, data=, files=)
+    create: Callable | None = field(default=None, compare=False)  # create(form, user) → message
+    label: str = ""
+    allowed: Callable | None = field(default=None, compare=False)  # allowed(user) → bool
+
+    @property
+    def creates(self) -> bool:
+        return self.create is not None
 
 
 def texts() -> dict[str, str]:
@@ -137,9 +149,15 @@ def _field_type(bound) -> dict:
     if isinstance(formfield, forms.BooleanField):
         return {"type": "checkbox"}
     if isinstance(formfield, forms.ChoiceField):
+        flat = []
+        for value, label in formfield.choices:
+            if isinstance(label, list | tuple):  # a group (the villages of a district)
+                flat += [[str(code), "{} · {}".format(name, value)] for code, name in label]
+            else:
+                flat.append([str(value), str(label)])
         return {
             "type": "radio" if isinstance(widget, forms.RadioSelect) else "select",
-            "choices": [[str(value), str(label)] for value, label in formfield.choices],
+            "choices": flat,
         }
     if isinstance(widget, forms.Textarea):
         return {"type": "textarea"}
@@ -182,6 +200,19 @@ def field_data(*, user) -> dict:
     for part in collect("field_data", user):
         data.update(part)
     for flow in flows().values():
+        if flow.creates:
+            if flow.allowed is None or flow.allowed(user):
+                data["forms"]["{}:create".format(flow.name)] = {
+                    "flow": flow.name,
+                    "step": "create",
+                    "create": True,
+                    "label": str(flow.label),
+                    "title": str(flow.label),
+                    "intro": "",
+                    "submit": str(flow.label),
+                    "fields": describe_form(flow.form(user), flow.defaults),
+                }
+            continue
         sample = _sample(flow, data, user)
         if sample is None:
             continue
@@ -228,6 +259,8 @@ def field_submit(*, user, key: str, flow_name: str, pk, step_code: str, data, fi
             return _refused(_("This item belongs to another account."))
         return {**earlier.result, "again": True}
     flow = flows().get(flow_name)
+    if flow is not None and flow.creates and step_code == "create":
+        return _create(flow, user=user, key=key, data=data, files=files)
     if flow is None or step_code not in flow.steps:
         return _refused(_("This kind of item cannot be sent from the field app."))
     try:
@@ -272,6 +305,30 @@ def field_submit(*, user, key: str, flow_name: str, pk, step_code: str, data, fi
         add_service_errors(form, exc)
         return _refused(_("Some fields need correcting."), form.errors)
     except IntegrityError:  # the same key sent twice at once: the other one recorded it
+        earlier = FieldSubmission.objects.filter(key=key, user=user).first()
+        if earlier is None:
+            raise
+        return {**earlier.result, "again": True}
+    return answer
+
+
+def _create(flow: FieldFlow, *, user, key: str, data, files) -> dict:
+    """A record the field creates (a resident's complaint): its own form, its own service."""
+    from silakso.forms import add_service_errors
+
+    if flow.allowed is not None and not flow.allowed(user):
+        return _refused(_("Your role does not record this."))
+    form = flow.form(user, data=data, files=files)
+    if not form.is_valid():
+        return _refused(_("Some fields need correcting."), form.errors)
+    try:
+        with transaction.atomic():
+            answer = {"status": "accepted", "message": str(flow.create(form, user))}
+            FieldSubmission.objects.create(key=key, user=user, kind=flow.name, result=answer)
+    except (ValidationError, DomainError) as exc:
+        add_service_errors(form, exc)
+        return _refused(_("Some fields need correcting."), form.errors)
+    except IntegrityError:
         earlier = FieldSubmission.objects.filter(key=key, user=user).first()
         if earlier is None:
             raise

@@ -2,7 +2,7 @@
 once online, goes offline, reloads (the page comes from the service worker), records ten items
 — births, a death, a move, house photos, campaign visits, one with a wrong NIK — closes the
 page and opens it again, then the network returns: the server holds each accepted item exactly
-once, the wrong one shows its reason and stays editable, the household changed meanwhile on the
+once (a complaint taken from a resident among them), the wrong one shows its reason and stays editable, the household changed meanwhile on the
 server shows a conflict, resolved by sending again on the newest data. Signing out wipes what
 the phone kept."""
 
@@ -14,6 +14,7 @@ import pytest
 from PIL import Image
 from playwright.sync_api import expect
 
+from complaints.models import Complaint
 from core.choices import Role
 from core.models import FieldSubmission
 from dtks.models import CampaignItem, Flag, HouseholdPhoto, Individual
@@ -86,6 +87,19 @@ def _visit(page, home_name, outcome):
     _keep(page)
 
 
+def _complaint(page, village, home, path):
+    page.get_by_role("button", name="Rumah tangga", exact=True).click()
+    page.get_by_role("button", name="Pengaduan warga").click()
+    page.get_by_label("Bantuan sosial").check()
+    page.get_by_label("Desa/kelurahan tempat kejadian").select_option(village.code)
+    page.get_by_label("Apa yang terjadi?").fill("Bantuan sembako bulan ini belum sampai ke rumah.")
+    head = home.members.first()
+    page.get_by_label("NIK Anda").fill(head.nik)
+    page.get_by_label("Nama lengkap Anda").fill(head.name)
+    page.get_by_label("Foto atau dokumen (boleh kosong)").set_input_files(path)
+    _keep(page)
+
+
 def test_an_operator_works_offline_and_every_item_arrives_once(
     browser, live_server, village_a, make_user, tmp_path
 ):
@@ -136,7 +150,7 @@ def test_an_operator_works_offline_and_every_item_arrives_once(
                 page, home.members.first().name, _big_photo(tmp_path, "rumah{}.jpg".format(number))
             )
         _visit(page, "Warga Lapangan 0", "Ditemukan, data benar")
-        _visit(page, "Warga Lapangan 1", "Ditemukan, data benar")
+        _complaint(page, village_a, homes[1], _big_photo(tmp_path, "bukti.jpg"))
         _leave(page, "Warga Lapangan 2", "Kematian", "Warga Lapangan 2")
         expect(page.locator("#lapangan-count")).to_have_text("10")
 
@@ -189,7 +203,11 @@ def test_an_operator_works_offline_and_every_item_arrives_once(
     )
     assert Individual.objects.get(name="Anak Pindah").status == "moved"
     assert Individual.objects.get(name="Warga Lapangan 2").status == "deceased"
-    assert CampaignItem.objects.exclude(outcome="").count() == 2
+    assert CampaignItem.objects.exclude(outcome="").count() == 1
+    complaint = Complaint.objects.get()
+    assert complaint.channel == "home_visit" and complaint.entered_by == operator
+    with Image.open(complaint.attachments.get().file) as evidence:
+        assert max(evidence.size) <= 1280
     photos = HouseholdPhoto.objects.filter(household__in=homes)
     assert photos.count() == 3
     with Image.open(photos.first().image) as kept:

@@ -171,3 +171,46 @@ def test_the_worker_and_the_manifest_make_it_installable(client, login, operator
     manifest = client.get(reverse("core:field_manifest")).json()
     assert manifest["start_url"] == "/lapangan/" and manifest["display"] == "standalone"
     assert any(icon["sizes"] == "192x192" for icon in manifest["icons"])
+
+
+def test_a_complaint_taken_in_the_field_is_received_once_with_its_field_errors(
+    client, login, operator, village_a
+):
+    from complaints.models import Complaint
+
+    home = make_household(village_a, head_name="Pengadu Lapangan")
+    login(client, operator)
+    form = client.get(reverse("core:field_data")).json()["forms"]["complaint:create"]
+    assert form["label"] == "Pengaduan warga"
+    fields = {field["name"]: field for field in form["fields"]}
+    assert fields["channel"]["initial"] == "home_visit"
+    offered = {code: label.split(" · ")[0] for code, label in fields["village"]["choices"]}
+    assert offered[village_a.code] == village_a.name
+
+    def send(extra, key="aduan-0001"):
+        data = {
+            "category": "social_aid",
+            "village": village_a.code,
+            "description": "Bantuan sembako bulan ini belum sampai ke rumah kami.",
+            "nik": home.members.first().nik,
+            "name": "Pengadu Lapangan",
+            "channel": "home_visit",
+            **extra,
+        }
+        return client.post(
+            reverse("core:field_submit"),
+            {
+                "key": key,
+                "flow": "complaint",
+                "step": "create",
+                "object": "",
+                "fields": json.dumps(data),
+            },
+        ).json()
+
+    refused = send({"nik": ""})
+    assert refused["status"] == "refused" and "nik" in refused["errors"]
+    accepted = send({})
+    assert accepted["status"] == "accepted" and "P-" in accepted["message"]
+    assert send({})["again"] is True
+    assert Complaint.objects.filter(entered_by=operator, channel="home_visit").count() == 1

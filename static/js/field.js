@@ -139,6 +139,12 @@
       });
     }
     search.addEventListener("input", fill);
+    var creates = Object.keys(data.forms).filter(function (name) { return data.forms[name].create; });
+    if (creates.length) { // records made in the field, not on a kept household (a complaint)
+      view.appendChild(el("div", { "class": "actions" }, creates.map(function (name) {
+        return el("button", { type: "button", "class": "button secondary", text: data.forms[name].label, onclick: function () { showForm(name, "", null); } });
+      })));
+    }
     view.appendChild(el("label", { "for": "cari", text: T.search }));
     view.appendChild(search);
     view.appendChild(list);
@@ -199,7 +205,9 @@
     var values = item ? item.fields : {};
     var errors = item && item.answer ? item.answer.errors || {} : {};
     view.textContent = "";
-    view.appendChild(el("p", {}, [el("button", { type: "button", "class": "button secondary", text: T.back, onclick: function () { spec.flow === "household" ? showHousehold(target) : showVisits(); } })]));
+    view.appendChild(el("p", {}, [el("button", { type: "button", "class": "button secondary", text: T.back, onclick: function () {
+      if (spec.create) { showHouseholds(); } else if (spec.flow === "household") { showHousehold(target); } else { showVisits(); }
+    } })]));
     view.appendChild(el("h2", { text: spec.label }));
     if (spec.flow === "household" && !household(target)) { // left the registry meanwhile
       view.appendChild(el("p", { "class": "card", text: T.not_found }));
@@ -208,7 +216,7 @@
     if (spec.intro) { view.appendChild(el("p", { "class": "muted", text: spec.intro })); }
     if (item && item.answer && item.answer.message) { view.appendChild(el("p", { "class": "message error", role: "alert", text: item.answer.message })); }
     var form = el("form", { "class": "field-form", novalidate: "novalidate" });
-    var photo = null;
+    var photos = [];
     spec.fields.forEach(function (field) {
       var id = "f-" + field.name;
       var value = values[field.name] !== undefined ? values[field.name] : field.initial;
@@ -241,7 +249,7 @@
           input.value = value || "";
         } else if (field.type === "photo") {
           input = el("input", { id: id, name: field.name, type: "file", accept: "image/*", capture: "environment" });
-          photo = field.name;
+          photos.push(field);
         } else if (field.type === "checkbox") {
           input = el("input", { id: id, name: field.name, type: "checkbox" });
           input.checked = value === "on" || value === "True";
@@ -282,22 +290,28 @@
           box.appendChild(el("p", { "class": "error-text local", role: "alert", text: T.required }));
         }
       });
-      var file = photo ? form.elements[photo].files[0] : null;
-      var photoRequired = photo && spec.fields.filter(function (f) { return f.name === photo; })[0].required;
-      if (photoRequired && !file && !(item && item.photo)) {
-        missing = true;
-        form.elements[photo].closest(".field").appendChild(el("p", { "class": "error-text local", role: "alert", text: T.required }));
-      }
+      var before = item && item.photos ? item.photos : {};
+      photos.forEach(function (field) {
+        if (field.required && !form.elements[field.name].files[0] && !before[field.name]) {
+          missing = true;
+          form.elements[field.name].closest(".field").appendChild(el("p", { "class": "error-text local", role: "alert", text: T.required }));
+        }
+      });
       if (missing) { return; }
       submit.disabled = true;
-      (file ? resize(file) : Promise.resolve(item ? item.photo : null)).then(function (blob) {
+      var resized = {};
+      Promise.all(photos.map(function (field) {
+        var file = form.elements[field.name].files[0];
+        if (!file) { if (before[field.name]) { resized[field.name] = before[field.name]; } return null; }
+        return resize(file).then(function (blob) { resized[field.name] = blob; });
+      })).then(function () {
         var entry = item || { key: newKey(), created: Date.now() };
         entry.flow = spec.flow; entry.step = spec.step; entry.object = target;
         // corrected now, it is made on the copy the phone has now
         var current = item && spec.flow === "household" ? household(target) : null;
         entry.version = current ? current.version : (item ? item.version : version);
-        entry.fields = fields; entry.photo = blob; entry.photoField = photo;
-        entry.label = spec.label + " · " + (spec.flow === "household" && household(target) ? headName(household(target)) : T.visit + " " + target);
+        entry.fields = fields; entry.photos = resized;
+        entry.label = spec.create ? spec.label : spec.label + " · " + (spec.flow === "household" && household(target) ? headName(household(target)) : T.visit + " " + target);
         entry.state = "waiting"; entry.answer = null;
         return putItem(entry);
       }, function () { throw { photo: true }; }).then(function () {
@@ -379,7 +393,7 @@
     body.append("object", item.object);
     body.append("version", item.version === null || item.version === undefined ? "" : item.version);
     body.append("fields", JSON.stringify(item.fields));
-    if (item.photo && item.photoField) { body.append(item.photoField, item.photo, "foto.jpg"); }
+    Object.keys(item.photos || {}).forEach(function (name) { body.append(name, item.photos[name], name + ".jpg"); });
     return fetch(root.dataset.submit, {
       method: "POST", body: body, credentials: "same-origin",
       headers: { "X-CSRFToken": cookie(root.dataset.csrfCookie), Accept: "application/json" }
@@ -408,7 +422,7 @@
             item.answer = answer;
             if (answer.status === "accepted") {
               sent += 1;
-              item.photo = null;
+              item.photos = {}; // sent: the phone keeps no copy of the photos
               if (answer.object && answer.object.version !== undefined && item.version !== null && item.version !== "") {
                 moved[item.flow + ":" + item.object] = { from: item.version, to: answer.object.version };
               }
