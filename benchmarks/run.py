@@ -644,6 +644,253 @@ def bench_dashboard(env: dict, seconds: int) -> dict:
     return results
 
 
+FIELD_ITEMS = 50
+FIELD_PHOTOS = 10  # every fifth item is a house photo, the others births
+THROTTLE = {"latency": 400, "downloadThroughput": 50_000, "uploadThroughput": 50_000}  # 400 kbps
+
+
+def _field_photos() -> tuple[Path, Path]:
+    """A phone photo (about 600 KB, as seen on the slow line) and what the field app keeps of
+    it (1,280 px on the long side, JPEG quality 75, as static/js/field.js makes it)."""
+    import random
+
+    from PIL import Image, ImageFilter
+
+    original, resized = DATA / "field-original.jpg", DATA / "field-resized.jpg"
+    if not original.exists():
+        rng = random.Random(7)
+        small = Image.new("RGB", (200, 150))
+        small.putdata(
+            [(rng.randrange(256), rng.randrange(256), rng.randrange(256)) for _ in range(30000)]
+        )
+        picture = small.resize((2400, 1800)).filter(ImageFilter.GaussianBlur(2))
+        picture.save(original, format="JPEG", quality=85)
+        with Image.open(original) as kept:
+            scale = 1280 / max(kept.size)
+            kept.resize((round(kept.width * scale), round(kept.height * scale))).save(
+                resized, format="JPEG", quality=75
+            )
+    return original, resized
+
+
+def _operator_session(village: str) -> tuple[str, str]:
+    """(session key, csrf token) of a signed-in operator of ``village`` past the second factor."""
+    from django.middleware.csrf import _get_new_csrf_string
+    from django.test import Client
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from core.models import User
+    from dtks.models import Region
+
+    operator, _created = User.objects.get_or_create(
+        username="bench.operator",
+        defaults={
+            "full_name": "Benchmark operator",
+            "role": "village_operator",
+            "region": Region.objects.get(code=village),
+        },
+    )
+    device, _created = TOTPDevice.objects.get_or_create(
+        user=operator, name="bench", defaults={"confirmed": True}
+    )
+    client = Client()
+    client.force_login(operator)
+    session = client.session
+    session["otp_device_id"] = device.persistent_id
+    session.save()
+    return session.session_key, _get_new_csrf_string()
+
+
+def bench_field(env: dict) -> dict:
+    """The field app (issue 17) on a throttled line (400 kbps, 400 ms): the app shell's size,
+    what the first visit downloads (the shell and the village's data), and the time to send 50
+    queued items (40 births, 10 house photos resized on the phone) beside recording the same
+    items one by one through the online pages (each form opened, filled and sent, photos as the
+    phone took them), in the same headless Chromium, against the same gunicorn."""
+    from django.conf import settings
+    from django.db.models import Count, Min
+    from playwright.sync_api import sync_playwright
+
+    from core.fieldwork import shell_version
+    from dtks.models import Household
+
+    village = (
+        Household.objects.filter(status="active")
+        .values("village_id")
+        .annotate(n=Count("id"))
+        .order_by("-n")
+        .first()["village_id"]
+    )
+    homes = list(
+        Household.objects.filter(village_id=village, status="active")
+        .annotate(kk=Min("families__pk"))
+        .order_by("pk")
+        .values_list("pk", "version", "kk")[: 2 * FIELD_ITEMS]
+    )
+    original, resized = _field_photos()
+    session, csrf = _operator_session(village)
+    port = 8768
+    server = _gunicorn({**env, "SILAKSO_HOME_REGENCY": village[:5]}, port, workers=3)
+    base = "http://127.0.0.1:{}".format(port)
+    static_root = ROOT / "static"
+    shell_files = [
+        "css/silakso.css",
+        "js/field.js",
+        "js/forms.js",
+        "js/photos.js",
+        "js/htmx-2.0.4.min.js",
+        "img/favicon.svg",
+        "img/field-192.png",
+    ]
+    results: dict = {
+        "field_village_households": Household.objects.filter(
+            village_id=village, status="active"
+        ).count(),
+        "field_shell_version": shell_version(),
+    }
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(
+                executable_path=os.environ.get("SILAKSO_CHROMIUM", "/usr/bin/chromium"),
+                headless=True,
+                args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"],
+            )
+            context = browser.new_context(viewport={"width": 360, "height": 740}, base_url=base)
+            context.add_cookies(
+                [
+                    {"name": settings.SESSION_COOKIE_NAME, "value": session, "url": base},
+                    {"name": settings.CSRF_COOKIE_NAME, "value": csrf, "url": base},
+                ]
+            )
+            page = context.new_page()
+            cdp = context.new_cdp_session(page)
+            cdp.send("Network.enable")
+            received = []
+            cdp.on(
+                "Network.loadingFinished", lambda event: received.append(event["encodedDataLength"])
+            )
+            page.goto("/lapangan/")
+            page.wait_for_function(
+                "document.querySelector('#lapangan-status').textContent.includes('rumah')",
+                timeout=120_000,
+            )
+            page.wait_for_timeout(1000)
+            shell_html = len(page.content().encode())
+            results["field_shell_bytes"] = shell_html + sum(
+                (static_root / name).stat().st_size for name in shell_files
+            )
+            results["field_first_visit_bytes"] = sum(received)
+            # the outbox: 50 items put in the phone's IndexedDB as the app keeps them
+            photo = resized.read_bytes()
+            queued = []
+            for number, (pk, version, kk) in enumerate(homes[:FIELD_ITEMS]):
+                if number % (FIELD_ITEMS // FIELD_PHOTOS) == 0:
+                    queued.append(
+                        {
+                            "step": "photo",
+                            "object": pk,
+                            "version": version,
+                            "fields": {"caption": "", "latitude": "", "longitude": ""},
+                            "photo": True,
+                        }
+                    )
+                else:
+                    queued.append(
+                        {
+                            "step": "birth",
+                            "object": pk,
+                            "version": version,
+                            "fields": {**_bench_birth(village, number), "family": str(kk)},
+                        }
+                    )
+            page.evaluate(
+                """([items, photo]) => new Promise((resolve, reject) => {
+                  const bytes = Uint8Array.from(atob(photo), c => c.charCodeAt(0));
+                  const open = indexedDB.open('silakso-lapangan', 1);
+                  open.onsuccess = () => {
+                    const t = open.result.transaction('outbox', 'readwrite');
+                    items.forEach((item, n) => t.objectStore('outbox').put({
+                      key: 'bench-' + Date.now() + '-' + n, created: Date.now() + n, flow: 'household',
+                      step: item.step, object: item.object, version: item.version, fields: item.fields,
+                      photos: item.photo ? {image: new Blob([bytes], {type: 'image/jpeg'})} : {},
+                      label: item.step, state: 'waiting', answer: null}));
+                    t.oncomplete = () => resolve(true);
+                    t.onerror = () => reject(t.error);
+                  };
+                })""",
+                [queued, __import__("base64").b64encode(photo).decode()],
+            )
+            cdp.send("Network.emulateNetworkConditions", {"offline": False, **THROTTLE})
+            started = time.monotonic()
+            page.evaluate("window.dispatchEvent(new Event('online'))")
+            page.wait_for_function(
+                """() => new Promise(resolve => {
+                  const open = indexedDB.open('silakso-lapangan', 1);
+                  open.onsuccess = () => {
+                    const all = open.result.transaction('outbox').objectStore('outbox').getAll();
+                    all.onsuccess = () => resolve(all.result.every(i => i.state !== 'waiting' && i.state !== 'sending'));
+                  };
+                })""",
+                timeout=900_000,
+                polling=500,
+            )
+            results["field_sync_s"] = round(time.monotonic() - started, 1)
+            states = page.evaluate(
+                """() => new Promise(resolve => { const open = indexedDB.open('silakso-lapangan', 1);
+                  open.onsuccess = () => { const all = open.result.transaction('outbox').objectStore('outbox').getAll();
+                  all.onsuccess = () => resolve(all.result.map(i => i.state)); }; })"""
+            )
+            results["field_sync_accepted"] = states.count("accepted")
+            # the reference: the same kinds of items through the online pages, one by one
+            started = time.monotonic()
+            for number, (pk, _version, _kk) in enumerate(homes[FIELD_ITEMS : 2 * FIELD_ITEMS]):
+                if number % (FIELD_ITEMS // FIELD_PHOTOS) == 0:
+                    page.goto("/registri/rumah-tangga/{}/foto/".format(pk))
+                    page.locator("input[name=image]").set_input_files(str(original))
+                else:
+                    page.goto("/registri/rumah-tangga/{}/kelahiran/".format(pk))
+                    for name, value in _bench_birth(village, number + FIELD_ITEMS).items():
+                        field = page.locator("[name={}]".format(name))
+                        if name in ("sex",):
+                            page.locator("input[name=sex][value={}]".format(value)).check()
+                        elif field.evaluate("e => e.tagName") == "SELECT":
+                            field.select_option(value)
+                        else:
+                            field.fill(value)
+                with page.expect_navigation():
+                    page.locator("main form button[type=submit]").last.click()
+            results["field_online_reference_s"] = round(time.monotonic() - started, 1)
+            results["field_sync_vs_online"] = (
+                results["field_sync_s"] / results["field_online_reference_s"]
+            )
+            browser.close()
+    finally:
+        _stop(server)
+    return results
+
+
+def _bench_birth(village: str, number: int) -> dict:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    born = timezone.localdate() - dt.timedelta(days=30 + number)
+    nik = "{}{:02d}{:02d}{:02d}{:04d}".format(
+        village.replace(".", "")[:6], born.day + 40, born.month, born.year % 100, 9000 + number
+    )
+    return {
+        "nik": nik,
+        "name": "Bayi Bench {}".format(number),
+        "birth_date": born.isoformat(),
+        "sex": "female",
+        "marital_status": "single",
+        "disability": "none",
+        "id_card_status": "none",
+        "relation_to_head": "child",
+        "source": "field_visit",
+    }
+
+
 def machine() -> dict:
     cpu = "unknown"
     try:
@@ -680,7 +927,7 @@ def main() -> None:
         "--skip",
         nargs="*",
         default=[],
-        choices=["import", "desil", "dedup", "cek", "load", "dashboard", "round"],
+        choices=["import", "desil", "dedup", "cek", "load", "dashboard", "field", "round"],
     )
     parser.add_argument(
         "--reuse",
@@ -738,6 +985,9 @@ def main() -> None:
     if "dashboard" not in args.skip:
         log("dashboard: summary refresh, 8 connections")
         results.update(bench_dashboard(env, args.load_seconds))
+    if "field" not in args.skip:
+        log("field app: 50 queued items on a 400 kbps line beside the online pages")
+        results.update(bench_field(env))
     if "dedup" not in args.skip:
         log("dedup")
         results.update(bench_dedup())
