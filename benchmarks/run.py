@@ -755,7 +755,13 @@ def bench_field(env: dict) -> dict:
                 headless=True,
                 args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"],
             )
-            context = browser.new_context(viewport={"width": 360, "height": 740}, base_url=base)
+            # bypass_csp: Playwright waits with evaluated predicates; the page itself is unchanged
+            context = browser.new_context(
+                viewport={"width": 360, "height": 740},
+                base_url=base,
+                bypass_csp=True,
+                locale="id-ID",
+            )
             context.add_cookies(
                 [
                     {"name": settings.SESSION_COOKIE_NAME, "value": session, "url": base},
