@@ -570,3 +570,58 @@ def dashboard_panels(figures) -> list[dict]:
             "more": [],
         }
     ]
+
+
+# ------------------------------------------------------------------------------ field app
+def _field_form(program):
+    def form(user, data=None, files=None):
+        from dtks.selectors import villages_by_district
+
+        from .forms import ApplicationForm
+
+        return ApplicationForm(
+            data, files, program=program, villages=villages_by_district(user=user), staff=True
+        )
+
+    return form
+
+
+def _field_create(program):
+    def create(form, user) -> str:
+        from dtks.selectors import region_get
+
+        from .services import application_submit
+
+        application = application_submit(
+            program=program,
+            applicant=form.applicant(),
+            village=region_get(form.cleaned_data["village"]),
+            channel=form.cleaned_data["channel"],
+            actor=user,
+            documents=form.document_uploads(),
+        )
+        return _("Request {code} received. Give the resident this code.").format(
+            code=application.code
+        )
+
+    return create
+
+
+def field_flows() -> list:
+    """A resident's aid request, taken on a home visit with photos of their documents, per
+    program an officer may enter requests for."""
+    from core.fieldwork import FieldFlow
+
+    from .selectors import programs_for_intake
+
+    return [
+        FieldFlow(
+            "application_" + program.code,
+            form=_field_form(program),
+            create=_field_create(program),
+            label=_("Aid request: {program}").format(program=program.name),
+            defaults={"channel": "home_visit"},
+            allowed=perms.can_intake,
+        )
+        for program in programs_for_intake().filter(accepts_applications=True).order_by("name")
+    ]

@@ -709,6 +709,7 @@ def bench_field(env: dict) -> dict:
     phone took them), in the same headless Chromium, against the same gunicorn."""
     from django.conf import settings
     from django.db.models import Count, Min
+    from django.urls import reverse
     from playwright.sync_api import sync_playwright
 
     from core.fieldwork import shell_version
@@ -851,10 +852,10 @@ def bench_field(env: dict) -> dict:
             started = time.monotonic()
             for number, (pk, _version, _kk) in enumerate(homes[FIELD_ITEMS : 2 * FIELD_ITEMS]):
                 if number % (FIELD_ITEMS // FIELD_PHOTOS) == 0:
-                    page.goto("/registri/rumah-tangga/{}/foto/".format(pk))
+                    page.goto(reverse("dtks:member_event", args=[pk, "foto"]))
                     page.locator("input[name=image]").set_input_files(str(original))
                 else:
-                    page.goto("/registri/rumah-tangga/{}/kelahiran/".format(pk))
+                    page.goto(reverse("dtks:member_event", args=[pk, "kelahiran"]))
                     for name, value in _bench_birth(village, number + FIELD_ITEMS).items():
                         field = page.locator("[name={}]".format(name))
                         if name in ("sex",):

@@ -214,3 +214,51 @@ def test_a_complaint_taken_in_the_field_is_received_once_with_its_field_errors(
     assert accepted["status"] == "accepted" and "P-" in accepted["message"]
     assert send({})["again"] is True
     assert Complaint.objects.filter(entered_by=operator, channel="home_visit").count() == 1
+
+
+def test_an_aid_request_taken_in_the_field_arrives_with_its_documents(
+    client, login, operator, village_a
+):
+    from applications.models import Application
+    from applications.tests.factories import household, photo, program
+
+    bpnt = program()
+    home = household(village_a, head_name="Pemohon Lapangan")
+    login(client, operator)
+    form = client.get(reverse("core:field_data")).json()["forms"]["application_bpnt:create"]
+    documents = [field["name"] for field in form["fields"] if field["type"] == "photo"]
+    assert len(documents) == 2  # KTP and KK, as the program asks
+    head = home.members.first()
+    data = {
+        "nik": head.nik,
+        "name": head.name,
+        "village": village_a.code,
+        "address": home.address,
+        "phone": "081234567890",
+        "reason": "Kepala keluarga sakit, tidak bisa bekerja.",
+        "channel": "home_visit",
+    }
+    missing = client.post(
+        reverse("core:field_submit"),
+        {
+            "key": "usulan-0001",
+            "flow": "application_bpnt",
+            "step": "create",
+            "fields": json.dumps({**data, "nik": "12345"}),
+        },
+    ).json()
+    assert missing["status"] == "refused" and "nik" in missing["errors"]
+    sent = client.post(
+        reverse("core:field_submit"),
+        {
+            "key": "usulan-0001",
+            "flow": "application_bpnt",
+            "step": "create",
+            "fields": json.dumps(data),
+            **{name: photo(name + ".jpg") for name in documents},
+        },
+    ).json()
+    assert sent["status"] == "accepted" and "U-" in sent["message"]
+    application = Application.objects.get(program=bpnt)
+    assert application.channel == "home_visit" and application.entered_by == operator
+    assert application.documents.count() == 2
