@@ -385,7 +385,7 @@ def dashboard_panels(figures) -> list[dict]:
 # ------------------------------------------------------------------------------ field app
 #: What an operator records offline (core.fieldwork): a household's member events and house
 #: photo, and the visits of a field campaign (form A4).
-FIELD_HOUSEHOLD_STEPS = ("birth", "death", "move_out", "photo")
+FIELD_HOUSEHOLD_STEPS = ("birth", "move_in", "death", "move_out", "photo")
 
 
 def _keep_household(household) -> dict:

@@ -71,7 +71,9 @@ def test_the_phone_keeps_the_operators_area_masked_with_the_forms(
     names = {field["name"]: field for field in birth["fields"]}
     assert names["nik"]["required"] and names["family"]["type"] == "object"
     assert names["sex"]["type"] == "radio" and ["female", "Perempuan"] in names["sex"]["choices"]
-    assert {"household:death", "household:move_out", "household:photo"} <= set(data["forms"])
+    assert {"household:move_in", "household:death", "household:move_out", "household:photo"} <= set(
+        data["forms"]
+    )
 
 
 def test_an_item_is_recorded_once_however_often_it_is_sent(client, login, operator, village_a):
