@@ -22,6 +22,7 @@ what to read: absolute times move with the machine's load.
 """
 
 import argparse
+import base64
 import csv
 import json
 import os
@@ -825,28 +826,25 @@ def bench_field(env: dict) -> dict:
                     t.onerror = () => reject(t.error);
                   };
                 })""",
-                [queued, __import__("base64").b64encode(photo).decode()],
+                [queued, base64.b64encode(photo).decode()],
             )
             cdp.send("Network.emulateNetworkConditions", {"offline": False, **THROTTLE})
             started = time.monotonic()
             page.evaluate("window.dispatchEvent(new Event('online'))")
-            page.wait_for_function(
-                """() => new Promise(resolve => {
-                  const open = indexedDB.open('silakso-lapangan', 1);
-                  open.onsuccess = () => {
-                    const all = open.result.transaction('outbox').objectStore('outbox').getAll();
-                    all.onsuccess = () => resolve(all.result.every(i => i.state !== 'waiting' && i.state !== 'sending'));
-                  };
-                })""",
-                timeout=900_000,
-                polling=500,
-            )
+            states_js = """() => new Promise(resolve => {
+                const open = indexedDB.open('silakso-lapangan', 1);
+                open.onsuccess = () => {
+                  const all = open.result.transaction('outbox').objectStore('outbox').getAll();
+                  all.onsuccess = () => resolve(all.result.map(i => i.state));
+                };
+              })"""
+            deadline = time.monotonic() + 900
+            while time.monotonic() < deadline:
+                states = page.evaluate(states_js)
+                if len(states) == FIELD_ITEMS and not {"waiting", "sending"} & set(states):
+                    break
+                time.sleep(0.25)
             results["field_sync_s"] = round(time.monotonic() - started, 1)
-            states = page.evaluate(
-                """() => new Promise(resolve => { const open = indexedDB.open('silakso-lapangan', 1);
-                  open.onsuccess = () => { const all = open.result.transaction('outbox').objectStore('outbox').getAll();
-                  all.onsuccess = () => resolve(all.result.map(i => i.state)); }; })"""
-            )
             results["field_sync_accepted"] = states.count("accepted")
             # the reference: the same kinds of items through the online pages, one by one
             started = time.monotonic()
