@@ -806,15 +806,22 @@ def _household_errors(cursor, actor) -> None:
             """,
             {"scope": scope, "scope_like": scope + ".%"},
         )
-    # A household is applied whole or not at all: one bad row holds back its household.
+    # A household is held back by a rejected row of its head, or by an error of the household
+    # itself (its village, its house, one head, its id). A member rejected for their own data
+    # (a mistyped NIK, a NIK registered elsewhere, a bad birth date) is left out alone: the
+    # rest of the family is imported, the member's row reported with its reason.
     cursor.execute(
         """
         UPDATE import_checked c SET ok = false, errors = c.errors || ARRAY['household.held_back']
         WHERE c.ok AND c.dtks_id IN (
             SELECT dtks_id FROM import_checked WHERE NOT ok
             -- a repeated row of a person does not hold back their household
-            AND errors <> ARRAY['nik.duplicate_in_file'])
-        """
+            AND errors <> ARRAY['nik.duplicate_in_file']
+            AND (relation_to_head = 'head' OR EXISTS (
+                SELECT 1 FROM unnest(errors) AS error
+                WHERE split_part(error, '.', 1) = ANY(%(household_fields)s))))
+        """,
+        {"household_fields": [*HOUSEHOLD_COLUMNS, "household"]},
     )
 
 
