@@ -442,17 +442,23 @@ def dashboard_sources() -> list:
 def dashboard_panels(figures) -> list[dict]:
     """Aid requests on a dashboard: the backlog per step, how much of it is late and how old
     it is, per area, and what came in and was decided each month."""
-    from core.dashboard import area_table, chart, list_link
+    from core.dashboard import area_table, backlog, chart, list_link
 
     from .models.applications import OPEN_STATUSES
     from .sla import step_days
 
     if not perms.can_read(figures.user):
         return []
-    open_ = figures.by_key("applications_open")
-    late = figures.by_key("applications_late")
-    total_open, total_late = sum(open_.values()), sum(late.values())
-    days = step_days()
+    numbers, step_table = backlog(
+        figures,
+        list_name="applications:application_list",
+        statuses=OPEN_STATUSES,
+        open_=figures.by_key("applications_open"),
+        late=figures.by_key("applications_late"),
+        open_label=_("Open requests"),
+        caption=_("Open requests per step"),
+        extra=(_("Days allowed"), step_days()),
+    )
 
     def requests(**params):
         return lambda code: list_link(
@@ -465,22 +471,7 @@ def dashboard_panels(figures) -> list[dict]:
         {
             "title": _("Aid requests"),
             "figures": [
-                {
-                    "label": _("Open requests"),
-                    "value": total_open,
-                    "url": list_link(
-                        "applications:application_list", figures, status=list(OPEN_STATUSES)
-                    ),
-                },
-                {
-                    "label": _("Late in their step"),
-                    "value": total_late,
-                    "hint": _("{share}% of the open ones").format(
-                        share=round(100 * total_late / total_open) if total_open else 0
-                    ),
-                    "url": list_link("applications:application_list", figures, overdue="true"),
-                    "tone": "warn" if total_late else "",
-                },
+                *numbers,
                 {
                     "label": _("Received in the last 12 months"),
                     "value": figures.total("applications_received", monthly=True),
@@ -491,40 +482,7 @@ def dashboard_panels(figures) -> list[dict]:
                 },
             ],
             "tables": [
-                {
-                    "caption": _("Open requests per step"),
-                    "row_heading": _("Step"),
-                    "columns": [_("Open"), _("Late"), _("Days allowed")],
-                    "rows": [
-                        {
-                            "label": ApplicationStatus(status).label,
-                            "url": None,
-                            "cells": [
-                                {
-                                    "value": open_.get(status, 0),
-                                    "url": list_link(
-                                        "applications:application_list", figures, status=status
-                                    ),
-                                },
-                                {
-                                    "value": late.get(status, 0),
-                                    "url": list_link(
-                                        "applications:application_list",
-                                        figures,
-                                        status=status,
-                                        overdue="true",
-                                    )
-                                    if late.get(status)
-                                    else None,
-                                },
-                                {"value": days.get(status, 0), "url": None},
-                            ],
-                        }
-                        for status in OPEN_STATUSES
-                        if open_.get(status)
-                    ],
-                    "totals": [total_open, total_late, None],
-                },
+                step_table,
                 {
                     "caption": _("How long the open requests have waited in their step"),
                     "row_heading": _("Waiting"),

@@ -434,32 +434,40 @@ def _stop(server: subprocess.Popen) -> None:
     server.wait(timeout=20)
 
 
-def _officer_cookie(regency: str) -> str:
-    """A signed-in data manager of ``regency`` past the second factor, as a Cookie header."""
-    from django.conf import settings
+def _signed_in(username: str, role: str, region: str) -> str:
+    """The session key of ``username`` (``role`` in ``region``, kept there even when an earlier
+    run made the account elsewhere), signed in past the second factor."""
     from django.test import Client
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
     from core.models import User
     from dtks.models import Region
 
-    officer, _created = User.objects.get_or_create(
-        username="bench.officer",
+    user, _created = User.objects.update_or_create(
+        username=username,
         defaults={
-            "full_name": "Benchmark officer",
-            "role": "data_manager",
-            "region": Region.objects.get(code=regency),
+            "full_name": "Benchmark " + role.replace("_", " "),
+            "role": role,
+            "region": Region.objects.get(code=region),
         },
     )
     device, _created = TOTPDevice.objects.get_or_create(
-        user=officer, name="bench", defaults={"confirmed": True}
+        user=user, name="bench", defaults={"confirmed": True}
     )
     client = Client()
-    client.force_login(officer)
+    client.force_login(user)
     session = client.session
     session["otp_device_id"] = device.persistent_id
     session.save()
-    return "{}={}".format(settings.SESSION_COOKIE_NAME, session.session_key)
+    return session.session_key
+
+
+def _officer_cookie(regency: str) -> str:
+    """A signed-in data manager of ``regency`` past the second factor, as a Cookie header."""
+    from django.conf import settings
+
+    session = _signed_in("bench.officer", "data_manager", regency)
+    return "{}={}".format(settings.SESSION_COOKIE_NAME, session)
 
 
 def _search_pool(regency: str, size: int = 3000) -> Path:
@@ -652,7 +660,7 @@ THROTTLE = {"latency": 400, "downloadThroughput": 50_000, "uploadThroughput": 50
 
 def _field_photos() -> tuple[Path, Path]:
     """A phone photo (about 600 KB, as seen on the slow line) and what the field app keeps of
-    it (1,280 px on the long side, JPEG quality 75, as static/js/field.js makes it)."""
+    it (1,280 px on the long side, JPEG quality 75, as static/js/field.js asks photos.js for)."""
     import random
 
     from PIL import Image, ImageFilter
@@ -677,37 +685,17 @@ def _field_photos() -> tuple[Path, Path]:
 def _operator_session(village: str) -> tuple[str, str]:
     """(session key, csrf token) of a signed-in operator of ``village`` past the second factor."""
     from django.middleware.csrf import _get_new_csrf_string
-    from django.test import Client
-    from django_otp.plugins.otp_totp.models import TOTPDevice
 
-    from core.models import User
-    from dtks.models import Region
-
-    operator, _created = User.objects.get_or_create(
-        username="bench.operator",
-        defaults={
-            "full_name": "Benchmark operator",
-            "role": "village_operator",
-            "region": Region.objects.get(code=village),
-        },
-    )
-    device, _created = TOTPDevice.objects.get_or_create(
-        user=operator, name="bench", defaults={"confirmed": True}
-    )
-    client = Client()
-    client.force_login(operator)
-    session = client.session
-    session["otp_device_id"] = device.persistent_id
-    session.save()
-    return session.session_key, _get_new_csrf_string()
+    return _signed_in("bench.operator", "village_operator", village), _get_new_csrf_string()
 
 
 def bench_field(env: dict) -> dict:
     """The field app (issue 17) on a throttled line (400 kbps, 400 ms): the app shell's size,
     what the first visit downloads (the shell and the village's data), and the time to send 50
     queued items (40 births, 10 house photos resized on the phone) beside recording the same
-    items one by one through the online pages (each form opened, filled and sent, photos as the
-    phone took them), in the same headless Chromium, against the same gunicorn."""
+    items one by one through the online pages (each form opened, filled and sent, the camera's
+    photo chosen and shrunk by the pages' photos.js), in the same headless Chromium, against the
+    same gunicorn."""
     from django.conf import settings
     from django.db.models import Count, Min
     from django.urls import reverse

@@ -322,10 +322,10 @@ def _sum(*parts: dict) -> dict:
 def dashboard_panels(figures) -> list[dict]:
     """Complaints on a dashboard: open and late per step, what they are about, how residents
     rated the service, per area and month."""
-    from core.dashboard import area_table, chart, list_link
+    from core.dashboard import area_table, backlog, chart, list_link
     from core.permissions import DINSOS_ROLES
 
-    from .choices import ComplaintCategory, ComplaintStatus, Rating
+    from .choices import ComplaintCategory, Rating
     from .models import OPEN_STATUSES
 
     user = figures.user
@@ -348,36 +348,24 @@ def dashboard_panels(figures) -> list[dict]:
     def complaints(**params):
         return lambda code: list_link("complaints:complaint_list", figures, region=code, **params)
 
-    open_, late = by_key("_open"), by_key("_late")
+    numbers, step_table = backlog(
+        figures,
+        list_name="complaints:complaint_list",
+        statuses=OPEN_STATUSES,
+        open_=by_key("_open"),
+        late=by_key("_late"),
+        open_label=_("Open complaints"),
+        caption=_("Open complaints per step"),
+    )
     received = by_key("_received", monthly=True)
     rated = by_key("_rated", monthly=True)
-    total_open, total_late, total_rated = (
-        sum(open_.values()),
-        sum(late.values()),
-        sum(rated.values()),
-    )
+    total_rated = sum(rated.values())
     good = rated.get(str(Rating.GOOD), 0) + rated.get(str(Rating.VERY_GOOD), 0)
-    steps = [status for status in OPEN_STATUSES if open_.get(status)]
     return [
         {
             "title": _("Complaints"),
             "figures": [
-                {
-                    "label": _("Open complaints"),
-                    "value": total_open,
-                    "url": list_link(
-                        "complaints:complaint_list", figures, status=list(OPEN_STATUSES)
-                    ),
-                },
-                {
-                    "label": _("Late in their step"),
-                    "value": total_late,
-                    "hint": _("{share}% of the open ones").format(
-                        share=round(100 * total_late / total_open) if total_open else 0
-                    ),
-                    "url": list_link("complaints:complaint_list", figures, overdue="true"),
-                    "tone": "warn" if total_late else "",
-                },
+                *numbers,
                 {
                     "label": _("Received in the last 12 months"),
                     "value": sum(received.values()),
@@ -394,38 +382,7 @@ def dashboard_panels(figures) -> list[dict]:
                 },
             ],
             "tables": [
-                {
-                    "caption": _("Open complaints per step"),
-                    "row_heading": _("Step"),
-                    "columns": [_("Open"), _("Late")],
-                    "rows": [
-                        {
-                            "label": ComplaintStatus(status).label,
-                            "url": None,
-                            "cells": [
-                                {
-                                    "value": open_.get(status, 0),
-                                    "url": list_link(
-                                        "complaints:complaint_list", figures, status=status
-                                    ),
-                                },
-                                {
-                                    "value": late.get(status, 0),
-                                    "url": list_link(
-                                        "complaints:complaint_list",
-                                        figures,
-                                        status=status,
-                                        overdue="true",
-                                    )
-                                    if late.get(status)
-                                    else None,
-                                },
-                            ],
-                        }
-                        for status in steps
-                    ],
-                    "totals": [total_open, total_late],
-                },
+                step_table,
                 {
                     "caption": _("Complaints received in 12 months, by what they are about"),
                     "row_heading": _("Category"),

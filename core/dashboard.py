@@ -369,3 +369,60 @@ def area_table(
 
 def _svg(number: float) -> str:
     return "{:.1f}".format(number)
+
+
+def backlog(
+    figures: "Figures",
+    *,
+    list_name: str,
+    statuses,
+    open_: dict[str, int],
+    late: dict[str, int],
+    open_label: str,
+    caption: str,
+    extra: tuple[str, dict] | None = None,
+) -> tuple[list[dict], dict]:
+    """A flow with step deadlines (requests, complaints): the "open" and "late in their step"
+    figures, and the table of both per step (``statuses``, a TextChoices' members in order),
+    each linked to its list; ``extra`` adds a column (label, {status: value})."""
+    total_open, total_late = sum(open_.values()), sum(late.values())
+    numbers = [
+        {
+            "label": open_label,
+            "value": total_open,
+            "url": list_link(list_name, figures, status=[str(s) for s in statuses]),
+        },
+        {
+            "label": _("Late in their step"),
+            "value": total_late,
+            "hint": _("{share}% of the open ones").format(
+                share=round(100 * total_late / total_open) if total_open else 0
+            ),
+            "url": list_link(list_name, figures, overdue="true"),
+            "tone": "warn" if total_late else "",
+        },
+    ]
+    rows = []
+    for status in statuses:
+        if not open_.get(status):
+            continue
+        cells = [
+            {"value": open_.get(status, 0), "url": list_link(list_name, figures, status=status)},
+            {
+                "value": late.get(status, 0),
+                "url": list_link(list_name, figures, status=status, overdue="true")
+                if late.get(status)
+                else None,
+            },
+        ]
+        if extra:
+            cells.append({"value": extra[1].get(status, 0), "url": None})
+        rows.append({"label": status.label, "url": None, "cells": cells})
+    table = {
+        "caption": caption,
+        "row_heading": _("Step"),
+        "columns": [_("Open"), _("Late"), *([extra[0]] if extra else [])],
+        "rows": rows,
+        "totals": [total_open, total_late, *([None] if extra else [])],
+    }
+    return numbers, table

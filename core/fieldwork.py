@@ -113,7 +113,7 @@ def shell_version() -> str:
     from django.contrib.staticfiles import finders
 
     digest = hashlib.sha256()
-    for name in ("js/field.js", "css/silakso.css", "js/forms.js"):
+    for name in ("js/field.js", "js/photos.js", "css/silakso.css", "js/forms.js"):
         path = finders.find(name)
         if path:
             with open(path, "rb") as source:

@@ -5,7 +5,6 @@ pass axe-core and fit the screen."""
 import datetime as dt
 import re
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 from django.utils import timezone
@@ -16,23 +15,11 @@ from applications.tests.factories import household, program, submit
 from core import dashboard
 from core.choices import Role
 from dtks.models import Household
+from silakso.testing import page_problems, phone_context
 
 from .test_registry_journey import _sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-AXE = Path(__file__).parent / "vendor" / "axe-core-4.14.1" / "axe.min.js"
-AXE_JS = """async () => (await axe.run(document, {runOnly: ['wcag2a', 'wcag2aa', 'wcag21aa']}))
-  .violations.map(v => v.id + ': ' + v.nodes.slice(0, 2).map(n => n.target.join(' ')).join(' | '))"""
-
-
-def _problems(page) -> list[str]:
-    page.add_script_tag(content=AXE.read_text())
-    found = page.evaluate(AXE_JS)
-    width = page.evaluate("document.documentElement.scrollWidth")
-    if width > 360:
-        found.append("{} px wide".format(width))
-    return ["{}: {}".format(page.url, v) for v in found]
 
 
 def test_the_head_of_division_follows_a_figure_and_opens_a_home_from_the_map(
@@ -51,22 +38,14 @@ def test_the_head_of_division_follows_a_figure_and_opens_a_home_from_the_map(
     )
     dashboard.refresh()
     kabid = make_user(Role.HEAD_OF_DIVISION, "19.04", username="kabid.peta")
-    context = browser.new_context(
-        viewport={"width": 360, "height": 740},
-        is_mobile=True,
-        has_touch=True,
-        locale="id-ID",
-        base_url=live_server.url,
-        bypass_csp=True,  # axe-core is injected as an inline script
-    )
-    context.set_default_timeout(15000)
+    context = phone_context(browser, live_server)
     page = context.new_page()
     problems = []
     try:
         _sign_in(page, kabid)
         page.get_by_role("link", name="Buka dasbor").click()
         expect(page.get_by_role("heading", level=1)).to_contain_text("Dasbor")
-        problems += _problems(page)
+        problems += page_problems(page)
         requests = page.locator("section", has=page.get_by_role("heading", name="Usulan bantuan"))
         late_figure = requests.locator("[data-testid=figure]", has_text="Terlambat di tahapnya")
         expect(late_figure.locator(".value")).to_have_text("1")
@@ -77,7 +56,7 @@ def test_the_head_of_division_follows_a_figure_and_opens_a_home_from_the_map(
         # the map: the one located home, drawn and tappable
         page.goto("/registri/peta/")
         expect(page.locator("#peta")).to_have_attribute("data-total", "1")
-        problems += _problems(page)
+        problems += page_problems(page)
         page.locator("#peta").scroll_into_view_if_needed()
         box = page.locator("#peta").bounding_box()
         page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)

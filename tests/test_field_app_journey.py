@@ -20,8 +20,8 @@ from core.models import FieldSubmission
 from dtks.models import CampaignItem, Flag, HouseholdPhoto, Individual
 from dtks.services import campaign_create, member_birth
 from dtks.tests.factories import make_household, nik_for, person
+from silakso.testing import page_problems, phone_context
 
-from .test_dashboard_journey import _problems
 from .test_registry_journey import _sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -58,7 +58,7 @@ def _birth(page, home_name, nik, child, problems=None):
     _open(page, home_name)
     page.get_by_role("button", name="Kelahiran").click()
     if problems is not None:  # the form the phone draws offline: labelled, no axe violation
-        problems += _problems(page)
+        problems += page_problems(page)
     page.get_by_label("NIK").fill(nik)
     page.get_by_label("Nama lengkap").fill(child)
     page.get_by_label("Tanggal lahir").fill(BORN.isoformat())
@@ -122,15 +122,7 @@ def test_an_operator_works_offline_and_every_item_arrives_once(
     for home in homes[:2]:  # two households to check in a field campaign
         Flag.objects.create(household=home, kind="no_head", reason="Periksa kepala rumah tangga")
     campaign_create(name="Verifikasi Desember", region=village_a, actor=operator)
-    context = browser.new_context(
-        viewport={"width": 360, "height": 740},
-        is_mobile=True,
-        has_touch=True,
-        locale="id-ID",
-        base_url=live_server.url,
-        bypass_csp=True,  # axe-core is injected as an inline script
-    )
-    context.set_default_timeout(15000)
+    context = phone_context(browser, live_server)
     page = context.new_page()
     try:
         _sign_in(page, operator)
@@ -204,7 +196,7 @@ def test_an_operator_works_offline_and_every_item_arrives_once(
         page.get_by_role("button", name=re.compile("Kotak keluar")).click()
         expect(page.locator("[data-state=accepted]")).to_have_count(10)
         expect(page.locator("#lapangan-count")).to_have_text("0")
-        problems += _problems(page)  # the outbox with every state it went through
+        problems += page_problems(page)  # the outbox with every state it went through
         assert problems == []
     finally:
         pass

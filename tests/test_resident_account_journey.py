@@ -6,7 +6,6 @@ Every new page passes axe-core."""
 import io
 import json
 import re
-from pathlib import Path
 
 import pytest
 from django.test import override_settings
@@ -18,22 +17,9 @@ from applications.tests.factories import household, program
 from core.choices import Role
 from core.models import SurveyResponse, User
 from core.services import notifications_send_due
-from silakso.testing import HttpReceiver
+from silakso.testing import HttpReceiver, page_problems, phone_context
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-AXE = Path(__file__).parent / "vendor" / "axe-core-4.14.1" / "axe.min.js"
-AXE_JS = """async () => (await axe.run(document, {runOnly: ['wcag2a', 'wcag2aa', 'wcag21aa']}))
-  .violations.map(v => v.id + ': ' + v.nodes.slice(0, 2).map(n => n.target.join(' ')).join(' | '))"""
-
-
-def _axe(page) -> list[str]:
-    page.add_script_tag(content=AXE.read_text())
-    found = page.evaluate(AXE_JS)
-    width = page.evaluate("document.documentElement.scrollWidth")
-    if width > 360:
-        found.append("{} px wide".format(width))
-    return ["{}: {}".format(page.url, v) for v in found]
 
 
 def _jpeg(tmp_path, name):
@@ -65,15 +51,7 @@ def test_a_new_resident_signs_up_applies_and_follows_everything_on_one_page(
     home = household(village_a, desil=2, head_name="Siti Aminah")
     head = home.members.get()
     gateway = HttpReceiver(answers=(200,))
-    context = browser.new_context(
-        viewport={"width": 360, "height": 740},
-        is_mobile=True,
-        has_touch=True,
-        locale="id-ID",
-        base_url=live_server.url,
-        bypass_csp=True,  # axe-core is injected as an inline script
-    )
-    context.set_default_timeout(15000)
+    context = phone_context(browser, live_server)
     page = context.new_page()
     problems: list[str] = []
     try:
@@ -85,17 +63,17 @@ def test_a_new_resident_signs_up_applies_and_follows_everything_on_one_page(
             page.goto("/")
             page.get_by_role("link", name="Masuk").first.click()
             page.get_by_role("link", name="Belum punya akun? Buat akun warga").click()
-            problems += _axe(page)
+            problems += page_problems(page)
             page.get_by_label("NIK (16 angka di KTP Anda)").fill(head.nik)
             page.get_by_label("Nomor Kartu Keluarga (KK), 16 angka").fill(head.family.kk_number)
             page.get_by_label("Nomor HP (menerima SMS)").fill("0812 3456 7890")
             page.get_by_role("button", name="Kirimkan kodenya").click()
             expect(page.get_by_role("heading", name="Masukkan kode")).to_be_visible()
-            problems += _axe(page)
+            problems += page_problems(page)
             page.get_by_label("Kode 6 angka dari SMS").fill(_last_code(gateway, "081234567890"))
             page.get_by_role("button", name="Lanjut").click()
             expect(page.get_by_role("heading", name="Pilih kata sandi")).to_be_visible()
-            problems += _axe(page)
+            problems += page_problems(page)
             page.get_by_role("link", name="Lewati: ke layanan saya").click()
             expect(page.get_by_role("heading", name="Layanan saya")).to_be_visible()
             resident = User.objects.get(nik=head.nik)
@@ -130,11 +108,11 @@ def test_a_new_resident_signs_up_applies_and_follows_everything_on_one_page(
             expect(mine.filter(has_text="Bedah rumah")).to_have_count(1)
             expect(mine.filter(has_text=referral.provider.name)).to_have_count(1)
             expect(mine.filter(has_text=letter.number)).to_have_count(1)
-            problems += _axe(page)
+            problems += page_problems(page)
 
             # the issued letter is a finished service: rate it, once
             page.get_by_role("link", name="Nilai layanan ini").click()
-            problems += _axe(page)
+            problems += page_problems(page)
             for number in range(1, 10):
                 page.locator("input[name=u{}][value='4']".format(number)).check()
             page.get_by_role("button", name="Kirim jawaban saya").click()

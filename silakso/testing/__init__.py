@@ -133,3 +133,36 @@ def open_menu_entry(page, name: str) -> None:
     if menu.is_visible() and menu.get_attribute("open") is None:
         menu.locator("summary").click()
     page.get_by_role("navigation").get_by_role("link", name=name, exact=True).click()
+
+
+AXE_SCRIPT = "tests/vendor/axe-core-4.14.1/axe.min.js"
+AXE_RUN = """async () => (await axe.run(document, {runOnly: ['wcag2a', 'wcag2aa', 'wcag21aa']}))
+  .violations.map(v => v.id + ': ' + v.nodes.slice(0, 2).map(n => n.target.join(' ')).join(' | '))"""
+
+
+def phone_context(browser, live_server):
+    """A 360 × 740 touch phone in Indonesian pointed at the live server; the CSP is bypassed
+    only so that axe-core can be injected (``page_problems``)."""
+    context = browser.new_context(
+        viewport={"width": 360, "height": 740},
+        is_mobile=True,
+        has_touch=True,
+        locale="id-ID",
+        base_url=live_server.url,
+        bypass_csp=True,
+    )
+    context.set_default_timeout(15000)
+    return context
+
+
+def page_problems(page, width: int = 360) -> list[str]:
+    """axe-core's WCAG 2.1 AA violations on the page as it stands, and a page wider than the
+    phone, as "url: problem" lines."""
+    from django.conf import settings
+
+    page.add_script_tag(path=str(settings.BASE_DIR / AXE_SCRIPT))
+    found = page.evaluate(AXE_RUN)
+    wide = page.evaluate("document.documentElement.scrollWidth")
+    if wide > width:
+        found.append("{} px wide".format(wide))
+    return ["{}: {}".format(page.url, problem) for problem in found]

@@ -88,23 +88,9 @@
     return error && (error.name === "QuotaExceededError" || /quota/i.test(String(error)));
   }
 
-  // photos: drawn again at most MAX_SIDE px on the long side, as JPEG
+  // photos: drawn again at most MAX_SIDE px on the long side, as JPEG (static/js/photos.js)
   function resize(file) {
-    return new Promise(function (resolve, reject) {
-      var url = URL.createObjectURL(file);
-      var img = new Image();
-      img.onload = function () {
-        var scale = Math.min(1, MAX_SIDE / Math.max(img.naturalWidth, img.naturalHeight));
-        var canvas = document.createElement("canvas");
-        canvas.width = Math.round(img.naturalWidth * scale);
-        canvas.height = Math.round(img.naturalHeight * scale);
-        canvas.getContext("2d").drawImage(img, 0, 0, canvas.width, canvas.height);
-        URL.revokeObjectURL(url);
-        canvas.toBlob(function (blob) { blob ? resolve(blob) : reject(new Error("encode")); }, "image/jpeg", 0.75);
-      };
-      img.onerror = function () { URL.revokeObjectURL(url); reject(new Error("decode")); };
-      img.src = url;
-    });
+    return window.SilaksoPhotos.shrink(file, { maxSide: MAX_SIDE, quality: 0.75, strict: true });
   }
 
   // ------------------------------------------------------------------ views
@@ -248,7 +234,7 @@
           input = el("textarea", { id: id, name: field.name, rows: "3" });
           input.value = value || "";
         } else if (field.type === "photo") {
-          input = el("input", { id: id, name: field.name, type: "file", accept: "image/*", capture: "environment" });
+          input = el("input", { id: id, name: field.name, type: "file", accept: "image/*", capture: "environment", "data-own-shrink": "" });
           photos.push(field);
         } else if (field.type === "checkbox") {
           input = el("input", { id: id, name: field.name, type: "checkbox" });

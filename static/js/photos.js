@@ -23,32 +23,42 @@
     }
   }
 
-  function shrink(file) {
-    return new Promise(function (resolve) {
-      if (!/^image\/(jpeg|png|webp)$/.test(file.type) || file.size <= SMALL) {
+  // ``options`` (the field app): maxSide, quality, and strict — every picture larger than
+  // maxSide is redrawn whatever its size in bytes, and a file that is not a readable picture
+  // is refused instead of passed on.
+  function shrink(file, options) {
+    var opts = options || {};
+    var maxSide = opts.maxSide || MAX_SIDE;
+    var quality = opts.quality || QUALITY;
+    return new Promise(function (resolve, reject) {
+      var picture = /^image\/(jpeg|png|webp)$/.test(file.type);
+      if (!picture || (!opts.strict && file.size <= SMALL)) {
+        if (!picture && opts.strict) { reject(new Error("not a picture")); return; }
         resolve(file);
         return;
       }
       var url = URL.createObjectURL(file);
       var image = new Image();
       image.onload = function () {
-        var scale = Math.min(1, MAX_SIDE / Math.max(image.naturalWidth, image.naturalHeight));
+        var scale = Math.min(1, maxSide / Math.max(image.naturalWidth, image.naturalHeight));
         var canvas = document.createElement("canvas");
         canvas.width = Math.round(image.naturalWidth * scale);
         canvas.height = Math.round(image.naturalHeight * scale);
         canvas.getContext("2d").drawImage(image, 0, 0, canvas.width, canvas.height);
         URL.revokeObjectURL(url);
         canvas.toBlob(function (blob) {
-          if (!blob || blob.size >= file.size) {
+          if (!blob || (!opts.strict && blob.size >= file.size)) {
+            if (!blob && opts.strict) { reject(new Error("encode")); return; }
             resolve(file);
             return;
           }
           var name = file.name.replace(/\.[^.]+$/, "") + ".jpg";
           resolve(new File([blob], name, { type: "image/jpeg", lastModified: file.lastModified }));
-        }, "image/jpeg", QUALITY);
+        }, "image/jpeg", quality);
       };
       image.onerror = function () {
         URL.revokeObjectURL(url);
+        if (opts.strict) { reject(new Error("decode")); return; }
         resolve(file);
       };
       image.src = url;
@@ -71,9 +81,14 @@
     });
   }
 
+  // one way to shrink a photo, also for the field app (static/js/field.js), which keeps its
+  // photos smaller still and shrinks them itself when an item is saved
+  window.SilaksoPhotos = { shrink: shrink };
   if (!canShrink()) return;
   document.addEventListener("change", function (event) {
     var input = event.target;
-    if (input.matches && input.matches("input[type=file]")) onChange(event);
+    if (input.matches && input.matches("input[type=file]") && !input.hasAttribute("data-own-shrink")) {
+      onChange(event);
+    }
   });
 })();
