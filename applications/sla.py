@@ -99,7 +99,10 @@ def applications_escalate_late(*, now: dt.datetime | None = None, limit: int = 5
         for officer in officers_of[(area, role)]:
             entry = told.setdefault(officer.pk, {"user": officer, "steps": {}})
             entry["steps"][status] = entry["steps"].get(status, 0) + 1
-    with transaction.atomic():
+    link = public_url("applications:application_list") + "?overdue=true"
+    # the marks and the messages together: a worker dying half-way leaves neither, and the
+    # next run escalates the same requests again
+    with transaction.atomic(), override(settings.LANGUAGE_CODE):
         Application.objects.filter(pk__in=[pk for pk, _v, _s in due]).update(
             escalation_level=F("escalation_level") + 1, last_escalated_at=now
         )
@@ -111,8 +114,6 @@ def applications_escalate_late(*, now: dt.datetime | None = None, limit: int = 5
             changes={"escalated": len(due), "officers": len(told)},
             reason=_("Late: escalated"),
         )
-    link = public_url("applications:application_list") + "?overdue=true"
-    with override(settings.LANGUAGE_CODE):
         for entry in told.values():
             steps = "; ".join(
                 "{}: {}".format(A(status).label, count) for status, count in entry["steps"].items()

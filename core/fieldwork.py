@@ -199,6 +199,19 @@ def field_data(*, user) -> dict:
     }
     for part in collect("field_data", user):
         data.update(part)
+    if data.get("households"):  # a read of the registry's people, like a list page's
+        from .choices import AuditAction
+        from .services import audit_log
+
+        audit_log(
+            actor=user,
+            action=AuditAction.VIEW,
+            object_type="dtks.household",
+            object_repr=_("Field app: {count} households kept on the phone").format(
+                count=len(data["households"])
+            ),
+            region_code=user.region_id,
+        )
     for flow in flows().values():
         if flow.creates:
             if flow.allowed is None or flow.allowed(user):

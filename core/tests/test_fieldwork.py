@@ -264,3 +264,13 @@ def test_an_aid_request_taken_in_the_field_arrives_with_its_documents(
     application = Application.objects.get(program=bpnt)
     assert application.channel == "home_visit" and application.entered_by == operator
     assert application.documents.count() == 2
+
+
+def test_what_the_phone_keeps_is_a_read_in_the_audit_trail(client, login, operator, village_a):
+    from core.models import AuditEvent
+
+    make_household(village_a)
+    login(client, operator)
+    client.get(reverse("core:field_data"))
+    event = AuditEvent.objects.filter(actor=operator, object_type="dtks.household").get()
+    assert event.action == "view" and "1" in event.object_repr
