@@ -297,6 +297,12 @@ def flag_evidence(*, user, flags) -> dict[int, list[dict]]:
         "same": _("the same NIK"),
         "one_digit": _("NIKs one digit apart"),
         "carries_other_date": _("a NIK carrying the other record's date of birth"),
+        "swapped": _("NIKs with two digits swapped"),
+        "different": _("different NIKs"),
+    }
+    place_kinds = {
+        "same": _("the same place of birth"),
+        "different": _("different places of birth"),
     }
     result: dict[int, list[dict]] = {}
     for flag in flags:
@@ -324,6 +330,8 @@ def flag_evidence(*, user, flags) -> dict[int, list[dict]]:
                 ),
                 date_kinds.get(evidence.get("birth_date") or "", ""),
                 nik_kinds.get(evidence.get("nik") or "", ""),
+                place_kinds.get(evidence.get("birth_place") or "", ""),
+                _("a name few others in the village carry") if evidence.get("rare_name") else "",
             ]
             lines.append({"text": ", ".join(part for part in parts if part)})
         if "theirs" in evidence:

@@ -660,6 +660,7 @@ def _write_copy(records) -> None:
                 "updated_at": now,
             }
             ind_buf.write("\t".join(_copy_value(row[c]) for c in INDIVIDUAL_COLUMNS) + "\n")
+            member["id"] = individual_id  # for a caller that keeps the truth of its rows
             individual_id += 1
         household_id += 1
     with connection.cursor() as cursor:

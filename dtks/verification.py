@@ -41,14 +41,37 @@ CHECKED_KINDS = (
     FlagKind.EXCLUSION_ERROR,
 )
 
-# Normalised name for matching: lower case, no accents or punctuation, common spelling variants
-# of Indonesian names folded together.
+# Normalised name for matching: lower case, no accents or punctuation, no pilgrim's title
+# (H., Hj.), the spellings of before the 1972 reform folded into today's (tj/c, dj/j, j/y,
+# oe/u, sj/sy, nj/ny, ch/kh/h, ph/f), doubled letters single, a final y as i, and the spellings
+# of Muhammad (Moh., M., Mochammad ...) as one.
 NORMALIZED_NAME = r"""
-    trim(regexp_replace(regexp_replace(regexp_replace(regexp_replace(
+    trim(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(
+    regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(
+    regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(
         ' ' || regexp_replace(lower(silakso_unaccent({col})), '[^a-z ]+', ' ', 'g') || ' ',
-        ' (muhammad|muhamad|mohammad|mohamad|mochammad|mohd|moh|muh|mhd|m) ', ' muhammad ', 'g'),
-        'oe', 'u', 'g'), 'dj', 'j', 'g'), '\s+', ' ', 'g'))
+        '^ (hj|h|hajjah|haji) ', ' '),
+        ' (muhammad|muhamad|mohammad|mohamad|mochammad|mochamad|muchammad|mohd|moh|muh|mhd|m) ',
+        ' muhammad ', 'g'),
+        'oe', 'u', 'g'), 'tj', 'c', 'g'), 'dj', 'j', 'g'), 'j', 'y', 'g'), 'sy', 's', 'g'),
+        'nj', 'ny', 'g'), 'ch', 'h', 'g'), 'kh', 'h', 'g'), 'ph', 'f', 'g'), '([a-z])\1+', '\1', 'g'),
+        'y ', 'i ', 'g'), 'sj', 's', 'g'), '\s+', ' ', 'g'))
 """
+
+#: How many people of a village may share a name before that name alone proves little: two
+#: records of a name nobody else in the village carries are stronger evidence than two of a
+#: name ten neighbours have.
+RARE_NAME_HOLDERS = 8
+#: Beyond this many holders in a village, two records of the same name on the same day are
+#: mostly chance: without NIK evidence they are not proposed.
+COMMON_NAME_HOLDERS = 20
+#: A first name this many people of the area carry is a name of its own, not a typo of another
+#: (Sri and Siti, Tri and Sri, Hasan and Husen): two such different first names are two people.
+KNOWN_FIRST_NAME = 5
+
+
+#: A check that opened this many flags refreshes the flag table's statistics.
+ANALYZE_AFTER_FLAGS = 1000
 
 
 def _scope_sql(column: str, scope: str | None) -> str:
@@ -58,41 +81,58 @@ def _scope_sql(column: str, scope: str | None) -> str:
 
 
 def fuzzy_duplicate_pairs(cursor, *, scope: str | None = None, table: str = "dedup_pairs") -> int:
-    """Fill a temporary table (a, b, score, date_kind, nik_kind) with likely duplicate pairs;
-    a < b."""
+    """Fill a temporary table (a, b, score, date_kind, nik_kind, birth_place, rare_name) with
+    likely duplicate pairs; a < b.
+
+    A pair needs evidence a reviewer can read, weighed like a careful clerk would:
+
+    * **the NIK** — the same, one digit apart where one of the two disagrees with its own
+      date of birth, two digits swapped, or carrying the other record's date of birth: a typo
+      explains the difference, and a loosely similar name suffices;
+    * otherwise the NIKs are unrelated (two numbers issued, or a new registration), and the
+      **name, date and place of birth** must carry it: close names (a letter or two, order,
+      a dropped name, old spellings), the same or a typo of the date of birth, the same place
+      of birth where both have one, and a first name that is not a different known name
+      (Sri is not a typo of Siti);
+    * a name many people of the village share (Siti, Muhammad, Siti Rahayu) proves little by
+      itself: such a pair needs the exact date of birth, the same place and the whole name.
+    """
     params = {"scope": scope or "", "scope_like": (scope or "") + ".%"}
     cursor.execute("DROP TABLE IF EXISTS dedup_people, {}".format(table))
     cursor.execute(
         """
         CREATE TEMP TABLE dedup_people AS
-        SELECT i.id, i.household_id, h.village_code AS village, i.birth_date, i.sex, i.nik,
-               {norm} AS name
-        FROM dtks_individual i JOIN dtks_household h ON h.id = i.household_id
-        WHERE i.status = 'alive' AND {scope}
+        SELECT *, count(*) OVER (PARTITION BY village, name) AS name_holders,
+               count(*) OVER (PARTITION BY first_name) AS first_name_holders
+        FROM (
+            SELECT id, household_id, village, birth_date, sex, nik, name, place,
+                   array_to_string(
+                       ARRAY(SELECT unnest(string_to_array(name, ' ')) ORDER BY 1), ' ')
+                       AS sorted_name,
+                   left(name, 1) || array_to_string(ARRAY(
+                       SELECT unnest(string_to_array(replace(name, ' ', ''), NULL)) ORDER BY 1),
+                       '') AS letters,
+                   split_part(name, ' ', 1) AS first_name,
+                   -- digits 7-12 of the NIK do not spell this record's date of birth (+40 for
+                   -- women): one of the two was mistyped
+                   substr(nik, 7, 6) IS DISTINCT FROM lpad((
+                       (date_part('day', birth_date)::int
+                        + CASE WHEN sex = 'female' THEN 40 ELSE 0 END) * 10000
+                       + date_part('month', birth_date)::int * 100
+                       + mod(date_part('year', birth_date)::int, 100))::text, 6, '0') AS nik_off
+            FROM (
+                SELECT i.id, i.household_id, h.village_code AS village, i.birth_date, i.sex,
+                       i.nik, {norm} AS name,
+                       lower(silakso_unaccent(trim(i.birth_place))) AS place
+                FROM dtks_individual i JOIN dtks_household h ON h.id = i.household_id
+                WHERE i.status = 'alive' AND {scope}
+            ) base
+        ) named;
+        ANALYZE dedup_people;
         """.format(
             norm=NORMALIZED_NAME.format(col="i.name"), scope=_scope_sql("h.village_code", scope)
         ),
         params,
-    )
-    cursor.execute(
-        """
-        ALTER TABLE dedup_people ADD COLUMN sorted_name text, ADD COLUMN letters text,
-                                 ADD COLUMN first_name text, ADD COLUMN nik_off boolean;
-        UPDATE dedup_people SET
-            sorted_name = array_to_string(
-                ARRAY(SELECT unnest(string_to_array(name, ' ')) ORDER BY 1), ' '),
-            letters = left(name, 1) || array_to_string(
-                ARRAY(SELECT unnest(string_to_array(replace(name, ' ', ''), NULL)) ORDER BY 1),
-                ''),
-            first_name = split_part(name, ' ', 1),
-            -- digits 7-12 of the NIK do not spell this record's date of birth (+40 for women):
-            -- one of the two was mistyped
-            nik_off = substr(nik, 7, 6) IS DISTINCT FROM lpad((
-                (date_part('day', birth_date)::int + CASE WHEN sex = 'female' THEN 40 ELSE 0 END)
-                * 10000 + date_part('month', birth_date)::int * 100
-                + mod(date_part('year', birth_date)::int, 100))::text, 6, '0');
-        ANALYZE dedup_people;
-        """
     )
     # Every date of birth with the typos people make of it; the join stays an equi-join.
     # Plain date arithmetic: each CASE only builds a date that exists.
@@ -124,12 +164,6 @@ def fuzzy_duplicate_pairs(cursor, *, scope: str | None = None, table: str = "ded
         """
     )
     cursor.execute("SET LOCAL enable_mergejoin = off")  # whole-table sorts spill at 1M people
-    # Which pairs are the same person. The NIK weighs first: a NIK one digit off where one of
-    # the two disagrees with its own date of birth, or two NIKs carrying the same date while
-    # the recorded dates differ, explain a typo, and then a loosely similar name suffices.
-    # Otherwise the dates must agree and the names be close (swapped order, transposed
-    # letters, a letter or two, a dropped last name); different dates with both NIKs
-    # consistent are two people.
     cursor.execute(
         """
         CREATE TEMP TABLE {table} AS
@@ -138,8 +172,12 @@ def fuzzy_duplicate_pairs(cursor, *, scope: str | None = None, table: str = "ded
                m.sim AS score, v.kind AS date_kind,
                CASE WHEN a.nik = b.nik THEN 'same'
                     WHEN m.nik_typo THEN 'one_digit'
+                    WHEN m.nik_swapped THEN 'swapped'
                     WHEN m.nik_carries_date THEN 'carries_other_date'
-                    ELSE 'different' END AS nik_kind
+                    ELSE 'different' END AS nik_kind,
+               CASE WHEN a.place = '' OR b.place = '' THEN ''
+                    WHEN a.place = b.place THEN 'same' ELSE 'different' END AS birth_place,
+               greatest(a.name_holders, b.name_holders) <= {rare} AS rare_name
         FROM dedup_variants v
         JOIN dedup_people b ON b.village = v.village AND b.birth_date = v.variant
                            AND b.id <> v.id
@@ -149,31 +187,65 @@ def fuzzy_duplicate_pairs(cursor, *, scope: str | None = None, table: str = "ded
                    levenshtein(a.name, b.name) AS edits,
                    levenshtein(a.sorted_name, b.sorted_name) AS sorted_edits,
                    levenshtein(a.first_name, b.first_name) AS first_edits,
+                   levenshtein(substring(a.name FROM '[a-z]+$'), substring(b.name FROM '[a-z]+$'))
+                   AS last_edits,
                    least(length(a.name), length(b.name)) AS shortest,
                    (position(' ' IN a.name) > 0 AND b.name = a.first_name)
-                   OR (position(' ' IN b.name) > 0 AND a.name = b.first_name) AS lost_last_name,
+                   OR (position(' ' IN b.name) > 0 AND a.name = b.first_name)
+                   OR (position(' ' IN b.name) > 0 AND position(a.name || ' ' IN b.name) = 1)
+                   OR (position(' ' IN a.name) > 0 AND position(b.name || ' ' IN a.name) = 1)
+                   AS lost_last_name,
                    (a.nik_off OR b.nik_off) AND levenshtein(a.nik, b.nik) <= 1 AS nik_typo,
+                   (a.nik_off OR b.nik_off) AND a.nik <> b.nik
+                   AND levenshtein(a.nik, b.nik) = 2 AND left(a.nik, 6) = left(b.nik, 6)
+                   AND EXISTS (SELECT 1 FROM generate_series(1, 15) k
+                               WHERE overlay(a.nik PLACING substr(a.nik, k + 1, 1)
+                                             || substr(a.nik, k, 1) FROM k FOR 2) = b.nik)
+                   AS nik_swapped,
                    a.birth_date <> b.birth_date
-                   AND substr(a.nik, 7, 6) = substr(b.nik, 7, 6) AS nik_carries_date
+                   AND substr(a.nik, 7, 6) = substr(b.nik, 7, 6) AS nik_carries_date,
+                   a.place <> '' AND b.place <> '' AND a.place <> b.place AS other_place,
+                   a.first_name <> b.first_name AND a.first_name_holders >= {known}
+                   AND b.first_name_holders >= {known}
+                   AND left(a.first_name, 1) <> '' AS other_first_name,
+                   greatest(a.name_holders, b.name_holders) <= {rare} AS rare
         ) m
         WHERE a.household_id <> b.household_id AND a.sex = b.sex
           AND CASE
-            WHEN a.nik = b.nik OR m.nik_typo OR m.nik_carries_date THEN
+            WHEN a.nik = b.nik OR m.nik_typo OR m.nik_swapped OR m.nik_carries_date THEN
                 a.sorted_name = b.sorted_name OR a.letters = b.letters OR m.sim >= 0.3
                 OR m.edits <= 3 OR m.lost_last_name OR m.first_edits <= 1
-            WHEN a.birth_date = b.birth_date THEN
-                a.sorted_name = b.sorted_name OR a.letters = b.letters OR m.edits <= 1
-                OR (m.edits <= 2 AND m.shortest >= 6) OR (m.sim >= 0.45 AND m.first_edits <= 2)
-                OR m.lost_last_name OR m.sorted_edits <= 1
-                OR (m.sorted_edits <= 2 AND m.shortest >= 8)
             ELSE
-                (a.nik_off OR b.nik_off)
-                AND (a.sorted_name = b.sorted_name OR a.letters = b.letters OR m.sim >= 0.6
-                     OR m.edits <= 1 OR m.sorted_edits <= 1)
+                NOT m.other_place AND NOT m.other_first_name
+                AND (
+                    -- a name that only these records carry: close is enough, with the date
+                    -- of birth the same or a typo of it
+                    (m.rare AND (a.sorted_name = b.sorted_name OR a.letters = b.letters
+                                 OR m.edits <= 1 OR (m.edits <= 2 AND m.shortest >= 6)
+                                 OR (m.sim >= 0.45 AND m.first_edits <= 2
+                                     AND m.last_edits <= 2)
+                                 OR m.sorted_edits <= 1
+                                 OR (m.sorted_edits <= 2 AND m.shortest >= 8)
+                                 OR (m.lost_last_name AND m.shortest >= 5))
+                     AND (a.birth_date = b.birth_date OR a.nik_off OR b.nik_off
+                          OR m.sim >= 0.6 OR m.edits <= 1 OR a.sorted_name = b.sorted_name))
+                    -- a name a few share: the whole name, the same day and the same place
+                    -- (of the names half the village carries, such pairs are mostly chance)
+                    OR (greatest(a.name_holders, b.name_holders) <= {common}
+                        AND a.birth_date = b.birth_date AND a.sorted_name = b.sorted_name
+                        AND a.place <> '' AND a.place = b.place
+                        AND position(' ' IN a.name) > 0)
+                )
           END
         ORDER BY least(a.id, b.id), greatest(a.id, b.id), (v.kind = 'exact') DESC
-        """.format(table=table)
+        """.format(
+            table=table,
+            rare=RARE_NAME_HOLDERS,
+            common=COMMON_NAME_HOLDERS,
+            known=KNOWN_FIRST_NAME,
+        )
     )
+    cursor.execute("ANALYZE {}".format(table))
     cursor.execute("SELECT count(*) FROM {}".format(table))
     return cursor.fetchone()[0]
 
@@ -307,9 +379,13 @@ def run_checks(*, scope: str | None = None, reporter=None) -> dict:
             """
             SELECT i.household_id, i.id AS individual_id, %(reason_fuzzy)s AS reason,
                    jsonb_build_object('other', p.other, 'name_similarity', round(p.score::numeric, 2),
-                                      'birth_date', p.date_kind, 'nik', p.nik_kind) AS evidence
-            FROM (SELECT a AS id, b AS other, score, date_kind, nik_kind FROM dedup_pairs
-                  UNION ALL SELECT b, a, score, date_kind, nik_kind FROM dedup_pairs) p
+                                      'birth_date', p.date_kind, 'nik', p.nik_kind,
+                                      'birth_place', p.birth_place, 'rare_name', p.rare_name)
+                   AS evidence
+            FROM (SELECT a AS id, b AS other, score, date_kind, nik_kind, birth_place, rare_name
+                  FROM dedup_pairs
+                  UNION ALL SELECT b, a, score, date_kind, nik_kind, birth_place, rare_name
+                  FROM dedup_pairs) p
             JOIN dtks_individual i ON i.id = p.id
         """,
         ),
@@ -434,6 +510,10 @@ def run_checks(*, scope: str | None = None, reporter=None) -> dict:
             params = {**base, **reasons, "kind": str(kind)}
             sql = sql.format(in_scope=in_scope)
             counts[str(kind)] = _open_flags(cursor, sql, params)
+            if counts[str(kind)] >= ANALYZE_AFTER_FLAGS:
+                # the closing statement below is planned on the flag table's statistics: a
+                # stale estimate after thousands of new rows turns it into a nested loop
+                cursor.execute("ANALYZE dtks_flag")
             # Close the open flags of this kind whose problem the check no longer finds.
             cursor.execute(
                 """

@@ -8,7 +8,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from core.choices import Role
-from dtks import services
+from dtks import services, verification
 from dtks.bulk import civil_registry_import
 from dtks.choices import FlagKind
 from dtks.models import Enrollment, Flag, Individual
@@ -73,10 +73,17 @@ def test_fuzzy_duplicate_in_the_same_village(clean, village_a, manager):
     assert not _flags(FlagKind.FUZZY_DUPLICATE, None).exclude(household__in=[clean, twin]).exists()
 
 
-def test_near_birth_dates_with_consistent_niks_are_two_people(clean, village_a, manager):
+def test_near_birth_dates_with_consistent_niks_and_a_common_name_are_two_people(
+    clean, village_a, manager
+):
     # given "Bersih Sekali" and, in another household, "Bersih Sekaly" born a day later whose
-    # own NIK spells that later date: two people, each NIK agreeing with its record
+    # own NIK spells that later date, in a village where many people carry that name
     head = clean.members.get()
+    for number in range(verification.RARE_NAME_HOLDERS):
+        make_household(village_a, manager, head_name="Bersih Sekali")
+        Individual.objects.filter(household__village=village_a, name="Bersih Sekali").exclude(
+            pk=head.pk
+        ).update(birth_date=dt.date(1960 + number, 1, 1))
     born = head.birth_date + dt.timedelta(days=1)
     other = make_household(village_a, manager, head_name="Ahmad Dummy")
     Individual.objects.filter(household=other).update(
@@ -84,8 +91,49 @@ def test_near_birth_dates_with_consistent_niks_are_two_people(clean, village_a, 
     )
     # when the checks run
     run_checks()
-    # then they are not flagged as one person
-    assert not _flags(FlagKind.FUZZY_DUPLICATE).exists()
+    # then they are not flagged as one person: two NIKs issued, a name the village shares
+    assert not _flags(FlagKind.FUZZY_DUPLICATE, other).exists()
+
+
+def test_a_rare_name_registered_again_under_a_new_nik_a_day_off_is_found(clean, village_a, manager):
+    # given "Bersih Sekali" registered again as "Bersih Sekaly" born a day later, under a new
+    # NIK that spells the mistyped date (a new registration), born in the same town
+    head = clean.members.get()
+    born = head.birth_date + dt.timedelta(days=1)
+    other = make_household(village_a, manager, head_name="Ahmad Dummy")
+    Individual.objects.filter(household=other).update(
+        name="Bersih Sekaly",
+        birth_date=born,
+        nik=nik_for(village_a.code, born),
+        birth_place=head.birth_place,
+    )
+    # when the checks run
+    run_checks()
+    # then the pair is flagged, with the evidence a reviewer reads
+    flag = _flags(FlagKind.FUZZY_DUPLICATE, clean).get()
+    assert flag.evidence["nik"] == "different"
+    assert flag.evidence["birth_date"] == "near"
+    assert flag.evidence["rare_name"] is True
+
+
+def test_different_known_first_names_are_two_people(clean, village_a, manager):
+    # given Sri Wati and Tri Wati born the same day in the village, where both first names
+    # are common (each carried by several people): two names, not a typo
+    for first in ("Sri", "Tri"):
+        for number in range(verification.KNOWN_FIRST_NAME):
+            make_household(village_a, manager, head_name="{} Lain{}".format(first, "x" * number))
+    head = clean.members.get()
+    pair = []
+    for name in ("Sri Wati", "Tri Wati"):
+        household = make_household(village_a, manager, head_name=name)
+        Individual.objects.filter(household=household).update(
+            birth_date=head.birth_date, sex=head.sex, birth_place="Koba"
+        )
+        pair.append(household)
+    # when the checks run
+    run_checks()
+    # then no flag pairs them
+    assert not _flags(FlagKind.FUZZY_DUPLICATE).filter(household__in=pair).exists()
 
 
 def test_nik_one_digit_off_makes_a_garbled_name_a_duplicate(clean, village_a, manager):
