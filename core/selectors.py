@@ -8,7 +8,7 @@ from django.db import connection
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from .choices import Role
 from .models import AuditEvent, Job, User
@@ -140,26 +140,27 @@ def recent_failed_logins(*, since: dt.timedelta = dt.timedelta(hours=24)) -> int
 
 # What a job's result holds, in words (keys the user never sees: the files behind the button).
 JOB_RESULT_LABELS = {
-    "rows": _lazy("Rows in the file"),
-    "accepted": _lazy("Accepted"),
-    "rejected": _lazy("Rejected"),
-    "not_accepted": _lazy("Not accepted"),
-    "conflicts": _lazy("Households kept as changed in SILAKSO"),
-    "households_created": _lazy("Households added"),
-    "households_updated": _lazy("Households changed"),
-    "individuals_created": _lazy("People added"),
-    "individuals_updated": _lazy("People changed"),
-    "families_created": _lazy("Family cards added"),
-    "ignored_columns": _lazy("Columns not used"),
-    "seconds": _lazy("Seconds"),
-    "households": _lazy("Households"),
-    "regencies": _lazy("Regencies"),
-    "changed": _lazy("Changed"),
-    "weights": _lazy("Weights"),
-    "loaded": _lazy("Loaded"),
-    "skipped": _lazy("Skipped"),
-    "counts": _lazy("Counts"),
-    "expires": _lazy("Available until"),
+    "rows": gettext_lazy("Rows in the file"),
+    "accepted": gettext_lazy("Accepted"),
+    "rejected": gettext_lazy("Rejected"),
+    "not_accepted": gettext_lazy("Not accepted"),
+    "conflicts": gettext_lazy("Households kept as changed in SILAKSO"),
+    "for_review": gettext_lazy("People imported for review (NIK also in another household)"),
+    "households_created": gettext_lazy("Households added"),
+    "households_updated": gettext_lazy("Households changed"),
+    "individuals_created": gettext_lazy("People added"),
+    "individuals_updated": gettext_lazy("People changed"),
+    "families_created": gettext_lazy("Family cards added"),
+    "ignored_columns": gettext_lazy("Columns not used"),
+    "seconds": gettext_lazy("Seconds"),
+    "households": gettext_lazy("Households"),
+    "regencies": gettext_lazy("Regencies"),
+    "changed": gettext_lazy("Changed"),
+    "weights": gettext_lazy("Weights"),
+    "loaded": gettext_lazy("Loaded"),
+    "skipped": gettext_lazy("Skipped"),
+    "counts": gettext_lazy("Counts"),
+    "expires": gettext_lazy("Available until"),
 }
 JOB_RESULT_HIDDEN = {"report_file", "download_name", "rejected_sample", "annex", "sha256"}
 

@@ -159,6 +159,10 @@ def error_message(code: str) -> str:
         "serial": _("{field}: the last four digits are 0000"),
         "sex": _("{field}: the NIK belongs to the other sex"),
         "duplicate_in_file": _("{field} appears more than once in the file"),
+        "review": _(
+            "{field} is also given for another household: imported for review beside the "
+            "other record, with a duplicate-NIK flag"
+        ),
         "registered_elsewhere": _(
             "{field} belongs to a person registered outside the area you work in"
         ),
@@ -480,6 +484,8 @@ class ImportResult:
     individuals_updated: int = 0
     families_created: int = 0
     conflicts: int = 0
+    #: rows whose NIK the file also gives for another household: imported in status "review"
+    for_review: int = 0
     seconds: float = 0.0
     ignored_columns: list[str] = field(default_factory=list)
     rejected_rows: list[dict] = field(default_factory=list)
@@ -729,13 +735,25 @@ def _copy_error(exc: DataError) -> str:
 def _household_errors(cursor, actor) -> None:
     """Errors that concern a whole household or come from rows already in the registry."""
     scope = "" if actor.is_installation_wide else (actor.scope_code or "-")
-    # The first row with a NIK wins; later ones are duplicates (sorting narrow rows only).
+    # The first row with a NIK wins. A later row of the same household repeats it (rejected);
+    # a later member row of *another* household is the same NIK registered twice: it is
+    # imported for review beside the first (status "review", a duplicate-NIK flag), so a
+    # reviewer sees both records instead of one vanishing into the rejected rows.
     cursor.execute(
         """
-        UPDATE import_checked c SET ok = false, errors = c.errors || ARRAY['nik.duplicate_in_file']
+        ALTER TABLE import_checked ADD COLUMN review boolean NOT NULL DEFAULT false;
+        UPDATE import_checked c SET ok = false,
+               review = c.ok AND duplicate.first_household IS DISTINCT FROM c.dtks_id
+                        AND c.relation_to_head <> 'head',
+               errors = c.errors || CASE
+                   WHEN c.ok AND duplicate.first_household IS DISTINCT FROM c.dtks_id
+                        AND c.relation_to_head <> 'head' THEN ARRAY['nik.review']
+                   ELSE ARRAY['nik.duplicate_in_file'] END
         FROM (
-            SELECT line FROM (
-                SELECT line, row_number() OVER (PARTITION BY nik ORDER BY line) AS position
+            SELECT line, first_household FROM (
+                SELECT line, row_number() OVER (PARTITION BY nik ORDER BY line) AS position,
+                       first_value(dtks_id) OVER (PARTITION BY nik ORDER BY line)
+                           AS first_household
                 FROM import_checked WHERE nik IN (
                     SELECT nik FROM import_checked GROUP BY nik HAVING count(*) > 1)
             ) numbered WHERE position > 1
@@ -815,8 +833,9 @@ def _household_errors(cursor, actor) -> None:
         UPDATE import_checked c SET ok = false, errors = c.errors || ARRAY['household.held_back']
         WHERE c.ok AND c.dtks_id IN (
             SELECT dtks_id FROM import_checked WHERE NOT ok
-            -- a repeated row of a person does not hold back their household
-            AND errors <> ARRAY['nik.duplicate_in_file']
+            -- a repeated row of a person, or one imported for review, does not hold back
+            -- their household
+            AND errors <> ARRAY['nik.duplicate_in_file'] AND NOT review
             AND (relation_to_head = 'head' OR EXISTS (
                 SELECT 1 FROM unnest(errors) AS error
                 WHERE split_part(error, '.', 1) = ANY(%(household_fields)s))))
@@ -1047,7 +1066,8 @@ def _apply(
         ), changed AS (
             SELECT i.id, i.household_id AS old_household, n.*
             FROM dtks_individual i JOIN incoming n ON n.nik = i.nik
-            WHERE ({old}) IS DISTINCT FROM ({new})
+            -- a record merged away or waiting for review is not the NIK's holder
+            WHERE i.status NOT IN ('merged', 'review') AND ({old}) IS DISTINCT FROM ({new})
         ), updated AS (
             UPDATE dtks_individual i SET {assign}, updated_at = %(now)s
             FROM changed ch WHERE i.id = ch.id
@@ -1091,9 +1111,60 @@ def _apply(
         params,
     )
     result.individuals_created = cursor.fetchone()[0]
+    result.for_review = _import_for_review(cursor, source, expressions, all_person, params)
+    result.rejected = result.rows - result.accepted - result.for_review
     progress.step_done("individuals", _("Writing the history"))
     _finish(cursor, actor_id, filename, now)
     progress.step_done("history", _("Done"))
+
+
+def _import_for_review(cursor, source: str, expressions: dict, columns: list, params) -> int:
+    """Insert the rows whose NIK the file also gives for another household, in status
+    "review" beside the first record, each with an open duplicate-NIK flag naming the other
+    records. A row whose household was not imported (held back, kept for a newer local edit)
+    goes back to the rejected rows. Returns the number of rows in review (imported now or by
+    an earlier run of the same extract)."""
+    values = {**expressions, "status": "'review'", "status_date": "(%(now)s)::date"}
+    cursor.execute(
+        """
+        WITH inserted AS (
+            INSERT INTO dtks_individual (nik, {columns}, created_at, updated_at)
+            SELECT c.nik, {values}, %(now)s, %(now)s {source}
+            WHERE c.review AND NOT EXISTS (
+                SELECT 1 FROM dtks_individual i WHERE i.nik = c.nik AND i.household_id = ih.id)
+            ORDER BY c.line
+            RETURNING id, household_id, nik
+        ), flagged AS (
+            INSERT INTO dtks_flag (household_id, individual_id, kind, status, reason, evidence,
+                                   created_at, updated_at, outcome)
+            SELECT n.household_id, n.id, 'duplicate_nik', 'open', %(reason)s,
+                   jsonb_build_object('others', (
+                       SELECT jsonb_agg(o.id ORDER BY o.id) FROM dtks_individual o
+                       WHERE o.nik = n.nik AND o.status <> 'merged')), %(now)s, %(now)s, ''
+            FROM inserted n
+            ON CONFLICT DO NOTHING
+        )
+        SELECT count(*) FROM inserted
+        """.format(
+            columns=", ".join(columns),
+            values=", ".join(values[n] for n in columns),
+            source=source.replace("WHERE c.ok", ""),
+        ),
+        {**params, "reason": _("The same NIK is recorded for more than one person.")},
+    )
+    # rows of a household that is not in the registry now, or already there from a previous
+    # run of the same file, are reported like any other row
+    cursor.execute(
+        """
+        UPDATE import_checked c SET review = false,
+               errors = c.errors || ARRAY['household.held_back']
+        WHERE c.review AND NOT EXISTS (
+            SELECT 1 FROM import_households ih JOIN dtks_individual i ON i.household_id = ih.id
+            WHERE ih.dtks_id = c.dtks_id AND i.nik = c.nik)
+        """
+    )
+    # imported now, or by an earlier run of the same extract and still waiting
+    return _count(cursor, "SELECT count(*) FROM import_checked WHERE review")[0]
 
 
 def _start_of(day):
@@ -1164,7 +1235,7 @@ def _conflicts(cursor, since, present: set[str], updatable: list[str]) -> int:
             ELSE {diff} END AS diff
         FROM import_checked c
         JOIN import_edited ed ON ed.dtks_id = c.dtks_id
-        LEFT JOIN dtks_individual i ON i.nik = c.nik
+        LEFT JOIN dtks_individual i ON i.nik = c.nik AND i.status NOT IN ('merged', 'review')
         WHERE c.ok;
         UPDATE import_checked c SET conflict = c.conflict || d.diff
         FROM import_person_diff d WHERE d.line = c.line;
@@ -1272,7 +1343,7 @@ def _rejected(cursor, limit: int = 100000) -> list[dict]:
         "|| ARRAY(SELECT 'nik.' || x FROM unnest(nik_errors) x) "
         "|| ARRAY(SELECT 'kk_number.' || x FROM unnest(kk_errors) x), "
         + conflict
-        + " FROM import_checked WHERE NOT ok ORDER BY line LIMIT %s",
+        + " FROM import_checked WHERE NOT ok AND NOT review ORDER BY line LIMIT %s",
         [limit],
     )
     rows = []

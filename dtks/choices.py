@@ -192,6 +192,9 @@ class IndividualStatus(models.TextChoices):
     MOVED = "moved", _("Moved out")
     #: one person recorded twice: this record was merged into the other (PersonMerge)
     MERGED = "merged", _("Merged into another record of the same person")
+    #: an extract gave this NIK for a second household: imported beside the first record with
+    #: a duplicate-NIK flag, counted nowhere until an officer merges or keeps it
+    REVIEW = "review", _("Waiting for review: the NIK is also in another household")
 
 
 class IdCardStatus(models.TextChoices):

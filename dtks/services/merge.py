@@ -164,7 +164,11 @@ def person_merge(
     locked = {pk: object_lock(Individual, pk, actor=actor) for pk in (first, second)}
     survivor, merged = locked[survivor.pk], locked[merged.pk]
     for person in (survivor, merged):
-        if person.status not in (IndividualStatus.ALIVE, IndividualStatus.MOVED):
+        if person.status not in (
+            IndividualStatus.ALIVE,
+            IndividualStatus.MOVED,
+            IndividualStatus.REVIEW,
+        ):
             raise DomainError(
                 _("{name} is recorded as {status}: only current records are merged.").format(
                     name=person.name, status=person.get_status_display().lower()
@@ -183,6 +187,8 @@ def person_merge(
     if check.errors:
         raise ValidationError({"nik": list(check.errors.values())})
     survivor.nik_warning = check.warning_text
+    if survivor.status == IndividualStatus.REVIEW:  # the reviewed record is the person's
+        survivor.status = IndividualStatus.ALIVE
     merged.status = IndividualStatus.MERGED
     merged.status_date = timezone.localdate()
     merged.save(update_fields=["status", "status_date", "updated_at"])

@@ -496,3 +496,43 @@ def test_a_member_rejected_for_their_own_data_does_not_hold_back_the_family(regi
     assert list(reasons) == [member + 2] and "0000" in reasons[member + 2]
     household = Household.objects.get(dtks_id=rows[family[0]]["dtks_id"])
     assert household.members.count() == len(family) - 1
+
+
+def test_a_nik_given_for_a_second_household_is_imported_for_review_with_a_flag(regions, manager):
+    """The same person filed in two households of one extract: the second record is kept for
+    a reviewer beside the first (never dropped into the rejected rows), counted nowhere."""
+    from dtks.models import Flag
+    from dtks.services import person_merge
+
+    rows = _rows(individuals=60)
+    households: dict[str, list[int]] = {}
+    for index, row in enumerate(rows):
+        households.setdefault(row["dtks_id"], []).append(index)
+    first, second = [ids for ids in households.values() if len(ids) >= 2][:2]
+    child = next(i for i in first if rows[i]["relation_to_head"] != "head")
+    copy = dict(rows[child])
+    head = rows[second[0]]
+    copy.update(dtks_id=head["dtks_id"], kk_number=head["kk_number"], village_code=head["village_code"], relation_to_head="other_relative")  # fmt: skip
+    rows.insert(second[-1] + 1, copy)
+    # when the extract is imported
+    result = _import(_csv(rows), manager)
+    # then nothing is rejected, one record waits for review in the second household
+    assert result.rejected == 0 and result.rejected_rows == []
+    assert result.for_review == 1
+    original = Individual.objects.get(nik=copy["nik"], household__dtks_id=rows[child]["dtks_id"])
+    waiting = Individual.objects.get(nik=copy["nik"], household__dtks_id=head["dtks_id"])
+    assert original.status == "alive" and waiting.status == "review"
+    # with a duplicate-NIK flag that shows both records, and the household's count unchanged
+    flag = Flag.objects.get(individual=waiting, kind="duplicate_nik", status="open")
+    assert flag.evidence["others"] == [original.pk]
+    assert waiting.household.member_count == len(second)
+    # importing the same file again adds nothing and moves nobody
+    again = _import(_csv(rows), manager)
+    assert (again.for_review, again.rejected, again.individuals_created) == (1, 0, 0)
+    assert Individual.objects.filter(nik=copy["nik"]).count() == 2
+    original.refresh_from_db()
+    assert original.household.dtks_id == rows[child]["dtks_id"]
+    # the reviewer merges the waiting record into the first: the flag's problem is gone
+    person_merge(survivor=original, merged=waiting, choices={}, reason="same child", actor=manager)
+    waiting.refresh_from_db()
+    assert waiting.status == "merged"
