@@ -20,6 +20,9 @@ REQUIRED = (
     "dedup_s",
     "dedup_precision",
     "dedup_recall",
+    "dedup_precision_independent",
+    "dedup_recall_independent",
+    "dedup_false_flags_per_100k",
 )
 
 
@@ -39,6 +42,8 @@ def test_benchmark_harness_measures_everything_beside_its_reference(tmp_path):
             "field",  # minutes on a throttled line; the field app has its own browser journey
             "--load-seconds",
             "1",
+            "--evaluation-individuals",
+            "3000",
             "--output",
             str(output),
         ],
@@ -58,6 +63,9 @@ def test_benchmark_harness_measures_everything_beside_its_reference(tmp_path):
     assert report["reimport_changed"] == 0  # importing the same file again changes nothing
     assert report["import_vs_copy"] > 0
     assert report["dedup_recall"] > 0.5
+    # the independent city and its clean control ran in their own databases
+    assert report["dedup_recall_independent"] > 0.5
+    assert report["dedup_false_flags_per_100k"] >= 0
     assert "cpu" in report["machine"]
     # the load section ran against a real gunicorn: every page answered, figures recorded
     assert report["load_errors"] == 0
