@@ -44,6 +44,9 @@ def test_compose_file_is_valid_and_runs_the_whole_stack(tmp_path):
     assert "command" not in services["web"]
     assert '["gunicorn", "silakso.wsgi"' in (ROOT / "Dockerfile").read_text()
     assert "worker" in " ".join(services["worker"]["command"])
+    # a pool per queue: hours of batch work never hold up a resident's message
+    assert "--queues=interactive" in services["worker"]["command"]
+    assert "--queues=batch" in services["worker-batch"]["command"]
     assert "beat" in " ".join(services["beat"]["command"])
     assert services["web"]["environment"]["REDIS_URL"] == "redis://redis:6379/0"
     # slow uploads are buffered by the proxy; the app reaches PostgreSQL through PgBouncer

@@ -242,3 +242,35 @@ def test_the_api_and_the_job_page_answer_while_redis_is_down_or_hung(
     assert Application.objects.filter(channel="api").count() == 3
     assert Complaint.objects.filter(channel="api").count() == 3
     assert Job.objects.get(pk=job.pk).status == JobStatus.QUEUED
+
+
+def test_a_waiting_batch_job_never_delays_a_residents_message(start_worker, make_user):
+    """Two queues: the interactive pool sends a message while the batch queue is busy or
+    has no worker at all; the batch job runs when a batch worker takes it."""
+    from django.db import transaction
+
+    from core.choices import NotificationStatus
+    from core.models import Notification
+    from core.services import notification_queue
+
+    start_worker(queues="interactive")
+    # given a heavy job waiting in the batch queue, which no worker of this pool takes
+    job = _reload_job(make_user)
+    # when a resident's SMS is queued
+    with transaction.atomic():
+        message = notification_queue(
+            channel="sms", recipient="081234567890", subject="", body="Usulan Anda diterima"
+        )
+    # then it is sent at once, while the job still waits
+    wait_until(
+        lambda: Notification.objects.get(pk=message.pk).status == NotificationStatus.SENT,
+        30,
+        0.2,
+        "message sent",
+    )
+    assert Job.objects.get(pk=job.pk).status == JobStatus.QUEUED
+    # and a batch worker runs the job to the end
+    batch = start_worker(queues="batch")
+    job = _finished(job.pk)
+    assert job.status == JobStatus.SUCCEEDED, batch.tail()
+    assert Region.objects.get(code=KOBA).name == "Koba"

@@ -244,6 +244,34 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
     "interval_step": 0.2,
     "interval_max": 0.5,
 }
+# Two queues, so that a long batch job never delays what a person waits for. ``interactive``
+# (the default): messages to residents and officers, partner deliveries, sweeps, escalations,
+# the heartbeat. ``batch``: imports, rounds, desil, verification, exports, annexes, reports,
+# dashboards, retention. A worker started without -Q takes both (development, the tests);
+# production runs a pool per queue (docker-compose.yml: worker, worker-batch).
+CELERY_TASK_DEFAULT_QUEUE = "interactive"
+CELERY_TASK_QUEUES = {
+    "interactive": {"exchange": "interactive", "routing_key": "interactive"},
+    "batch": {"exchange": "batch", "routing_key": "batch"},
+}
+BATCH_TASKS = (
+    "dtks.tasks.load_regions_task",
+    "dtks.tasks.import_enrollments_task",
+    "dtks.tasks.import_registry_task",
+    "dtks.tasks.rank_pmt_task",
+    "dtks.tasks.run_verification_task",
+    "dtks.tasks.import_civil_registry_task",
+    "dtks.tasks.export_registry_task",
+    "dtks.tasks.compare_round_task",
+    "dtks.tasks.apply_round_task",
+    "dtks.tasks.merge_search_index_lists_task",
+    "applications.tasks.render_annex_task",
+    "applications.tasks.export_batch_task",
+    "core.tasks.monthly_report_task",
+    "core.tasks.dashboard_refresh_task",
+    "core.tasks.apply_retention_task",
+)
+CELERY_TASK_ROUTES = {name: {"queue": "batch"} for name in BATCH_TASKS}
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TASK_EAGER_PROPAGATES = True
 # The beat schedule is code, reviewed like code.

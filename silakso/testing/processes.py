@@ -100,8 +100,17 @@ class WorkerProcess:
     """``celery -A silakso worker`` (prefork, one child) on ``broker``, against the test
     database, with a short job lease so that faults recover within seconds."""
 
-    def __init__(self, broker: str, database_url: str, *, beat: bool = False, lease: int = 3):
+    def __init__(
+        self,
+        broker: str,
+        database_url: str,
+        *,
+        beat: bool = False,
+        lease: int = 3,
+        queues: str = "",
+    ):
         self.broker, self.database_url, self.beat, self.lease = broker, database_url, beat, lease
+        self.queues = queues  # "" takes every queue, as `make worker` does
         self.process: subprocess.Popen | None = None
         self.log = Path("/tmp") / "silakso-fault-worker-{}.log".format(os.getpid())  # noqa: S108
 
@@ -126,6 +135,8 @@ class WorkerProcess:
             *WORKER_FLAGS,
             "--hostname", "fault-{}@%h".format(free_port()),
         ]  # fmt: skip
+        if self.queues:
+            command += ["--queues", self.queues]
         if self.beat:
             command += ["--beat", "--schedule", "/tmp/silakso-fault-beat-{}".format(os.getpid())]  # noqa: S108
         with self.log.open("ab") as log:
