@@ -19,6 +19,7 @@ from silakso import ratelimit
 from silakso.exceptions import DomainError, NotFound, OutOfScope
 from silakso.forms import QuickSelect, add_service_errors
 from silakso.paging import audited_page
+from silakso.replicas import replica_view
 
 from . import selectors, services
 from .choices import NotificationChannel, Role
@@ -1073,6 +1074,7 @@ def workload(request):
 
 # ============================================================================ dashboards
 @login_required
+@replica_view
 def dashboard(request):
     """Figures of the user's area (or a district or village inside it), each linking to the
     list behind it; read from the summary table, never by counting the registry per view."""

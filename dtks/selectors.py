@@ -516,8 +516,11 @@ _cek_prepared: "weakref.WeakSet" = weakref.WeakSet()
 
 def _cek_bansos_rows(nik: str, today: dt.date) -> list[tuple]:
     from django.conf import settings
-    from django.db import connection
+    from django.db import connections
 
+    from silakso.replicas import read_alias
+
+    connection = connections[read_alias()]
     dead = IndividualStatus.DECEASED.value
     prepared = (
         connection.vendor == "postgresql"

@@ -21,6 +21,7 @@ from core.selectors import audit_history
 from silakso.exceptions import DomainError, Forbidden, NotFound
 from silakso.forms import QuickSelect, add_service_errors, run_form_service, run_once
 from silakso.paging import audited_page
+from silakso.replicas import replica_reads, replica_view
 from silakso.steps import step_view
 from silakso.tables import attachment_response
 
@@ -125,6 +126,7 @@ def _job_page(start):
 
 # ============================================================================ households
 @login_required
+@replica_view
 def household_list(request):
     """Find a household by NIK, KK number, (misspelt) name or address, and filter the list."""
     _require_reader(request.user)
@@ -1169,7 +1171,8 @@ def cek_bansos(request):
             form.add_error(None, _("Too many checks. Please try again in an hour."))
             status = 429
         else:
-            result = selectors.cek_bansos(nik=nik, name=name)
+            with replica_reads():  # a lookup, on the replica when there is one
+                result = selectors.cek_bansos(nik=nik, name=name)
             services.cek_bansos_audit(nik=nik, result=result)
             checked = True
     return render(
@@ -1461,6 +1464,7 @@ def registry_map(request):
 
 
 @login_required
+@replica_view
 def registry_map_points(request):
     """The map's data for its view box and zoom, as JSON; bad input answers 400 naming the
     field."""

@@ -26,6 +26,7 @@ from dtks.permissions import ProgramPermission, RegistryPermission
 from silakso.api.audit import AuditedListMixin
 from silakso.api.scopes import ANY
 from silakso.exceptions import NotFound
+from silakso.replicas import replica_reads
 
 from . import serializers as s
 
@@ -547,7 +548,8 @@ class CekBansosView(APIView):
                 {"code": "throttled", "detail": _("Too many checks. Please try again in an hour.")},
                 status=status.HTTP_429_TOO_MANY_REQUESTS,
             )
-        result = selectors.cek_bansos(nik=nik, name=serializer.validated_data["name"])
+        with replica_reads():  # a lookup, on the replica when there is one
+            result = selectors.cek_bansos(nik=nik, name=serializer.validated_data["name"])
         services.cek_bansos_audit(nik=nik, result=result)
         if result is None:
             return Response({"found": False, "detail": _("No data found for this NIK and name.")})

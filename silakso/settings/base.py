@@ -62,6 +62,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "silakso.replicas.ReplicaPinMiddleware",
 ]
 
 ROOT_URLCONF = "silakso.urls"
@@ -104,6 +105,29 @@ if env("DATABASE_URL", default=""):
     )
     DATABASES["default"].setdefault("OPTIONS", {})
     DATABASES["default"]["OPTIONS"].setdefault("connect_timeout", 5)
+
+
+def replica_database(primary: dict) -> dict | None:
+    """The ``replica`` alias of ``DATABASE_REPLICA_URL`` (a streaming replica of the primary),
+    with the primary's connection options; tests point it at the primary's test database."""
+    url = env("DATABASE_REPLICA_URL", default="")
+    if not url:
+        return None
+    replica = env.db_url_config(url)
+    for key in ("CONN_MAX_AGE", "CONN_HEALTH_CHECKS", "DISABLE_SERVER_SIDE_CURSORS"):
+        if key in primary:
+            replica[key] = primary[key]
+    replica["OPTIONS"] = {**primary.get("OPTIONS", {}), **replica.get("OPTIONS", {})}
+    replica["TEST"] = {"MIRROR": "default"}
+    return replica
+
+
+if env("DATABASE_URL", default="") and replica_database(DATABASES["default"]):
+    DATABASES["replica"] = replica_database(DATABASES["default"])
+# Heavy reads on the replica when there is one (silakso/replicas.py); all else on the primary.
+DATABASE_ROUTERS = ["silakso.replicas.ReplicaRouter"]
+SILAKSO_REPLICA_PIN_SECONDS = env.int("SILAKSO_REPLICA_PIN_SECONDS", default=15)
+SILAKSO_REPLICA_MAX_LAG_SECONDS = env.float("SILAKSO_REPLICA_MAX_LAG_SECONDS", default=10.0)
 
 # ------------------------------------------------------------------------------ cache, redis
 REDIS_URL = env("REDIS_URL", default="")

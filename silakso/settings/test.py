@@ -5,7 +5,7 @@ override with DATABASE_URL / REDIS_URL. Redis database 9 keeps test traffic apar
 """
 
 from .base import *  # noqa: F403
-from .base import env
+from .base import env, replica_database
 
 SECRET_KEY = "test-secret-key-only-for-the-test-suite"  # noqa: S105
 DEBUG = False
@@ -21,6 +21,8 @@ _options["options"] = " ".join(
     filter(None, [_options.get("options"), "-c silakso.allow_truncate=on"])
 )
 DATABASES["default"]["TEST"] = {"NAME": env("SILAKSO_TEST_DB_NAME", default="test_silakso")}
+if replica_database(DATABASES["default"]):  # the replica test's own cluster pair
+    DATABASES["replica"] = replica_database(DATABASES["default"])
 
 REDIS_URL = env("TEST_REDIS_URL", default="redis://127.0.0.1:6379/9")
 CACHES = {

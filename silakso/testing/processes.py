@@ -6,6 +6,7 @@ worker a new process, and the database faults terminate only the connections of 
 (found by its ``application_name``).
 """
 
+import contextlib
 import os
 import signal
 import socket
@@ -198,3 +199,73 @@ def terminate_worker_connections() -> int:
             [WORKER_APP_NAME],
         )
         return cursor.fetchone()[0]
+
+
+POSTGRES_BIN = Path(os.environ.get("SILAKSO_POSTGRES_BIN", "/usr/lib/postgresql/15/bin"))
+
+
+class PostgresPair:
+    """A PostgreSQL primary and its streaming replica (``pg_basebackup -R``), each a cluster of
+    the test's own on a free port in a temporary directory, stopped and removed afterwards.
+    The machine's own server is never touched."""
+
+    def __init__(self):
+        import tempfile
+
+        self.root = Path(tempfile.mkdtemp(prefix="silakso-pg-"))
+        self.primary_port, self.replica_port = free_port(), free_port()
+        self.user = "postgres" if os.geteuid() == 0 else None  # initdb refuses to run as root
+        if self.user:
+            import shutil
+
+            shutil.chown(self.root, user=self.user)
+
+    def _run(self, *command: str) -> None:
+        prefix = ["runuser", "-u", self.user, "--"] if self.user else []
+        subprocess.run(
+            [*prefix, *command], check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+        )
+
+    def url(self, database: str, *, replica: bool = False) -> str:
+        port = self.replica_port if replica else self.primary_port
+        return "postgres://postgres@127.0.0.1:{}/{}".format(port, database)
+
+    def start(self) -> "PostgresPair":
+        primary, replica = self.root / "primary", self.root / "replica"
+        self._run(
+            str(POSTGRES_BIN / "initdb"), "-D", str(primary), "-U", "postgres",
+            "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8",
+        )  # fmt: skip
+        with (primary / "postgresql.conf").open("a") as conf:
+            conf.write(
+                "port = {}\nlisten_addresses = '127.0.0.1'\nunix_socket_directories = '{}'\n"
+                "wal_level = replica\nmax_wal_senders = 4\nfsync = off\n"
+                "shared_buffers = 32MB\n".format(self.primary_port, self.root)
+            )
+        with (primary / "pg_hba.conf").open("a") as hba:
+            hba.write("host replication all 127.0.0.1/32 trust\n")
+        self._ctl(primary, "start")
+        self._run(
+            str(POSTGRES_BIN / "pg_basebackup"), "-h", "127.0.0.1", "-p", str(self.primary_port),
+            "-U", "postgres", "-D", str(replica), "-R", "-X", "stream",
+        )  # fmt: skip
+        with (replica / "postgresql.conf").open("a") as conf:
+            conf.write("port = {}\nhot_standby = on\n".format(self.replica_port))
+        self._ctl(replica, "start")
+        return self
+
+    def _ctl(self, data: Path, action: str) -> None:
+        extra = ["-m", "immediate"] if action == "stop" else []
+        self._run(
+            str(POSTGRES_BIN / "pg_ctl"), "-D", str(data), "-l", str(data.parent / (data.name + ".log")),
+            "-w", *extra, action,
+        )  # fmt: skip
+
+    def stop(self) -> None:
+        import shutil
+
+        for name in ("replica", "primary"):
+            if (self.root / name / "postmaster.pid").exists():
+                with contextlib.suppress(subprocess.CalledProcessError):
+                    self._ctl(self.root / name, "stop")
+        shutil.rmtree(self.root, ignore_errors=True)
